@@ -1,0 +1,257 @@
+"""The scenario contract: every key of every section, its kind, default, unit, bounds and meaning.
+
+This table is the single source of truth for the scenario reader (unknown keys, defaults, types,
+bounds), for ``simulate new`` starter files and for the model's parameter object. Numeric keys
+(``kind`` ``number`` or ``integer``) may be given as a plain number or as a distribution table
+(see :mod:`simulation.distributions`); every other kind must be a plain value.
+
+Keys whose name starts with a prefix listed in :data:`PREFIX_KEYS` (``costs.one_off_*``,
+``costs.monthly_*``) are open-ended families: any suffix is accepted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Kind = Literal["number", "integer", "string", "choice", "date", "boolean"]
+Bound = Literal["any", "nonneg", "positive", "fraction", "rate"]
+
+
+@dataclass(frozen=True)
+class KeySpec:
+    """One scenario key.
+
+    ``bound``: ``nonneg`` >= 0; ``positive`` > 0; ``fraction`` within [0, 1]; ``rate`` > -1
+    (a growth or discount rate, as a fraction per year); ``any`` unconstrained.
+    ``default`` ``None`` means the key is required (for model sections) or optional with no value.
+    """
+
+    section: str
+    key: str
+    kind: Kind
+    default: float | int | str | bool | None
+    unit: str
+    doc: str
+    bound: Bound = "any"
+    choices: tuple[str, ...] = ()
+    required: bool = False
+
+    @property
+    def path(self) -> str:
+        """Dotted path, e.g. ``staffing.time_to_hire_days``."""
+        return f"{self.section}.{self.key}"
+
+    @property
+    def numeric(self) -> bool:
+        return self.kind in ("number", "integer")
+
+
+def _k(
+    section: str,
+    key: str,
+    kind: Kind,
+    default: float | int | str | bool | None,
+    unit: str,
+    doc: str,
+    bound: Bound = "any",
+    choices: tuple[str, ...] = (),
+    required: bool = False,
+) -> KeySpec:
+    return KeySpec(section, key, kind, default, unit, doc, bound, choices, required)
+
+
+KEYS: tuple[KeySpec, ...] = (
+    # [scenario]
+    _k("scenario", "name", "string", None, "", "Short name of the case", required=True),
+    _k("scenario", "description", "string", "", "", "One or two sentences on the case"),
+    _k("scenario", "currency", "string", "EUR", "", "ISO currency code of every *_eur-style amount"),
+    _k("scenario", "start_date", "date", None, "", "Programme start (time zero), YYYY-MM-DD"),
+    _k("scenario", "horizon_months", "integer", 60, "months", "Cost horizon of both paths",
+       "positive"),
+    _k("scenario", "discount_rate", "number", 0.08, "per year", "Annual discount rate for NPVs",
+       "rate"),
+    # [simulation]
+    _k("simulation", "iterations", "integer", 1000, "", "Monte Carlo iterations", "positive"),
+    _k("simulation", "seed", "integer", None, "", "Root seed; drawn fresh and recorded if absent",
+       "nonneg"),
+    _k("simulation", "sampler", "choice", "lhs", "", "Uniform percentile sampler",
+       choices=("lhs", "random", "sobol")),
+    _k("simulation", "variability", "choice", "stochastic", "",
+       "'none': the model draws no random numbers (demand at its mean, durations at their value)",
+       choices=("stochastic", "none")),
+    # [vendor]
+    _k("vendor", "agents", "integer", None, "agents", "Vendor agents serving the account",
+       "nonneg", required=True),
+    _k("vendor", "tickets_per_agent_day", "number", None, "tickets/agent/day",
+       "Tickets one vendor agent resolves per working day", "positive", required=True),
+    _k("vendor", "notice_months", "number", 3, "months", "Contractual notice period", "nonneg"),
+    _k("vendor", "cooperation", "number", 1.0, "fraction",
+       "Knowledge-transfer speed factor before notice (1 = full cooperation)", "fraction"),
+    _k("vendor", "cooperation_after_notice", "number", 0.7, "fraction",
+       "Knowledge-transfer speed factor after notice", "fraction"),
+    _k("vendor", "attrition_after_notice", "number", 0.1, "per month",
+       "Share of remaining vendor agents leaving each month after notice (not replaced)",
+       "fraction"),
+    _k("vendor", "monthly_fee", "number", None, "currency/month", "Vendor fee at programme start",
+       "nonneg", required=True),
+    _k("vendor", "annual_price_increase", "number", 0.0, "per year",
+       "Yearly increase of the vendor fee", "rate"),
+    _k("vendor", "termination_fee", "number", 0.0, "currency", "One-off fee paid at vendor exit",
+       "nonneg"),
+    _k("vendor", "extension_premium", "number", 0.0, "fraction",
+       "Premium over the monthly fee for each month the vendor is kept past the planned exit",
+       "nonneg"),
+    # [phases]
+    _k("phases", "evaluation_weeks", "number", 0.0, "weeks", "Evaluate the options", "nonneg"),
+    _k("phases", "negotiation_weeks", "number", 0.0, "weeks",
+       "Negotiate the exit; notice is served at its end", "nonneg"),
+    _k("phases", "planning_weeks", "number", 0.0, "weeks",
+       "Plan the integration (runs beside negotiation)", "nonneg"),
+    # [demand]
+    _k("demand", "tickets_per_day", "number", None, "tickets/day",
+       "Mean tickets arriving per working day at programme start", "nonneg", required=True),
+    _k("demand", "growth_per_year", "number", 0.0, "per year", "Yearly growth of ticket demand",
+       "rate"),
+    _k("demand", "sla_days", "number", 2.0, "working days",
+       "A ticket resolved later than this after arrival breaches the SLA", "nonneg"),
+    _k("demand", "working_days_per_month", "integer", 21, "days/month",
+       "Working days in a month (the model's calendar)", "positive"),
+    _k("demand", "working_days_per_week", "integer", 5, "days/week",
+       "Working days in a week (weeks of phases and of SLA stabilisation)", "positive"),
+    # [staffing]
+    _k("staffing", "target_agents", "integer", None, "agents", "Internal agents to hire",
+       "nonneg", required=True),
+    _k("staffing", "parallel_hiring", "integer", 4, "requisitions",
+       "Requisitions the recruiting team works at the same time", "positive"),
+    _k("staffing", "time_to_hire_days", "number", 40.0, "working days",
+       "Mean time to fill one requisition", "nonneg"),
+    _k("staffing", "offer_acceptance", "number", 0.9, "fraction",
+       "Probability that an offer is accepted (else the requisition restarts)", "fraction"),
+    _k("staffing", "onboarding_days", "number", 10.0, "working days",
+       "Onboarding without productivity after the start date", "nonneg"),
+    _k("staffing", "ramp_up_days", "number", 60.0, "working days",
+       "Time from end of onboarding to 90% of full productivity", "nonneg"),
+    _k("staffing", "tickets_per_agent_day", "number", None, "tickets/agent/day",
+       "Tickets a fully productive internal agent resolves per working day", "positive",
+       required=True),
+    _k("staffing", "annual_attrition", "number", 0.0, "per year",
+       "Share of internal agents leaving per year (exponential times)", "nonneg"),
+    _k("staffing", "managers", "integer", 0, "people", "Team leads / managers paid from planning on",
+       "nonneg"),
+    _k("staffing", "manager_salary_per_year", "number", 0.0, "currency/year",
+       "Fully loaded cost of one manager", "nonneg"),
+    _k("staffing", "salary_per_year", "number", None, "currency/year",
+       "Fully loaded cost of one internal agent", "nonneg", required=True),
+    _k("staffing", "recruiting_cost_per_hire", "number", 0.0, "currency",
+       "Recruiting cost of each hire", "nonneg"),
+    _k("staffing", "training_cost_per_hire", "number", 0.0, "currency",
+       "Training cost of each hire", "nonneg"),
+    _k("staffing", "time_to_hire_cv", "number", 0.3, "fraction",
+       "Coefficient of variation of each requisition's time to hire around the mean (gamma); "
+       "assumption", "nonneg"),
+    _k("staffing", "initial_productivity", "number", 0.6, "fraction",
+       "Productivity right after onboarding, as a share of full (De Grip, Sauermann & Sieben "
+       "2016: new agents start at about 0.61)", "fraction"),
+    # [knowledge]
+    _k("knowledge", "domains", "integer", 10, "domains", "Knowledge areas to hand over", "nonneg"),
+    _k("knowledge", "parallel_sessions", "integer", 2, "sessions",
+       "Transfer sessions that can run at the same time", "positive"),
+    _k("knowledge", "transfer_days_per_domain", "number", 10.0, "working days",
+       "Handover time of one domain at full cooperation", "nonneg"),
+    _k("knowledge", "rediscovery_days_per_domain", "number", 30.0, "working days",
+       "Time to rebuild one lost domain internally", "nonneg"),
+    _k("knowledge", "unknown_domain_productivity", "number", 0.5, "fraction",
+       "Productivity of internal agents on tickets in domains not yet known", "fraction"),
+    _k("knowledge", "transfer_cv", "number", 0.3, "fraction",
+       "Coefficient of variation of each domain's transfer / rediscovery time (gamma); "
+       "assumption", "nonneg"),
+    # [costs]
+    _k("costs", "disruption_per_ticket_day", "number", 0.0, "currency/ticket-day",
+       "Business cost of each ticket-day beyond SLA", "nonneg"),
+    # [policy]
+    _k("policy", "cutover", "choice", "readiness", "",
+       "'readiness': keep the vendor until ready (bounded); 'fixed': leave at the planned exit",
+       choices=("readiness", "fixed")),
+    _k("policy", "cutover_month", "number", 0.0, "months",
+       "Earliest cutover under 'fixed', counted from programme start", "nonneg"),
+    _k("policy", "readiness_capacity", "number", 1.0, "fraction",
+       "Internal effective capacity needed, as a share of demand", "nonneg"),
+    _k("policy", "readiness_knowledge", "number", 0.8, "fraction",
+       "Share of domains that must be transferred", "fraction"),
+    _k("policy", "max_extension_months", "integer", 6, "months",
+       "Most months the vendor may be kept past the planned exit", "nonneg"),
+    _k("policy", "sla_target", "number", 0.9, "fraction",
+       "Weekly SLA compliance that counts as stable", "fraction"),
+    _k("policy", "stable_weeks", "integer", 4, "weeks",
+       "Consecutive weeks at or above the SLA target that end the transition", "positive"),
+)
+
+#: Open-ended key families: ``(section, prefix, unit, doc)``.
+PREFIX_KEYS: tuple[tuple[str, str, str, str], ...] = (
+    ("costs", "one_off_", "currency", "One-off cost paid at programme start"),
+    ("costs", "monthly_", "currency/month", "Recurring internal cost from cutover on"),
+)
+
+#: Sections whose numeric keys are model inputs (fixed or uncertain).
+MODEL_SECTIONS: tuple[str, ...] = (
+    "scenario",
+    "vendor",
+    "phases",
+    "demand",
+    "staffing",
+    "knowledge",
+    "costs",
+    "policy",
+)
+
+#: Every top-level name a scenario file may use.
+TOP_LEVEL: tuple[str, ...] = (
+    "extends",
+    "scenario",
+    "simulation",
+    "vendor",
+    "phases",
+    "demand",
+    "staffing",
+    "knowledge",
+    "costs",
+    "policy",
+    "risks",
+    "correlations",
+    "targets",
+)
+
+BY_PATH: dict[str, KeySpec] = {k.path: k for k in KEYS}
+
+
+def section_keys(section: str) -> dict[str, KeySpec]:
+    """The keys of one section by name."""
+    return {k.key: k for k in KEYS if k.section == section}
+
+
+def prefix_spec(section: str, key: str) -> KeySpec | None:
+    """The spec of an open-ended key (``costs.one_off_licences``), or ``None``."""
+    for sec, prefix, unit, doc in PREFIX_KEYS:
+        if sec == section and key.startswith(prefix) and len(key) > len(prefix):
+            return KeySpec(section, key, "number", 0.0, unit, doc, "nonneg")
+    return None
+
+
+# Risk register entries ------------------------------------------------------------------------
+
+RISK_EVENTS: tuple[str, ...] = ("staff_loss", "ticket_surge", "vendor_walkout", "hiring_freeze")
+
+#: Numeric fields a risk may carry (each may be uncertain), with unit and meaning.
+RISK_NUMERIC: dict[str, tuple[str, str, Bound]] = {
+    "probability": ("fraction", "Chance the risk occurs in one iteration", "fraction"),
+    "impact": ("key units or factor", "Size of a parameter shock (adds_to / scales)", "any"),
+    "window_start_month": ("months", "Earliest month the event can strike", "nonneg"),
+    "window_end_month": ("months", "Latest month the event can strike", "nonneg"),
+    "agents": ("agents", "staff_loss: internal agents leaving at once", "nonneg"),
+    "extra_tickets_per_day": ("tickets/day", "ticket_surge: extra tickets per working day",
+                              "nonneg"),
+    "duration_days": ("working days", "ticket_surge / hiring_freeze: how long it lasts", "nonneg"),
+    "level": ("fraction", "vendor_walkout: cooperation from the event on", "fraction"),
+}
+RISK_TEXT: tuple[str, ...] = ("name", "description", "adds_to", "scales", "event")
