@@ -1,0 +1,1029 @@
+"""Charts, decision-board report (self-contained HTML) and PDF from a results folder.
+
+The statistics come from the results tables the engine wrote (``summary.csv``,
+``timeseries.csv``, ``sensitivity.csv``, ``risks.csv``); this module only reads them, prepares
+what each chart needs (the ECDF of an output is the sorted column of ``samples.csv``), writes the
+charts to ``charts/`` and renders ``report.html`` (and ``report.pdf``) with Jinja2.
+
+Public API: :func:`load_results`, :class:`ResultsData`, the ``*_data`` chart-data helpers,
+:func:`chart_specs`, :func:`write_charts`, :func:`executive_summary`, :func:`build_report`.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import math
+import re
+import textwrap
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import numpy as np
+import pandas as pd
+from matplotlib.backends.backend_pdf import PdfPages
+from matplotlib.figure import Figure
+from matplotlib.image import imread
+
+from simulation import charts
+from simulation.charts import FanSeries, Percentiles, TargetLine, human
+from simulation.errors import SimulationError
+from simulation.schema import BY_PATH
+
+CHARTS_DIR = "charts"
+
+#: Most points drawn on an S-curve (evenly spaced ranks of the sorted sample): layout only.
+MAX_CURVE_POINTS = 2000
+
+
+@dataclass(frozen=True)
+class MetricInfo:
+    """How an output is named for people and in which unit (``"currency"`` = the run currency)."""
+
+    label: str
+    unit: str
+    more_is_worse: bool = True
+
+
+METRICS: dict[str, MetricInfo] = {
+    "transition_months": MetricInfo("Transition time", "months"),
+    "transition_cost": MetricInfo("Transition cost", "currency"),
+    "npv_savings": MetricInfo("NPV savings of backsourcing", "currency", more_is_worse=False),
+    "cutover_month": MetricInfo("Vendor exit (cutover) month", "months"),
+    "breakeven_month": MetricInfo("Break-even month", "months"),
+    "extension_months": MetricInfo("Vendor extension", "months"),
+    "peak_backlog": MetricInfo("Peak backlog", "tickets"),
+    "one_off_cost": MetricInfo("One-off cost", "currency"),
+    "overlap_cost": MetricInfo("Overlap cost", "currency"),
+    "disruption_cost": MetricInfo("Disruption cost", "currency"),
+    "backsourcing_npv": MetricInfo("Backsourcing NPV of cost", "currency"),
+    "status_quo_npv": MetricInfo("Status quo NPV of cost", "currency"),
+    "tickets_breached": MetricInfo("Tickets beyond SLA", "tickets"),
+    "sla_breach_weeks": MetricInfo("Weeks below SLA target", "weeks"),
+    "knowledge_lost_domains": MetricInfo("Knowledge domains lost", "domains"),
+    "hires": MetricInfo("Hires", "hires"),
+    "leavers": MetricInfo("Leavers", "leavers"),
+}
+
+#: Outputs that get an S-curve and a histogram, when present.
+DISTRIBUTION_METRICS = (
+    "transition_months",
+    "transition_cost",
+    "npv_savings",
+    "cutover_month",
+    "breakeven_month",
+    "peak_backlog",
+)
+
+#: Outputs that get a tornado chart.
+TORNADO_OUTPUTS = ("transition_cost", "transition_months", "npv_savings")
+
+#: Summary rows whose ``mean`` is a probability (0..1), with their wording.
+PROBABILITY_ROWS = {
+    "p_npv_savings_positive": (
+        "Chance that backsourcing is cheaper over the horizon (NPV savings > 0)"
+    ),
+    "p_breakeven_within_horizon": "Chance of breaking even within the horizon",
+    "stabilised": "Chance that the service stabilises within the horizon",
+}
+
+SUMMARY_COLUMNS = ("p10", "p50", "p80", "p90", "mean")
+
+
+# Loading --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ResultsData:
+    """The tables of one results folder.
+
+    ``samples`` holds only the ``iteration``, ``out.*`` and ``risk.*`` columns of samples.csv;
+    ``summary`` is indexed by metric. Optional tables that are absent are empty DataFrames.
+    """
+
+    path: Path
+    run: Mapping[str, Any]
+    samples: pd.DataFrame
+    summary: pd.DataFrame
+    timeseries: pd.DataFrame
+    sensitivity: pd.DataFrame
+    risks: pd.DataFrame
+    inputs: pd.DataFrame
+    scenario_text: str
+
+    @property
+    def currency(self) -> str:
+        return str(self.run.get("currency", "EUR"))
+
+    @property
+    def horizon_months(self) -> int:
+        return int(self.run.get("horizon_months", 60))
+
+    def has(self, metric: str) -> bool:
+        return metric in self.summary.index
+
+    def stat(self, metric: str, column: str) -> float:
+        """One number of summary.csv (NaN when the metric or value is missing)."""
+        if metric not in self.summary.index or column not in self.summary.columns:
+            return math.nan
+        return as_float(self.summary.at[metric, column])
+
+    def info(self, metric: str) -> MetricInfo:
+        """Label and unit of an output, with the run's currency."""
+        info = METRICS.get(metric, MetricInfo(metric.replace("_", " ").capitalize(), ""))
+        return MetricInfo(
+            info.label, self.currency if info.unit == "currency" else info.unit, info.more_is_worse
+        )
+
+
+def as_float(value: object) -> float:
+    """A table cell as a float; empty, missing or non-numeric cells give NaN."""
+    try:
+        return float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return math.nan
+
+
+def _read_csv(path: Path, required: bool, **kwargs: Any) -> pd.DataFrame:
+    if not path.exists():
+        if required:
+            raise SimulationError(f"{path.parent}: not a results folder ({path.name} is missing)")
+        return pd.DataFrame()
+    try:
+        return pd.read_csv(path, **kwargs)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
+        if required:
+            raise SimulationError(f"{path}: cannot be read ({exc})") from exc
+        return pd.DataFrame()
+
+
+def _wanted_sample_column(name: str) -> bool:
+    return name == "iteration" or name.startswith(("out.", "risk."))
+
+
+def load_results(path: str | Path) -> ResultsData:
+    """Read a results folder written by ``simulate run``.
+
+    Raises :class:`SimulationError` naming the folder when run.json, samples.csv, summary.csv or
+    timeseries.csv is missing or unreadable; sensitivity.csv, risks.csv, inputs.csv and
+    scenario.toml are optional.
+    """
+    folder = Path(path)
+    run_file = folder / "run.json"
+    if not folder.is_dir() or not run_file.exists():
+        raise SimulationError(f"{folder}: not a results folder (run.json is missing)")
+    try:
+        run = json.loads(run_file.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise SimulationError(f"{run_file}: cannot be read ({exc})") from exc
+    summary = _read_csv(folder / "summary.csv", True)
+    if "metric" not in summary.columns:
+        raise SimulationError(f"{folder / 'summary.csv'}: has no 'metric' column")
+    summary = summary.set_index("metric")
+    if "target" in summary.columns:
+        summary["target"] = summary["target"].fillna("").astype(str)
+    scenario_file = folder / "scenario.toml"
+    return ResultsData(
+        path=folder,
+        run=run,
+        samples=_read_csv(folder / "samples.csv", True, usecols=_wanted_sample_column),
+        summary=summary,
+        timeseries=_read_csv(folder / "timeseries.csv", True),
+        sensitivity=_read_csv(folder / "sensitivity.csv", False),
+        risks=_read_csv(folder / "risks.csv", False),
+        inputs=_read_csv(folder / "inputs.csv", False),
+        scenario_text=scenario_file.read_text(encoding="utf-8") if scenario_file.exists() else "",
+    )
+
+
+# Chart data -----------------------------------------------------------------------------------
+
+_TARGET_RE = re.compile(r"^\s*(<=|>=|<|>)\s*([-+]?[0-9.]+(?:[eE][-+]?\d+)?)\s*$")
+
+
+def parse_target(text: str) -> tuple[str, float] | None:
+    """``"<= 12"`` → ``("<=", 12.0)``; empty or unreadable text → ``None``."""
+    match = _TARGET_RE.match(text or "")
+    return (match.group(1), float(match.group(2))) if match else None
+
+
+def target_line(data: ResultsData, metric: str) -> TargetLine | None:
+    """The target on ``metric`` with its probability of being met, from summary.csv."""
+    if not data.has(metric) or "target" not in data.summary.columns:
+        return None
+    parsed = parse_target(str(data.summary.at[metric, "target"]))
+    if parsed is None:
+        return None
+    return TargetLine(parsed[1], parsed[0], data.stat(metric, "p_within_target"))
+
+
+def percentiles(data: ResultsData, metric: str) -> Percentiles:
+    """P10 / P50 / P90 of an output from summary.csv."""
+    return Percentiles(data.stat(metric, "p10"), data.stat(metric, "p50"), data.stat(metric, "p90"))
+
+
+@dataclass(frozen=True)
+class DistributionData:
+    """What the S-curve and histogram of one output need.
+
+    ``values`` are the non-missing simulated values (ascending); ``curve_values`` /
+    ``curve_probability`` the ECDF points drawn (at most :data:`MAX_CURVE_POINTS` evenly spaced
+    ranks), ``n_missing`` the futures without a value (e.g. no break-even within the horizon).
+    """
+
+    metric: str
+    info: MetricInfo
+    values: np.ndarray
+    curve_values: np.ndarray
+    curve_probability: np.ndarray
+    percentiles: Percentiles
+    target: TargetLine | None
+    n_missing: int
+
+
+def distribution_data(data: ResultsData, metric: str) -> DistributionData:
+    """Sorted sample of ``out.<metric>`` and its empirical cumulative probabilities."""
+    column = data.samples[f"out.{metric}"]
+    values = np.sort(pd.to_numeric(column, errors="coerce").dropna().to_numpy(dtype=float))
+    n = len(values)
+    probability = np.arange(1, n + 1, dtype=float) / max(n, 1)
+    keep = np.unique(np.linspace(0, n - 1, min(n, MAX_CURVE_POINTS)).round().astype(int))
+    return DistributionData(
+        metric=metric,
+        info=data.info(metric),
+        values=values,
+        curve_values=values[keep],
+        curve_probability=probability[keep],
+        percentiles=percentiles(data, metric),
+        target=target_line(data, metric),
+        n_missing=int(column.isna().sum()),
+    )
+
+
+def fan_data(data: ResultsData, series: str, label: str | None = None) -> FanSeries:
+    """P10 / P50 / P90 band of one monthly series from timeseries.csv."""
+    rows = data.timeseries[data.timeseries["series"] == series].sort_values("month")
+    return FanSeries(
+        label=label or series.replace("_", " ").capitalize(),
+        months=rows["month"].to_numpy(dtype=float),
+        p10=rows["p10"].to_numpy(dtype=float),
+        p50=rows["p50"].to_numpy(dtype=float),
+        p90=rows["p90"].to_numpy(dtype=float),
+    )
+
+
+def has_series(data: ResultsData, *names: str) -> bool:
+    if data.timeseries.empty or "series" not in data.timeseries.columns:
+        return False
+    present = set(data.timeseries["series"].unique())
+    return all(name in present for name in names)
+
+
+@dataclass(frozen=True)
+class Drivers:
+    """Top drivers of one output, in rank order (from sensitivity.csv)."""
+
+    output: str
+    inputs: tuple[str, ...]
+    spearman: np.ndarray
+    contribution: np.ndarray
+
+
+def drivers(data: ResultsData, output: str, top: int = 8) -> Drivers:
+    """The ``top`` highest-ranked inputs of ``output`` (rank 1 = strongest driver)."""
+    table = data.sensitivity
+    rows = table[table["output"] == output] if not table.empty else table
+    rows = rows.sort_values("rank").head(top) if not rows.empty else rows
+    return Drivers(
+        output=output,
+        inputs=tuple(str(x) for x in rows.get("input", [])),
+        spearman=rows["spearman"].to_numpy(dtype=float) if len(rows) else np.array([]),
+        contribution=rows["contribution"].to_numpy(dtype=float) if len(rows) else np.array([]),
+    )
+
+
+def describe_input(path: str) -> str:
+    """Plain-language meaning of a dotted input path (the schema's doc), else the path."""
+    spec = BY_PATH.get(path)
+    if spec is not None:
+        return spec.doc
+    if path.startswith("risks."):
+        parts = path.split(".")
+        return f"Risk '{parts[1]}': {'.'.join(parts[2:])}" if len(parts) > 2 else path
+    return path
+
+
+# Chart specifications ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChartSpec:
+    """One chart of the report: file stem, title, how to read it, and how to draw it."""
+
+    name: str
+    title: str
+    caption: str
+    draw: Callable[[], Figure]
+
+
+def _distribution_specs(data: ResultsData, metric: str) -> list[ChartSpec]:
+    d = distribution_data(data, metric)
+    label, unit = d.info.label, d.info.unit
+    missing = (
+        f" {d.n_missing} of {d.n_missing + len(d.values)} futures have no value "
+        "(e.g. no break-even within the horizon) and are left out."
+        if d.n_missing
+        else ""
+    )
+    return [
+        ChartSpec(
+            f"s_curve_{metric}",
+            f"{label}: S-curve",
+            f"Read across from a chance on the left to the value on the bottom: the P80 is the "
+            f"value that 80% of the simulated futures stay at or below.{missing}",
+            lambda: charts.s_curve(
+                d.curve_values,
+                d.curve_probability,
+                d.percentiles,
+                label=label,
+                unit=unit,
+                target=d.target,
+            ),
+        ),
+        ChartSpec(
+            f"histogram_{metric}",
+            f"{label}: distribution",
+            "Share of simulated futures in each range, with the same P10/P50/P90 markers."
+            + missing,
+            lambda: charts.histogram(
+                d.values, d.percentiles, label=label, unit=unit, target=d.target
+            ),
+        ),
+    ]
+
+
+def _fan_specs(data: ResultsData) -> list[ChartSpec]:
+    band = (
+        "The shaded band holds 80% of the simulated futures (P10 to P90); the line is the median."
+    )
+    specs: list[ChartSpec] = []
+    if has_series(data, "backlog"):
+        specs.append(
+            ChartSpec(
+                "fan_backlog",
+                "Ticket backlog over time",
+                band,
+                lambda: charts.fan_chart(
+                    [fan_data(data, "backlog", "Backlog")],
+                    title="Ticket backlog",
+                    unit="tickets",
+                    y_label="Open tickets",
+                ),
+            )
+        )
+    if has_series(data, "sla_compliance"):
+        specs.append(
+            ChartSpec(
+                "fan_sla_compliance",
+                "SLA compliance over time",
+                band,
+                lambda: charts.fan_chart(
+                    [fan_data(data, "sla_compliance", "SLA compliance")],
+                    title="Share of tickets resolved within SLA",
+                    unit="%",
+                    y_label="SLA compliance",
+                ),
+            )
+        )
+    if has_series(data, "internal_agents", "vendor_agents"):
+        specs.append(
+            ChartSpec(
+                "fan_agents",
+                "Internal and vendor agents over time",
+                band,
+                lambda: charts.fan_chart(
+                    [
+                        fan_data(data, "internal_agents", "Internal agents"),
+                        fan_data(data, "vendor_agents", "Vendor agents"),
+                    ],
+                    title="Agents: internal build-up and vendor ramp-down",
+                    unit="agents",
+                    y_label="Agents",
+                ),
+            )
+        )
+    if has_series(data, "effective_capacity", "demand"):
+        specs.append(
+            ChartSpec(
+                "fan_capacity_demand",
+                "Effective capacity vs demand",
+                band + " Where capacity falls below demand the backlog grows.",
+                lambda: charts.fan_chart(
+                    [
+                        fan_data(data, "effective_capacity", "Effective capacity"),
+                        fan_data(data, "demand", "Demand"),
+                    ],
+                    title="Effective capacity vs demand",
+                    unit="tickets/month",
+                    y_label="Tickets per month",
+                ),
+            )
+        )
+    if has_series(data, "knowledge_transferred"):
+        specs.append(
+            ChartSpec(
+                "fan_knowledge_transferred",
+                "Knowledge transferred over time",
+                band,
+                lambda: charts.fan_chart(
+                    [fan_data(data, "knowledge_transferred", "Knowledge transferred")],
+                    title="Share of knowledge domains handed over",
+                    unit="%",
+                    y_label="Knowledge transferred",
+                ),
+            )
+        )
+    if has_series(data, "cost_backsourcing", "cost_status_quo"):
+        breakeven = percentiles(data, "breakeven_month") if data.has("breakeven_month") else None
+        p_break = data.stat("p_breakeven_within_horizon", "mean")
+        specs.append(
+            ChartSpec(
+                "cost_paths",
+                "Cumulative cost of both paths",
+                band
+                + " Backsourcing pays off where its line falls below the status quo; the green "
+                "region spans the P10 to P90 break-even month of the futures that break even.",
+                lambda: charts.cost_paths_chart(
+                    fan_data(data, "cost_backsourcing", "Backsourcing"),
+                    fan_data(data, "cost_status_quo", "Stay outsourced"),
+                    currency=data.currency,
+                    breakeven=breakeven,
+                    breakeven_probability=None if math.isnan(p_break) else p_break,
+                ),
+            )
+        )
+    return specs
+
+
+def _tornado_drawer(d: Drivers, label: str) -> Callable[[], Figure]:
+    def draw() -> Figure:
+        names = [f"{describe_input(i)}\n({i})" for i in d.inputs]
+        return charts.tornado(
+            names, d.spearman, output_label=lower_label(label), contributions=d.contribution
+        )
+
+    return draw
+
+
+def chart_specs(data: ResultsData) -> list[ChartSpec]:
+    """Every chart a results folder supports, in report order."""
+    specs: list[ChartSpec] = []
+    for metric in DISTRIBUTION_METRICS:
+        if data.has(metric) and f"out.{metric}" in data.samples.columns:
+            specs.extend(_distribution_specs(data, metric))
+    specs.extend(_fan_specs(data))
+    for output in TORNADO_OUTPUTS:
+        d = drivers(data, output)
+        if d.inputs:
+            label = data.info(output).label
+            specs.append(
+                ChartSpec(
+                    f"tornado_{output}",
+                    f"Top drivers of {lower_label(label)}",
+                    "Bars show how strongly each uncertain input moves the output (Spearman rank "
+                    "correlation; right = higher input, higher output). The percentage is its "
+                    "share of the explained variance.",
+                    _tornado_drawer(d, label),
+                )
+            )
+    if not data.risks.empty:
+        r = data.risks
+        specs.append(
+            ChartSpec(
+                "risk_register",
+                "Risk register",
+                "How often each risk struck in the simulation, and the mean difference in "
+                "transition cost and time between futures with and without it.",
+                lambda: charts.risk_register_chart(
+                    list(r["risk"].astype(str)),
+                    r["occurrence_rate"].to_numpy(float),
+                    r["transition_cost_effect"].to_numpy(float),
+                    r["transition_months_effect"].to_numpy(float),
+                    currency=data.currency,
+                ),
+            )
+        )
+    return specs
+
+
+def _chart_paths(results_dir: Path, specs: list[ChartSpec], suffix: str) -> list[Path]:
+    return [results_dir / CHARTS_DIR / f"{spec.name}.{suffix}" for spec in specs]
+
+
+def _save(fig: Figure, png: Path, svg: Path | None) -> None:
+    fig.savefig(png, dpi=110, metadata={"Software": None})
+    if svg is not None:
+        fig.savefig(svg, metadata={"Date": None})
+
+
+def write_charts(results_dir: str | Path, svg: bool = False) -> list[Path]:
+    """Draw every chart of a results folder into ``charts/*.png`` (and ``.svg`` when asked).
+
+    Returns the written paths, PNGs first in report order then SVGs.
+    """
+    folder = Path(results_dir)
+    data = load_results(folder)
+    specs = chart_specs(data)
+    (folder / CHARTS_DIR).mkdir(exist_ok=True)
+    pngs = _chart_paths(folder, specs, "png")
+    svgs = _chart_paths(folder, specs, "svg") if svg else []
+    for i, spec in enumerate(specs):
+        _save(spec.draw(), pngs[i], svgs[i] if svg else None)
+    return pngs + svgs
+
+
+# Executive summary ----------------------------------------------------------------------------
+
+
+def _horizon_words(months: int, adjective: bool = False) -> str:
+    """``60`` → ``"5 years"`` (``"5-year"`` as an adjective); ``18`` → ``"18 months"``."""
+    if months % 12 == 0:
+        number, unit = f"{months // 12}", "year"
+    elif months % 6 == 0 and months > 12:
+        number, unit = f"{months / 12:.1f}", "year"
+    else:
+        number, unit = f"{months}", "month"
+    if adjective:
+        return f"{number}-{unit}"
+    return f"{number} {unit}" + ("" if number == "1" else "s")
+
+
+def lower_label(label: str) -> str:
+    """Lower-case a label for use inside a sentence, keeping acronyms (``NPV savings``)."""
+    if len(label) > 1 and label[1].isupper():
+        return label
+    return label[:1].lower() + label[1:]
+
+
+def _months(value: float) -> str:
+    return human(value, "months")
+
+
+def _transition_sentences(data: ResultsData) -> list[str]:
+    out = []
+    if data.has("transition_months"):
+        p80 = data.stat("transition_months", "p80")
+        p50 = data.stat("transition_months", "p50")
+        out.append(
+            f"There is an 80% chance that the transition is complete within {_months(p80)} "
+            f"of programme start; in half of the simulated futures it takes {_months(p50)} "
+            "or less."
+        )
+    if data.has("transition_cost"):
+        cur = data.currency
+        out.append(
+            f"The transition costs {human(data.stat('transition_cost', 'p50'), cur)} in the "
+            "median future, and stays at or below "
+            f"{human(data.stat('transition_cost', 'p90'), cur)} in 90% of the futures (P90)."
+        )
+    return out
+
+
+def _money_sentences(data: ResultsData) -> list[str]:
+    out = []
+    horizon = _horizon_words(data.horizon_months)
+    p_cheaper = data.stat("p_npv_savings_positive", "mean")
+    if not math.isnan(p_cheaper):
+        sentence = (
+            f"Backsourcing is cheaper over {horizon} in {human(p_cheaper, '%')} of the "
+            "simulated futures"
+        )
+        if data.has("npv_savings"):
+            cur = data.currency
+            sentence += (
+                f"; the median NPV saving is {human(data.stat('npv_savings', 'p50'), cur)} "
+                f"(P10 {human(data.stat('npv_savings', 'p10'), cur)}, "
+                f"P90 {human(data.stat('npv_savings', 'p90'), cur)})"
+            )
+        out.append(sentence + ".")
+    p_break = data.stat("p_breakeven_within_horizon", "mean")
+    horizon_adj = _horizon_words(data.horizon_months, adjective=True)
+    if not math.isnan(p_break):
+        sentence = (
+            f"Backsourcing pays for itself within the {horizon_adj} horizon in "
+            f"{human(p_break, '%')} of the futures"
+        )
+        median = data.stat("breakeven_month", "p50")
+        if not math.isnan(median) and p_break > 0:
+            sentence += f"; where it does, the median break-even is month {median:.0f}"
+        out.append(sentence + ".")
+    return out
+
+
+def _target_sentences(data: ResultsData) -> list[str]:
+    out = []
+    for metric in data.summary.index:
+        target = target_line(data, str(metric))
+        if target is None or math.isnan(target.probability):
+            continue
+        info = data.info(str(metric))
+        out.append(
+            f"The target '{lower_label(info.label)} {target.direction} "
+            f"{human(target.value, info.unit)}' is met in {human(target.probability, '%')} "
+            "of the simulated futures."
+        )
+    return out
+
+
+def _driver_sentences(data: ResultsData) -> list[str]:
+    out = []
+    seen: set[str] = set()
+    for output in ("transition_cost", "transition_months"):
+        d = drivers(data, output, top=1)
+        if not d.inputs or d.inputs[0] in seen:
+            continue
+        seen.add(d.inputs[0])
+        info = data.info(output)
+        rho = float(d.spearman[0])
+        direction = "higher" if rho >= 0 else "lower"
+        out.append(
+            f"The largest driver of the {lower_label(info.label)} is "
+            f"{describe_input(d.inputs[0]).lower()} ({d.inputs[0]}): a higher value gives a "
+            f"{direction} {lower_label(info.label)} (rank correlation {rho:+.2f}, "
+            f"{human(float(d.contribution[0]), '%')} of the explained variance)."
+        )
+    return out
+
+
+def _warning_sentences(data: ResultsData) -> list[str]:
+    out = []
+    convergence = data.run.get("convergence") or {}
+    if convergence.get("converged") is False:
+        message = str(convergence.get("message", "")).strip()
+        out.append(
+            "Caution: the run stopped before its percentiles settled"
+            + (f" ({message})" if message else "")
+            + "; treat the figures as approximate and rerun with more iterations."
+        )
+    stabilised = data.stat("stabilised", "mean")
+    if not math.isnan(stabilised) and stabilised < 0.95:
+        out.append(
+            f"Caution: in {human(1.0 - stabilised, '%')} of the simulated futures the service "
+            f"never stabilised within the {data.horizon_months}-month horizon; their transition "
+            "time is counted at the horizon."
+        )
+    warnings = list(data.run.get("warnings") or [])
+    if warnings:
+        out.append(
+            f"The run recorded {len(warnings)} warning"
+            + ("s" if len(warnings) != 1 else "")
+            + " (listed under Run details)."
+        )
+    return out
+
+
+def executive_summary(data: ResultsData) -> list[str]:
+    """Plain sentences for a decision board, each built from numbers of summary.csv.
+
+    Covers: the P80 / P50 transition time, the P50 / P90 transition cost, the chance that
+    backsourcing is cheaper over the horizon and that it breaks even, each target's probability,
+    the top driver of cost and time, and cautions (no convergence, futures that never
+    stabilised, run warnings). Sentences whose numbers are missing are left out.
+    """
+    return (
+        _transition_sentences(data)
+        + _money_sentences(data)
+        + _target_sentences(data)
+        + _driver_sentences(data)
+        + _warning_sentences(data)
+    )
+
+
+# Report tables --------------------------------------------------------------------------------
+
+
+def key_figures(data: ResultsData) -> list[dict[str, str]]:
+    """Rows of the key-figures table: label, P10, P50, P90, mean, target, P(target met)."""
+    ordered = [m for m in METRICS if data.has(m)] + [
+        str(m) for m in data.summary.index if str(m) not in METRICS
+    ]
+    rows = []
+    for metric in ordered:
+        if metric in PROBABILITY_ROWS:
+            continue
+        info = data.info(metric)
+        target = target_line(data, metric)
+        se = data.stat(metric, "p_within_target_se")
+        rows.append(
+            {
+                "metric": metric,
+                "label": info.label,
+                **{c: human(data.stat(metric, c), info.unit) for c in SUMMARY_COLUMNS},
+                "target": f"{target.direction} {human(target.value, info.unit)}" if target else "",
+                "p_target": (
+                    human(target.probability, "%")
+                    + ("" if math.isnan(se) else f" ± {100 * se:.1f} pts")
+                    if target
+                    else ""
+                ),
+            }
+        )
+    return rows
+
+
+def probability_rows(data: ResultsData) -> list[dict[str, str]]:
+    """Rows of the probability table: wording and percentage."""
+    return [
+        {"label": label, "value": human(data.stat(name, "mean"), "%")}
+        for name, label in PROBABILITY_ROWS.items()
+        if data.has(name)
+    ]
+
+
+def driver_rows(data: ResultsData, top: int = 5) -> list[dict[str, str]]:
+    rows = []
+    for output in TORNADO_OUTPUTS:
+        d = drivers(data, output, top)
+        for rank, (name, rho, share) in enumerate(
+            zip(d.inputs, d.spearman, d.contribution, strict=True), start=1
+        ):
+            rows.append(
+                {
+                    "output": data.info(output).label,
+                    "rank": str(rank),
+                    "input": name,
+                    "meaning": describe_input(name),
+                    "spearman": f"{rho:+.2f}",
+                    "contribution": human(float(share), "%"),
+                }
+            )
+    return rows
+
+
+def risk_rows(data: ResultsData) -> list[dict[str, str]]:
+    rows = []
+    for _, r in data.risks.iterrows():
+        rows.append(
+            {
+                "risk": str(r["risk"]),
+                "rate": human(float(r["occurrence_rate"]), "%"),
+                "cost": _signed(float(r["transition_cost_effect"]), data.currency),
+                "months": _signed(float(r["transition_months_effect"]), "months"),
+            }
+        )
+    return rows
+
+
+def _signed(value: float, unit: str) -> str:
+    text = human(value, unit)
+    return f"+{text}" if math.isfinite(value) and value > 0 else text
+
+
+def assumption_rows(data: ResultsData) -> list[dict[str, str]]:
+    rows = []
+    for _, r in data.inputs.iterrows():
+        unit = str(r.get("unit", "") or "")
+        if unit in {"nan", "currency"} or unit.startswith("currency"):
+            unit = unit.replace("currency", data.currency) if unit != "nan" else ""
+        mean = as_float(r.get("mean"))
+        rows.append(
+            {
+                "input": str(r["input"]),
+                "meaning": describe_input(str(r["input"])),
+                "distribution": str(r.get("distribution", "")),
+                "mean": "" if math.isnan(mean) else f"{mean:,.4g}",
+                "unit": unit,
+                "uncertain": "yes" if str(r.get("uncertain")).lower() in {"true", "1"} else "no",
+            }
+        )
+    return rows
+
+
+def metadata_rows(data: ResultsData) -> list[tuple[str, str]]:
+    run = data.run
+    scenario = run.get("scenario") or {}
+    convergence = run.get("convergence") or {}
+    versions = run.get("versions") or {}
+    verdict = {True: "converged", False: "NOT converged", None: "fixed iteration count"}.get(
+        convergence.get("converged"), str(convergence.get("converged"))
+    )
+    return [
+        ("Scenario file", str(scenario.get("path", ""))),
+        ("Scenario SHA-256", str(scenario.get("sha256", ""))),
+        ("Seed", str(run.get("seed", ""))),
+        ("Iterations", str(run.get("iterations", ""))),
+        ("Sampler", str(run.get("sampler", ""))),
+        ("Worker processes", str(run.get("jobs", ""))),
+        (
+            "Convergence",
+            f"{convergence.get('mode', '')}: {verdict}. {convergence.get('message', '')}",
+        ),
+        ("Versions", ", ".join(f"{k} {v}" for k, v in versions.items())),
+        ("Started / finished", f"{run.get('started', '')} / {run.get('finished', '')}"),
+        ("Wall time", f"{run.get('wall_seconds', '')} s"),
+        ("Currency / horizon", f"{data.currency} / {data.horizon_months} months"),
+        ("Results folder", str(data.path)),
+    ]
+
+
+# HTML and PDF ---------------------------------------------------------------------------------
+
+
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("simulation", "templates"),
+        autoescape=jinja2.select_autoescape(["html"]),
+        undefined=jinja2.StrictUndefined,
+    )
+
+
+def _ensure_charts(folder: Path, specs: list[ChartSpec], rebuild: bool) -> list[Path]:
+    pngs = _chart_paths(folder, specs, "png")
+    if rebuild or not all(p.exists() for p in pngs):
+        write_charts(folder)
+    return pngs
+
+
+def _data_uri(png: Path) -> str:
+    return "data:image/png;base64," + base64.b64encode(png.read_bytes()).decode("ascii")
+
+
+def build_report(
+    results_dir: str | Path, pdf: bool = False, *, rebuild_charts: bool = False
+) -> Path:
+    """Render ``report.html`` (and ``report.pdf`` when ``pdf``) into a results folder.
+
+    Charts are taken from ``charts/*.png`` (drawn first when any is missing or when
+    ``rebuild_charts``) and embedded as data URIs, the CSS inline: the file needs no network.
+    Returns the path of report.html.
+    """
+    folder = Path(results_dir)
+    data = load_results(folder)
+    specs = chart_specs(data)
+    pngs = _ensure_charts(folder, specs, rebuild_charts)
+    figures = [
+        {"name": s.name, "title": s.title, "caption": s.caption, "src": _data_uri(p)}
+        for s, p in zip(specs, pngs, strict=True)
+    ]
+    scenario = data.run.get("scenario") or {}
+    context = {
+        "title": f"Backsourcing risk report: {scenario.get('name', folder.name)}",
+        "description": scenario.get("description", ""),
+        "generated": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "summary": executive_summary(data),
+        "key_figures": key_figures(data),
+        "probabilities": probability_rows(data),
+        "figures": figures,
+        "drivers": driver_rows(data),
+        "risks": risk_rows(data),
+        "assumptions": assumption_rows(data),
+        "metadata": metadata_rows(data),
+        "warnings": [str(w) for w in data.run.get("warnings") or []],
+        "scenario_text": data.scenario_text,
+        "currency": data.currency,
+    }
+    html = _environment().get_template("report.html").render(**context)
+    out = folder / "report.html"
+    out.write_text(html, encoding="utf-8")
+    if pdf:
+        write_pdf(data, specs, pngs, folder / "report.pdf", context)
+    return out
+
+
+# PDF (matplotlib PdfPages: no dependency beyond matplotlib) ----------------------------------
+
+A4 = (8.27, 11.69)
+
+
+def _text_page(pdf: PdfPages, title: str, paragraphs: list[str], subtitle: str = "") -> None:
+    fig = charts.new_figure(*A4)
+    fig.set_layout_engine(None)
+    fig.text(0.08, 0.95, title, fontsize=15, weight="bold", va="top")
+    y = 0.91
+    if subtitle:
+        fig.text(0.08, y, subtitle, fontsize=9, color="#555555", va="top")
+        y -= 0.03
+    for paragraph in paragraphs:
+        wrapped = textwrap.fill(paragraph, 95)
+        fig.text(0.08, y, wrapped, fontsize=9.5, va="top")
+        y -= 0.018 * (wrapped.count("\n") + 1) + 0.012
+    pdf.savefig(fig)
+
+
+def _table_pages(
+    pdf: PdfPages, title: str, header: list[str], rows: list[list[str]], widths: list[float]
+) -> None:
+    per_page = 38
+    for start in range(0, max(len(rows), 1), per_page):
+        fig = charts.new_figure(*A4)
+        fig.set_layout_engine(None)
+        fig.text(
+            0.06,
+            0.96,
+            title + (" (continued)" if start else ""),
+            fontsize=13,
+            weight="bold",
+            va="top",
+        )
+        ax = fig.add_axes((0.04, 0.04, 0.92, 0.88))
+        ax.axis("off")
+        chunk = [[textwrap.shorten(c, 70) for c in row] for row in rows[start : start + per_page]]
+        if chunk:
+            table = ax.table(
+                cellText=chunk,
+                colLabels=header,
+                colWidths=widths,
+                loc="upper center",
+                cellLoc="left",
+            )
+            table.auto_set_font_size(False)
+            table.set_fontsize(7)
+            table.scale(1, 1.25)
+        pdf.savefig(fig)
+
+
+def _chart_pages(pdf: PdfPages, specs: list[ChartSpec], pngs: list[Path]) -> None:
+    for start in range(0, len(specs), 2):
+        fig = charts.new_figure(*A4)
+        fig.set_layout_engine(None)
+        for slot, (spec, png) in enumerate(
+            zip(specs[start : start + 2], pngs[start : start + 2], strict=True)
+        ):
+            top = 0.97 - slot * 0.48
+            fig.text(0.06, top, spec.title, fontsize=11, weight="bold", va="top")
+            ax = fig.add_axes((0.05, top - 0.39, 0.9, 0.36))
+            ax.imshow(imread(png))
+            ax.axis("off")
+            fig.text(
+                0.06,
+                top - 0.405,
+                textwrap.fill(spec.caption, 110),
+                fontsize=7.5,
+                va="top",
+                color="#444444",
+            )
+        pdf.savefig(fig)
+
+
+def write_pdf(
+    data: ResultsData,
+    specs: list[ChartSpec],
+    pngs: list[Path],
+    out: Path,
+    context: Mapping[str, Any],
+) -> Path:
+    """Write the report as an A4 PDF with matplotlib's PdfPages (charts as embedded PNGs)."""
+    key = context["key_figures"]
+    with PdfPages(out, metadata={"Title": str(context["title"]), "CreationDate": None}) as pdf:
+        _text_page(
+            pdf,
+            str(context["title"]),
+            ["Executive summary"] + list(context["summary"]),
+            subtitle=str(context["description"]),
+        )
+        _table_pages(
+            pdf,
+            "Key figures",
+            ["Output", "P10", "P50", "P90", "Target", "P(target met)"],
+            [[r["label"], r["p10"], r["p50"], r["p90"], r["target"], r["p_target"]] for r in key]
+            + [[r["label"], "", r["value"], "", "", ""] for r in context["probabilities"]],
+            [0.34, 0.12, 0.12, 0.12, 0.12, 0.18],
+        )
+        _chart_pages(pdf, specs, pngs)
+        _table_pages(
+            pdf,
+            "Top drivers",
+            ["Output", "#", "Input", "Spearman", "Share"],
+            [
+                [r["output"], r["rank"], r["input"], r["spearman"], r["contribution"]]
+                for r in context["drivers"]
+            ],
+            [0.25, 0.05, 0.46, 0.12, 0.12],
+        )
+        if context["risks"]:
+            _table_pages(
+                pdf,
+                "Risk register",
+                ["Risk", "Occurs", "Effect on cost", "Effect on time"],
+                [[r["risk"], r["rate"], r["cost"], r["months"]] for r in context["risks"]],
+                [0.4, 0.15, 0.25, 0.2],
+            )
+        _table_pages(
+            pdf,
+            "Assumptions",
+            ["Input", "Distribution", "Mean", "Unit"],
+            [[r["input"], r["distribution"], r["mean"], r["unit"]] for r in context["assumptions"]],
+            [0.35, 0.4, 0.1, 0.15],
+        )
+        _table_pages(
+            pdf,
+            "Run details",
+            ["Item", "Value"],
+            [[k, v] for k, v in context["metadata"]],
+            [0.25, 0.75],
+        )
+    return out
