@@ -1,0 +1,132 @@
+"""Benchmark one transition-model iteration on an it_helpdesk-like case.
+
+Prints ms per iteration and SimPy events per iteration (stochastic and "none" variability).
+``--profile`` prints the top of a cProfile report.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import pstats
+import time
+
+import numpy as np
+
+from simulation.model import run_transition
+from simulation.params import ModelInputs, build_inputs
+from simulation.scenario_types import Risk
+
+#: it_helpdesk-like values (modes of scenarios/it_helpdesk.toml), all risks occurring.
+VALUES: dict[str, float] = {
+    "scenario.horizon_months": 60,
+    "scenario.discount_rate": 0.08,
+    "phases.evaluation_weeks": 10,
+    "phases.negotiation_weeks": 8,
+    "phases.planning_weeks": 8,
+    "vendor.agents": 11,
+    "vendor.tickets_per_agent_day": 25,
+    "vendor.notice_months": 3,
+    "vendor.cooperation": 0.9,
+    "vendor.cooperation_after_notice": 0.6,
+    "vendor.attrition_after_notice": 0.1,
+    "vendor.monthly_fee": 90000,
+    "vendor.annual_price_increase": 0.03,
+    "vendor.termination_fee": 90000,
+    "vendor.extension_premium": 0.15,
+    "demand.tickets_per_day": 238,
+    "demand.growth_per_year": 0.02,
+    "demand.sla_days": 2,
+    "staffing.target_agents": 12,
+    "staffing.parallel_hiring": 6,
+    "staffing.time_to_hire_days": 84,
+    "staffing.offer_acceptance": 0.85,
+    "staffing.onboarding_days": 10,
+    "staffing.ramp_up_days": 65,
+    "staffing.tickets_per_agent_day": 25,
+    "staffing.annual_attrition": 0.38,
+    "staffing.managers": 1,
+    "staffing.manager_salary_per_year": 75000,
+    "staffing.salary_per_year": 58000,
+    "staffing.recruiting_cost_per_hire": 12000,
+    "knowledge.domains": 12,
+    "knowledge.parallel_sessions": 3,
+    "knowledge.transfer_days_per_domain": 10,
+    "knowledge.rediscovery_days_per_domain": 40,
+    "knowledge.unknown_domain_productivity": 0.6,
+    "costs.one_off_programme_management": 100000,
+    "costs.one_off_tooling": 50000,
+    "costs.monthly_tooling": 3000,
+    "costs.disruption_per_ticket_day": 10,
+    "policy.readiness_capacity": 0.9,
+    "policy.readiness_knowledge": 0.8,
+    "policy.max_extension_months": 6,
+    "policy.sla_target": 0.85,
+    "policy.stable_weeks": 4,
+    "risks.walkout.occurs": 1,
+    "risks.walkout.at_month": 6,
+    "risks.walkout.level": 0.2,
+    "risks.loss.occurs": 1,
+    "risks.loss.at_month": 12,
+    "risks.loss.agents": 3,
+    "risks.surge.occurs": 1,
+    "risks.surge.at_month": 9,
+    "risks.surge.extra_tickets_per_day": 50,
+    "risks.surge.duration_days": 21,
+    "risks.freeze.occurs": 1,
+    "risks.freeze.at_month": 4,
+    "risks.freeze.duration_days": 63,
+    "risks.delay.occurs": 1,
+    "risks.delay.impact": 4,
+}
+RISKS = (
+    Risk("walkout", "event", event="vendor_walkout"),
+    Risk("loss", "event", event="staff_loss"),
+    Risk("surge", "event", event="ticket_surge"),
+    Risk("freeze", "event", event="hiring_freeze"),
+    Risk("delay", "adds_to", target="phases.negotiation_weeks"),
+)
+
+
+def inputs(variability: str, target_agents: int = 12) -> ModelInputs:
+    values = dict(VALUES, **{"staffing.target_agents": float(target_agents)})
+    options = {"policy.cutover": "readiness", "simulation.variability": variability}
+    return build_inputs(values, options, RISKS)
+
+
+def bench(variability: str, n: int, target_agents: int) -> None:
+    p = inputs(variability, target_agents)
+    run_transition(p, np.random.default_rng(0))  # warm up
+    events = []
+    t0 = time.perf_counter()
+    for i in range(n):
+        rng = np.random.default_rng(np.random.SeedSequence(1, spawn_key=(1, i)))
+        events.append(run_transition(p, rng if variability != "none" else None).sim_events)
+    dt = (time.perf_counter() - t0) / n
+    print(
+        f"{variability:>10} target_agents={target_agents:>3}: {dt * 1e3:6.2f} ms/iteration, "
+        f"{np.mean(events):7.1f} SimPy events/iteration"
+    )
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("-n", type=int, default=300, help="iterations per case")
+    ap.add_argument("--profile", action="store_true")
+    args = ap.parse_args()
+    if args.profile:
+        p = inputs("stochastic")
+        prof = cProfile.Profile()
+        prof.enable()
+        for i in range(args.n):
+            run_transition(p, np.random.default_rng(i))
+        prof.disable()
+        pstats.Stats(prof).sort_stats("tottime").print_stats(15)
+        return
+    bench("stochastic", args.n, 12)
+    bench("stochastic", args.n, 30)
+    bench("none", args.n, 12)
+
+
+if __name__ == "__main__":
+    main()

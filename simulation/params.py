@@ -1,0 +1,292 @@
+"""One iteration's parameters: dotted-path values + scenario options -> frozen :class:`ModelInputs`.
+
+``build_inputs`` is the only bridge between the scenario layer (dotted paths, floats) and the
+transition model (typed fields with units). It fills schema defaults for missing keys, rounds
+integer keys, applies the parameter shocks of the risks that occurred in this iteration
+(``adds_to`` / ``scales``), clamps shocked values back into their key's bounds, and collects the
+timed risk events (``staff_loss``, ``ticket_surge``, ``vendor_walkout``, ``hiring_freeze``) that
+the model schedules.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+from simulation import schema
+from simulation.scenario_types import Risk
+
+_EMPTY: Mapping[str, bool] = MappingProxyType({})
+
+
+@dataclass(frozen=True)
+class RiskEvent:
+    """A timed risk event that occurs in this iteration.
+
+    ``at_month``: months from programme start; ``agents``: staff_loss head count;
+    ``extra_tickets_per_day``: ticket_surge size; ``duration_days``: working days a surge or a
+    hiring freeze lasts; ``level``: vendor cooperation from a vendor_walkout on (fraction).
+    """
+
+    name: str
+    event: str
+    at_month: float = 0.0
+    agents: int = 0
+    extra_tickets_per_day: float = 0.0
+    duration_days: float = 0.0
+    level: float = 0.0
+
+
+@dataclass(frozen=True)
+class ModelInputs:
+    """Every parameter of one transition-model run (units in the field names or noted).
+
+    Time unit of the model: one working day. Money: the scenario currency.
+    """
+
+    # [scenario] / [simulation]
+    horizon_months: int
+    discount_rate: float  # per year
+    variability: str  # "stochastic" | "none"
+    # [phases]
+    evaluation_weeks: float
+    negotiation_weeks: float
+    planning_weeks: float
+    # [vendor]
+    vendor_agents: int
+    vendor_tickets_per_agent_day: float
+    notice_months: float
+    cooperation: float  # fraction, before notice
+    cooperation_after_notice: float  # fraction
+    vendor_attrition_after_notice: float  # share of remaining vendor agents leaving per month
+    monthly_fee: float  # currency/month at programme start
+    annual_price_increase: float  # per year
+    termination_fee: float  # currency, paid at vendor exit
+    extension_premium: float  # fraction over the fee per extension month
+    # [demand]
+    tickets_per_day: float
+    demand_growth_per_year: float
+    sla_days: float  # working days
+    working_days_per_month: int
+    working_days_per_week: int
+    # [staffing]
+    target_agents: int
+    parallel_hiring: int
+    time_to_hire_days: float
+    time_to_hire_cv: float
+    offer_acceptance: float
+    onboarding_days: float
+    ramp_up_days: float
+    initial_productivity: float  # fraction of full productivity right after onboarding
+    agent_tickets_per_day: float  # fully productive internal agent
+    annual_attrition: float  # per year (hazard)
+    managers: int
+    manager_salary_per_year: float
+    salary_per_year: float
+    recruiting_cost_per_hire: float
+    training_cost_per_hire: float
+    # [knowledge]
+    domains: int
+    parallel_sessions: int
+    transfer_days_per_domain: float
+    rediscovery_days_per_domain: float
+    transfer_cv: float
+    unknown_domain_productivity: float
+    # [costs]
+    disruption_per_ticket_day: float
+    one_off_costs: tuple[tuple[str, float], ...]  # (item, currency) paid in month 1
+    monthly_costs: tuple[tuple[str, float], ...]  # (item, currency/month) from cutover on
+    # [policy]
+    cutover_policy: str  # "readiness" | "fixed"
+    cutover_month: float  # months from programme start (fixed policy)
+    readiness_capacity: float  # share of demand
+    readiness_knowledge: float  # share of domains
+    max_extension_months: int
+    sla_target: float  # weekly compliance counted as stable
+    stable_weeks: int
+    # risks of this iteration
+    events: tuple[RiskEvent, ...] = ()
+    risk_flags: Mapping[str, bool] = field(default_factory=lambda: _EMPTY)
+
+    @property
+    def stochastic(self) -> bool:
+        return self.variability != "none"
+
+    @property
+    def one_off_total(self) -> float:
+        """Sum of every ``costs.one_off_*`` item (currency)."""
+        return float(sum(v for _, v in self.one_off_costs))
+
+    @property
+    def monthly_total(self) -> float:
+        """Sum of every ``costs.monthly_*`` item (currency/month)."""
+        return float(sum(v for _, v in self.monthly_costs))
+
+
+# key path -> ModelInputs field (numeric model keys)
+_FIELDS: dict[str, str] = {
+    "scenario.horizon_months": "horizon_months",
+    "scenario.discount_rate": "discount_rate",
+    "phases.evaluation_weeks": "evaluation_weeks",
+    "phases.negotiation_weeks": "negotiation_weeks",
+    "phases.planning_weeks": "planning_weeks",
+    "vendor.agents": "vendor_agents",
+    "vendor.tickets_per_agent_day": "vendor_tickets_per_agent_day",
+    "vendor.notice_months": "notice_months",
+    "vendor.cooperation": "cooperation",
+    "vendor.cooperation_after_notice": "cooperation_after_notice",
+    "vendor.attrition_after_notice": "vendor_attrition_after_notice",
+    "vendor.monthly_fee": "monthly_fee",
+    "vendor.annual_price_increase": "annual_price_increase",
+    "vendor.termination_fee": "termination_fee",
+    "vendor.extension_premium": "extension_premium",
+    "demand.tickets_per_day": "tickets_per_day",
+    "demand.growth_per_year": "demand_growth_per_year",
+    "demand.sla_days": "sla_days",
+    "demand.working_days_per_month": "working_days_per_month",
+    "demand.working_days_per_week": "working_days_per_week",
+    "staffing.target_agents": "target_agents",
+    "staffing.parallel_hiring": "parallel_hiring",
+    "staffing.time_to_hire_days": "time_to_hire_days",
+    "staffing.time_to_hire_cv": "time_to_hire_cv",
+    "staffing.offer_acceptance": "offer_acceptance",
+    "staffing.onboarding_days": "onboarding_days",
+    "staffing.ramp_up_days": "ramp_up_days",
+    "staffing.initial_productivity": "initial_productivity",
+    "staffing.tickets_per_agent_day": "agent_tickets_per_day",
+    "staffing.annual_attrition": "annual_attrition",
+    "staffing.managers": "managers",
+    "staffing.manager_salary_per_year": "manager_salary_per_year",
+    "staffing.salary_per_year": "salary_per_year",
+    "staffing.recruiting_cost_per_hire": "recruiting_cost_per_hire",
+    "staffing.training_cost_per_hire": "training_cost_per_hire",
+    "knowledge.domains": "domains",
+    "knowledge.parallel_sessions": "parallel_sessions",
+    "knowledge.transfer_days_per_domain": "transfer_days_per_domain",
+    "knowledge.rediscovery_days_per_domain": "rediscovery_days_per_domain",
+    "knowledge.transfer_cv": "transfer_cv",
+    "knowledge.unknown_domain_productivity": "unknown_domain_productivity",
+    "costs.disruption_per_ticket_day": "disruption_per_ticket_day",
+    "policy.cutover_month": "cutover_month",
+    "policy.readiness_capacity": "readiness_capacity",
+    "policy.readiness_knowledge": "readiness_knowledge",
+    "policy.max_extension_months": "max_extension_months",
+    "policy.sla_target": "sla_target",
+    "policy.stable_weeks": "stable_weeks",
+}
+
+
+def _clamp(value: float, bound: str) -> float:
+    """Bring a (possibly shocked) value back into its key's bound."""
+    if bound in ("nonneg", "positive"):
+        return max(0.0, value)
+    if bound == "fraction":
+        return min(1.0, max(0.0, value))
+    if bound == "rate":
+        return max(-0.999999, value)
+    return value
+
+
+def _apply_shocks(
+    values: dict[str, float], risks: Sequence[Risk], source: Mapping[str, float]
+) -> None:
+    """Add or multiply the impact of each parameter-shock risk that occurred (in place)."""
+    for risk in risks:
+        if risk.kind == "event" or risk.target is None:
+            continue
+        if source.get(risk.path("occurs"), 0.0) < 0.5:
+            continue
+        impact = float(source.get(risk.path("impact"), 0.0 if risk.kind == "adds_to" else 1.0))
+        base = values.get(risk.target)
+        if base is None:
+            spec = schema.BY_PATH.get(risk.target)
+            base = float(spec.default) if spec and isinstance(spec.default, int | float) else 0.0
+        values[risk.target] = base + impact if risk.kind == "adds_to" else base * impact
+
+
+def _events(values: Mapping[str, float], risks: Sequence[Risk]) -> tuple[RiskEvent, ...]:
+    out: list[RiskEvent] = []
+    for risk in risks:
+        if risk.kind != "event" or values.get(risk.path("occurs"), 0.0) < 0.5:
+            continue
+        out.append(
+            RiskEvent(
+                name=risk.name,
+                event=str(risk.event),
+                at_month=max(0.0, float(values.get(risk.path("at_month"), 0.0))),
+                agents=max(0, round(float(values.get(risk.path("agents"), 0.0)))),
+                extra_tickets_per_day=max(
+                    0.0, float(values.get(risk.path("extra_tickets_per_day"), 0.0))
+                ),
+                duration_days=max(0.0, float(values.get(risk.path("duration_days"), 0.0))),
+                level=min(1.0, max(0.0, float(values.get(risk.path("level"), 0.0)))),
+            )
+        )
+    return tuple(out)
+
+
+def build_inputs(
+    values: Mapping[str, float],
+    options: Mapping[str, object],
+    risks: Sequence[Risk] = (),
+) -> ModelInputs:
+    """Build one iteration's :class:`ModelInputs`.
+
+    ``values``: dotted path -> float (``staffing.time_to_hire_days``, ``costs.one_off_tooling``,
+    ``risks.<name>.occurs`` ...); missing keys take their schema default, a missing required key
+    raises ``ValueError`` naming it. ``options``: non-numeric settings by dotted path
+    (``policy.cutover``, ``simulation.variability``). ``risks``: the scenario's risk register.
+    """
+    resolved: dict[str, float] = {}
+    for path in _FIELDS:
+        spec = schema.BY_PATH.get(path)
+        if path in values:
+            resolved[path] = float(values[path])
+        elif spec is not None and isinstance(spec.default, int | float):
+            resolved[path] = float(spec.default)
+        else:
+            raise ValueError(f"{path}: is required but has no value")
+    for path, v in values.items():
+        if path.startswith(("costs.one_off_", "costs.monthly_")):
+            resolved[path] = float(v)
+    _apply_shocks(resolved, risks, values)
+    kwargs: dict[str, object] = {}
+    for path, name in _FIELDS.items():
+        spec = schema.BY_PATH.get(path)
+        v = resolved[path]
+        if not math.isfinite(v):
+            raise ValueError(f"{path}: value {v} is not finite")
+        if spec is not None:
+            v = _clamp(v, spec.bound)
+            if spec.kind == "integer":
+                kwargs[name] = round(v)
+                continue
+        kwargs[name] = v
+    one_off = tuple(
+        (p.removeprefix("costs.one_off_"), max(0.0, v))
+        for p, v in sorted(resolved.items())
+        if p.startswith("costs.one_off_")
+    )
+    monthly = tuple(
+        (p.removeprefix("costs.monthly_"), max(0.0, v))
+        for p, v in sorted(resolved.items())
+        if p.startswith("costs.monthly_")
+    )
+    variability = str(options.get("simulation.variability", "stochastic"))
+    policy = str(options.get("policy.cutover", "readiness"))
+    if variability not in ("stochastic", "none"):
+        raise ValueError(f"simulation.variability: unknown value '{variability}'")
+    if policy not in ("readiness", "fixed"):
+        raise ValueError(f"policy.cutover: unknown value '{policy}'")
+    flags = {r.name: values.get(r.path("occurs"), 0.0) >= 0.5 for r in risks}
+    return ModelInputs(
+        variability=variability,
+        cutover_policy=policy,
+        one_off_costs=one_off,
+        monthly_costs=monthly,
+        events=_events(values, risks),
+        risk_flags=MappingProxyType(flags),
+        **kwargs,  # type: ignore[arg-type]
+    )
