@@ -1,0 +1,433 @@
+"""The ``simulate`` command line: validate, inputs, run, trace, report.
+
+Every user error ends with a message naming the file and key and exit code 1, never a traceback.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import signal
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+import numpy as np
+import pandas as pd
+
+from simulation.errors import SimulationError
+from simulation.sampling import SAMPLERS
+from simulation.scenario_types import Scenario
+
+
+class _Group(click.Group):
+    """Turns our errors into messages and exit 1, Ctrl-C into exit 130."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except SimulationError as exc:
+            for line in exc.messages:
+                click.echo(f"error: {line}" if not line.startswith(" ") else line, err=True)
+            ctx.exit(1)
+        except KeyboardInterrupt:
+            click.echo(
+                "interrupted: the run was stopped and its workers shut down; "
+                "no results folder was written",
+                err=True,
+            )
+            ctx.exit(130)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="backsourcing-sim")
+def main() -> None:
+    """Backsourcing risk simulation: what bringing a service back in-house costs, how long it
+    takes and how much disruption to expect, with honest uncertainty."""
+
+
+scenario_arg = click.argument("scenario", type=click.Path(dir_okay=False, path_type=Path))
+
+
+def _load(path: Path) -> Scenario:
+    from simulation.scenario import load_scenario
+
+    return load_scenario(path)
+
+
+# validate -------------------------------------------------------------------------------------
+
+
+@main.command()
+@click.argument("scenarios", nargs=-1, required=True, type=click.Path(path_type=Path))
+def validate(scenarios: tuple[Path, ...]) -> None:
+    """Check scenario files; print OK or every problem found. Exit 1 if any is invalid."""
+    failed = False
+    for path in scenarios:
+        try:
+            _load(path)
+        except SimulationError as exc:
+            failed = True
+            for line in exc.messages:
+                click.echo(line)
+        else:
+            click.echo(f"{path}: OK")
+    if failed:
+        sys.exit(1)
+
+
+# inputs ---------------------------------------------------------------------------------------
+
+
+@main.command()
+@scenario_arg
+@click.option(
+    "--iterations",
+    "-n",
+    type=click.IntRange(1, 2_000_000),
+    default=None,
+    help="Draws (default: the scenario's simulation.iterations).",
+)
+@click.option("--seed", type=click.IntRange(0), default=None, help="Root seed.")
+@click.option("--sampler", type=click.Choice(SAMPLERS), default=None)
+@click.option(
+    "--strict", is_flag=True, help="Reject inconsistent correlations instead of repairing."
+)
+@click.option(
+    "--csv",
+    "csv_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write the sampled matrix to this CSV file.",
+)
+def inputs(
+    scenario: Path,
+    iterations: int | None,
+    seed: int | None,
+    sampler: str | None,
+    strict: bool,
+    csv_path: Path | None,
+) -> None:
+    """Sample the uncertain inputs without running the model, and describe them."""
+    from simulation.sampling import draw_inputs
+    from simulation.seeds import fresh_seed
+
+    sc = _load(scenario)
+    n = iterations or sc.iterations
+    seed = seed if seed is not None else (sc.seed if sc.seed is not None else fresh_seed())
+    matrix = draw_inputs(
+        sc.inputs, sc.uncertain, sc.correlations, n, seed, sampler or sc.sampler, strict=strict
+    )
+    for w in matrix.warnings:
+        click.echo(f"warning: {w}", err=True)
+    click.echo(
+        f"{sc.path}: {len(sc.uncertain)} uncertain inputs, {n:,} draws "
+        f"({sampler or sc.sampler}, seed {seed})"
+    )
+    if not sc.uncertain:
+        return
+    pct = np.percentile(matrix.values, [10, 50, 90], axis=0)
+    means = matrix.values.mean(axis=0)
+    rows = []
+    for j, name in enumerate(matrix.names):
+        d = sc.inputs[name]
+        exact = [d.percentile(q) for q in (0.1, 0.5, 0.9)]
+        rows.append(
+            {
+                "input": name,
+                "distribution": d.describe(),
+                "mean": f"{means[j]:.4g} ({d.mean():.4g})",
+                "P10": _pair(pct[0, j], exact[0]),
+                "P50": _pair(pct[1, j], exact[1]),
+                "P90": _pair(pct[2, j], exact[2]),
+            }
+        )
+    click.echo("sample value (exact value from scipy in brackets)")
+    click.echo(pd.DataFrame(rows).to_string(index=False))
+    if csv_path is not None:
+        try:
+            matrix.to_frame().to_csv(csv_path, index_label="iteration", float_format="%.10g")
+        except OSError as exc:
+            raise SimulationError(f"{csv_path}: cannot write ({exc.strerror})") from None
+        click.echo(f"sampled matrix written to {csv_path}")
+
+
+def _pair(sample: float, exact: float | None) -> str:
+    return f"{sample:.4g}" if exact is None else f"{sample:.4g} ({exact:.4g})"
+
+
+# run ------------------------------------------------------------------------------------------
+
+
+def _iterations(value: str | None) -> int | str | None:
+    if value is None or value == "auto":
+        return value
+    try:
+        n = int(value)
+    except ValueError:
+        raise click.BadParameter(f"must be a whole number or 'auto', got {value!r}") from None
+    if not 1 <= n <= 2_000_000:
+        raise click.BadParameter(f"must be within 1..2,000,000, got {n}")
+    return n
+
+
+def _progress(quiet: bool) -> Callable[[int], Callable[[int], None]] | None:
+    if quiet or not sys.stderr.isatty():
+        return None
+    from tqdm import tqdm
+
+    def start(total: int) -> Callable[[int], None]:
+        bar = tqdm(total=total, unit="it", file=sys.stderr, leave=False, smoothing=0.1)
+        return bar.update
+
+    return start
+
+
+@main.command()
+@scenario_arg
+@click.option(
+    "--iterations",
+    "-n",
+    default=None,
+    metavar="N|auto",
+    help="Iterations, or 'auto' to run until the key percentiles settle.",
+)
+@click.option("--seed", type=click.IntRange(0), default=None, help="Root seed.")
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(1, 256),
+    default=None,
+    help="Worker processes (default: all cores).",
+)
+@click.option("--sampler", type=click.Choice(SAMPLERS), default=None)
+@click.option("--chunk-size", type=click.IntRange(1), default=None, hidden=True)
+@click.option(
+    "--tolerance",
+    type=click.FloatRange(0, 1, min_open=True),
+    default=0.01,
+    show_default=True,
+    help="With --iterations auto: allowed move, as a share of P50.",
+)
+@click.option(
+    "--max-iterations",
+    type=click.IntRange(1, 2_000_000),
+    default=50_000,
+    show_default=True,
+    help="With --iterations auto: the cap.",
+)
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Results folder (default results/<scenario>/<UTC time>/).",
+)
+@click.option("--force", is_flag=True, help="Replace an existing results folder.")
+@click.option(
+    "--strict", is_flag=True, help="Reject inconsistent correlations instead of repairing."
+)
+@click.option("--svg", is_flag=True, help="Also write the charts as SVG.")
+@click.option("--no-report", is_flag=True, help="Skip charts and report (tables only).")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary table.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+def run(
+    scenario: Path,
+    iterations: str | None,
+    seed: int | None,
+    jobs: int | None,
+    sampler: str | None,
+    chunk_size: int | None,
+    tolerance: float,
+    max_iterations: int,
+    out: Path | None,
+    force: bool,
+    strict: bool,
+    svg: bool,
+    no_report: bool,
+    quiet: bool,
+    as_json: bool,
+) -> None:
+    """Run the Monte Carlo simulation of SCENARIO and write a results folder."""
+    from simulation.api import run as api_run
+
+    signal.signal(signal.SIGTERM, _terminate)
+    n = _iterations(iterations)
+    sc = _load(scenario)
+    if out is None:
+        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+        out = Path("results") / scenario.stem / stamp
+    if out.exists() and not force:
+        raise SimulationError(
+            f"{out}: the results folder exists already (use --force to replace it)"
+        )
+    t0 = time.perf_counter()
+    res = api_run(
+        sc,
+        None if n in (None, "auto") else int(n),
+        seed=seed,
+        jobs=jobs,
+        sampler=sampler,
+        chunk_size=chunk_size,
+        strict=strict,
+        auto=n == "auto",
+        tolerance=tolerance,
+        max_iterations=max_iterations,
+        progress=_progress(quiet or as_json),
+    )
+    for w in res.warnings:
+        click.echo(f"warning: {w}", err=True)
+    res.save(out, force=force, charts=not no_report, svg=svg, report=not no_report)
+    wall = time.perf_counter() - t0
+    if as_json:
+        click.echo(json.dumps(_summary_json(res, out), indent=2))
+    elif not quiet:
+        click.echo(_summary_text(res, out, wall))
+    else:
+        click.echo(str(out))
+
+
+def _terminate(signum: int, frame: object) -> None:
+    """SIGTERM stops a run like Ctrl-C: workers shut down, no results folder is left."""
+    raise KeyboardInterrupt
+
+
+def _summary_json(res: Any, out: Path) -> dict[str, Any]:
+    from simulation.summary import headline
+
+    return {
+        "results": str(out),
+        "seed": res.meta["seed"],
+        "iterations": res.meta["iterations"],
+        "summary": headline(res.summary),
+        "warnings": list(res.warnings),
+    }
+
+
+def _fmt(value: float, metric: str, currency: str) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "n/a"
+    if metric.endswith("_months") or metric.endswith("_month"):
+        return f"{value:.1f} months"
+    if "cost" in metric or "npv" in metric:
+        return f"{value / 1e6:.2f} M {currency}"
+    return f"{value:,.0f}"
+
+
+def _summary_text(res: Any, out: Path, wall: float) -> str:
+    cur = res.scenario.currency
+    s = res.summary.set_index("metric")
+    lines = [
+        f"{res.scenario.name}: {res.meta['iterations']:,} iterations, seed {res.meta['seed']}, "
+        f"{wall:.1f} s",
+        "",
+        f"{'output':<22}{'P10':>16}{'P50':>16}{'P90':>16}",
+    ]
+    for m in (
+        "transition_months",
+        "cutover_month",
+        "transition_cost",
+        "npv_savings",
+        "breakeven_month",
+        "peak_backlog",
+    ):
+        if m in s.index:
+            r = s.loc[m]
+            lines.append(
+                f"{m:<22}" + "".join(f"{_fmt(r[p], m, cur):>16}" for p in ("p10", "p50", "p90"))
+            )
+    lines.append("")
+    for m, r in s.iterrows():
+        if isinstance(r.get("target"), str) and r["target"]:
+            lines.append(f"P({m} {r['target']}) = {r['p_within_target']:.0%}")
+    for m in ("p_npv_savings_positive", "p_breakeven_within_horizon"):
+        if m in s.index:
+            lines.append(f"{m} = {s.loc[m, 'mean']:.0%}")
+    sens = res.sensitivity
+    if len(sens):
+        top = sens[sens["output"] == "transition_cost"].head(5)
+        if len(top):
+            lines.append("")
+            lines.append("top drivers of transition_cost (Spearman rank correlation):")
+            for _, r in top.iterrows():
+                lines.append(f"  {r['input']:<45}{r['spearman']:+.2f}")
+    lines.append("")
+    lines.append(f"results: {out}")
+    if (out / "report.html").exists():
+        lines.append(f"report:  {out / 'report.html'}")
+    return "\n".join(lines)
+
+
+# trace ----------------------------------------------------------------------------------------
+
+
+@main.command()
+@scenario_arg
+@click.option("--iteration", "-i", type=click.IntRange(0), required=True)
+@click.option("--seed", type=click.IntRange(0), default=None)
+@click.option(
+    "--iterations",
+    "-n",
+    type=click.IntRange(1, 2_000_000),
+    default=None,
+    help="Iterations of the run being explained (the input design depends on it).",
+)
+@click.option("--sampler", type=click.Choice(SAMPLERS), default=None)
+@click.option("--events", is_flag=True, help="Also print the event log.")
+def trace(
+    scenario: Path,
+    iteration: int,
+    seed: int | None,
+    iterations: int | None,
+    sampler: str | None,
+    events: bool,
+) -> None:
+    """Run one iteration and print its month-by-month table."""
+    from simulation.engine import trace as run_trace
+    from simulation.model import trace_frame
+
+    sc = _load(scenario)
+    values, result = run_trace(sc, iteration, seed, iterations, sampler)
+    click.echo(f"{sc.path}: iteration {iteration}")
+    for name in sc.uncertain:
+        click.echo(f"  {name} = {values[name]:.6g}")
+    click.echo("")
+    with pd.option_context("display.width", 200, "display.max_columns", 50):
+        click.echo(trace_frame(result).to_string())
+    click.echo("")
+    for k, v in result.scalars.items():
+        click.echo(f"{k} = {v:.6g}")
+    for k, v in result.risks.items():
+        click.echo(f"risk.{k} = {int(v)}")
+    if events:
+        click.echo("\nevents (working day: event)")
+        for day, msg in result.events:
+            click.echo(f"  {day:8.1f}: {msg}")
+
+
+# report ---------------------------------------------------------------------------------------
+
+
+@main.command()
+@click.argument("results_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--pdf", is_flag=True, help="Also write report.pdf.")
+@click.option("--svg", is_flag=True, help="Also write the charts as SVG.")
+def report(results_dir: Path, pdf: bool, svg: bool) -> None:
+    """Rebuild the charts and report of a results folder without re-running the model."""
+    from simulation.report import build_report, write_charts
+
+    if not (results_dir / "summary.csv").is_file():
+        raise SimulationError(f"{results_dir}: not a results folder (no summary.csv)")
+    write_charts(results_dir, svg=svg)
+    path = build_report(results_dir, pdf=pdf)
+    click.echo(f"report: {path}")
+    if pdf:
+        click.echo(f"pdf:    {path.with_suffix('.pdf')}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
