@@ -6,6 +6,7 @@ Every user error ends with a message naming the file and key and exit code 1, ne
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import json
 import math
 import signal
@@ -16,16 +17,33 @@ from pathlib import Path
 from typing import Any
 
 import click
-import numpy as np
-import pandas as pd
 
 from simulation.errors import SimulationError
-from simulation.sampling import SAMPLERS
 from simulation.scenario_types import Scenario
+from simulation.schema import BY_PATH
+
+SAMPLERS = BY_PATH["simulation.sampler"].choices
 
 
 class _Group(click.Group):
-    """Turns our errors into messages and exit 1, Ctrl-C into exit 130."""
+    """Turns our errors into messages and exit 1, Ctrl-C into exit 130.
+
+    Commands with heavy imports live in their own modules and load only when called, so that
+    ``simulate --help`` and ``simulate validate`` start fast.
+    """
+
+    lazy: dict[str, str] = {"fit": "simulation.cli_fit:fit"}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*super().list_commands(ctx), *self.lazy])
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.lazy:
+            module, _, attr = self.lazy[cmd_name].partition(":")
+            command = getattr(importlib.import_module(module), attr)
+            assert isinstance(command, click.Command)
+            return command
+        return super().get_command(ctx, cmd_name)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -113,6 +131,9 @@ def inputs(
     csv_path: Path | None,
 ) -> None:
     """Sample the uncertain inputs without running the model, and describe them."""
+    import numpy as np
+    import pandas as pd
+
     from simulation.sampling import draw_inputs
     from simulation.seeds import fresh_seed
 
@@ -387,6 +408,8 @@ def trace(
     events: bool,
 ) -> None:
     """Run one iteration and print its month-by-month table."""
+    import pandas as pd
+
     from simulation.engine import trace as run_trace
     from simulation.model import trace_frame
 
