@@ -19,6 +19,7 @@ from typing import Any
 import click
 
 from simulation.errors import SimulationError
+from simulation.guards import check_scenario
 from simulation.scenario_types import Scenario
 from simulation.schema import BY_PATH
 
@@ -279,6 +280,11 @@ def run(
     signal.signal(signal.SIGTERM, _terminate)
     n = _iterations(iterations)
     sc = _load(scenario)
+    guard = check_scenario(sc)
+    if guard.errors:
+        raise SimulationError(list(guard.errors))
+    for w in guard.warnings:
+        click.echo(f"warning: {w}", err=True)
     if out is None:
         stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
         out = Path("results") / scenario.stem / stamp

@@ -1,0 +1,88 @@
+"""Ctrl-C (SIGINT) or SIGTERM during a real `simulate run`: exit 130, no results folder, no
+temporary files and no worker processes left behind."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SIMULATE = Path(sys.executable).with_name("simulate")
+
+
+def _session_processes(sid: int) -> list[int]:
+    """Processes still alive in the session ``sid`` (the run and any worker it started)."""
+    alive = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        # fields after the command: state, ppid, pgrp, session, ...
+        if int(fields[3]) == sid and fields[0] != "Z":
+            alive.append(int(entry.name))
+    return alive
+
+
+def _wait_for_workers(pid: int, timeout: float) -> None:
+    """Wait until the run has started its worker processes (it is then mid-run)."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if len(_session_processes(pid)) >= 3:  # parent + 2 workers
+            time.sleep(1.0)
+            return
+        time.sleep(0.1)
+    raise AssertionError("the run never started its workers")
+
+
+@pytest.mark.skipif(not SIMULATE.exists(), reason="the simulate console script is not installed")
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_interrupted_run_leaves_nothing(tmp_path: Path, sig: signal.Signals) -> None:
+    out = tmp_path / "results" / "run"
+    proc = subprocess.Popen(
+        [
+            str(SIMULATE),
+            "run",
+            str(ROOT / "scenarios" / "it_helpdesk.toml"),
+            "-n",
+            "100000",
+            "--jobs",
+            "2",
+            "--out",
+            str(out),
+            "--quiet",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+        cwd=tmp_path,
+    )
+    try:
+        _wait_for_workers(proc.pid, timeout=60)
+        if sig == signal.SIGINT:
+            os.killpg(proc.pid, sig)  # what a terminal's Ctrl-C does: the whole process group
+        else:
+            os.kill(proc.pid, sig)  # what a job scheduler does: the parent only
+        _, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert proc.returncode == 130, err
+    assert "interrupted" in err
+    assert "Traceback" not in err
+    assert not out.exists()
+    leftovers = list((tmp_path / "results").iterdir()) if (tmp_path / "results").exists() else []
+    assert leftovers == []
+    deadline = time.monotonic() + 10
+    while _session_processes(proc.pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _session_processes(proc.pid) == []
