@@ -7,6 +7,7 @@ Usage: python scripts/bench_inputs.py [--iterations 100000]
 from __future__ import annotations
 
 import argparse
+import re
 import subprocess
 import sys
 import tempfile
@@ -21,7 +22,7 @@ between = ["phases.evaluation_weeks", "phases.planning_weeks"]
 rank = 0.3
 
 [[correlations]]
-between = ["demand.tickets_per_day", "staffing.target_agents"]
+between = ["demand.tickets_per_day", "staffing.recruiting_cost_per_hire"]
 rank = 0.5
 
 [[correlations]]
@@ -29,29 +30,20 @@ between = ["knowledge.transfer_days_per_domain", "knowledge.rediscovery_days_per
 rank = 0.6
 """
 
-ADDED = {
-    "knowledge": ['domains = { dist = "discrete", values = [10, 12, 14], weights = [1, 2, 1] }'],
-    "staffing": ['target_agents = { dist = "triangular", min = 11, mode = 12, max = 15 }'],
-    "vendor": ['cooperation = { dist = "beta", alpha = 8, beta = 2 }'],
-    "demand": ['growth_per_year = { dist = "normal", mean = 0.02, sd = 0.01, low = 0 }'],
-}
-
 
 def build_scenario(folder: Path) -> Path:
-    """it_helpdesk plus a few more uncertain inputs and correlations: 30 inputs, 5 correlations."""
+    """it_helpdesk with exactly 30 uncertain inputs and 5 correlations.
+
+    The shipped file has 33 uncertain inputs and 2 correlations: the hiring-freeze risk (two
+    inputs) is dropped, the disruption cost is fixed, and three correlations are added.
+    """
     text = (ROOT / "scenarios" / "it_helpdesk.toml").read_text()
-    lines = text.splitlines()
-    out: list[str] = []
-    section = ""
-    for line in lines:
-        stripped = line.strip()
-        key = stripped.split("=")[0].strip() if "=" in stripped else ""
-        replaced = [extra for extra in ADDED.get(section, []) if extra.split("=")[0].strip() == key]
-        out.append(replaced[0] if replaced else line)
-        if stripped.startswith("[") and not stripped.startswith("[["):
-            section = stripped.strip("[]")
+    start = text.index('[[risks]]\nname = "hiring_freeze"')
+    end = text.index("[[risks]]", start + 10)
+    text = text[:start] + text[end:]
+    text = re.sub(r"disruption_per_ticket_day = \{[^}]*\}", "disruption_per_ticket_day = 10", text)
     path = folder / "bench.toml"
-    path.write_text("\n".join(out) + "\n" + EXTRA)
+    path.write_text(text + EXTRA)
     return path
 
 
