@@ -1,0 +1,66 @@
+"""`simulate run` writes every chart and the report; `simulate report` rebuilds them (and a PDF)
+from the results folder alone."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+from click.testing import CliRunner
+
+from simulation.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+def test_run_writes_charts_and_report_then_report_rebuilds_them(tmp_path: Path) -> None:
+    out = tmp_path / "run"
+    result = CliRunner().invoke(
+        main,
+        [
+            "run",
+            str(ROOT / "scenarios" / "it_helpdesk.toml"),
+            "-n",
+            "120",
+            "--seed",
+            "2",
+            "--jobs",
+            "1",
+            "--out",
+            str(out),
+            "--quiet",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    charts = sorted((out / "charts").glob("*.png"))
+    names = {p.stem for p in charts}
+    assert {
+        "s_curve_transition_months",
+        "fan_backlog",
+        "cost_paths",
+        "tornado_transition_cost",
+        "risk_register",
+    } <= names
+    for png in charts:
+        assert png.read_bytes()[:8] == PNG and png.stat().st_size > 1000, png
+    html = (out / "report.html").read_text()
+    assert "data:image/png;base64," in html and "http://" not in html
+    # the sentence on the 80% chance quotes the P80 of summary.csv
+    p80 = pd.read_csv(out / "summary.csv").set_index("metric").loc["transition_months", "p80"]
+    assert f"{p80:.1f} months" in html
+
+    for png in charts:
+        png.unlink()
+    (out / "report.html").unlink()
+    again = CliRunner().invoke(main, ["report", str(out), "--pdf"])
+    assert again.exit_code == 0, again.output
+    assert len(list((out / "charts").glob("*.png"))) == len(charts)
+    assert (out / "report.html").exists()
+    assert (out / "report.pdf").read_bytes()[:5] == b"%PDF-"
+
+
+def test_report_on_a_folder_that_is_not_a_run(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["report", str(tmp_path)])
+    assert result.exit_code == 1
+    assert f"{tmp_path}: not a results folder (no summary.csv)" in result.output
