@@ -1,13 +1,34 @@
 """The input matrix: uniform percentiles (random / Latin hypercube / scrambled Sobol), rank
 correlations imposed with Iman–Conover, and each column mapped through its distribution's ``ppf``.
 
-The whole matrix (iterations × uncertain inputs) is drawn once, before any model run, from
-``default_rng(SeedSequence(seed, spawn_key=(0,)))`` (see docs/architecture.md, random streams).
-Values are in the units of each input's scenario key.
+The whole matrix (iterations × uncertain inputs) is drawn once, before any model run. Values are
+in the units of each input's scenario key.
+
+Random streams and common random numbers (CRN)
+----------------------------------------------
+* ``random`` and ``lhs``: each input's column of uniform percentiles comes from its own stream,
+  ``default_rng(SeedSequence(seed, spawn_key=(0, stable_int(name))))``, keyed by the input's
+  dotted name (:func:`stable_int`: the first 8 bytes of the name's SHA-256, little-endian; never
+  Python's salted ``hash``). An LHS column is ``(permutation of 0..n-1 + uniform jitter) / n``
+  drawn from that stream. So the same input gets exactly the same column for the same
+  (seed, n, sampler) whatever other inputs a scenario has — two scenarios that differ in one key
+  (fixed by a sweep, a risk switched off, an extra input) share every other column.
+* Correlated inputs: Iman–Conover reorders the correlated columns (taken in sorted name order)
+  with the stream ``SeedSequence(seed, spawn_key=(2, stable_int(key)))``, ``key`` being the
+  sorted list of correlated pairs (``"a~b;c~d"``, each pair's names sorted). Scenarios with the
+  same correlations therefore reorder the same columns the same way; a scenario whose
+  correlation list differs reorders its correlated columns differently (CRN is lost for those
+  columns only).
+* ``sobol``: a joint (n × k) scrambled Sobol' design from
+  ``default_rng(SeedSequence(seed, spawn_key=(0,)))``. Its columns depend on k and on the order
+  of the inputs, so CRN across scenarios with different uncertain inputs is *not* guaranteed
+  with ``sobol`` (it is for identical input lists).
+* Iteration ``i``'s model stream, ``SeedSequence(seed, spawn_key=(1, i))``, is the engine's.
 """
 
 from __future__ import annotations
 
+import hashlib
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -62,6 +83,52 @@ def uniform_percentiles(n: int, k: int, sampler: str, rng: Generator) -> FloatAr
             )
             u = qmc.Sobol(d=k, scramble=True, rng=rng).random(n)
     return np.clip(np.asarray(u, dtype=np.float64), _EDGE, 1.0 - _EDGE)
+
+
+def stable_int(name: str) -> int:
+    """A stable 64-bit integer of a text: the first 8 bytes of its SHA-256, little-endian.
+
+    Unlike Python's ``hash`` it is the same in every process and on every machine.
+    """
+    return int.from_bytes(hashlib.sha256(name.encode("utf-8")).digest()[:8], "little")
+
+
+def input_stream(seed: int, name: str) -> Generator:
+    """The stream of one uncertain input's column: ``SeedSequence(seed, (0, stable_int(name)))``."""
+    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(0, stable_int(name))))
+
+
+def correlation_stream(seed: int, correlations: Sequence[Correlation]) -> Generator:
+    """The Iman–Conover stream, keyed by the sorted list of correlated pairs (names only)."""
+    key = ";".join(sorted("~".join(sorted((c.a, c.b))) for c in correlations))
+    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(2, stable_int(key))))
+
+
+def lhs_column(n: int, rng: Generator) -> FloatArray:
+    """One Latin-hypercube column: ``(random permutation of 0..n-1 + uniform jitter) / n``, so
+    each of the n equal strata of (0, 1) holds exactly one point."""
+    return (rng.permutation(n) + rng.random(n)) / n
+
+
+def named_percentiles(n: int, names: Sequence[str], sampler: str, seed: int) -> FloatArray:
+    """An (n, len(names)) array of uniform percentiles strictly inside (0, 1), column j for
+    input ``names[j]``.
+
+    ``random`` / ``lhs``: column j depends only on (seed, names[j], n, sampler), drawn from
+    :func:`input_stream`; ``sobol``: the joint design of :func:`uniform_percentiles` from
+    ``SeedSequence(seed, spawn_key=(0,))`` (see the module notes on CRN).
+    """
+    if sampler not in SAMPLERS:
+        raise ValueError(f"unknown sampler '{sampler}' (one of: {', '.join(SAMPLERS)})")
+    k = len(names)
+    if sampler == "sobol" or n == 0 or k == 0:
+        rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(0,)))
+        return uniform_percentiles(n, k, sampler, rng)
+    u = np.empty((n, k), dtype=np.float64)
+    for j, name in enumerate(names):
+        rng = input_stream(seed, name)
+        u[:, j] = lhs_column(n, rng) if sampler == "lhs" else rng.random(n)
+    return np.clip(u, _EDGE, 1.0 - _EDGE)
 
 
 # Correlation matrices ----------------------------------------------------------------------------
@@ -277,17 +344,20 @@ def draw_inputs(
 ) -> InputMatrix:
     """Draw the whole input matrix (n iterations × the uncertain inputs ``names``) at once.
 
-    Uniform percentiles from ``default_rng(SeedSequence(seed, spawn_key=(0,)))`` with
-    ``sampler``, reordered by Iman–Conover to the requested rank correlations (a monotone ppf
-    keeps the ranks), then each column through its distribution's ``ppf``.
+    Uniform percentiles from :func:`named_percentiles` (one stream per input for ``random`` /
+    ``lhs``), the correlated columns (in sorted name order) reordered by Iman–Conover to the
+    requested rank correlations with :func:`correlation_stream` (a monotone ppf keeps the
+    ranks), then each column through its distribution's ``ppf``.
     """
-    rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(0,)))
     names = tuple(names)
-    u = uniform_percentiles(n, len(names), sampler, rng)
+    u = named_percentiles(n, names, sampler, seed)
     notes: tuple[str, ...] = ()
     if correlations:
         target, notes = correlation_target(names, correlations, strict)
-        u = iman_conover(u, target, rng)
+        involved = {c.a for c in correlations} | {c.b for c in correlations}
+        cols = sorted((names.index(p) for p in involved), key=lambda j: names[j])
+        sub = np.ix_(cols, cols)
+        u[:, cols] = iman_conover(u[:, cols], target[sub], correlation_stream(seed, correlations))
     values = np.empty((n, len(names)), dtype=np.float64)
     for j, name in enumerate(names):
         values[:, j] = inputs[name].ppf(u[:, j])
