@@ -1,0 +1,189 @@
+"""``simulate compare`` and ``simulate sweep``: decision tools run with common random numbers.
+
+Registered lazily on the ``simulate`` group (``_Group.lazy`` in :mod:`simulation.cli`), whose
+error handling turns :class:`~simulation.errors.SimulationError` into ``error: ...`` lines and
+exit code 1, and Ctrl-C into exit 130.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import signal
+from pathlib import Path
+
+import click
+
+from simulation.cli import SAMPLERS, _load, _progress, _terminate
+from simulation.errors import SimulationError
+from simulation.guards import check_scenario
+from simulation.scenario_types import Scenario
+
+
+def _stamp() -> str:
+    return dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def _guarded(path: Path) -> Scenario:
+    sc = _load(path)
+    guard = check_scenario(sc)
+    if guard.errors:
+        raise SimulationError(list(guard.errors))
+    for w in guard.warnings:
+        click.echo(f"warning: {w}", err=True)
+    return sc
+
+
+def _refuse_existing(out: Path, force: bool) -> None:
+    if out.exists() and not force:
+        raise SimulationError(f"{out}: the folder exists already (use --force to replace it)")
+
+
+iterations_option = click.option(
+    "--iterations",
+    "-n",
+    type=click.IntRange(1, 2_000_000),
+    default=None,
+    help="Iterations per alternative / setting (default: the scenario's simulation.iterations).",
+)
+seed_option = click.option(
+    "--seed", type=click.IntRange(0), default=None, help="Root seed shared by every run."
+)
+jobs_option = click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(1, 256),
+    default=None,
+    help="Worker processes (default: all cores).",
+)
+sampler_option = click.option("--sampler", type=click.Choice(SAMPLERS), default=None)
+force_option = click.option("--force", is_flag=True, help="Replace an existing output folder.")
+quiet_option = click.option("--quiet", "-q", is_flag=True, help="No progress bar, no table.")
+
+
+@click.command()
+@click.argument("scenarios", nargs=-1, required=True, type=click.Path(path_type=Path))
+@iterations_option
+@seed_option
+@jobs_option
+@sampler_option
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Comparison folder (default results/compare/<UTC time>/).",
+)
+@force_option
+@click.option("--no-report", is_flag=True, help="Tables only: no charts, no compare.html.")
+@quiet_option
+def compare(
+    scenarios: tuple[Path, ...],
+    iterations: int | None,
+    seed: int | None,
+    jobs: int | None,
+    sampler: str | None,
+    out: Path | None,
+    force: bool,
+    no_report: bool,
+    quiet: bool,
+) -> None:
+    """Compare alternatives A.toml B.toml [C.toml ...] on the same simulated futures.
+
+    Differences are paired (B − A per iteration, common random numbers) and taken against the
+    first scenario; staying outsourced is shown as the reference for every alternative.
+    """
+    from simulation.charts import human
+    from simulation.compare import compare as run_compare
+
+    signal.signal(signal.SIGTERM, _terminate)
+    if len(scenarios) < 2:
+        raise SimulationError("compare needs at least two scenario files")
+    loaded = [_guarded(p) for p in scenarios]
+    out = out or Path("results") / "compare" / _stamp()
+    _refuse_existing(out, force)
+    comp = run_compare(
+        loaded, iterations, seed=seed, jobs=jobs, sampler=sampler, progress=_progress(quiet)
+    )
+    for w in comp.meta["warnings"]:
+        click.echo(f"warning: {w}", err=True)
+    comp.save(out, force=force, report=not no_report)
+    if quiet:
+        click.echo(str(out))
+        return
+    click.echo(
+        f"{len(comp.alternatives)} alternatives, {comp.meta['iterations']:,} iterations each, "
+        f"seed {comp.meta['seed']} (common random numbers)\n"
+    )
+    from simulation.compare import compare_sentences, stat
+
+    for sentence in compare_sentences(comp):
+        click.echo(f"- {sentence}")
+    cur = comp.currency
+    click.echo("")
+    for alt in comp.alternatives:
+        cost = human(stat(comp, alt.name, "transition_cost", "p80"), cur)
+        months = human(stat(comp, alt.name, "transition_months", "p80"), "months")
+        click.echo(
+            f"{alt.name:<24} P80 transition cost {cost:>12}   P80 transition time {months:>12}"
+        )
+    click.echo(f"\ncomparison: {out}")
+    if (out / "compare.html").exists():
+        click.echo(f"report:     {out / 'compare.html'}")
+
+
+@click.command()
+@click.argument("scenario", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--set",
+    "sets",
+    multiple=True,
+    required=True,
+    metavar="KEY=VALUES",
+    help="A lever and its values: a:b:step (range, b included when on the grid) or a,b,c. "
+    "Several --set give the full grid.",
+)
+@iterations_option
+@seed_option
+@jobs_option
+@sampler_option
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Sweep folder (default results/<scenario>-sweep/<UTC time>/).",
+)
+@force_option
+@click.option("--no-chart", is_flag=True, help="Write sweep.csv only.")
+@quiet_option
+def sweep(
+    scenario: Path,
+    sets: tuple[str, ...],
+    iterations: int | None,
+    seed: int | None,
+    jobs: int | None,
+    sampler: str | None,
+    out: Path | None,
+    force: bool,
+    no_chart: bool,
+    quiet: bool,
+) -> None:
+    """Run SCENARIO at each setting of one or more levers, with common random numbers, and
+    show how P10/P50/P90 of the key outputs and the target probabilities move."""
+    from simulation.sweep import parse_sets, table_text
+    from simulation.sweep import sweep as run_sweep
+
+    signal.signal(signal.SIGTERM, _terminate)
+    sc = _guarded(scenario)
+    levers = parse_sets(sets, sc)
+    out = out or Path("results") / f"{scenario.stem}-sweep" / _stamp()
+    _refuse_existing(out, force)
+    res = run_sweep(
+        sc, levers, iterations, seed=seed, jobs=jobs, sampler=sampler, progress=_progress(quiet)
+    )
+    for w in res.meta["warnings"]:
+        click.echo(f"warning: {w}", err=True)
+    res.save(out, force=force, chart=not no_chart)
+    if quiet:
+        click.echo(str(out))
+        return
+    click.echo(table_text(res))
+    click.echo(f"\nsweep: {out}")

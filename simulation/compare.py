@@ -1,0 +1,808 @@
+"""``simulate compare``: run alternatives with common random numbers and compare them pairwise.
+
+Every alternative runs with the same root seed, iteration count and sampler, so iteration ``i``
+of each alternative sees the same value of every uncertain input the alternatives share (one
+stream per input name, see :mod:`simulation.sampling`) and the same model stream
+``SeedSequence(seed, spawn_key=(1, i))``. The differences B − A are therefore *paired*: iteration
+``i`` of B against iteration ``i`` of A, far less noisy than the difference of two independent
+runs.
+
+The comparison folder (written atomically, like a results folder):
+
+* ``comparison.csv``: per alternative and metric ``p10, p50, p80, p90, mean`` (metric units) and
+  ``n`` (values that are not missing), including the indicator rows
+  ``p_npv_savings_positive`` / ``p_breakeven_within_horizon`` whose mean is a probability;
+* ``differences.csv``: per alternative B (after the first, the reference A) and metric the
+  paired difference B − A: ``mean, p10, p50, p90`` (metric units, pairs where either value is
+  missing left out), ``p_better`` = P(B better than A), ``p_equal`` = P(B equal to A), and
+  ``better`` saying what better means for that metric (see :data:`BETTER`);
+* ``samples_<name>.csv`` per alternative (the ``samples.csv`` layout of a run);
+* ``charts/*.png``: overlaid S-curves of the key outputs, the NPV of each alternative against
+  staying outsourced, and a histogram of each paired difference;
+* ``compare.json`` (seed, iterations, sampler, each scenario's path and SHA-256, versions) and
+  ``compare.html``, a report in the style of the run report.
+
+Staying outsourced is always the reference: each alternative's ``status_quo_npv`` (the vendor
+path's discounted cost) is drawn beside its ``backsourcing_npv``, and the report gives
+P(``npv_savings`` > 0) for each alternative.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import os
+import re
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+import scipy
+import simpy
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
+from numpy.typing import NDArray
+
+from simulation import charts, summary
+from simulation.charts import Percentiles, human
+from simulation.engine import KEY_OUTPUTS, ProgressFn, RawResults, simulate
+from simulation.errors import SimulationError
+from simulation.model import SCALAR_NAMES
+from simulation.results import FLOAT_FORMAT, samples_frame
+from simulation.scenario_types import Scenario
+from simulation.seeds import fresh_seed
+
+FloatArray = NDArray[np.float64]
+Better = Literal["lower", "higher"]
+
+#: What "B better than A" means for each compared metric. Lower is better for costs, durations
+#: (months from programme start), the backlog and SLA breaches; higher is better for the NPV
+#: savings of backsourcing and for ``stabilised`` (share of futures that stabilise).
+#: ``breakeven_month``: a future that never breaks even (missing value) counts as later than any
+#: month. ``status_quo_npv`` is the reference path, not a choice, and is not compared.
+BETTER: dict[str, Better] = {
+    "transition_cost": "lower",
+    "transition_months": "lower",
+    "npv_savings": "higher",
+    "backsourcing_npv": "lower",
+    "cutover_month": "lower",
+    "extension_months": "lower",
+    "one_off_cost": "lower",
+    "overlap_cost": "lower",
+    "disruption_cost": "lower",
+    "breakeven_month": "lower",
+    "peak_backlog": "lower",
+    "tickets_breached": "lower",
+    "sla_breach_weeks": "lower",
+    "knowledge_lost_domains": "lower",
+    "stabilised": "higher",
+}
+
+#: Statistics of each alternative in ``comparison.csv``.
+STATS: tuple[str, ...] = ("p10", "p50", "p80", "p90", "mean")
+
+COMPARISON_COLUMNS: tuple[str, ...] = ("alternative", "metric", *STATS, "n")
+DIFFERENCE_COLUMNS: tuple[str, ...] = (
+    "alternative",
+    "reference",
+    "metric",
+    "better",
+    "mean",
+    "p10",
+    "p50",
+    "p90",
+    "p_better",
+    "p_equal",
+    "n_pairs",
+)
+
+#: Most points drawn per S-curve (evenly spaced ranks of the sorted sample): layout only.
+MAX_CURVE_POINTS = 2000
+
+
+# Running -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Alternative:
+    """One alternative of a comparison: its scenario, raw results and samples table.
+
+    ``samples`` has the ``samples.csv`` layout (``iteration``, ``in.*``, ``out.*``, ``risk.*``).
+    """
+
+    name: str
+    scenario: Scenario
+    raw: RawResults
+    samples: pd.DataFrame
+
+    def values(self, metric: str) -> FloatArray:
+        """Every iteration's value of a scalar output, in iteration order (metric units)."""
+        return np.asarray(self.samples[f"out.{metric}"], dtype=np.float64)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Alternatives run with common random numbers, and their tables.
+
+    ``table``: :data:`COMPARISON_COLUMNS`; ``differences``: :data:`DIFFERENCE_COLUMNS`
+    (each later alternative against the first); ``meta``: what ``compare.json`` records.
+    """
+
+    alternatives: tuple[Alternative, ...]
+    table: pd.DataFrame
+    differences: pd.DataFrame
+    meta: Mapping[str, Any]
+
+    @property
+    def reference(self) -> Alternative:
+        """The first alternative: every difference is taken against it."""
+        return self.alternatives[0]
+
+    @property
+    def currency(self) -> str:
+        return self.reference.scenario.currency
+
+    def save(self, out: str | Path, *, force: bool = False, report: bool = True) -> Path:
+        """Write the comparison folder ``out`` atomically (charts and report unless
+        ``report`` is false); returns its path."""
+        return write_atomically(Path(out), force, lambda tmp: _write(self, tmp, report))
+
+
+def alternative_names(paths: Sequence[str | Path]) -> list[str]:
+    """Short, file-name-safe names of the alternatives: the file stems, made unique (``-2``...)."""
+    names: list[str] = []
+    for path in paths:
+        base = re.sub(r"[^A-Za-z0-9_.-]+", "_", Path(path).stem).strip("._") or "alternative"
+        name, k = base, 2
+        while name in names:
+            name, k = f"{base}-{k}", k + 1
+        names.append(name)
+    return names
+
+
+def compare(
+    scenarios: Sequence[Scenario],
+    iterations: int | None = None,
+    *,
+    seed: int | None = None,
+    jobs: int | None = None,
+    sampler: str | None = None,
+    names: Sequence[str] | None = None,
+    progress: Callable[[int], ProgressFn] | None = None,
+) -> Comparison:
+    """Run each scenario with the same seed, iterations and sampler; compare them pairwise.
+
+    Defaults come from the first scenario (``simulation.iterations``, ``simulation.seed`` or a
+    fresh seed, ``simulation.sampler``). ``names`` defaults to the scenario file stems. Raises
+    :class:`SimulationError` for fewer than two scenarios or different currencies.
+    """
+    if len(scenarios) < 2:
+        raise SimulationError("compare needs at least two scenarios")
+    first = scenarios[0]
+    currencies = sorted({s.currency for s in scenarios})
+    if len(currencies) > 1:
+        raise SimulationError(
+            f"the scenarios use different currencies ({', '.join(currencies)}); "
+            "their costs cannot be compared"
+        )
+    names = list(names) if names is not None else alternative_names([s.path for s in scenarios])
+    n = iterations or first.iterations
+    seed = first.seed if seed is None else seed
+    seed = fresh_seed() if seed is None else seed
+    sampler = sampler or first.sampler
+    started = _now()
+    t0 = time.perf_counter()
+    alternatives = []
+    for name, sc in zip(names, scenarios, strict=True):
+        raw = simulate(sc, n, seed=seed, jobs=jobs, sampler=sampler, progress=progress)
+        alternatives.append(Alternative(name, sc, raw, samples_frame(raw)))
+    alts = tuple(alternatives)
+    meta = _meta(alts, seed, n, sampler, started, time.perf_counter() - t0)
+    return Comparison(alts, comparison_table(alts), difference_table(alts), meta)
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def _meta(
+    alts: tuple[Alternative, ...], seed: int, n: int, sampler: str, started: str, wall: float
+) -> dict[str, Any]:
+    from simulation.api import package_version
+
+    horizons = sorted({int(a.scenario.inputs["scenario.horizon_months"].mean()) for a in alts})
+    warnings = [w for a in alts for w in (f"{a.name}: {x}" for x in a.raw.warnings)]
+    if len(horizons) > 1:
+        warnings.append(
+            f"the alternatives use different horizons ({', '.join(map(str, horizons))} months): "
+            "their NPVs cover different periods"
+        )
+    warnings += summary.too_few_iterations(n, (10, 50, 80, 90))
+    return {
+        "seed": seed,
+        "iterations": n,
+        "sampler": sampler,
+        "jobs": alts[0].raw.jobs,
+        "reference": alts[0].name,
+        "alternatives": [
+            {
+                "name": a.name,
+                "scenario": a.scenario.name,
+                "path": a.scenario.path,
+                "sha256": a.scenario.sha256,
+                "description": a.scenario.options.get("scenario.description", ""),
+            }
+            for a in alts
+        ],
+        "currency": alts[0].scenario.currency,
+        "horizon_months": horizons[0],
+        "versions": {
+            "simulation": package_version(),
+            "numpy": np.__version__,
+            "scipy": scipy.__version__,
+            "simpy": simpy.__version__,
+        },
+        "started": started,
+        "finished": _now(),
+        "wall_seconds": round(wall, 3),
+        "warnings": warnings,
+    }
+
+
+# Tables ------------------------------------------------------------------------------------------
+
+
+def comparison_table(alternatives: Sequence[Alternative]) -> pd.DataFrame:
+    """``comparison.csv``: P10/P50/P80/P90 and mean of every scalar output per alternative
+    (from :func:`simulation.summary.summarise`, so missing values are left out), plus the
+    indicator rows whose ``mean`` is a probability."""
+    frames = []
+    for alt in alternatives:
+        table = summary.summarise(alt.samples, SCALAR_NAMES, alt.scenario.targets)
+        table.insert(0, "alternative", alt.name)
+        frames.append(table[list(COMPARISON_COLUMNS)])
+    return pd.concat(frames, ignore_index=True)
+
+
+def paired_difference(reference: FloatArray, other: FloatArray) -> FloatArray:
+    """Iteration by iteration ``other − reference`` (NaN where either is missing)."""
+    return np.asarray(other, dtype=np.float64) - np.asarray(reference, dtype=np.float64)
+
+
+def p_better(reference: FloatArray, other: FloatArray, better: Better) -> float:
+    """Share of paired iterations in which ``other`` is strictly better than ``reference``.
+
+    A missing value (NaN, e.g. no break-even within the horizon) counts as the worst possible:
+    +inf when lower is better, -inf when higher is better; two missing values are equal.
+    """
+    worst = np.inf if better == "lower" else -np.inf
+    a = np.where(np.isnan(reference), worst, reference)
+    b = np.where(np.isnan(other), worst, other)
+    wins = b < a if better == "lower" else b > a
+    return float(np.mean(wins)) if wins.size else math.nan
+
+
+def p_equal(reference: FloatArray, other: FloatArray) -> float:
+    """Share of paired iterations with equal values (two missing values count as equal)."""
+    same = (reference == other) | (np.isnan(reference) & np.isnan(other))
+    return float(np.mean(same)) if same.size else math.nan
+
+
+def difference_table(alternatives: Sequence[Alternative]) -> pd.DataFrame:
+    """``differences.csv``: each later alternative B against the first A, per metric of
+    :data:`BETTER`: mean and P10/P50/P90 of the paired difference B − A (metric units, over
+    the ``n_pairs`` iterations where both values exist), ``p_better`` and ``p_equal``."""
+    ref = alternatives[0]
+    rows: list[dict[str, Any]] = []
+    for alt in alternatives[1:]:
+        for metric, better in BETTER.items():
+            col = f"out.{metric}"
+            if col not in ref.samples or col not in alt.samples:
+                continue
+            a, b = ref.values(metric), alt.values(metric)
+            d = paired_difference(a, b)
+            d = d[~np.isnan(d)]
+            pct = np.percentile(d, (10, 50, 90)) if d.size else np.full(3, np.nan)
+            rows.append(
+                {
+                    "alternative": alt.name,
+                    "reference": ref.name,
+                    "metric": metric,
+                    "better": better,
+                    "mean": float(d.mean()) if d.size else math.nan,
+                    "p10": float(pct[0]),
+                    "p50": float(pct[1]),
+                    "p90": float(pct[2]),
+                    "p_better": p_better(a, b, better),
+                    "p_equal": p_equal(a, b),
+                    "n_pairs": int(d.size),
+                }
+            )
+    return pd.DataFrame(rows, columns=list(DIFFERENCE_COLUMNS))
+
+
+# Chart data and plot functions ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Curve:
+    """One empirical CDF to draw: ascending values and their cumulative probabilities (0..1)."""
+
+    label: str
+    values: FloatArray
+    probability: FloatArray
+    colour: str
+    dashed: bool = False
+
+
+def ecdf(values: FloatArray, label: str, colour: str, dashed: bool = False) -> Curve:
+    """The ECDF points of a sample (missing values left out; at most :data:`MAX_CURVE_POINTS`
+    evenly spaced ranks kept)."""
+    x = np.sort(np.asarray(values, dtype=np.float64))
+    x = x[~np.isnan(x)]
+    n = x.size
+    probability = np.arange(1, n + 1, dtype=np.float64) / max(n, 1)
+    keep = np.unique(np.linspace(0, n - 1, min(n, MAX_CURVE_POINTS)).round().astype(int))
+    return Curve(label, x[keep], probability[keep], colour, dashed)
+
+
+def overlaid_s_curves(
+    curves: Sequence[Curve],
+    *,
+    label: str,
+    unit: str,
+    title: str,
+    reference: tuple[float, str] | None = None,
+    ax: Axes | None = None,
+) -> Figure:
+    """S-curves (ECDFs) of several alternatives on one axis; ``reference`` (value, label) is a
+    vertical line, e.g. zero NPV savings = staying outsourced. Each curve has gid
+    ``ecdf:<label>``."""
+    if ax is None:
+        fig = charts.new_figure()
+        ax = fig.add_subplot()
+    else:
+        parent = ax.get_figure()
+        assert isinstance(parent, Figure)
+        fig = parent
+    for c in curves:
+        (line,) = ax.step(
+            c.values,
+            c.probability,
+            where="post",
+            color=c.colour,
+            lw=1.6 if c.dashed else 2.0,
+            ls="--" if c.dashed else "-",
+            label=c.label,
+        )
+        line.set_gid(f"ecdf:{c.label}")
+    if reference is not None:
+        ax.axvline(reference[0], color=charts.RED, lw=1.2, label=reference[1], gid="reference")
+    magnitude = charts._magnitude(*[c.values for c in curves])
+    unit_text = charts._format_axis(ax, "x", unit, magnitude)
+    ax.set_xlabel(charts._axis_label(label, unit_text))
+    ax.set_ylabel("Chance of this value or less")
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{100 * v:.0f}%"))
+    for q in (0.1, 0.5, 0.9):
+        ax.axhline(q, color=charts.GREY, lw=0.6, ls=":", zorder=1)
+    ax.set_ylim(0, 1.02)
+    ax.grid(alpha=0.3)
+    ax.set_title(title)
+    ax.legend(loc="lower right", fontsize=8)
+    return fig
+
+
+def difference_histogram(
+    differences: FloatArray,
+    percentiles: Percentiles,
+    *,
+    label: str,
+    unit: str,
+    better_share: float,
+    better_words: str,
+    ax: Axes | None = None,
+) -> Figure:
+    """Histogram of a paired difference B − A (missing pairs removed by the caller) with its
+    P10/P50/P90 and a line at zero labelled with the share of futures in which B is better."""
+    fig = charts.histogram(differences, percentiles, label=label, unit=unit, ax=ax)
+    axis = fig.axes[0] if ax is None else ax
+    axis.axvline(
+        0.0,
+        color=charts.RED,
+        lw=1.5,
+        gid="zero",
+        label=f"No difference; {better_words} in {human(better_share, '%')}",
+    )
+    axis.set_title(f"{label}: paired difference")
+    axis.legend(loc="upper right", fontsize=8)
+    return fig
+
+
+# Writing -----------------------------------------------------------------------------------------
+
+
+def write_atomically(out: Path, force: bool, write: Callable[[Path], None]) -> Path:
+    """Call ``write(tmp)`` on a hidden temporary folder beside ``out``, then rename it to
+    ``out``: a folder that exists is complete. Refuses an existing ``out`` unless ``force``;
+    any failure removes the temporary folder and keeps ``out`` as it was."""
+    if out.exists() and not force:
+        raise SimulationError(f"{out}: the folder exists already (use --force to replace it)")
+    parent = out.parent
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=parent))
+    except OSError as exc:
+        raise SimulationError(f"{parent}: cannot create the folder ({exc.strerror})") from None
+    try:
+        write(tmp)
+        os.chmod(tmp, 0o755)
+        if out.exists():
+            trash = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".old", dir=parent))
+            os.rename(out, trash / out.name)
+            os.rename(tmp, out)
+            shutil.rmtree(trash, ignore_errors=True)
+        else:
+            os.rename(tmp, out)
+    except OSError as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise SimulationError(
+            f"{out}: writing failed ({exc.strerror or exc}); nothing was kept"
+        ) from None
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return out
+
+
+def json_default(o: object) -> object:
+    """JSON for numpy scalars (NaN as null) and paths."""
+    if isinstance(o, np.integer):
+        return int(o)
+    if isinstance(o, np.floating):
+        return None if not np.isfinite(o) else float(o)
+    if isinstance(o, Path):
+        return str(o)
+    raise TypeError(type(o).__name__)
+
+
+def _write(comp: Comparison, folder: Path, report: bool) -> None:
+    comp.table.to_csv(folder / "comparison.csv", index=False, float_format=FLOAT_FORMAT)
+    comp.differences.to_csv(folder / "differences.csv", index=False, float_format=FLOAT_FORMAT)
+    for alt in comp.alternatives:
+        alt.samples.to_csv(
+            folder / f"samples_{alt.name}.csv", index=False, float_format=FLOAT_FORMAT
+        )
+    (folder / "compare.json").write_text(
+        json.dumps(comp.meta, indent=2, default=json_default) + "\n"
+    )
+    if report:
+        build_compare_report(comp, folder)
+
+
+# Charts and report -------------------------------------------------------------------------------
+
+
+def metric_info(metric: str, currency: str) -> tuple[str, str]:
+    """(label, unit) of an output for people, from the run report's table (currency filled)."""
+    from simulation.report import METRICS, MetricInfo
+
+    info = METRICS.get(metric, MetricInfo(metric.replace("_", " ").capitalize(), ""))
+    return info.label, currency if info.unit == "currency" else info.unit
+
+
+def _colour(i: int) -> str:
+    return charts.SERIES_COLOURS[i % len(charts.SERIES_COLOURS)]
+
+
+def _p_savings(alt: Alternative) -> float:
+    savings = alt.values("npv_savings")
+    return float(np.mean(savings > 0.0)) if savings.size else math.nan
+
+
+def chart_specs(comp: Comparison) -> list[Any]:
+    """Every chart of a comparison (``simulation.report.ChartSpec``), in report order."""
+    from simulation.report import ChartSpec, lower_label
+
+    cur = comp.currency
+    specs: list[ChartSpec] = []
+    for metric in KEY_OUTPUTS:
+        label, unit = metric_info(metric, cur)
+        curves = []
+        for i, alt in enumerate(comp.alternatives):
+            name = alt.name
+            if metric == "npv_savings":
+                name += f" (cheaper than staying: {human(_p_savings(alt), '%')})"
+            curves.append(ecdf(alt.values(metric), name, _colour(i)))
+        reference = (0.0, "Stay outsourced (no saving)") if metric == "npv_savings" else None
+        specs.append(
+            ChartSpec(
+                f"s_curve_{metric}",
+                f"{label}: S-curves of the alternatives",
+                "One curve per alternative, from the same simulated futures (common random "
+                "numbers). A curve further left reaches each chance at a lower value."
+                + (
+                    " Right of the red line backsourcing beats staying outsourced."
+                    if reference
+                    else ""
+                ),
+                _curves_drawer(curves, label, unit, f"{label}: alternatives", reference),
+            )
+        )
+    specs.append(_npv_spec(comp))
+    for alt in comp.alternatives[1:]:
+        for metric in KEY_OUTPUTS:
+            specs.append(_difference_spec(comp, alt, metric, lower_label))
+    return specs
+
+
+def _curves_drawer(
+    curves: list[Curve],
+    label: str,
+    unit: str,
+    title: str,
+    reference: tuple[float, str] | None,
+) -> Callable[[], Figure]:
+    return lambda: overlaid_s_curves(
+        curves, label=label, unit=unit, title=title, reference=reference
+    )
+
+
+def _npv_spec(comp: Comparison) -> Any:
+    from simulation.report import ChartSpec
+
+    cur = comp.currency
+    curves = [
+        ecdf(a.values("backsourcing_npv"), a.name, _colour(i))
+        for i, a in enumerate(comp.alternatives)
+    ]
+    quo = [a.values("status_quo_npv") for a in comp.alternatives]
+    if all(np.array_equal(q, quo[0]) for q in quo[1:]):
+        curves.append(ecdf(quo[0], "Stay outsourced", charts.GREY, dashed=True))
+    else:
+        curves += [
+            ecdf(q, f"Stay outsourced ({a.name})", _colour(i), dashed=True)
+            for i, (a, q) in enumerate(zip(comp.alternatives, quo, strict=True))
+        ]
+    return ChartSpec(
+        "s_curve_npv_vs_status_quo",
+        "Cost of each alternative against staying outsourced",
+        "Discounted cost over the horizon of each backsourcing alternative (solid) and of "
+        "staying outsourced (dashed, the reference): an alternative whose curve lies left of "
+        "the dashed one is cheaper in most futures.",
+        _curves_drawer(
+            curves,
+            "Discounted cost over the horizon (NPV)",
+            cur,
+            "Backsourcing vs staying outsourced",
+            None,
+        ),
+    )
+
+
+def _difference_spec(
+    comp: Comparison, alt: Alternative, metric: str, lower_label: Callable[[str], str]
+) -> Any:
+    from simulation.report import ChartSpec
+
+    ref = comp.reference
+    label, unit = metric_info(metric, comp.currency)
+    d = paired_difference(ref.values(metric), alt.values(metric))
+    d = d[~np.isnan(d)]
+    pct = np.percentile(d, (10, 50, 90)) if d.size else np.full(3, np.nan)
+    better = BETTER[metric]
+    share = p_better(ref.values(metric), alt.values(metric), better)
+    words = f"{alt.name} {better}"
+    title = f"{label}: {alt.name} − {ref.name}"
+
+    def draw() -> Figure:
+        return difference_histogram(
+            d,
+            Percentiles(*map(float, pct)),
+            label=title,
+            unit=unit,
+            better_share=share,
+            better_words=words,
+        )
+
+    return ChartSpec(
+        f"difference_{alt.name}_{metric}",
+        f"Paired difference in {lower_label(label)}: {alt.name} − {ref.name}",
+        f"Each future's {lower_label(label)} under {alt.name} minus the same future's under "
+        f"{ref.name}. {'Left' if better == 'lower' else 'Right'} of zero {alt.name} is better.",
+        draw,
+    )
+
+
+def stay_rows(comp: Comparison) -> list[dict[str, str]]:
+    """Each alternative against staying outsourced: P(NPV savings > 0), median saving, and the
+    P50 discounted cost of both paths."""
+    cur = comp.currency
+    rows = []
+    for alt in comp.alternatives:
+        savings = alt.values("npv_savings")
+        rows.append(
+            {
+                "alternative": alt.name,
+                "p_cheaper": human(_p_savings(alt), "%"),
+                "savings_p50": human(float(np.nanmedian(savings)), cur),
+                "backsourcing_p50": human(float(np.nanmedian(alt.values("backsourcing_npv"))), cur),
+                "status_quo_p50": human(float(np.nanmedian(alt.values("status_quo_npv"))), cur),
+            }
+        )
+    return rows
+
+
+def key_rows(comp: Comparison) -> list[dict[str, str]]:
+    """Rows of the key-figures table: per key output and alternative, P10/P50/P80/P90/mean."""
+    rows = []
+    for metric in KEY_OUTPUTS:
+        label, unit = metric_info(metric, comp.currency)
+        for alt in comp.alternatives:
+            rows.append(
+                {"label": label, "alternative": alt.name}
+                | {c: human(stat(comp, alt.name, metric, c), unit) for c in STATS}
+            )
+    return rows
+
+
+def difference_rows(comp: Comparison) -> list[dict[str, str]]:
+    """Rows of the paired-differences table (every metric of differences.csv)."""
+    rows = []
+    for _, r in comp.differences.iterrows():
+        label, unit = metric_info(str(r["metric"]), comp.currency)
+        rows.append(
+            {
+                "pair": f"{r['alternative']} − {r['reference']}",
+                "label": label,
+                "better": f"{r['better']} is better",
+                **{c: _signed(float(r[c]), unit) for c in ("mean", "p10", "p50", "p90")},
+                "p_better": human(float(r["p_better"]), "%"),
+                "p_equal": human(float(r["p_equal"]), "%"),
+            }
+        )
+    return rows
+
+
+def stat(comp: Comparison, alternative: str, metric: str, column: str) -> float:
+    """One number of ``comparison.csv`` (NaN when missing)."""
+    t = comp.table
+    rows = t[(t["alternative"] == alternative) & (t["metric"] == metric)]
+    return float(rows[column].iloc[0]) if len(rows) else math.nan
+
+
+def _difference(comp: Comparison, alternative: str, metric: str) -> dict[str, Any] | None:
+    d = comp.differences
+    rows = d[(d["alternative"] == alternative) & (d["metric"] == metric)]
+    return {str(k): v for k, v in rows.iloc[0].items()} if len(rows) else None
+
+
+def _signed(value: float, unit: str) -> str:
+    text = human(value, unit)
+    return f"+{text}" if math.isfinite(value) and value > 0 else text
+
+
+def compare_sentences(comp: Comparison) -> list[str]:
+    """Plain sentences for a decision board, each built from the comparison's numbers: each
+    alternative against staying outsourced, the lowest P80 transition cost and time, and each
+    paired difference of the key outputs against the first alternative."""
+    from simulation.report import lower_label
+
+    cur = comp.currency
+    ref = comp.reference
+    out = []
+    for alt in comp.alternatives:
+        savings = alt.values("npv_savings")
+        out.append(
+            f"{alt.name}: backsourcing is cheaper than staying outsourced in "
+            f"{human(_p_savings(alt), '%')} of the simulated futures (median NPV saving "
+            f"{human(float(np.nanmedian(savings)), cur)})."
+        )
+    for metric in ("transition_cost", "transition_months"):
+        label, unit = metric_info(metric, cur)
+        p80 = {a.name: stat(comp, a.name, metric, "p80") for a in comp.alternatives}
+        best = min(p80, key=lambda k: p80[k])
+        if len(set(p80.values())) == 1:
+            out.append(
+                f"All alternatives have the same P80 {lower_label(label)} "
+                f"({human(p80[best], unit)})."
+            )
+            continue
+        out.append(
+            f"Lowest P80 {label.lower()}: {best} ({human(p80[best], unit)}; "
+            + ", ".join(f"{k} {human(v, unit)}" for k, v in p80.items() if k != best)
+            + ")."
+        )
+    for alt in comp.alternatives[1:]:
+        for metric in KEY_OUTPUTS:
+            r = _difference(comp, alt.name, metric)
+            if r is None:
+                continue
+            label, unit = metric_info(metric, cur)
+            word = "lower" if r["better"] == "lower" else "higher"
+            if float(r["p_equal"]) == 1.0:
+                out.append(
+                    f"{alt.name} and {ref.name} give the same {lower_label(label)} in every "
+                    "simulated future."
+                )
+                continue
+            out.append(
+                f"{alt.name} has a {word} {lower_label(label)} than {ref.name} in "
+                f"{human(float(r['p_better']), '%')} of the paired futures; the median "
+                f"difference is {_signed(float(r['p50']), unit)} (P10 "
+                f"{_signed(float(r['p10']), unit)}, P90 {_signed(float(r['p90']), unit)})."
+            )
+    return out
+
+
+def build_compare_report(comp: Comparison, folder: Path) -> Path:
+    """Draw the comparison's charts into ``folder/charts`` and render ``compare.html`` (charts
+    embedded, CSS of the run report inline: one self-contained file)."""
+    from simulation.report import CHARTS_DIR, _data_uri, _environment, _save
+
+    specs = chart_specs(comp)
+    (folder / CHARTS_DIR).mkdir(exist_ok=True)
+    figures = []
+    for spec in specs:
+        png = folder / CHARTS_DIR / f"{spec.name}.png"
+        _save(spec.draw(), png, None)
+        figures.append(
+            {"name": spec.name, "title": spec.title, "caption": spec.caption, "src": _data_uri(png)}
+        )
+    meta = comp.meta
+    context = {
+        "title": "Backsourcing alternatives compared: "
+        + " vs ".join(a.name for a in comp.alternatives),
+        "generated": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "currency": comp.currency,
+        "reference": comp.reference.name,
+        "summary": compare_sentences(comp),
+        "stay": stay_rows(comp),
+        "key_figures": key_rows(comp),
+        "differences": difference_rows(comp),
+        "figures": figures,
+        "alternatives": meta["alternatives"],
+        "metadata": [
+            ("Seed", str(meta["seed"])),
+            ("Iterations", f"{meta['iterations']:,}"),
+            ("Sampler", str(meta["sampler"])),
+            ("Worker processes", str(meta["jobs"])),
+            ("Versions", ", ".join(f"{k} {v}" for k, v in meta["versions"].items())),
+            ("Started / finished", f"{meta['started']} / {meta['finished']}"),
+            ("Wall time", f"{meta['wall_seconds']} s"),
+        ],
+        "warnings": list(meta.get("warnings", [])),
+    }
+    html = _environment().get_template("compare.html").render(**context)
+    out = folder / "compare.html"
+    out.write_text(html, encoding="utf-8")
+    return out
+
+
+__all__ = [
+    "BETTER",
+    "COMPARISON_COLUMNS",
+    "DIFFERENCE_COLUMNS",
+    "KEY_OUTPUTS",
+    "Alternative",
+    "Comparison",
+    "Curve",
+    "alternative_names",
+    "compare",
+    "comparison_table",
+    "difference_histogram",
+    "difference_table",
+    "ecdf",
+    "overlaid_s_curves",
+    "p_better",
+    "p_equal",
+    "paired_difference",
+    "write_atomically",
+]

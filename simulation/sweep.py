@@ -1,0 +1,500 @@
+"""``simulate sweep``: run a scenario at each setting of one or more levers, with common random
+numbers, and show how the percentiles of the key outputs and the target probabilities move.
+
+A lever is a scenario key set with ``--set KEY=VALUES``:
+
+* ``a:b:step`` — a numeric range from ``a`` in steps of ``step`` (> 0), including ``b`` when it
+  falls on the grid (``18:30:4`` → 18, 22, 26, 30; ``18:29:4`` → 18, 22, 26);
+* ``a,b,c`` — a list of numbers, or of options for a choice key
+  (``policy.cutover=readiness,fixed``);
+* a single value.
+
+Several ``--set`` give the full grid (every combination, the first key varying slowest). Each
+setting replaces the key's distribution by a fixed value (or, for a choice key, the option) with
+``dataclasses.replace`` on the frozen :class:`Scenario` — the TOML text is never edited — and runs
+with the same seed, iterations and sampler, so every other uncertain input keeps the same values
+in every setting (one stream per input name, see :mod:`simulation.sampling`). A correlation that
+names a swept key is dropped (the key is no longer uncertain), which is recorded as a warning.
+
+Output folder: ``sweep.csv`` (one row per setting × metric: the setting's key columns, then
+``metric, p10, p50, p80, p90, mean, n, target, p_within_target``), ``sweep.json`` (seed,
+iterations, sampler, the levers, versions), and ``charts/sweep_<metric>.png`` for
+``transition_cost``, ``transition_months`` and ``npv_savings``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import difflib
+import itertools
+import json
+import math
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+from simulation import charts, schema, summary
+from simulation.charts import human
+from simulation.compare import json_default, metric_info, write_atomically
+from simulation.distributions import Distribution, Fixed
+from simulation.engine import KEY_OUTPUTS, ProgressFn, simulate
+from simulation.errors import SimulationError
+from simulation.guards import check_scenario
+from simulation.model import SCALAR_NAMES
+from simulation.results import FLOAT_FORMAT, samples_frame
+from simulation.scenario import COUNT_LIMITS
+from simulation.scenario_types import Scenario
+from simulation.seeds import fresh_seed
+
+Value = float | str
+
+#: Most settings one sweep may run (the full grid).
+MAX_SETTINGS = 400
+
+#: Choice keys that may be swept (the model's options).
+CHOICE_KEYS: tuple[str, ...] = ("policy.cutover", "simulation.variability")
+
+STAT_COLUMNS: tuple[str, ...] = ("metric", "p10", "p50", "p80", "p90", "mean", "n")
+TARGET_COLUMNS: tuple[str, ...] = ("target", "p_within_target")
+
+_BOUND_WORDS: dict[str, str] = {
+    "nonneg": "must not be negative",
+    "positive": "must be > 0",
+    "fraction": "must be within [0, 1]",
+    "rate": "must be > -1",
+}
+
+
+# Parsing --set ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Lever:
+    """One swept key: its dotted path and the values to run (numbers in the key's units, or
+    option names for a choice key)."""
+
+    path: str
+    values: tuple[Value, ...]
+
+    @property
+    def is_choice(self) -> bool:
+        return self.path in CHOICE_KEYS
+
+
+def sweepable_keys(scenario: Scenario) -> list[str]:
+    """Every key a sweep may set: the scenario's numeric inputs and the choice keys."""
+    return [*scenario.inputs, *CHOICE_KEYS]
+
+
+def _spec(path: str) -> tuple[str, str, str] | None:
+    """(kind, bound, unit) of a numeric key path, or None when the schema does not know it."""
+    spec = schema.BY_PATH.get(path)
+    if spec is not None:
+        return (spec.kind, spec.bound, spec.unit) if spec.numeric else None
+    section, _, key = path.partition(".")
+    if section == "risks":
+        field_name = path.rsplit(".", 1)[-1]
+        if field_name == "occurs":
+            return ("number", "fraction", "0/1")
+        if field_name == "at_month":
+            return ("number", "nonneg", "months")
+        unit, _doc, bound = schema.RISK_NUMERIC.get(field_name, ("", "", "any"))
+        return ("number", bound, unit)
+    pre = schema.prefix_spec(section, key)
+    return ("number", pre.bound, pre.unit) if pre else None
+
+
+def _number(text: str, path: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise SimulationError(f"--set {path}: '{text}' is not a number") from None
+    if not math.isfinite(value):
+        raise SimulationError(f"--set {path}: '{text}' is not a finite number")
+    return value
+
+
+def parse_range(spec: str, path: str) -> list[float]:
+    """``a:b:step`` → a, a + step, … up to b (inclusive when b falls on the grid)."""
+    parts = spec.split(":")
+    if len(parts) != 3:
+        raise SimulationError(f"--set {path}: a range is start:end:step, got '{spec}'")
+    a, b, step = (_number(p.strip(), path) for p in parts)
+    if step <= 0 or a > b:
+        raise SimulationError(f"--set {path}: range '{spec}' needs start <= end and a step > 0")
+    count = math.floor((b - a) / step + 1e-9) + 1
+    if count > MAX_SETTINGS:
+        raise SimulationError(
+            f"--set {path}: range '{spec}' has {count:,} values; at most {MAX_SETTINGS}"
+        )
+    return [float(np.round(a + k * step, 12)) for k in range(count)]
+
+
+def _check_number(path: str, value: float, kind: str, bound: str, unit: str) -> None:
+    if kind == "integer" and not float(value).is_integer():
+        raise SimulationError(f"--set {path}: {value:g} is not a whole number")
+    ok = {
+        "any": True,
+        "nonneg": value >= 0,
+        "positive": value > 0,
+        "fraction": 0 <= value <= 1,
+        "rate": value > -1,
+    }[bound]
+    if not ok:
+        raise SimulationError(
+            f"--set {path}: {value:g} is outside the key's bounds ({_BOUND_WORDS[bound]})"
+        )
+    limit = COUNT_LIMITS.get(path)
+    if limit is not None and value > limit[0]:
+        raise SimulationError(f"--set {path}: {value:g} is above the limit of {limit[0]:,} {unit}")
+
+
+def parse_set(text: str, scenario: Scenario) -> Lever:
+    """Parse one ``--set KEY=VALUES`` against the scenario; raises :class:`SimulationError` with
+    one message naming the key (unknown key with a did-you-mean, bad value, out of bounds)."""
+    path, sep, spec = text.partition("=")
+    path, spec = path.strip(), spec.strip()
+    if not sep or not path or not spec:
+        raise SimulationError(
+            f"--set '{text}': expected KEY=VALUES, e.g. staffing.target_agents=18:30:2"
+        )
+    if path in CHOICE_KEYS:
+        return Lever(path, tuple(_choices(path, spec)))
+    known = _spec(path)
+    if known is None or (path not in scenario.inputs and not path.startswith("costs.")):
+        close = difflib.get_close_matches(path, sweepable_keys(scenario), n=1, cutoff=0.6)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        raise SimulationError(f"--set {path}: unknown key{hint}")
+    kind, bound, unit = known
+    if ":" in spec:
+        values = parse_range(spec, path)
+    else:
+        values = [_number(item.strip(), path) for item in spec.split(",")]
+    for v in values:
+        _check_number(path, v, kind, bound, unit)
+    return Lever(path, tuple(dict.fromkeys(values)))
+
+
+def _choices(path: str, spec: str) -> list[str]:
+    options = schema.BY_PATH[path].choices
+    values = [item.strip() for item in spec.split(",")]
+    for v in values:
+        if v not in options:
+            close = difflib.get_close_matches(v, options, n=1, cutoff=0.6)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            raise SimulationError(
+                f"--set {path}: must be one of {', '.join(options)}, got '{v}'{hint}"
+            )
+    return list(dict.fromkeys(values))
+
+
+def parse_sets(texts: Sequence[str], scenario: Scenario) -> list[Lever]:
+    """Parse every ``--set``; a key given twice or a grid above :data:`MAX_SETTINGS` is an
+    error."""
+    if not texts:
+        raise SimulationError("give at least one --set KEY=VALUES")
+    levers = [parse_set(t, scenario) for t in texts]
+    seen: set[str] = set()
+    for lever in levers:
+        if lever.path in seen:
+            raise SimulationError(f"--set {lever.path}: given twice")
+        seen.add(lever.path)
+    size = math.prod(len(lever.values) for lever in levers)
+    if size > MAX_SETTINGS:
+        raise SimulationError(f"--set: the grid has {size:,} settings; at most {MAX_SETTINGS}")
+    return levers
+
+
+def grid(levers: Sequence[Lever]) -> list[dict[str, Value]]:
+    """Every combination of the levers' values (the first lever varying slowest)."""
+    return [
+        dict(zip([lv.path for lv in levers], combo, strict=True))
+        for combo in itertools.product(*(lv.values for lv in levers))
+    ]
+
+
+def apply_setting(scenario: Scenario, setting: Mapping[str, Value]) -> Scenario:
+    """The scenario with each key of ``setting`` fixed at its value (numeric keys) or set to its
+    option (choice keys); correlations naming a fixed key are dropped."""
+    inputs: dict[str, Distribution] = dict(scenario.inputs)
+    options: dict[str, object] = dict(scenario.options)
+    for path, value in setting.items():
+        if path in CHOICE_KEYS:
+            options[path] = str(value)
+        else:
+            inputs[path] = Fixed(float(value))
+    correlations = tuple(
+        c for c in scenario.correlations if c.a not in setting and c.b not in setting
+    )
+    return dataclasses.replace(
+        scenario,
+        inputs=MappingProxyType(inputs),
+        options=MappingProxyType(options),
+        correlations=correlations,
+    )
+
+
+# Running ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SweepResults:
+    """The sweep table (``sweep.csv`` layout) and what ``sweep.json`` records."""
+
+    scenario: Scenario
+    levers: tuple[Lever, ...]
+    table: pd.DataFrame
+    meta: Mapping[str, Any]
+
+    def save(self, out: str | Path, *, force: bool = False, chart: bool = True) -> Path:
+        """Write the sweep folder atomically; returns its path."""
+        return write_atomically(Path(out), force, lambda tmp: _write(self, tmp, chart))
+
+
+def setting_table(scenario: Scenario, samples: pd.DataFrame) -> pd.DataFrame:
+    """One setting's rows: per metric P10/P50/P80/P90, mean, n, target and P(target met)."""
+    table = summary.summarise(samples, SCALAR_NAMES, scenario.targets)
+    return table[[*STAT_COLUMNS, *TARGET_COLUMNS]]
+
+
+def sweep(
+    scenario: Scenario,
+    levers: Sequence[Lever],
+    iterations: int | None = None,
+    *,
+    seed: int | None = None,
+    jobs: int | None = None,
+    sampler: str | None = None,
+    progress: Callable[[int], ProgressFn] | None = None,
+) -> SweepResults:
+    """Run every setting of the grid with the same seed, iterations and sampler (CRN)."""
+    n = iterations or scenario.iterations
+    seed = scenario.seed if seed is None else seed
+    seed = fresh_seed() if seed is None else seed
+    sampler = sampler or scenario.sampler
+    settings = grid(levers)
+    variants = [apply_setting(scenario, s) for s in settings]
+    errors = [
+        f"{_setting_text(s)}: {e}"
+        for s, v in zip(settings, variants, strict=True)
+        for e in check_scenario(v).errors
+    ]
+    if errors:
+        raise SimulationError(errors)
+    started = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    t0 = time.perf_counter()
+    frames = []
+    for setting, variant in zip(settings, variants, strict=True):
+        raw = simulate(variant, n, seed=seed, jobs=jobs, sampler=sampler, progress=progress)
+        table = setting_table(variant, samples_frame(raw))
+        for i, (path, value) in enumerate(setting.items()):
+            table.insert(i, path, value)
+        frames.append(table)
+    dropped = sorted(
+        {
+            f"{c.a} ~ {c.b}"
+            for c in scenario.correlations
+            if any(c.a == lv.path or c.b == lv.path for lv in levers)
+        }
+    )
+    meta = {
+        "scenario": {"path": scenario.path, "sha256": scenario.sha256, "name": scenario.name},
+        "levers": [{"key": lv.path, "values": list(lv.values)} for lv in levers],
+        "settings": len(settings),
+        "seed": seed,
+        "iterations": n,
+        "sampler": sampler,
+        "started": started,
+        "wall_seconds": round(time.perf_counter() - t0, 3),
+        "currency": scenario.currency,
+        "warnings": [f"correlation {d} dropped: a swept key is fixed" for d in dropped],
+    }
+    return SweepResults(scenario, tuple(levers), pd.concat(frames, ignore_index=True), meta)
+
+
+def _setting_text(setting: Mapping[str, Value]) -> str:
+    return ", ".join(f"{k}={_value_text(v)}" for k, v in setting.items())
+
+
+def _value_text(v: Value) -> str:
+    return v if isinstance(v, str) else f"{v:g}"
+
+
+# Table and chart ------------------------------------------------------------------------------
+
+
+def table_text(res: SweepResults) -> str:
+    """The printed table: per setting, P10/P50/P90 of the key outputs and each target's
+    probability of being met."""
+    cur = res.scenario.currency
+    records = res.table.to_dict(orient="records")
+    stats = {(tuple(r[lv.path] for lv in res.levers), str(r["metric"])): r for r in records}
+    rows = []
+    for setting in grid(res.levers):
+        key = tuple(setting.values())
+        row: dict[str, str] = {k: _value_text(v) for k, v in setting.items()}
+        for metric in KEY_OUTPUTS:
+            _label, unit = metric_info(metric, cur)
+            r = stats[(key, metric)]
+            row[f"{metric} ({unit})"] = " / ".join(
+                human(float(r[p]), unit).removesuffix(f" {unit}") for p in ("p10", "p50", "p90")
+            )
+        for tgt in res.scenario.targets:
+            p_met = float(stats[(key, tgt.metric)]["p_within_target"])
+            row[f"P({tgt.describe()})"] = human(p_met, "%")
+        rows.append(row)
+    body = pd.DataFrame(rows).to_string(index=False)
+    head = f"P10 / P50 / P90, {res.meta['iterations']:,} iterations, seed {res.meta['seed']}"
+    return f"{head}\n{body}"
+
+
+@dataclass(frozen=True)
+class SweepLine:
+    """P10/P50/P90 of one output along the swept values, for one value of the other levers."""
+
+    label: str
+    p10: np.ndarray
+    p50: np.ndarray
+    p90: np.ndarray
+
+
+def sweep_chart(
+    x: Sequence[Value],
+    lines: Sequence[SweepLine],
+    *,
+    label: str,
+    unit: str,
+    x_label: str,
+    target: tuple[float, str] | None = None,
+    ax: Axes | None = None,
+) -> Figure:
+    """P50 (line) and P10–P90 (band, or whiskers for option values) of an output against the
+    swept values; one line per value of the other levers. ``target`` (value, text) is drawn as a
+    horizontal line. Lines have gid ``p50:<label>``, bands ``band:<label>``."""
+    if ax is None:
+        fig = charts.new_figure()
+        ax = fig.add_subplot()
+    else:
+        parent = ax.get_figure()
+        assert isinstance(parent, Figure)
+        fig = parent
+    categorical = any(isinstance(v, str) for v in x)
+    pos = np.arange(len(x), dtype=float) if categorical else np.asarray(x, dtype=float)
+    magnitude = charts._magnitude(*[ln.p90 for ln in lines], *[ln.p10 for ln in lines])
+    factor, unit_text = charts._axis_scale(unit, magnitude)
+    if unit_text == "%":
+        factor = 1.0
+    width = 0.5 / max(len(lines), 1)
+    for i, (ln, colour) in enumerate(zip(lines, itertools.cycle(charts.SERIES_COLOURS))):
+        p10, p50, p90 = ln.p10 / factor, ln.p50 / factor, ln.p90 / factor
+        if categorical:
+            xs = pos + (i - (len(lines) - 1) / 2) * width
+            bars = ax.errorbar(
+                xs,
+                p50,
+                yerr=[p50 - p10, p90 - p50],
+                fmt="o",
+                color=colour,
+                capsize=4,
+                label=f"{ln.label} P50 (P10–P90)",
+            )
+            bars.lines[0].set_gid(f"p50:{ln.label}")
+        else:
+            band = ax.fill_between(pos, p10, p90, color=colour, alpha=0.15, lw=0)
+            band.set_gid(f"band:{ln.label}")
+            (line,) = ax.plot(pos, p50, "o-", color=colour, lw=2, label=f"{ln.label} P50")
+            line.set_gid(f"p50:{ln.label}")
+            ax.plot(pos, p10, ":", color=colour, lw=1, label=f"{ln.label} P10 / P90")
+            ax.plot(pos, p90, ":", color=colour, lw=1)
+    if target is not None:
+        ax.axhline(target[0] / factor, color=charts.RED, lw=1.2, ls="--", label=target[1])
+    if categorical:
+        ax.set_xticks(pos, [str(v) for v in x])
+        ax.set_xlim(-0.5, len(x) - 0.5)
+    ax.set_xlabel(x_label)
+    ax.set_ylabel(charts._axis_label(label, unit_text))
+    ax.grid(alpha=0.3)
+    ax.set_title(f"{label} against {x_label}")
+    ax.legend(loc="best", fontsize=8)
+    return fig
+
+
+def chart_lines(res: SweepResults, metric: str) -> tuple[list[Value], list[SweepLine]]:
+    """The first lever's values and one :class:`SweepLine` per combination of the others."""
+    first, rest = res.levers[0], res.levers[1:]
+    rows = res.table[res.table["metric"] == metric]
+    lines = []
+    for combo in itertools.product(*(lv.values for lv in rest)):
+        sel = rows
+        for lv, v in zip(rest, combo, strict=True):
+            sel = sel[sel[lv.path] == v]
+        sel = sel.set_index(first.path).loc[list(first.values)]
+        label = ", ".join(f"{lv.path}={_value_text(v)}" for lv, v in zip(rest, combo, strict=True))
+        lines.append(
+            SweepLine(
+                label or metric_info(metric, res.scenario.currency)[0],
+                sel["p10"].to_numpy(float),
+                sel["p50"].to_numpy(float),
+                sel["p90"].to_numpy(float),
+            )
+        )
+    return list(first.values), lines
+
+
+def _target(res: SweepResults, metric: str) -> tuple[float, str] | None:
+    for t in res.scenario.targets:
+        if t.metric == metric:
+            value = t.at_most if t.at_most is not None else t.at_least
+            assert value is not None
+            return value, f"Target {t.describe()}"
+    return None
+
+
+def _write(res: SweepResults, folder: Path, chart: bool) -> None:
+    res.table.to_csv(folder / "sweep.csv", index=False, float_format=FLOAT_FORMAT)
+    (folder / "sweep.json").write_text(json.dumps(res.meta, indent=2, default=json_default) + "\n")
+    if not chart:
+        return
+    from simulation.report import CHARTS_DIR, _save
+
+    (folder / CHARTS_DIR).mkdir(exist_ok=True)
+    for metric in KEY_OUTPUTS:
+        x, lines = chart_lines(res, metric)
+        label, unit = metric_info(metric, res.scenario.currency)
+        fig = sweep_chart(
+            x,
+            lines,
+            label=label,
+            unit=unit,
+            x_label=res.levers[0].path,
+            target=_target(res, metric),
+        )
+        _save(fig, folder / CHARTS_DIR / f"sweep_{metric}.png", None)
+
+
+__all__ = [
+    "CHOICE_KEYS",
+    "MAX_SETTINGS",
+    "Lever",
+    "SweepLine",
+    "SweepResults",
+    "apply_setting",
+    "chart_lines",
+    "grid",
+    "parse_range",
+    "parse_set",
+    "parse_sets",
+    "sweep",
+    "sweep_chart",
+    "sweepable_keys",
+    "table_text",
+]
