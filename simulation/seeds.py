@@ -1,6 +1,6 @@
 """One seed, many streams: every random stream of a run derives from one root seed.
 
-The input matrix is drawn from ``SeedSequence(seed, spawn_key=(0,))``; iteration ``i``'s model
+Input columns come from per-input streams (see docs/architecture.md); iteration ``i``'s model
 stream is ``SeedSequence(seed, spawn_key=(1, i))``, so it depends only on (seed, i).
 """
 
