@@ -3,7 +3,52 @@
 Validation follows *fill defaults → validate → build*: every problem is collected (never only the
 first), each message naming the file, the dotted key and what was expected, e.g.
 ``scenarios/x.toml: staffing.time_to_hire_days: min (40) must be <= mode (30)``. When anything is
-wrong a single :class:`~simulation.errors.ScenarioError` carries all messages.
+wrong a single :class:`~simulation.errors.ScenarioError` carries all messages; every message starts
+with the path of the file in which the offending key lives.
+
+Scenario inheritance (``extends``)
+----------------------------------
+A scenario may start with ``extends = "it_helpdesk.toml"`` and give only the keys it changes.
+The path is relative to the folder of the file that says ``extends`` (an absolute path works too);
+it must name a regular ``.toml`` file. Chains are allowed (A extends B extends C) up to
+:data:`MAX_EXTENDS_DEPTH` files; a cycle is an error naming every file of the cycle. The base is
+read first and each extending file is merged on top of it:
+
+* **tables** (``[vendor]``, ``[staffing]`` ...) merge key by key, recursively: a child that gives
+  ``staffing.target_agents`` keeps every other ``[staffing]`` key of its base;
+* a **value** replaces the base value as a whole: numbers, strings, arrays, a **distribution
+  table** (``{ dist = ... }``: when either the base or the child value is one, the child's value
+  replaces it, so a child never inherits stray fields such as ``mode`` from a base ``pert``) and a
+  target (``[targets]`` entries such as ``{ at_least = 0 }``);
+* ``[[risks]]`` merge **by name**: a child risk with the name of a base risk replaces the base
+  entry as a whole (in the base's position); a new name is appended. ``remove = true`` in a child
+  entry (``[[risks]] name = "x" remove = true``) deletes the base's entry;
+* ``[[correlations]]`` merge **by their pair** (``between``, in either order) in the same way:
+  same pair replaces (so a child can change a ``rank``), ``remove = true`` deletes, new pairs are
+  appended. Entries without a usable name / pair are appended (and validation reports them).
+
+Every key keeps the file it came from through the merge, so a typo in the base is reported with
+the base's path and a child's typo with the child's path. Keys that are missing altogether (a
+required key nobody gave) are reported with the extending (first) file's path.
+:attr:`Scenario.files` lists every file involved, the extending file first, and
+:attr:`Scenario.sha256` is the SHA-256 of the file's bytes for a single file, or for a chain the
+SHA-256 of the files' hex digests joined by newlines, extending file first (so editing any file
+of the chain changes it).
+
+Limits and hostile input
+------------------------
+Absurd sizes are refused with the limit and the cost they would have (see :data:`COUNT_LIMITS`,
+:data:`MAX_ITERATIONS`, :data:`MAX_HORIZON_MONTHS`, :data:`MAX_FILE_BYTES`). Integers beyond
+TOML's 64-bit range are refused. Every distribution is evaluated once at load, at the
+percentiles 1e-6, 0.5 and 1 - 1e-6: parameters so extreme that scipy overflows or gives
+non-finite values are reported as input errors on their key here, never as a crash later while
+sampling. Loading reports only :class:`~simulation.errors.ScenarioError`.
+
+A scenario file is only ever parsed as TOML data: nothing in it is evaluated, imported or
+fetched, and ``extends`` only reads regular ``.toml`` files. The scenario *name* is display text
+only: it never becomes part of a path (results folders are named after the file's stem), so a
+name such as ``"../../etc/passwd"`` is accepted as a harmless label; control characters in texts
+are refused and shown escaped.
 """
 
 from __future__ import annotations
@@ -12,11 +57,15 @@ import datetime as dt
 import difflib
 import hashlib
 import math
+import os
 import tomllib
-from collections.abc import Mapping
+import warnings
+from collections.abc import Callable, Collection, Hashable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from simulation import schema
@@ -29,6 +78,29 @@ from simulation.scenario_types import Correlation, Risk, Scenario, Target, freez
 MAX_ITERATIONS = 2_000_000
 #: Longest horizon the monthly series may cover.
 MAX_HORIZON_MONTHS = 600
+#: Most files in an ``extends`` chain (the extending file included).
+MAX_EXTENDS_DEPTH = 10
+#: Largest scenario file read, in bytes.
+MAX_FILE_BYTES = 5_000_000
+#: TOML integers are 64-bit; larger ones (which Python's reader accepts) are refused.
+_INT64 = 2**63
+#: Percentiles at which every distribution must give finite values.
+_PROBE = (1e-6, 0.5, 1.0 - 1e-6)
+#: Monthly series each iteration keeps (the model's contract), for memory estimates.
+_MONTHLY_SERIES = 9
+#: Rough memory of one SimPy process with its state, in bytes (for the limit messages).
+_PROCESS_BYTES = 2_048
+
+#: Upper limits of count keys: path -> (limit, unit, why). The model runs one SimPy process per
+#: domain / agent, so time and memory grow with these counts.
+COUNT_LIMITS: dict[str, tuple[int, str, str]] = {
+    "knowledge.domains": (10_000, "domains", "each domain is a handover process in the model"),
+    "staffing.target_agents": (10_000, "agents", "each agent is a process in the model"),
+    "vendor.agents": (10_000, "agents", "each vendor agent is tracked in the model"),
+    "staffing.managers": (10_000, "people", "a service desk team has far fewer managers"),
+    "demand.working_days_per_month": (31, "days", "a month has at most 31 days"),
+    "demand.working_days_per_week": (7, "days", "a week has 7 days"),
+}
 
 #: Scalar outputs a target may name (the model's contract).
 TARGET_METRICS = (
@@ -53,8 +125,15 @@ TARGET_METRICS = (
 
 
 def _suggest(word: str, options: list[str] | tuple[str, ...]) -> str:
-    close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
+    close = difflib.get_close_matches(word[:200], list(options), n=1, cutoff=0.6)
     return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def _printable(text: str) -> str:
+    """``text`` with control and other non-printable characters shown as escapes."""
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
 
 
 def _type_name(value: object) -> str:
@@ -66,18 +145,58 @@ def _type_name(value: object) -> str:
         return "a table"
     if isinstance(value, list):
         return "a list"
-    return f"{type(value).__name__} {value!r}"
+    if isinstance(value, float | int):
+        return f"{type(value).__name__} {_num(value)}"
+    return f"{type(value).__name__} {value}"
+
+
+def _num(value: float) -> str:
+    """A number for a message: ``40``, ``1.2``, ``1e+300`` (never thousands of digits)."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        value = int(value)
+    if isinstance(value, int) and abs(value) < 10**24:
+        return f"{value:,}" if abs(value) >= 10_000 else str(value)
+    try:
+        return f"{float(value):g}"
+    except OverflowError:
+        return "a number with more than 300 digits"
+
+
+def _bytes(n: float) -> str:
+    """Human-readable memory size (``1.2 GB``)."""
+    for unit in ("bytes", "kB", "MB", "GB", "TB", "PB"):
+        if n < 1000 or unit == "PB":
+            return f"{n:,.0f} {unit}" if unit == "bytes" else f"{n:,.1f} {unit}"
+        n /= 1000
+    raise AssertionError  # pragma: no cover
 
 
 class _Collector:
-    """Collects messages prefixed with the file name."""
+    """Collects messages, each prefixed with the file in which its key lives.
 
-    def __init__(self, file: str) -> None:
+    ``origins`` maps a dotted key (``staffing``, ``staffing.time_to_hire_days``, ``risks``) to
+    the file that gave it; a message's key is looked up, then its parents (``a.b[2].c`` →
+    ``a.b[2]`` → ``a.b`` → ``a``), and the first (extending) file is the fallback.
+    """
+
+    def __init__(self, file: str, origins: Mapping[str, str] | None = None) -> None:
         self.file = file
+        self.origins: Mapping[str, str] = origins or {}
         self.messages: list[str] = []
 
-    def add(self, key: str, message: str) -> None:
-        self.messages.append(f"{self.file}: {key}: {message}" if key else f"{self.file}: {message}")
+    def file_of(self, key: str) -> str:
+        while key:
+            found = self.origins.get(key)
+            if found is not None:
+                return found
+            cut = max(key.rfind("."), key.rfind("["))
+            key = key[:cut] if cut > 0 else ""
+        return self.file
+
+    def add(self, key: str, message: str, file: str | None = None) -> None:
+        where = file if file is not None else self.file_of(key)
+        text = f"{key}: {message}" if key else message
+        self.messages.append(f"{where}: {_printable(text)}")
 
 
 # pydantic records for the small structured tables ------------------------------------------------
@@ -92,7 +211,7 @@ class _CorrelationEntry(BaseModel):
     @classmethod
     def _finite(cls, v: object) -> object:
         if isinstance(v, int) and not isinstance(v, bool):
-            return float(v)
+            return float(v) if abs(v) < 10**300 else math.inf
         return v
 
 
@@ -109,7 +228,259 @@ def _pydantic_messages(err: ValidationError) -> list[tuple[str, str]]:
     return out
 
 
+# Reading files and resolving `extends` ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Layer:
+    """One file of an ``extends`` chain: its display path, parsed document and SHA-256 (hex)."""
+
+    file: str
+    data: Mapping[str, Any]
+    sha256: str
+    identity: str
+
+
+def _identity(path: Path) -> str:
+    """A path's identity for cycle detection (symlinks and ``..`` resolved)."""
+    try:
+        return str(path.resolve())
+    except (OSError, RuntimeError, ValueError):
+        return os.path.abspath(path)
+
+
+def read_toml(path: str | Path) -> tuple[dict[str, Any], bytes]:
+    """Read and parse a TOML file; any problem becomes a :class:`ScenarioError` naming the file.
+
+    Reads at most :data:`MAX_FILE_BYTES` + 1 bytes, so a device such as ``/dev/zero`` cannot
+    exhaust memory.
+    """
+    p = Path(path)
+    try:
+        with p.open("rb") as fh:
+            raw = fh.read(MAX_FILE_BYTES + 1)
+    except FileNotFoundError:
+        raise ScenarioError(f"{path}: file not found") from None
+    except IsADirectoryError:
+        raise ScenarioError(f"{path}: is a folder, not a scenario file") from None
+    except OSError as exc:
+        raise ScenarioError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    except ValueError as exc:  # e.g. an embedded NUL character in the path
+        raise ScenarioError(f"{path}: is not a usable file name ({exc})") from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise ScenarioError(
+            f"{path}: is too large for a scenario file (more than {MAX_FILE_BYTES:,} bytes)"
+        )
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ScenarioError(
+            f"{path}: is not UTF-8 text (invalid byte 0x{raw[exc.start]:02x} at line {line}, "
+            f"byte offset {exc.start}); save the file as UTF-8"
+        ) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(f"{path}: TOML syntax error: {exc}") from None
+    except RecursionError:
+        raise ScenarioError(f"{path}: TOML nesting is too deep") from None
+    return data, raw
+
+
+def _extends_chain(first: _Layer) -> list[_Layer]:
+    """``first`` followed by the files it extends, in order (base last)."""
+    chain = [first]
+    while "extends" in chain[-1].data:
+        child = chain[-1]
+        target = child.data["extends"]
+        if not isinstance(target, str) or not target.strip():
+            raise ScenarioError(
+                f"{child.file}: extends: must be the file name of the base scenario, e.g. "
+                f'"it_helpdesk.toml", got {_printable(_type_name(target))}'
+            )
+        if "\x00" in target or not target.endswith(".toml"):
+            raise ScenarioError(
+                f"{child.file}: extends: must name a .toml file, got '{_printable(target)}'"
+            )
+        resolved = Path(os.path.normpath(Path(child.file).parent / target))
+        try:
+            exists, regular = resolved.exists(), resolved.is_file()
+        except OSError as exc:  # e.g. a name too long for the file system
+            raise ScenarioError(
+                f"{child.file}: extends: cannot be read: {_printable(str(resolved))[:200]} "
+                f"({exc.strerror or exc})"
+            ) from None
+        shown = _printable(str(resolved))
+        if not exists:
+            raise ScenarioError(f"{child.file}: extends: file not found: {shown}")
+        if not regular:
+            raise ScenarioError(f"{child.file}: extends: not a regular file: {shown}")
+        identity = _identity(resolved)
+        seen = [layer.identity for layer in chain]
+        if identity in seen:
+            loop = [layer.file for layer in chain[seen.index(identity) :]] + [str(resolved)]
+            raise ScenarioError(
+                f"{child.file}: extends: cycle of scenario files: {' -> '.join(loop)}"
+            )
+        if len(chain) >= MAX_EXTENDS_DEPTH:
+            raise ScenarioError(
+                f"{chain[0].file}: extends: the chain is longer than {MAX_EXTENDS_DEPTH} files "
+                f"({' -> '.join(layer.file for layer in chain)} -> {resolved})"
+            )
+        data, raw = read_toml(resolved)
+        chain.append(_Layer(str(resolved), data, hashlib.sha256(raw).hexdigest(), identity))
+    return chain
+
+
+# Merging an `extends` chain -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Entry:
+    """One ``[[risks]]`` / ``[[correlations]]`` entry with the file that gave it and its label
+    (``risks[2]``: index within that file)."""
+
+    value: object
+    file: str
+    label: str
+
+
+#: Arrays of tables merged by identity, with the function giving an entry's identity.
+def _risk_id(entry: Mapping[str, Any]) -> Hashable | None:
+    name = entry.get("name")
+    return name if isinstance(name, str) else None
+
+
+def _pair_id(entry: Mapping[str, Any]) -> Hashable | None:
+    pair = entry.get("between")
+    if isinstance(pair, list) and len(pair) == 2 and all(isinstance(p, str) for p in pair):
+        return frozenset(pair)
+    return None
+
+
+_MERGED_ARRAYS: dict[str, Callable[[Mapping[str, Any]], Hashable | None]] = {
+    "risks": _risk_id,
+    "correlations": _pair_id,
+}
+#: Tables nested this deep are values (replaced whole); such nesting is never valid anyway.
+_MAX_MERGE_DEPTH = 4
+
+
+@dataclass
+class _Merged:
+    """An ``extends`` chain merged into one document, with each key's file of origin."""
+
+    tables: dict[str, Any]
+    arrays: dict[str, list[_Entry] | None]
+    origins: dict[str, str]
+    messages: list[str]
+
+
+def _is_value_table(path: str, old: Mapping[str, Any], new: Mapping[str, Any], depth: int) -> bool:
+    """True when the table ``new`` replaces ``old`` as a whole rather than merging key by key."""
+    return (
+        "dist" in old or "dist" in new or path.startswith("targets.") or depth >= _MAX_MERGE_DEPTH
+    )
+
+
+def _drop_origins(origins: dict[str, str], path: str) -> None:
+    for key in [k for k in origins if k.startswith((f"{path}.", f"{path}["))]:
+        del origins[key]
+
+
+def _merge_table(
+    dst: dict[str, Any],
+    src: Mapping[str, Any],
+    file: str,
+    prefix: str,
+    origins: dict[str, str],
+    depth: int,
+) -> None:
+    for key, value in src.items():
+        path = f"{prefix}.{key}" if prefix else key
+        old = dst.get(key)
+        if isinstance(value, dict) and not _is_value_table(
+            path, old if isinstance(old, dict) else {}, value, depth
+        ):
+            if not isinstance(old, dict):
+                dst[key] = {}
+            origins[path] = file
+            _merge_table(dst[key], value, file, path, origins, depth + 1)
+            continue
+        if isinstance(old, dict):
+            _drop_origins(origins, path)
+        dst[key] = value
+        origins[path] = file
+
+
+def _merge_entries(
+    base: list[_Entry] | None,
+    new: list[object],
+    file: str,
+    section: str,
+    messages: list[str],
+) -> list[_Entry]:
+    identity = _MERGED_ARRAYS[section]
+    slots: list[_Entry | None] = list(base or [])
+    index: dict[Hashable, int] = {}
+    for i, entry in enumerate(slots):
+        key = identity(entry.value) if entry and isinstance(entry.value, dict) else None
+        if key is not None:
+            index.setdefault(key, i)
+    for i, value in enumerate(new):
+        label = f"{section}[{i}]"
+        if not isinstance(value, dict):
+            slots.append(_Entry(value, file, label))
+            continue
+        key = identity(value)
+        where = f"{section}.{key}" if section == "risks" and key is not None else label
+        remove = value.get("remove", False)
+        if remove is not True and remove is not False:
+            messages.append(f"{file}: {_printable(where)}.remove: must be true or false")
+            continue
+        value = {k: v for k, v in value.items() if k != "remove"}
+        # pop: a second entry with the same identity in the same file is appended, so that
+        # validation reports it as given twice
+        pos: int | None = index.pop(key, None) if key is not None else None
+        if pos is not None:
+            slots[pos] = None if remove else _Entry(value, file, label)
+        elif remove:
+            messages.append(
+                f"{file}: {_printable(where)}.remove: the base scenario has no such entry to remove"
+            )
+        else:
+            slots.append(_Entry(value, file, label))
+    return [e for e in slots if e is not None]
+
+
+def _merge(chain: list[_Layer]) -> _Merged:
+    """Merge an ``extends`` chain (extending file first) base-first into one document."""
+    merged = _Merged({}, {}, {}, [])
+    for layer in reversed(chain):
+        for key, value in layer.data.items():
+            if key == "extends":
+                continue
+            if key in _MERGED_ARRAYS:
+                merged.origins[key] = layer.file
+                if isinstance(value, list):
+                    merged.tables.pop(key, None)
+                    merged.arrays[key] = _merge_entries(
+                        merged.arrays.get(key), value, layer.file, key, merged.messages
+                    )
+                else:  # not an array of tables: kept as is, validation reports it
+                    merged.arrays[key] = None
+                    merged.tables[key] = value
+                continue
+            _merge_table(merged.tables, {key: value}, layer.file, "", merged.origins, 0)
+    return merged
+
+
 # Values -------------------------------------------------------------------------------------------
+
+
+#: Families whose values are listed (or fixed) and can therefore be exactly 0.
+_EXPLICIT_VALUES = frozenset({"fixed", "discrete", "bernoulli", "empirical"})
 
 
 def _check_bound(
@@ -117,10 +488,13 @@ def _check_bound(
 ) -> None:
     """Check a value's support against the key's bound; one message naming what was expected."""
     lo, hi = dist.support()
+    # A continuous distribution whose range starts at 0 (lognormal, gamma, uniform from 0) never
+    # draws exactly 0, so it is a valid positive input; values listed explicitly must be > 0.
+    open_at_zero = lo == 0 and dist.name not in _EXPLICIT_VALUES
     ok, expected = {
         "any": (True, ""),
         "nonneg": (lo >= 0, "must not be negative"),
-        "positive": (lo > 0, "must be > 0"),
+        "positive": (lo > 0 or open_at_zero, "must be > 0"),
         "fraction": (lo >= 0 and hi <= 1, "must be within [0, 1]"),
         "rate": (lo > -1, "must be > -1 (a rate of -100% or less is meaningless)"),
     }[bound]
@@ -136,13 +510,91 @@ def _unit(unit: str) -> str:
     return f" {unit}" if unit and unit not in ("fraction", "") else ""
 
 
+def _upper(dist: Distribution) -> float:
+    """Largest value a distribution gives in practice (its support, or its 1 - 1e-9 quantile)."""
+    hi = dist.support()[1]
+    if math.isfinite(hi):
+        return hi
+    return float(dist.ppf([1.0 - 1e-9])[0])
+
+
+def _check_limit(dist: Distribution, key: str, c: _Collector) -> None:
+    """Refuse counts that would exhaust memory or time, stating the limit and the cost."""
+    limit, unit, why = COUNT_LIMITS[key]
+    top = _upper(dist)
+    if not top > limit:  # also catches NaN
+        return
+    got = f"got {_num(top)}" if dist.is_fixed else f"its distribution reaches {_num(top)}"
+    cost = ""
+    if limit > 1000:
+        cost = (
+            f"; at about {_bytes(_PROCESS_BYTES)} each, {_num(top)} would need about "
+            f"{_bytes(top * _PROCESS_BYTES)} of memory in every iteration"
+        )
+    c.add(key, f"must be at most {limit:,} {unit} ({got}): {why}{cost}")
+
+
+def _finite(x: object) -> bool:
+    """True for a finite int or float (never raises, unlike ``math.isfinite`` on huge ints)."""
+    if isinstance(x, bool) or not isinstance(x, int | float):
+        return False
+    return abs(x) < _INT64 if isinstance(x, int) else math.isfinite(x)
+
+
+def _huge_int(value: object, depth: int = 0) -> int | None:
+    """The first integer outside TOML's 64-bit range in a value (searched 3 levels deep)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value if not -_INT64 <= value < _INT64 else None
+    items: list[object] = []
+    if isinstance(value, dict):
+        items = list(value.values())
+    elif isinstance(value, list):
+        items = list(value)
+    if depth < 3:
+        for item in items:
+            found = _huge_int(item, depth + 1)
+            if found is not None:
+                return found
+    return None
+
+
 def _numeric(value: object, key: str, c: _Collector) -> Distribution | None:
+    """Parse a number or distribution table; every problem becomes a message on ``key``.
+
+    Besides the catalogue's own checks, the distribution must give finite values at its extreme
+    percentiles (1e-6 and 1 - 1e-6): parameters so large or small that scipy overflows are
+    input problems, reported rather than raised.
+    """
+    big = _huge_int(value)
+    if big is not None:
+        c.add(key, f"{_num(big)} is outside the 64-bit integer range of TOML (about ±9.2e18)")
+        return None
     try:
-        return parse_distribution(value)
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            dist = parse_distribution(value)
+            probe = dist.ppf(np.array(_PROBE))
+            lo, hi = dist.support()
     except DistributionError as exc:
         for m in exc.messages:
             c.add(key, m)
-    return None
+        return None
+    except (ArithmeticError, ValueError) as exc:
+        c.add(
+            key,
+            f"cannot be computed with these values ({type(exc).__name__}: {str(exc)[:80]}); "
+            "use parameters of a sensible size",
+        )
+        return None
+    if not (np.all(np.isfinite(probe)) and not math.isnan(lo) and not math.isnan(hi)):
+        shown = ", ".join(f"{v:g}" for v in probe)
+        c.add(
+            key,
+            f"gives values that are not finite numbers (at percentiles 0.0001%, 50%, 99.9999%: "
+            f"{shown}); use parameters of a sensible size",
+        )
+        return None
+    return dist
 
 
 def _plain(spec: schema.KeySpec, value: object, key: str, c: _Collector) -> object:
@@ -153,6 +605,9 @@ def _plain(spec: schema.KeySpec, value: object, key: str, c: _Collector) -> obje
             return None
         if len(value) > 10_000:
             c.add(key, "is too long (more than 10,000 characters)")
+            return None
+        if not value.replace("\n", "").replace("\t", "").isprintable():
+            c.add(key, f"must not contain control characters, got {_type_name(value)}")
             return None
         return value
     if spec.kind == "choice":
@@ -211,6 +666,8 @@ def _section(
                 c.add(path, "must be a plain number (this section's values cannot be uncertain)")
                 continue
             _check_bound(dist, spec.bound, path, spec.unit, c)
+            if path in COUNT_LIMITS:
+                _check_limit(dist, path, c)
             if spec.kind == "integer" and dist.is_fixed and not float(dist.mean()).is_integer():
                 c.add(path, f"must be a whole number, got {dist.mean():g}")
             if numeric_section:
@@ -225,9 +682,9 @@ def _section(
         path = spec.path
         if key in table:
             continue
-        if spec.required:
+        if spec.required:  # nobody gave it: reported on the extending (first) file
             unit = f", in {spec.unit}" if spec.unit else ""
-            c.add(path, f"is required ({spec.doc}{unit})")
+            c.add(path, f"is required ({spec.doc}{unit})", c.file)
             continue
         if spec.default is None:
             continue
@@ -238,171 +695,219 @@ def _section(
 
 
 def _risks(
-    entries: object, c: _Collector, inputs: dict[str, Distribution], horizon: float
+    entries: list[_Entry] | None,
+    c: _Collector,
+    inputs: dict[str, Distribution],
+    horizon: float,
 ) -> list[Risk]:
-    if entries is None:
-        return []
-    if not isinstance(entries, list):
-        c.add("risks", f"must be a list of [[risks]] tables, got {_type_name(entries)}")
-        return []
     risks: list[Risk] = []
     seen: set[str] = set()
-    allowed = list(schema.RISK_NUMERIC) + list(schema.RISK_TEXT)
-    for i, entry in enumerate(entries):
-        where = f"risks[{i}]"
-        if not isinstance(entry, dict):
-            c.add(where, f"must be a table, got {_type_name(entry)}")
-            continue
-        name = entry.get("name")
-        if not isinstance(name, str) or not name.isidentifier():
-            c.add(f"{where}.name", "is required: a name of letters, digits and underscores")
-            continue
-        where = f"risks.{name}"
-        if name in seen:
-            c.add(where, "is defined twice")
-            continue
-        seen.add(name)
-        for key in entry:
-            if key not in allowed:
-                c.add(f"{where}.{key}", f"unknown key{_suggest(key, allowed)}")
-        modes = [k for k in ("adds_to", "scales", "event") if k in entry]
-        if len(modes) != 1:
-            c.add(where, "needs exactly one of 'adds_to', 'scales' or 'event'")
-            continue
-        mode = modes[0]
-        target = entry[mode]
-        if not isinstance(target, str):
-            c.add(f"{where}.{mode}", f"must be a text, got {_type_name(target)}")
-            continue
-        risk: Risk
-        if mode == "event":
-            if target not in schema.RISK_EVENTS:
-                c.add(
-                    f"{where}.event",
-                    f"must be one of {', '.join(schema.RISK_EVENTS)}, got '{target}'"
-                    f"{_suggest(target, schema.RISK_EVENTS)}",
-                )
-                continue
-            risk = Risk(name=name, kind="event", event=target)
-        else:
-            spec = schema.BY_PATH.get(target)
-            if spec is None and "." in target:
-                spec = schema.prefix_spec(*target.split(".", 1))
-            if spec is None or not spec.numeric or spec.section not in schema.MODEL_SECTIONS:
-                known = [k.path for k in schema.KEYS if k.numeric]
-                c.add(
-                    f"{where}.{mode}",
-                    f"'{target}' is not a numeric model input{_suggest(target, known)}",
-                )
-                continue
-            if "impact" not in entry:
-                c.add(f"{where}.impact", f"is required with '{mode}'")
-                continue
-            risk = Risk(name=name, kind=mode, target=target)  # type: ignore[arg-type]
-        desc = entry.get("description", "")
-        if isinstance(desc, str):
-            risk = Risk(risk.name, risk.kind, risk.target, risk.event, desc)
-        # numeric fields
-        prob = entry.get("probability")
-        if prob is None:
-            c.add(f"{where}.probability", "is required (chance the risk occurs, within [0, 1])")
-            continue
-        if isinstance(prob, bool) or not isinstance(prob, int | float) or not 0 <= prob <= 1:
-            c.add(f"{where}.probability", f"must be a number within [0, 1], got {prob!r}")
-            continue
-        p = float(prob)
-        inputs[risk.path("occurs")] = (
-            Fixed(p) if p in (0.0, 1.0) else parse_distribution({"dist": "bernoulli", "p": p})
-        )
-        for key, (unit, _doc, bound) in schema.RISK_NUMERIC.items():
-            if key in ("probability", "window_start_month", "window_end_month") or key not in entry:
-                continue
-            dist = _numeric(entry[key], f"{where}.{key}", c)
-            if dist is not None:
-                _check_bound(dist, bound, f"{where}.{key}", unit, c)
-                inputs[risk.path(key)] = dist
-        if mode == "event":
-            start = entry.get("window_start_month", 0)
-            end = entry.get("window_end_month", min(12.0, horizon))
-            ok = True
-            for key, val in (("window_start_month", start), ("window_end_month", end)):
-                if (
-                    isinstance(val, bool)
-                    or not isinstance(val, int | float)
-                    or not (math.isfinite(val) and val >= 0)
-                ):
-                    c.add(f"{where}.{key}", f"must be a number of months >= 0, got {val!r}")
-                    ok = False
-            if ok and start > end:
-                c.add(
-                    where, f"window_start_month ({start:g}) must be <= window_end_month ({end:g})"
-                )
-                ok = False
-            if ok:
-                inputs[risk.path("at_month")] = (
-                    Fixed(float(start))
-                    if start == end
-                    else parse_distribution({"dist": "uniform", "low": start, "high": end})
-                )
-            needed = {
-                "staff_loss": "agents",
-                "ticket_surge": "extra_tickets_per_day",
-                "vendor_walkout": "level",
-                "hiring_freeze": "duration_days",
-            }[target]
-            if needed not in entry:
-                c.add(f"{where}.{needed}", f"is required for event '{target}'")
-            if target == "ticket_surge" and "duration_days" not in entry:
-                c.add(f"{where}.duration_days", "is required for event 'ticket_surge'")
-        risks.append(risk)
+    for entry in entries or []:
+        risk = _risk(entry, c, inputs, horizon, seen)
+        if risk is not None:
+            risks.append(risk)
     return risks
 
 
-def _correlations(
-    entries: object, c: _Collector, inputs: Mapping[str, Distribution]
-) -> list[Correlation]:
-    if entries is None:
-        return []
-    if not isinstance(entries, list):
+def _risk(
+    item: _Entry,
+    c: _Collector,
+    inputs: dict[str, Distribution],
+    horizon: float,
+    seen: set[str],
+) -> Risk | None:
+    """Validate one ``[[risks]]`` entry; add its inputs; messages name the entry's own file."""
+    allowed = list(schema.RISK_NUMERIC) + list(schema.RISK_TEXT)
+    file, where, entry = item.file, item.label, item.value
+    if not isinstance(entry, dict):
+        c.add(where, f"must be a table, got {_type_name(entry)}", file)
+        return None
+    name = entry.get("name")
+    if not isinstance(name, str) or not name.isidentifier():
+        c.add(f"{where}.name", "is required: a name of letters, digits and underscores", file)
+        return None
+    where = f"risks.{name}"
+    if name in seen:
+        c.add(where, "is defined twice", file)
+        return None
+    seen.add(name)
+    for key in entry:
+        if key not in allowed:
+            c.add(f"{where}.{key}", f"unknown key{_suggest(key, allowed)}", file)
+    modes = [k for k in ("adds_to", "scales", "event") if k in entry]
+    if len(modes) != 1:
+        c.add(where, "needs exactly one of 'adds_to', 'scales' or 'event'", file)
+        return None
+    mode = modes[0]
+    target = entry[mode]
+    if not isinstance(target, str):
+        c.add(f"{where}.{mode}", f"must be a text, got {_type_name(target)}", file)
+        return None
+    risk: Risk
+    if mode == "event":
+        if target not in schema.RISK_EVENTS:
+            c.add(
+                f"{where}.event",
+                f"must be one of {', '.join(schema.RISK_EVENTS)}, got '{target[:40]}'"
+                f"{_suggest(target, schema.RISK_EVENTS)}",
+                file,
+            )
+            return None
+        risk = Risk(name=name, kind="event", event=target)
+    else:
+        spec = schema.BY_PATH.get(target)
+        if spec is None and "." in target:
+            spec = schema.prefix_spec(*target.split(".", 1))
+        if spec is None or not spec.numeric or spec.section not in schema.MODEL_SECTIONS:
+            known = [k.path for k in schema.KEYS if k.numeric]
+            c.add(
+                f"{where}.{mode}",
+                f"'{target[:80]}' is not a numeric model input{_suggest(target, known)}",
+                file,
+            )
+            return None
+        if "impact" not in entry:
+            c.add(f"{where}.impact", f"is required with '{mode}'", file)
+            return None
+        risk = Risk(name=name, kind=mode, target=target)  # type: ignore[arg-type]
+    desc = entry.get("description", "")
+    if isinstance(desc, str):
+        risk = Risk(risk.name, risk.kind, risk.target, risk.event, desc)
+    prob = entry.get("probability")
+    if prob is None:
+        c.add(f"{where}.probability", "is required (chance the risk occurs, within [0, 1])", file)
+        return None
+    if isinstance(prob, bool) or not isinstance(prob, int | float) or not 0 <= prob <= 1:
+        shown = _num(prob) if isinstance(prob, int | float) else _type_name(prob)
+        c.add(f"{where}.probability", f"must be a number within [0, 1], got {shown}", file)
+        return None
+    p = float(prob)
+    inputs[risk.path("occurs")] = (
+        Fixed(p) if p in (0.0, 1.0) else parse_distribution({"dist": "bernoulli", "p": p})
+    )
+    sub = _Collector(file)
+    for key, (unit, _doc, bound) in schema.RISK_NUMERIC.items():
+        if key in ("probability", "window_start_month", "window_end_month") or key not in entry:
+            continue
+        dist = _numeric(entry[key], f"{where}.{key}", sub)
+        if dist is not None:
+            _check_bound(dist, bound, f"{where}.{key}", unit, sub)
+            if key == "agents" and _upper(dist) > COUNT_LIMITS["staffing.target_agents"][0]:
+                sub.add(
+                    f"{where}.agents",
+                    f"must be at most {COUNT_LIMITS['staffing.target_agents'][0]:,} agents "
+                    "(the same limit as staffing.target_agents)",
+                )
+            inputs[risk.path(key)] = dist
+    c.messages.extend(sub.messages)
+    if mode == "event":
+        _event_fields(entry, where, target, risk, horizon, inputs, c, file)
+    return risk
+
+
+def _event_fields(
+    entry: Mapping[str, Any],
+    where: str,
+    event: str,
+    risk: Risk,
+    horizon: float,
+    inputs: dict[str, Distribution],
+    c: _Collector,
+    file: str,
+) -> None:
+    """Timing window (months) and the required fields of a timed event."""
+    start = entry.get("window_start_month", 0)
+    end = entry.get("window_end_month", min(12.0, horizon))
+    ok = True
+    for key, val in (("window_start_month", start), ("window_end_month", end)):
+        if not (_finite(val) and 0 <= val <= 10 * MAX_HORIZON_MONTHS):
+            shown = _num(val) if isinstance(val, int | float) else _type_name(val)
+            c.add(
+                f"{where}.{key}",
+                f"must be a number of months within [0, {10 * MAX_HORIZON_MONTHS}], got {shown}",
+                file,
+            )
+            ok = False
+    if ok and start > end:
         c.add(
-            "correlations", f"must be a list of [[correlations]] tables, got {_type_name(entries)}"
+            where,
+            f"window_start_month ({start:g}) must be <= window_end_month ({end:g})",
+            file,
         )
-        return []
+        ok = False
+    if ok:
+        inputs[risk.path("at_month")] = (
+            Fixed(float(start))
+            if start == end
+            else parse_distribution({"dist": "uniform", "low": start, "high": end})
+        )
+    needed = {
+        "staff_loss": "agents",
+        "ticket_surge": "extra_tickets_per_day",
+        "vendor_walkout": "level",
+        "hiring_freeze": "duration_days",
+    }[event]
+    if needed not in entry:
+        c.add(f"{where}.{needed}", f"is required for event '{event}'", file)
+    if event == "ticket_surge" and "duration_days" not in entry:
+        c.add(f"{where}.duration_days", "is required for event 'ticket_surge'", file)
+
+
+def _correlations(
+    entries: list[_Entry] | None,
+    c: _Collector,
+    inputs: Mapping[str, Distribution],
+    invalid: Collection[str] = (),
+) -> list[Correlation]:
+    """Validate ``[[correlations]]``; inputs in ``invalid`` (given, but with a value already
+    reported as wrong) make an entry silently skipped rather than reported twice."""
     out: list[Correlation] = []
     seen: set[frozenset[str]] = set()
-    for i, entry in enumerate(entries):
-        where = f"correlations[{i}]"
+    for item in entries or []:
+        where, entry, file = item.label, item.value, item.file
         if not isinstance(entry, dict):
-            c.add(where, f"must be a table, got {_type_name(entry)}")
+            c.add(where, f"must be a table, got {_type_name(entry)}", file)
             continue
         try:
             rec = _CorrelationEntry.model_validate(entry)
         except ValidationError as exc:
             for loc, msg in _pydantic_messages(exc):
                 if loc.startswith("rank"):
-                    msg = f"must be a number within [-1, 1], got {entry.get('rank')!r}"
+                    rank = entry.get("rank")
+                    shown = _num(rank) if isinstance(rank, int | float) else _type_name(rank)
+                    msg = f"must be a number within [-1, 1], got {shown}"
                 if loc.startswith("between"):
                     loc, msg = "between", 'must list two inputs, e.g. ["a.b", "c.d"]'
-                c.add(f"{where}.{loc}", msg)
+                c.add(f"{where}.{loc}", msg, file)
             continue
         a, b = rec.between
+        if a in invalid or b in invalid:
+            continue
         bad = False
         for name in (a, b):
             dist = inputs.get(name)
             if dist is None:
-                c.add(f"{where}.between", f"'{name}' is not an input{_suggest(name, list(inputs))}")
+                c.add(
+                    f"{where}.between",
+                    f"'{name[:80]}' is not an input{_suggest(name, list(inputs))}",
+                    file,
+                )
                 bad = True
             elif dist.is_fixed:
-                c.add(f"{where}.between", f"'{name}' is fixed: only uncertain inputs can correlate")
+                c.add(
+                    f"{where}.between",
+                    f"'{name}' is fixed: only uncertain inputs can correlate",
+                    file,
+                )
                 bad = True
         if bad:
             continue
         if a == b:
-            c.add(f"{where}.between", f"'{a}' cannot be correlated with itself")
+            c.add(f"{where}.between", f"'{a}' cannot be correlated with itself", file)
             continue
         pair = frozenset((a, b))
         if pair in seen:
-            c.add(f"{where}.between", f"the pair {a} ~ {b} is given twice")
+            c.add(f"{where}.between", f"the pair {a} ~ {b} is given twice", file)
             continue
         seen.add(pair)
         out.append(Correlation(a, b, float(rec.rank)))
@@ -426,21 +931,14 @@ def _targets(table: object, c: _Collector) -> list[Target]:
         if (
             not isinstance(value, dict)
             or len(value) != 1
-            or not set(value)
-            <= {
-                "at_most",
-                "at_least",
-            }
+            or not set(value) <= {"at_most", "at_least"}
         ):
             c.add(key, "must be a number (at most) or { at_most = x } or { at_least = x }")
             continue
         ((kind, limit),) = value.items()
-        if (
-            isinstance(limit, bool)
-            or not isinstance(limit, int | float)
-            or not math.isfinite(limit)
-        ):
-            c.add(key, f"{kind} must be a finite number, got {limit!r}")
+        if not _finite(limit) or abs(limit) > 1e300:
+            shown = _num(limit) if isinstance(limit, int | float) else _type_name(limit)
+            c.add(key, f"{kind} must be a finite number, got {shown}")
             continue
         out.append(
             Target(metric, float(limit), None)
@@ -450,9 +948,68 @@ def _targets(table: object, c: _Collector) -> list[Target]:
     return out
 
 
+def _size_checks(
+    options: Mapping[str, object],
+    inputs: Mapping[str, Distribution],
+    horizon: float,
+    c: _Collector,
+) -> int:
+    """Refuse iteration counts and horizons that would exhaust memory; return the iterations.
+
+    Memory estimate of the results, in bytes: 8 per float, per iteration one value per input and
+    per scalar output plus :data:`_MONTHLY_SERIES` monthly series of ``horizon`` months.
+    """
+    iterations = options.get("simulation.iterations", 1000)
+    iterations = int(iterations) if isinstance(iterations, int | float) else 1000
+    series = 8 * _MONTHLY_SERIES * min(horizon, 1e9)
+    per_iteration = 8 * (len(inputs) + len(TARGET_METRICS)) + series
+    if iterations > MAX_ITERATIONS:
+        c.add(
+            "simulation.iterations",
+            f"must be at most {MAX_ITERATIONS:,} (got {_num(iterations)}): the results would "
+            f"need about {_bytes(iterations * per_iteration)} of memory",
+        )
+    if horizon > MAX_HORIZON_MONTHS:
+        months = _num(horizon)
+        c.add(
+            "scenario.horizon_months",
+            f"must be at most {MAX_HORIZON_MONTHS} months ({MAX_HORIZON_MONTHS // 12} years), got "
+            f"{months}: every iteration keeps {_MONTHLY_SERIES} monthly series (about "
+            f"{_bytes(series)} per iteration, "
+            f"{_bytes(series * min(iterations, MAX_ITERATIONS))} for "
+            f"{min(iterations, MAX_ITERATIONS):,} iterations) and steps through every working "
+            "day of the horizon",
+        )
+    return iterations
+
+
+def _combined_sha256(chain: list[_Layer]) -> str:
+    if len(chain) == 1:
+        return chain[0].sha256
+    joined = "\n".join(layer.sha256 for layer in chain)
+    return hashlib.sha256(joined.encode("ascii")).hexdigest()
+
+
 def parse_scenario(data: Mapping[str, Any], file: str, sha256: str = "") -> Scenario:
-    """Validate a parsed TOML document and build the :class:`Scenario` (all errors at once)."""
-    c = _Collector(file)
+    """Validate a parsed TOML document and build the :class:`Scenario` (all errors at once).
+
+    ``file`` is the document's path (used in messages and to resolve ``extends``, whose base
+    files are read from disk); ``sha256`` is the hex digest of the document's bytes.
+    """
+    first = _Layer(file, data, sha256, _identity(Path(file)))
+    chain = _extends_chain(first)
+    try:
+        return _build(chain)
+    except RecursionError:
+        raise ScenarioError(f"{file}: values are nested too deeply") from None
+
+
+def _build(chain: list[_Layer]) -> Scenario:
+    file = chain[0].file
+    merged = _merge(chain)
+    data = merged.tables
+    c = _Collector(file, merged.origins)
+    c.messages.extend(merged.messages)
     for key in data:
         if key not in schema.TOP_LEVEL:
             c.add(key, f"unknown section{_suggest(key, schema.TOP_LEVEL)}")
@@ -464,20 +1021,21 @@ def parse_scenario(data: Mapping[str, Any], file: str, sha256: str = "") -> Scen
     horizon = horizon_dist.mean() if horizon_dist is not None else 60.0
     if horizon_dist is not None and not horizon_dist.is_fixed:
         c.add("scenario.horizon_months", "must be a plain number (the horizon cannot be uncertain)")
-    elif horizon > MAX_HORIZON_MONTHS:
-        c.add(
-            "scenario.horizon_months",
-            f"must be at most {MAX_HORIZON_MONTHS} months, got {horizon:g}",
-        )
-    risks = _risks(data.get("risks"), c, inputs, horizon)
-    correlations = _correlations(data.get("correlations"), c, inputs)
+        horizon = min(horizon, MAX_HORIZON_MONTHS)
+    for name in _MERGED_ARRAYS:
+        if name in data:
+            kind = f"[[{name}]] tables"
+            c.add(name, f"must be a list of {kind}, got {_type_name(data[name])}")
+    risks = _risks(merged.arrays.get("risks"), c, inputs, horizon)
+    given = {
+        f"{section}.{key}"
+        for section in schema.MODEL_SECTIONS
+        if isinstance(data.get(section), dict)
+        for key in data[section]
+    }
+    correlations = _correlations(merged.arrays.get("correlations"), c, inputs, given - set(inputs))
     targets = _targets(data.get("targets"), c)
-    iterations = int(float(options.get("simulation.iterations", 1000)))  # type: ignore[arg-type]
-    if iterations > MAX_ITERATIONS:
-        c.add(
-            "simulation.iterations",
-            f"must be at most {MAX_ITERATIONS:,} (got {iterations:,})",
-        )
+    iterations = _size_checks(options, inputs, horizon, c)
     sampler = str(options.get("simulation.sampler", "lhs"))
     if sampler not in SAMPLERS:  # pragma: no cover - guarded by the schema's choices
         c.add("simulation.sampler", f"must be one of {', '.join(SAMPLERS)}")
@@ -486,7 +1044,7 @@ def parse_scenario(data: Mapping[str, Any], file: str, sha256: str = "") -> Scen
         raise ScenarioError(c.messages)
     return Scenario(
         path=file,
-        sha256=sha256,
+        sha256=_combined_sha256(chain),
         name=str(options.get("scenario.name", Path(file).stem)),
         inputs=freeze(inputs),  # type: ignore[arg-type]
         options=freeze(options),
@@ -496,37 +1054,12 @@ def parse_scenario(data: Mapping[str, Any], file: str, sha256: str = "") -> Scen
         iterations=iterations,
         seed=None if seed_opt is None else int(float(seed_opt)),  # type: ignore[arg-type]
         sampler=sampler,
-        files=(file,),
+        files=tuple(layer.file for layer in chain),
     )
 
 
-def read_toml(path: str | Path) -> tuple[dict[str, Any], bytes]:
-    """Read and parse a TOML file; any problem becomes a :class:`ScenarioError` naming the file."""
-    p = Path(path)
-    try:
-        raw = p.read_bytes()
-    except FileNotFoundError:
-        raise ScenarioError(f"{path}: file not found") from None
-    except IsADirectoryError:
-        raise ScenarioError(f"{path}: is a folder, not a scenario file") from None
-    except OSError as exc:
-        raise ScenarioError(f"{path}: cannot be read ({exc.strerror})") from None
-    if len(raw) > 5_000_000:
-        raise ScenarioError(f"{path}: is too large for a scenario file ({len(raw):,} bytes)")
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise ScenarioError(f"{path}: is not UTF-8 text (byte {exc.start})") from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(f"{path}: TOML syntax error: {exc}") from None
-    except RecursionError:
-        raise ScenarioError(f"{path}: TOML nesting is too deep") from None
-    return data, raw
-
-
 def load_scenario(path: str | Path) -> Scenario:
-    """Read, validate and build a scenario; raises :class:`ScenarioError` listing every problem."""
+    """Read, validate and build a scenario (following ``extends``); raises
+    :class:`ScenarioError` listing every problem, each message starting with a file path."""
     data, raw = read_toml(path)
     return parse_scenario(data, str(path), hashlib.sha256(raw).hexdigest())

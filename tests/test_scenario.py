@@ -238,3 +238,185 @@ def test_absurd_iterations_refused(tmp_path: Path) -> None:
     path = write(tmp_path, BASE + "[simulation]\niterations = 1000000000000\n")
     (msg,) = errors(path)
     assert msg.startswith(f"{path}: simulation.iterations: must be at most 2,000,000")
+
+
+# Hostile input ---------------------------------------------------------------------------------
+
+EVERY_FAMILY = (
+    BASE.replace("[vendor]\nagents = 4\ntickets_per_agent_day = 10\nmonthly_fee = 20000\n", "")
+    + """
+[phases]
+evaluation_weeks = { dist = "triangular", min = 1, mode = 2, max = 4 }
+negotiation_weeks = { dist = "normal", mean = 6, sd = 2, low = 0 }
+planning_weeks = { dist = "lognormal", p10 = 3, p90 = 9 }
+[vendor]
+agents = 4
+tickets_per_agent_day = 10
+monthly_fee = { dist = "discrete", values = [19000, 21000], weights = [1, 2] }
+cooperation = { dist = "beta", alpha = 2, beta = 3 }
+termination_fee = { dist = "gamma", mean = 10000, sd = 2000 }
+extension_premium = { dist = "empirical", values = [0, 0.1, 0.3] }
+[knowledge]
+domains = { dist = "uniform", low = 4, high = 8 }
+"""
+)
+
+HOSTILE = (
+    BASE
+    + """
+[costs]
+one_off_os_system = 1
+[[risks]]
+name = "pickle"
+description = "__import__('os').system('touch pwned'); import socket; {{ 7*7 }}"
+probability = 0.5
+event = "ticket_surge"
+extra_tickets_per_day = 3
+duration_days = 5
+[targets]
+transition_months = 12
+"""
+).replace('name = "test"', "name = \"__import__('subprocess').run(['touch', 'pwned'])\"")
+
+
+def test_every_family_loads(tmp_path: Path) -> None:
+    sc = load_scenario(write(tmp_path, EVERY_FAMILY))
+    families = {sc.inputs[k].name for k in sc.uncertain}
+    assert families >= {"triangular", "normal", "lognormal", "gamma", "discrete", "beta"}
+    assert families >= {"empirical", "uniform", "pert"}
+
+
+def test_loading_runs_nothing_imports_nothing_and_opens_no_socket(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Scenario files are data: loading one imports no module beyond those a first load did,
+    unpickles nothing and opens no socket; texts that look like code stay texts. (``exec`` is
+    not patched: scipy itself uses it with its own templates when freezing distributions.)"""
+    import pickle
+    import socket
+    import sys
+
+    monkeypatch.chdir(tmp_path)
+    every = write(tmp_path, EVERY_FAMILY, "every.toml")
+    bad = write(tmp_path, EVERY_FAMILY + "time_to_hir_days = 3\n", "bad.toml")
+    hostile = write(tmp_path, HOSTILE, "hostile.toml")
+    # warm up: every distribution family, and the error path
+    load_scenario(every)
+    with pytest.raises(ScenarioError):
+        load_scenario(bad)
+    before = set(sys.modules)
+
+    def forbidden(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a scenario must never trigger this")
+
+    monkeypatch.setattr(pickle, "loads", forbidden)
+    monkeypatch.setattr(pickle, "load", forbidden)
+    monkeypatch.setattr(socket, "socket", forbidden)
+    monkeypatch.setattr(socket, "create_connection", forbidden)
+    monkeypatch.setattr(socket, "getaddrinfo", forbidden)
+    sc = load_scenario(hostile)
+    with pytest.raises(ScenarioError):
+        load_scenario(bad)
+    monkeypatch.undo()
+    assert set(sys.modules) - before == set()
+    assert sc.name.startswith("__import__") and sc.risks[0].name == "pickle"
+    assert not (tmp_path / "pwned").exists()
+
+
+def test_control_characters_are_refused_and_shown_escaped(tmp_path: Path) -> None:
+    path = write(tmp_path, BASE.replace('name = "test"', 'name = "a\\u001b[2Jb"'))
+    assert errors(path) == [
+        f"{path}: scenario.name: must not contain control characters, got string 'a\\x1b[2Jb'"
+    ]
+    path = write(tmp_path, BASE + '[policy]\ncutover = "\\u0007"\n')
+    (msg,) = errors(path)
+    assert "\x07" not in msg and "\\x07" in msg
+
+
+def test_integers_beyond_64_bits(tmp_path: Path) -> None:
+    path = write(tmp_path, BASE.replace("monthly_fee = 20000", f"monthly_fee = {2**63}"))
+    assert errors(path) == [
+        f"{path}: vendor.monthly_fee: 9,223,372,036,854,775,808 is outside the 64-bit integer "
+        "range of TOML (about ±9.2e18)"
+    ]
+    path = write(tmp_path, BASE + "[targets]\ntransition_months = 1" + "0" * 400 + "\n")
+    (msg,) = errors(path)
+    assert msg.startswith(f"{path}: targets.transition_months: at_most must be a finite number")
+    risk = '[[risks]]\nname = "r"\nprobability = 0.5\nevent = "hiring_freeze"\n'
+    path = write(
+        tmp_path, BASE + risk + "duration_days = 5\nwindow_end_month = 1" + "0" * 400 + "\n"
+    )
+    (msg,) = errors(path)
+    assert msg.startswith(f"{path}: risks.r.window_end_month: must be a number of months")
+
+
+@pytest.mark.parametrize(
+    "table",
+    [
+        # (mean / sd)^2 overflows inside the gamma family
+        '{ dist = "gamma", mean = 1e-308, sd = 1e308 }',
+        # exp(mu) overflows for these percentiles
+        '{ dist = "lognormal", p27 = 1e-12, p28 = 86079 }',
+        # weights whose sum overflows to inf
+        '{ dist = "discrete", values = [1, 2], weights = [1e308, 1e308] }',
+    ],
+)
+def test_numerical_overflow_in_a_distribution_is_an_input_error(tmp_path: Path, table: str) -> None:
+    path = write(tmp_path, BASE + f"onboarding_days = {table}\n")
+    (msg,) = errors(path)
+    assert msg.startswith(f"{path}: staffing.onboarding_days: ")
+    assert "sensible size" in msg
+
+
+def test_non_finite_percentiles_are_refused(tmp_path: Path) -> None:
+    path = write(tmp_path, BASE + 'onboarding_days = { dist = "normal", mean = 0, sd = 1e308 }\n')
+    (msg,) = errors(path)
+    assert msg.startswith(f"{path}: staffing.onboarding_days: ")
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "limit"),
+    [
+        ("[staffing]\n", "[knowledge]\ndomains = 1000000\n[staffing]\n", "10,000 domains"),
+        ("agents = 4\n", "agents = 20000\n", "at most 10,000 agents (got 20,000)"),
+        ("[demand]\n", "[demand]\nworking_days_per_month = 1000000\n", "at most 31 days"),
+    ],
+)
+def test_count_limits(tmp_path: Path, old: str, new: str, limit: str) -> None:
+    path = write(tmp_path, BASE.replace(old, new, 1))
+    msgs = errors(path)
+    assert any(limit in m for m in msgs), msgs
+
+
+def test_device_files_are_not_read_whole() -> None:
+    if not Path("/dev/zero").exists():
+        pytest.skip("no /dev/zero")
+    with pytest.raises(ScenarioError, match="too large for a scenario file"):
+        load_scenario("/dev/zero")
+
+
+def test_continuous_distribution_starting_at_zero_is_a_valid_positive_input(
+    tmp_path: Path,
+) -> None:
+    path = write(
+        tmp_path,
+        BASE.replace(
+            "tickets_per_agent_day = 10\nsalary",
+            'tickets_per_agent_day = { dist = "lognormal", p10 = 8, p90 = 12 }\nsalary',
+        ),
+    )
+    sc = load_scenario(path)
+    assert sc.inputs["staffing.tickets_per_agent_day"].support()[0] == 0
+    # a listed value of exactly 0 is still refused
+    path = write(
+        tmp_path,
+        BASE.replace(
+            "tickets_per_agent_day = 10\nsalary",
+            'tickets_per_agent_day = { dist = "discrete", values = [0, 10] }\nsalary',
+        ),
+        "y.toml",
+    )
+    assert errors(path) == [
+        f"{path}: staffing.tickets_per_agent_day: must be > 0, but its distribution reaches "
+        "from 0 to 10 tickets/agent/day"
+    ]
