@@ -1,19 +1,26 @@
-"""Benchmark `simulate run` on it_helpdesk: iterations/s with 1 and 2 jobs, parallel efficiency,
-the bare-SimPy floor for the model's event count, the Monte Carlo layer's own overhead, and the
-whole command (all outputs and charts) for 10,000 iterations with 2 jobs.
+"""Benchmark `simulate run` on it_helpdesk against SimPy's own floor.
 
-Usage: python scripts/bench_run.py [--iterations 10000] [--quick]
+Prints: the model's time per iteration and SimPy events per iteration (`RunResult.sim_events`);
+the bare-SimPy floor for that event count measured in this process (a fresh Environment with
+empty processes doing the same number of timeouts) and the model as a multiple of it; engine
+throughput with 1 and 2 jobs and the parallel efficiency; the whole command (all outputs, charts,
+report) for 10,000 iterations with 2 jobs; optionally (`--big 200000`) a tables-only run and the
+peak RSS of the parent and of its worker processes. The Monte Carlo layer's own overhead is
+measured by scripts/bench_overhead.py.
+
+Usage: python scripts/bench_run.py [--iterations 10000] [--quick] [--big 200000]
 Each figure is printed; nothing is asserted (targets live in the issues and the closing notes).
 """
 
 from __future__ import annotations
 
 import argparse
-import resource
+import json
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Generator
 from pathlib import Path
 
 import numpy as np
@@ -22,45 +29,78 @@ import simpy
 ROOT = Path(__file__).resolve().parent.parent
 HELPDESK = ROOT / "scenarios" / "it_helpdesk.toml"
 
+#: Runs `simulate` in a child and reports its own and its workers' peak RSS (MB) as JSON.
+_RSS_WRAPPER = """
+import json, resource, sys
+from simulation.cli import main
+try:
+    main(sys.argv[1:], standalone_mode=False)
+finally:
+    self_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    kids_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(json.dumps({"parent_mb": self_mb, "worker_mb": kids_mb}), file=sys.stderr)
+"""
 
-def bare_simpy_seconds(events: int) -> float:
-    """Time SimPy needs to process ``events`` timeouts in one empty process (the floor)."""
-    env = simpy.Environment()
 
-    def proc(env: simpy.Environment):  # type: ignore[no-untyped-def]
-        for _ in range(events):
+def bare_simpy_per_run(events: int, processes: int = 6, repeat: int = 200) -> float:
+    """Seconds SimPy needs for one run of ``events`` events: a fresh Environment and
+    ``processes`` empty processes that only yield timeouts, ``events`` steps in all."""
+
+    def idle(env: simpy.Environment, n: int) -> Generator[simpy.Event, None, None]:
+        for _ in range(n):
             yield env.timeout(1)
 
-    env.process(proc(env))
+    share = max(1, events // processes)
     t0 = time.perf_counter()
-    env.run()
-    return time.perf_counter() - t0
+    for _ in range(repeat):
+        env = simpy.Environment()
+        for _ in range(processes):
+            env.process(idle(env, share))
+        env.run()
+    return (time.perf_counter() - t0) / repeat
 
 
 def model_figures(n: int) -> None:
-    from simulation.engine import _Worker
+    from simulation.engine import _make_worker
     from simulation.sampling import draw_inputs
     from simulation.scenario import load_scenario
 
     sc = load_scenario(HELPDESK)
     matrix = draw_inputs(sc.inputs, sc.uncertain, sc.correlations, n, 1, sc.sampler)
-    worker = _Worker(sc, matrix, 1)
+    worker = _make_worker(sc, matrix, 1)
     worker.run_range(0, min(n, 20))  # warm-up
     t0 = time.perf_counter()
     worker.run_range(0, n)
     per_iter = (time.perf_counter() - t0) / n
-    events = []
-    for i in range(min(n, 50)):
-        res = worker.run_one(i)
-        events.append(res.scalars.get("simpy_events", np.nan))
-    ev = float(np.nanmean(events)) if np.isfinite(events).any() else float("nan")
-    print(f"model: {per_iter * 1e3:.2f} ms/iteration (serial, incl. input building)")
-    if np.isfinite(ev):
-        floor = bare_simpy_seconds(int(ev * 200)) / 200
-        print(
-            f"model: {ev:.0f} SimPy events/iteration; bare-SimPy floor {floor * 1e3:.3f} ms "
-            f"-> model = {per_iter / floor:.1f}x the floor"
-        )
+    events = float(np.mean([worker.run_one(i).sim_events for i in range(min(n, 100))]))
+    floor = bare_simpy_per_run(int(round(events)))
+    print(f"model: {per_iter * 1e3:.3f} ms/iteration (serial, incl. input building + collection)")
+    print(
+        f"model: {events:.0f} SimPy events/iteration; bare-SimPy floor for that count "
+        f"{floor * 1e3:.3f} ms -> model = {per_iter / floor:.1f}x the floor"
+    )
+
+
+def _burn(n: int) -> int:
+    total = 0
+    for i in range(n):
+        total += i
+    return total
+
+
+def cpu_baseline(n: int = 20_000_000) -> None:
+    """Parallel efficiency of pure-Python work with no data at all: what this machine gives."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    t0 = time.perf_counter()
+    _burn(n)
+    _burn(n)
+    serial = time.perf_counter() - t0
+    with ProcessPoolExecutor(2) as pool:
+        t0 = time.perf_counter()
+        list(pool.map(_burn, [n, n]))
+        parallel = time.perf_counter() - t0
+    print(f"machine baseline: 2 processes of pure-Python work = {serial / (2 * parallel):.1%} eff.")
 
 
 def engine_figures(n: int) -> None:
@@ -68,51 +108,62 @@ def engine_figures(n: int) -> None:
     from simulation.scenario import load_scenario
 
     sc = load_scenario(HELPDESK)
+    simulate(sc, 50, seed=1, jobs=2)  # warm-up (imports, pool start)
     rates = {}
     for jobs in (1, 2):
         t0 = time.perf_counter()
         simulate(sc, n, seed=1, jobs=jobs)
         wall = time.perf_counter() - t0
         rates[jobs] = n / wall
-        print(f"engine, {jobs} job(s): {n:,} iterations in {wall:.2f} s = {rates[jobs]:,.0f} it/s")
-    print(f"parallel efficiency 1 -> 2 processes: {rates[2] / (2 * rates[1]):.0%}")
+        print(
+            f"engine, {jobs} job(s): {n:,} iterations in {wall:.2f} s = {rates[jobs]:,.0f} it/s "
+            f"({1e3 / rates[jobs]:.3f} ms/iteration wall)"
+        )
+    print(f"parallel efficiency 1 -> 2 processes: {rates[2] / (2 * rates[1]):.1%}")
 
 
-def command_figures(n: int) -> None:
-    exe = Path(sys.executable).with_name("simulate")
+def _run_command(args: list[str]) -> tuple[float, dict[str, float]]:
+    t0 = time.perf_counter()
+    proc = subprocess.run(
+        [sys.executable, "-c", _RSS_WRAPPER, *args],
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    wall = time.perf_counter() - t0
+    rss = json.loads(proc.stderr.strip().splitlines()[-1])
+    return wall, rss
+
+
+def command_figures(n: int, jobs: int = 2, report: bool = True) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "run"
-        cmd = [
-            str(exe),
-            "run",
-            str(HELPDESK),
-            "-n",
-            str(n),
-            "--jobs",
-            "2",
-            "--out",
-            str(out),
-            "--quiet",
-        ]
-        t0 = time.perf_counter()
-        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
-        wall = time.perf_counter() - t0
-        charts = len(list((out / "charts").glob("*.png")))
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+        args = ["run", str(HELPDESK), "-n", str(n), "--jobs", str(jobs), "--out", str(out)]
+        args += ["--quiet"] + ([] if report else ["--no-report"])
+        wall, rss = _run_command(args)
+        charts = len(list((out / "charts").glob("*.png"))) if report else 0
+        size = (out / "samples.csv").stat().st_size / 1e6
+    what = f"all outputs + {charts} charts + report" if report else "all tables, no charts"
     print(
-        f"`simulate run` {n:,} iterations, 2 jobs, all outputs + {charts} charts + report: "
-        f"{wall:.1f} s wall; peak RSS of a process {usage.ru_maxrss / 1024:.0f} MB"
+        f"`simulate run` {n:,} iterations, {jobs} jobs, {what}: {wall:.1f} s wall "
+        f"(incl. interpreter start); samples.csv {size:.0f} MB; peak RSS parent "
+        f"{rss['parent_mb']:.0f} MB, largest worker {rss['worker_mb']:.0f} MB"
     )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--iterations", type=int, default=10_000)
-    parser.add_argument("--quick", action="store_true", help="1,000 iterations for the engine")
+    parser.add_argument("--quick", action="store_true", help="2,000 iterations for the engine")
+    parser.add_argument("--big", type=int, default=0, help="also a tables-only run of this size")
     args = parser.parse_args()
+    cpu_baseline()
     model_figures(500)
-    engine_figures(1000 if args.quick else args.iterations)
+    engine_figures(2000 if args.quick else args.iterations)
     command_figures(args.iterations)
+    if args.big:
+        command_figures(args.big, report=False)
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ import scipy
 import simpy
 
 from simulation.engine import ProgressFn, simulate
-from simulation.results import RunResults, build_results
+from simulation.results import ResultsStage, RunResults, build_results
 from simulation.scenario import load_scenario
 from simulation.scenario_types import Scenario
 
@@ -45,6 +45,11 @@ def run(
     tolerance: float = 0.01,
     max_iterations: int = 50_000,
     progress: Callable[[int], ProgressFn] | None = None,
+    backend: str = "local",
+    scheduler: str | None = None,
+    out: str | Path | None = None,
+    force: bool = False,
+    formats: str = "csv",
 ) -> RunResults:
     """Run a scenario's Monte Carlo simulation and return its tables.
 
@@ -52,24 +57,48 @@ def run(
     scenario's ``simulation.iterations``; ``seed`` to ``simulation.seed`` (or a fresh one,
     recorded in ``meta``); ``jobs`` to all cores. ``auto`` runs until the key percentiles
     settle within ``tolerance`` (a share of P50), up to ``max_iterations``.
+
+    ``backend`` = ``"dask"`` runs the chunks on the Dask cluster at ``scheduler``
+    (``tcp://host:8786``) or on a new LocalCluster of ``jobs`` processes. With ``out``, the
+    samples are streamed while the run goes into a temporary folder that ``.save(out)``
+    completes (``formats``: ``csv``, or ``parquet``/``both`` to add ``samples.parquet``); call
+    ``.discard()`` instead to drop it.
     """
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
     started = _now()
     t0 = time.perf_counter()
-    raw = simulate(
-        scenario,
-        iterations,
-        seed=seed,
-        jobs=jobs,
-        sampler=sampler,
-        chunk_size=chunk_size,
-        strict=strict,
-        auto=auto,
-        tolerance=tolerance,
-        max_iterations=max_iterations,
-        progress=progress,
-    )
+    stage = ResultsStage(Path(out), force=force) if out is not None else None
+    try:
+        sink = (
+            stage.sample_writer(
+                scenario.uncertain, [r.name for r in scenario.risks], formats=formats
+            )
+            if stage is not None
+            else None
+        )
+        raw = simulate(
+            scenario,
+            iterations,
+            seed=seed,
+            jobs=jobs,
+            sampler=sampler,
+            chunk_size=chunk_size,
+            strict=strict,
+            auto=auto,
+            tolerance=tolerance,
+            max_iterations=max_iterations,
+            progress=progress,
+            backend=backend,
+            scheduler=scheduler,
+            sink=sink,
+        )
+        if stage is not None:
+            stage.close_writer()
+    except BaseException:
+        if stage is not None:
+            stage.discard()
+        raise
     wall = time.perf_counter() - t0
     meta: dict[str, Any] = {
         "scenario": {
@@ -82,6 +111,7 @@ def run(
         "iterations": raw.iterations,
         "sampler": sampler or scenario.sampler,
         "jobs": raw.jobs,
+        "backend": raw.backend,
         "variability": scenario.variability,
         "versions": {
             "simulation": package_version(),
@@ -101,4 +131,9 @@ def run(
         "currency": scenario.currency,
         "horizon_months": int(scenario.inputs["scenario.horizon_months"].mean()),
     }
-    return build_results(scenario, raw, meta)
+    try:
+        return build_results(scenario, raw, meta, formats=formats, stage=stage)
+    except BaseException:
+        if stage is not None:
+            stage.discard()
+        raise

@@ -33,7 +33,12 @@ class _Group(click.Group):
     ``simulate --help`` and ``simulate validate`` start fast.
     """
 
-    lazy: dict[str, str] = {"fit": "simulation.cli_fit:fit"}
+    lazy: dict[str, str] = {
+        "fit": "simulation.cli_fit:fit",
+        "compare": "simulation.cli_compare:compare",
+        "sweep": "simulation.cli_compare:sweep",
+        "new": "simulation.cli_new:new",
+    }
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted([*super().list_commands(ctx), *self.lazy])
@@ -257,6 +262,29 @@ def _progress(quiet: bool) -> Callable[[int], Callable[[int], None]] | None:
 @click.option("--no-report", is_flag=True, help="Skip charts and report (tables only).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary table.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@click.option(
+    "--backend",
+    type=click.Choice(["local", "dask"]),
+    default="local",
+    show_default=True,
+    help="Where iterations run: local processes, or a Dask cluster (docs/scale.md).",
+)
+@click.option(
+    "--scheduler",
+    default=None,
+    metavar="ADDRESS",
+    help="With --backend dask: the scheduler, e.g. tcp://host:8786 (default: a LocalCluster "
+    "of --jobs processes).",
+)
+@click.option(
+    "--format",
+    "sample_format",
+    type=click.Choice(["csv", "parquet", "both"]),
+    default="csv",
+    show_default=True,
+    help="Sample files: samples.csv is always written (the report reads it); parquet/both "
+    "add samples.parquet.",
+)
 def run(
     scenario: Path,
     iterations: str | None,
@@ -273,12 +301,17 @@ def run(
     no_report: bool,
     quiet: bool,
     as_json: bool,
+    backend: str,
+    scheduler: str | None,
+    sample_format: str,
 ) -> None:
     """Run the Monte Carlo simulation of SCENARIO and write a results folder."""
     from simulation.api import run as api_run
 
     signal.signal(signal.SIGTERM, _terminate)
     n = _iterations(iterations)
+    if scheduler and backend != "dask":
+        raise SimulationError("--scheduler needs --backend dask")
     sc = _load(scenario)
     guard = check_scenario(sc)
     if guard.errors:
@@ -305,10 +338,19 @@ def run(
         tolerance=tolerance,
         max_iterations=max_iterations,
         progress=_progress(quiet or as_json),
+        backend=backend,
+        scheduler=scheduler,
+        out=out,
+        force=force,
+        formats=sample_format,
     )
-    for w in res.warnings:
-        click.echo(f"warning: {w}", err=True)
-    res.save(out, force=force, charts=not no_report, svg=svg, report=not no_report)
+    try:
+        for w in res.warnings:
+            click.echo(f"warning: {w}", err=True)
+        res.save(out, force=force, charts=not no_report, svg=svg, report=not no_report)
+    except BaseException:
+        res.discard()
+        raise
     wall = time.perf_counter() - t0
     if as_json:
         click.echo(json.dumps(_summary_json(res, out), indent=2))

@@ -1,56 +1,73 @@
-"""The Monte Carlo engine: one transition-model run per iteration, across worker processes.
+"""The Monte Carlo engine: one transition-model run per iteration, on a pluggable backend.
 
 Reproducibility by construction: the input matrix is drawn once in the parent from
 ``SeedSequence(seed, spawn_key=(0,))``; iteration ``i``'s model stream is
 ``default_rng(SeedSequence(seed, spawn_key=(1, i)))``, rebuilt inside whichever worker runs it.
-Workers receive the scenario and the input matrix once (pool initializer), then only index
-ranges; they return compact arrays per chunk. Worker count, chunk size and completion order
-therefore cannot change any number.
+Workers receive the scenario and the input matrix once, then only index ranges; they return
+compact arrays per chunk (see :mod:`simulation.backends`). The parent copies each chunk into
+arrays preallocated for the whole run, by index, checks that every iteration arrives exactly
+once, and hands contiguous chunks in iteration order to an optional :class:`SampleSink` (the
+incremental ``samples.csv`` / ``samples.parquet`` writer). Backend, worker count, chunk size and
+completion order therefore cannot change any number.
 """
 
 from __future__ import annotations
 
+import heapq
 import math
 import os
-import signal
-from collections.abc import Callable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
 from simulation import summary
-from simulation.errors import ModelError, SimulationError
-from simulation.model import SCALAR_NAMES, SERIES_NAMES, RunResult, run_transition
-from simulation.params import build_inputs
+from simulation.backends import (
+    BACKENDS,
+    Backend,
+    ChunkResult,
+    ChunkWorker,
+    ModelFn,
+    WorkerSpec,
+    chunks,
+    make_backend,
+)
+from simulation.errors import SimulationError
+from simulation.model import SCALAR_NAMES, SERIES_NAMES, RunResult
 from simulation.sampling import InputMatrix, draw_inputs
 from simulation.scenario_types import Scenario
-from simulation.seeds import fresh_seed, iteration_stream
+from simulation.seeds import fresh_seed
 
 #: Outputs whose P10/P50/P90 decide convergence in ``--iterations auto``.
 KEY_OUTPUTS = ("transition_months", "transition_cost", "npv_savings")
 
-
-@dataclass(frozen=True)
-class ChunkResult:
-    """Outputs of iterations ``start`` .. ``stop - 1``.
-
-    ``scalars``: (n, len(SCALAR_NAMES)) float64; ``risks``: (n, n_risks) uint8 occurrence flags;
-    ``monthly``: (n, len(SERIES_NAMES), horizon_months) float32.
-    """
-
-    start: int
-    stop: int
-    scalars: NDArray[np.float64]
-    risks: NDArray[np.uint8]
-    monthly: NDArray[np.float32]
+__all__ = [
+    "BACKENDS",
+    "KEY_OUTPUTS",
+    "Backend",
+    "ChunkResult",
+    "ModelFn",
+    "RawResults",
+    "SampleSink",
+    "WorkerSpec",
+    "chunks",
+    "default_jobs",
+    "simulate",
+    "trace",
+]
 
 
 @dataclass(frozen=True)
 class RawResults:
-    """Every iteration's inputs and outputs, in iteration order."""
+    """Every iteration's inputs and outputs, in iteration order.
+
+    ``scalars``: (n, len(SCALAR_NAMES)) float64; ``risks``: (n, n_risks) uint8;
+    ``monthly``: (n, len(SERIES_NAMES), horizon_months) float32 — held once, filled in place.
+    ``backend`` names where the chunks ran (``local`` or ``dask``).
+    """
 
     inputs: InputMatrix
     scalars: NDArray[np.float64]
@@ -62,89 +79,37 @@ class RawResults:
     converged: bool | None = None
     convergence_message: str = ""
     warnings: tuple[str, ...] = field(default=())
+    backend: str = "local"
 
     @property
     def iterations(self) -> int:
         return int(self.scalars.shape[0])
 
 
-class _Worker:
-    """Runs index ranges of one scenario; built once per process."""
+class SampleSink(Protocol):
+    """Receives iterations ``start .. start + len(scalars) - 1`` in iteration order, each once.
 
-    def __init__(
-        self, scenario: Scenario, matrix: InputMatrix, seed: int, sampler: str = "lhs"
-    ) -> None:
-        self.scenario = scenario
-        self.matrix_sampler = sampler
-        self.matrix = matrix
-        self.seed = seed
-        self.base = scenario.fixed_values()
-        self.columns = list(matrix.names)
-        self.risk_names = tuple(r.name for r in scenario.risks)
-        self.stochastic = scenario.variability != "none"
-        self.horizon = int(self.base["scenario.horizon_months"])
+    ``inputs``: (n, k) float64 rows of the input matrix; ``scalars``: (n, len(SCALAR_NAMES))
+    float64; ``risks``: (n, n_risks) uint8. The arrays are views: copy what must be kept.
+    """
 
-    def values(self, i: int) -> dict[str, float]:
-        values = dict(self.base)
-        values.update(zip(self.columns, self.matrix.values[i].tolist(), strict=True))
-        return values
-
-    def run_one(self, i: int, record_events: bool = False) -> RunResult:
-        inputs = build_inputs(self.values(i), self.scenario.options, self.scenario.risks)
-        rng = iteration_stream(self.seed, i) if self.stochastic else None
-        return run_transition(inputs, rng, record_events=record_events)
-
-    def run_range(self, start: int, stop: int) -> ChunkResult:
-        n = stop - start
-        scalars = np.empty((n, len(SCALAR_NAMES)), dtype=np.float64)
-        risks = np.zeros((n, len(self.risk_names)), dtype=np.uint8)
-        monthly = np.empty((n, len(SERIES_NAMES), self.horizon), dtype=np.float32)
-        for j, i in enumerate(range(start, stop)):
-            try:
-                result = self.run_one(i)
-            except Exception as exc:  # noqa: BLE001 - reported with the iteration that failed
-                raise ModelError(self.failure_message(i, exc)) from exc
-            scalars[j] = [result.scalars[name] for name in SCALAR_NAMES]
-            for k, name in enumerate(self.risk_names):
-                risks[j, k] = bool(result.risks.get(name, False))
-            for k, name in enumerate(SERIES_NAMES):
-                monthly[j, k] = result.monthly[name]
-        bad = ~np.isfinite(scalars)
-        bad[:, SCALAR_NAMES.index("breakeven_month")] = False  # NaN there means "never"
-        if bad.any():
-            j, k = np.argwhere(bad)[0]
-            raise ModelError(
-                self.failure_message(
-                    start + int(j), ValueError(f"output {SCALAR_NAMES[k]} is {scalars[j, k]}")
-                )
-            )
-        return ChunkResult(start, stop, scalars, risks, monthly)
-
-    def failure_message(self, i: int, exc: BaseException) -> str:
-        shown = ", ".join(
-            f"{k} = {v:.6g}" for k, v in zip(self.columns, self.matrix.values[i], strict=True)
-        )
-        return (
-            f"{self.scenario.path}: the model failed in iteration {i}: {exc}\n"
-            f"  inputs: {shown or '(all fixed)'}\n"
-            f"  reproduce with: simulate trace {self.scenario.path} --iteration {i} "
-            f"--seed {self.seed} --iterations {self.matrix.n} --sampler {self.matrix_sampler}"
-        )
+    def write(
+        self,
+        start: int,
+        inputs: NDArray[np.float64],
+        scalars: NDArray[np.float64],
+        risks: NDArray[np.uint8],
+    ) -> None: ...
 
 
-_WORKER: _Worker | None = None
+#: Backward-compatible name of the worker (scripts and ``trace`` use it).
+_Worker = ChunkWorker
 
 
-def _init_worker(scenario: Scenario, matrix: InputMatrix, seed: int, sampler: str) -> None:
-    global _WORKER
-    # The parent handles Ctrl-C and shuts the pool down; workers must not print tracebacks.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _WORKER = _Worker(scenario, matrix, seed, sampler)
-
-
-def _run_range(start: int, stop: int) -> ChunkResult:
-    assert _WORKER is not None
-    return _WORKER.run_range(start, stop)
+def _make_worker(
+    scenario: Scenario, matrix: InputMatrix, seed: int, sampler: str = "lhs"
+) -> ChunkWorker:
+    return ChunkWorker(WorkerSpec(scenario, matrix, seed, sampler))
 
 
 def default_jobs() -> int:
@@ -155,68 +120,79 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def chunks(start: int, stop: int, size: int) -> Iterator[tuple[int, int]]:
-    for a in range(start, stop, size):
-        yield a, min(stop, a + size)
-
-
 ProgressFn = Callable[[int], None]
 
 
-class Runner:
-    """Runs iteration ranges of one scenario on ``jobs`` processes (in-process for 1)."""
+class _Assembly:
+    """The run's output arrays, preallocated for ``capacity`` iterations and filled by index.
+
+    ``np.empty`` only reserves address space: pages become resident as chunks fill them, so an
+    ``--iterations auto`` run that stops early never pays for its cap.
+    """
 
     def __init__(
-        self, scenario: Scenario, matrix: InputMatrix, seed: int, jobs: int, sampler: str
+        self,
+        matrix: InputMatrix,
+        capacity: int,
+        n_risks: int,
+        horizon: int,
+        sink: SampleSink | None,
     ) -> None:
-        self.jobs = jobs
-        self.local = _Worker(scenario, matrix, seed, sampler) if jobs == 1 else None
-        self.pool: ProcessPoolExecutor | None = None
-        if jobs > 1:
-            self.pool = ProcessPoolExecutor(
-                max_workers=jobs,
-                initializer=_init_worker,
-                initargs=(scenario, matrix, seed, sampler),
+        self.matrix = matrix
+        self.scalars = np.empty((capacity, len(SCALAR_NAMES)), dtype=np.float64)
+        self.risks = np.empty((capacity, n_risks), dtype=np.uint8)
+        self.monthly = np.empty((capacity, len(SERIES_NAMES), horizon), dtype=np.float32)
+        self.seen = np.zeros(capacity, dtype=np.bool_)
+        self.sink = sink
+        self.flushed = 0  # iterations [0, flushed) went to the sink
+        self.waiting: list[tuple[int, int]] = []  # heap of arrived (start, stop) not yet flushed
+
+    def add(self, part: ChunkResult) -> None:
+        a, b = part.start, part.stop
+        n = b - a
+        if not (0 <= a < b <= self.seen.size) or part.scalars.shape[0] != n:
+            raise SimulationError(f"a worker returned a malformed chunk [{a}, {b})")
+        if self.seen[a:b].any():
+            dup = a + int(np.argmax(self.seen[a:b]))
+            raise SimulationError(
+                f"iteration {dup} arrived twice (chunk [{a}, {b})); the run was stopped"
+            )
+        self.scalars[a:b] = part.scalars
+        self.risks[a:b] = part.risks
+        self.monthly[a:b] = part.monthly
+        self.seen[a:b] = True
+        heapq.heappush(self.waiting, (a, b))
+        while self.waiting and self.waiting[0][0] == self.flushed:
+            a, b = heapq.heappop(self.waiting)
+            if self.sink is not None:
+                self.sink.write(a, self.matrix.values[a:b], self.scalars[a:b], self.risks[a:b])
+            self.flushed = b
+
+    def check_complete(self, stop: int) -> None:
+        """Every iteration ``0 .. stop - 1`` arrived exactly once (duplicates fail in ``add``)."""
+        missing = np.flatnonzero(~self.seen[:stop])
+        if missing.size or self.flushed != stop:
+            shown = ", ".join(str(int(i)) for i in missing[:10])
+            raise SimulationError(
+                f"{missing.size:,} iteration(s) never arrived from the workers "
+                f"(first: {shown or 'none'}); the run was stopped"
             )
 
-    def run(
-        self, start: int, stop: int, chunk_size: int, progress: ProgressFn | None = None
-    ) -> list[ChunkResult]:
-        parts: list[ChunkResult] = []
-        if self.local is not None:
-            for a, b in chunks(start, stop, chunk_size):
-                parts.append(self.local.run_range(a, b))
-                if progress:
-                    progress(b - a)
-            return parts
-        assert self.pool is not None
-        pending: set[Future[ChunkResult]] = {
-            self.pool.submit(_run_range, a, b) for a, b in chunks(start, stop, chunk_size)
-        }
-        try:
-            while pending:
-                done, pending = wait(pending, return_when=FIRST_COMPLETED)
-                for fut in done:
-                    part = fut.result()
-                    parts.append(part)
-                    if progress:
-                        progress(part.stop - part.start)
-        except BaseException:
-            for fut in pending:
-                fut.cancel()
-            raise
-        return sorted(parts, key=lambda p: p.start)
 
-    def close(self, cancel: bool = False) -> None:
-        if self.pool is not None:
-            self.pool.shutdown(wait=True, cancel_futures=cancel)
-            self.pool = None
-
-    def __enter__(self) -> Runner:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close(cancel=exc[0] is not None)
+def run_chunks(
+    backend: Backend,
+    assembly: _Assembly,
+    start: int,
+    stop: int,
+    chunk_size: int,
+    progress: ProgressFn | None = None,
+) -> None:
+    """Run iterations ``start .. stop - 1`` on ``backend`` into ``assembly``."""
+    for part in backend.run(start, stop, chunk_size):
+        assembly.add(part)
+        if progress:
+            progress(part.stop - part.start)
+    assembly.check_complete(stop)
 
 
 def _key_quantiles(scalars: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -250,6 +226,10 @@ def simulate(
     max_iterations: int = 50_000,
     batch: int = 1000,
     progress: Callable[[int], ProgressFn] | None = None,
+    backend: str = "local",
+    scheduler: str | None = None,
+    sink: SampleSink | None = None,
+    model: ModelFn | None = None,
 ) -> RawResults:
     """Run the scenario; returns every iteration's inputs and outputs.
 
@@ -257,6 +237,13 @@ def simulate(
     goes on in batches of ``batch`` until the P10/P50/P90 of ``KEY_OUTPUTS`` move by less than
     ``tolerance`` × |P50| between batches, up to ``max_iterations``. ``progress`` is called with
     the planned total and returns a callback taking the number of iterations just finished.
+
+    ``backend``: ``"local"`` (default; in-process for ``jobs = 1``, else a process pool) or
+    ``"dask"`` (the cluster at ``scheduler``, e.g. ``tcp://host:8786``, or a new LocalCluster of
+    ``jobs`` processes when ``scheduler`` is None). Same seed → same numbers on every backend.
+    ``sink`` receives the samples in iteration order while the run goes (incremental files).
+    ``model`` (advanced: benchmarks, fault injection) replaces the transition model; it must
+    be picklable for multi-process backends.
     """
     seed = scenario.seed if seed is None else seed
     if seed is None:
@@ -278,21 +265,27 @@ def simulate(
     if chunk_size is None:
         chunk_size = max(1, min(200, math.ceil(total / (jobs * 8))))
     tick = progress(total) if progress else None
-    parts: list[ChunkResult] = []
+    risk_names = tuple(r.name for r in scenario.risks)
+    horizon = int(scenario.fixed_values()["scenario.horizon_months"])
+    spec = WorkerSpec(scenario, matrix, seed, sampler, model)
+    asm = _Assembly(matrix, total, len(risk_names), horizon, sink)
     converged: bool | None = None
     message = ""
-    with Runner(scenario, matrix, seed, jobs, sampler) as runner:
+    runner = make_backend(spec, backend, jobs, scheduler)
+    failed = True
+    try:
         if not auto:
-            parts = runner.run(0, total, chunk_size, tick)
+            run_chunks(runner, asm, 0, total, chunk_size, tick)
+            done = total
         else:
             done = 0
             previous: NDArray[np.float64] | None = None
             converged = False
             while done < total:
                 stop = min(total, done + batch)
-                parts += runner.run(done, stop, chunk_size, tick)
+                run_chunks(runner, asm, done, stop, chunk_size, tick)
                 done = stop
-                current = _key_quantiles(np.concatenate([p.scalars for p in parts]))
+                current = _key_quantiles(asm.scalars[:done])
                 if previous is not None and _converged(previous, current, tolerance):
                     converged = True
                     break
@@ -303,19 +296,22 @@ def simulate(
                 if converged
                 else f"not converged: stopped at the cap of {total:,} iterations"
             )
-    n = parts[-1].stop if parts else 0
-    inputs = InputMatrix(matrix.names, matrix.values[:n], matrix.warnings)
+        failed = False
+    finally:
+        runner.close(cancel=failed)
+    inputs = InputMatrix(matrix.names, matrix.values[:done], matrix.warnings)
     return RawResults(
         inputs=inputs,
-        scalars=np.concatenate([p.scalars for p in parts]),
-        risks=np.concatenate([p.risks for p in parts]),
-        monthly=np.concatenate([p.monthly for p in parts]),
-        risk_names=tuple(r.name for r in scenario.risks),
+        scalars=asm.scalars[:done],
+        risks=asm.risks[:done],
+        monthly=asm.monthly[:done],
+        risk_names=risk_names,
         seed=seed,
-        jobs=jobs,
+        jobs=runner.jobs,
         converged=converged,
         convergence_message=message,
         warnings=tuple(matrix.warnings),
+        backend=backend,
     )
 
 
@@ -341,5 +337,5 @@ def trace(
     matrix = draw_inputs(
         scenario.inputs, scenario.uncertain, scenario.correlations, total, seed, sampler
     )
-    worker = _Worker(scenario, matrix, seed, sampler)
+    worker = _make_worker(scenario, matrix, seed, sampler)
     return worker.values(iteration), worker.run_one(iteration, record_events=True)

@@ -3,21 +3,29 @@
 A results folder is written to a hidden temporary folder beside the target and renamed at the
 end, so a folder that exists is always complete. An existing folder is never overwritten unless
 ``force`` is given.
+
+Samples can be streamed: :class:`ResultsStage` opens that temporary folder before the run and
+its :class:`SampleWriter` (an engine ``SampleSink``) appends each contiguous chunk of iterations
+to ``samples.csv`` (and ``samples.parquet``) while the run goes on; ``save`` then writes the
+other tables into the same folder and renames it. The streamed CSV is byte-identical to the one
+written at once from ``RunResults.samples`` (same columns, dtypes and float format).
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 
 from simulation import schema, summary
 from simulation.engine import KEY_OUTPUTS, RawResults
@@ -28,6 +36,13 @@ from simulation.scenario_types import Scenario
 #: Outputs analysed for sensitivity (the tornado charts' data).
 SENSITIVITY_OUTPUTS = (*KEY_OUTPUTS, "cutover_month", "peak_backlog")
 FLOAT_FORMAT = "%.10g"
+
+#: Sample-file formats: ``samples.csv`` is always written (the report reads it); ``parquet``
+#: and ``both`` add ``samples.parquet``.
+FORMATS = ("csv", "parquet", "both")
+
+#: Rows buffered before a Parquet row group is written.
+PARQUET_ROW_GROUP = 65_536
 
 
 @dataclass(frozen=True)
@@ -49,6 +64,8 @@ class RunResults:
     inputs: pd.DataFrame
     meta: Mapping[str, Any]
     warnings: tuple[str, ...] = field(default=())
+    formats: str = "csv"
+    stage: ResultsStage | None = field(default=None, compare=False, repr=False)
 
     def save(
         self,
@@ -59,8 +76,17 @@ class RunResults:
         svg: bool = False,
         report: bool = True,
     ) -> Path:
-        """Write the results folder ``out`` atomically; returns its path."""
+        """Write the results folder ``out`` atomically; returns its path.
+
+        When the samples were streamed into a stage for ``out``, that folder is completed and
+        renamed instead of writing the samples again.
+        """
         return write_folder(self, Path(out), force=force, charts=charts, svg=svg, report=report)
+
+    def discard(self) -> None:
+        """Remove the streamed samples' temporary folder if it was never saved."""
+        if self.stage is not None:
+            self.stage.discard()
 
 
 def unit_of(path: str) -> str:
@@ -94,20 +120,163 @@ def inputs_table(scenario: Scenario) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["input", "distribution", "mean", "unit", "uncertain"])
 
 
+def chunk_frame(
+    start: int,
+    inputs: NDArray[np.float64],
+    scalars: NDArray[np.float64],
+    risks: NDArray[np.uint8],
+    input_names: Sequence[str],
+    risk_names: Sequence[str],
+) -> pd.DataFrame:
+    """Rows ``start ..`` of the samples table: ``iteration`` (int64), ``in.<path>`` and
+    ``out.<metric>`` (float64, the key's / metric's units), ``risk.<name>`` (int8 0/1)."""
+    n = scalars.shape[0]
+    columns: dict[str, Any] = {"iteration": np.arange(start, start + n, dtype=np.int64)}
+    columns.update({f"in.{k}": inputs[:, j] for j, k in enumerate(input_names)})
+    columns.update({f"out.{k}": scalars[:, j] for j, k in enumerate(SCALAR_NAMES)})
+    flags = risks.astype(np.int8)
+    columns.update({f"risk.{k}": flags[:, j] for j, k in enumerate(risk_names)})
+    return pd.DataFrame(columns, copy=False)
+
+
 def samples_frame(raw: RawResults) -> pd.DataFrame:
     """One row per iteration: ``iteration``, ``in.<path>``, ``out.<metric>``, ``risk.<name>``."""
-    n = raw.iterations
-    parts = [pd.DataFrame({"iteration": np.arange(n)})]
-    parts.append(pd.DataFrame(raw.inputs.values, columns=[f"in.{k}" for k in raw.inputs.names]))
-    parts.append(pd.DataFrame(raw.scalars, columns=[f"out.{k}" for k in SCALAR_NAMES]))
-    parts.append(
-        pd.DataFrame(raw.risks.astype(np.int8), columns=[f"risk.{k}" for k in raw.risk_names])
+    return chunk_frame(
+        0, raw.inputs.values, raw.scalars, raw.risks, raw.inputs.names, raw.risk_names
     )
-    return pd.concat(parts, axis=1)
 
 
-def build_results(scenario: Scenario, raw: RawResults, meta: Mapping[str, Any]) -> RunResults:
-    """Compute every table of a run from the engine's raw arrays."""
+def _parquet_table(frame: pd.DataFrame) -> Any:
+    import pyarrow as pa
+
+    return pa.Table.from_pandas(frame, preserve_index=False)
+
+
+class SampleWriter:
+    """Appends samples to ``samples.csv`` (and ``samples.parquet``) in iteration order.
+
+    An engine ``SampleSink``: each ``write`` formats one chunk and appends it, so the parent
+    never holds the samples as text or Python objects. Parquet rows are buffered into row
+    groups of :data:`PARQUET_ROW_GROUP` rows.
+    """
+
+    def __init__(
+        self,
+        folder: Path,
+        input_names: Sequence[str],
+        risk_names: Sequence[str],
+        formats: str = "csv",
+    ) -> None:
+        if formats not in FORMATS:
+            raise SimulationError(f"unknown sample format {formats!r} (expected one of {FORMATS})")
+        self.input_names = tuple(input_names)
+        self.risk_names = tuple(risk_names)
+        self.csv_path = folder / "samples.csv"
+        self.parquet_path = folder / "samples.parquet" if formats != "csv" else None
+        self.csv = open(self.csv_path, "w", newline="", encoding="utf-8")  # noqa: SIM115
+        self.header = True
+        self.rows = 0
+        self.buffer: list[pd.DataFrame] = []
+        self.buffered = 0
+        self.parquet: Any = None
+
+    def write(
+        self,
+        start: int,
+        inputs: NDArray[np.float64],
+        scalars: NDArray[np.float64],
+        risks: NDArray[np.uint8],
+    ) -> None:
+        if start != self.rows:
+            raise SimulationError(f"samples out of order: got row {start}, expected {self.rows}")
+        if inputs.shape[1] != len(self.input_names):
+            raise SimulationError(
+                f"{inputs.shape[1]} input columns for {len(self.input_names)} input names"
+            )
+        frame = chunk_frame(start, inputs, scalars, risks, self.input_names, self.risk_names)
+        frame.to_csv(self.csv, index=False, header=self.header, float_format=FLOAT_FORMAT)
+        self.header = False
+        self.rows += len(frame)
+        if self.parquet_path is not None:
+            self.buffer.append(frame.copy())
+            self.buffered += len(frame)
+            if self.buffered >= PARQUET_ROW_GROUP:
+                self._flush_parquet()
+
+    def _flush_parquet(self) -> None:
+        if not self.buffer or self.parquet_path is None:
+            return
+        import pyarrow.parquet as pq
+
+        table = _parquet_table(pd.concat(self.buffer, ignore_index=True))
+        if self.parquet is None:
+            self.parquet = pq.ParquetWriter(self.parquet_path, table.schema)
+        self.parquet.write_table(table)
+        self.buffer, self.buffered = [], 0
+
+    def close(self) -> None:
+        """Flush and close the files (idempotent)."""
+        if not self.csv.closed:
+            if self.header:  # no rows at all: still write the header
+                self.csv.write(",".join(self._columns()) + "\n")
+                self.header = False
+            self.csv.close()
+        self._flush_parquet()
+        if self.parquet is not None:
+            self.parquet.close()
+            self.parquet = None
+
+    def _columns(self) -> list[str]:
+        return [
+            "iteration",
+            *(f"in.{k}" for k in self.input_names),
+            *(f"out.{k}" for k in SCALAR_NAMES),
+            *(f"risk.{k}" for k in self.risk_names),
+        ]
+
+
+class ResultsStage:
+    """The hidden temporary folder beside ``out`` that becomes the results folder at the end.
+
+    Opened before the run (refusing an existing ``out`` unless ``force``), it receives the
+    streamed samples; :func:`write_folder` completes and renames it, :meth:`discard` removes it.
+    """
+
+    def __init__(self, out: Path, *, force: bool = False) -> None:
+        self.out = Path(out)
+        self.path = _make_temp(self.out, force)
+        self.writer: SampleWriter | None = None
+
+    def sample_writer(
+        self, input_names: Sequence[str], risk_names: Sequence[str], formats: str = "csv"
+    ) -> SampleWriter:
+        self.writer = SampleWriter(self.path, input_names, risk_names, formats)
+        return self.writer
+
+    def close_writer(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+
+    def discard(self) -> None:
+        if self.writer is not None:
+            with contextlib.suppress(OSError, ValueError):  # removing it anyway
+                self.writer.close()
+        shutil.rmtree(self.path, ignore_errors=True)
+
+
+def build_results(
+    scenario: Scenario,
+    raw: RawResults,
+    meta: Mapping[str, Any],
+    *,
+    formats: str = "csv",
+    stage: ResultsStage | None = None,
+) -> RunResults:
+    """Compute every table of a run from the engine's raw arrays.
+
+    ``formats`` (``csv``/``parquet``/``both``) and ``stage`` (the folder the samples were
+    streamed into) are passed on to ``save``.
+    """
     samples = samples_frame(raw)
     table = summary.summarise(samples, SCALAR_NAMES, scenario.targets)
     bands = summary.timeseries_bands(raw.monthly, SERIES_NAMES)
@@ -133,11 +302,18 @@ def build_results(scenario: Scenario, raw: RawResults, meta: Mapping[str, Any]) 
         inputs=inputs_table(scenario),
         meta=full_meta,
         warnings=tuple(warnings),
+        formats=formats,
+        stage=stage,
     )
 
 
-def _write_tables(res: RunResults, folder: Path) -> None:
-    res.samples.to_csv(folder / "samples.csv", index=False, float_format=FLOAT_FORMAT)
+def _write_tables(res: RunResults, folder: Path, streamed: bool) -> None:
+    if not streamed:
+        res.samples.to_csv(folder / "samples.csv", index=False, float_format=FLOAT_FORMAT)
+        if res.formats != "csv":
+            import pyarrow.parquet as pq
+
+            pq.write_table(_parquet_table(res.samples), folder / "samples.parquet")
     res.summary.to_csv(folder / "summary.csv", index=False, float_format=FLOAT_FORMAT)
     res.timeseries.to_csv(folder / "timeseries.csv", index=False, float_format=FLOAT_FORMAT)
     res.sensitivity.to_csv(folder / "sensitivity.csv", index=False, float_format=FLOAT_FORMAT)
@@ -162,6 +338,22 @@ def _json_default(o: object) -> object:
     raise TypeError(type(o).__name__)
 
 
+def _make_temp(out: Path, force: bool) -> Path:
+    """A new hidden temporary folder beside ``out`` (refused if ``out`` exists, unless force)."""
+    if out.exists() and not force:
+        raise SimulationError(
+            f"{out}: the results folder exists already (use --force to replace it)"
+        )
+    parent = out.parent
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        return Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=parent))
+    except OSError as exc:
+        raise SimulationError(
+            f"{parent}: cannot create the results folder ({exc.strerror})"
+        ) from None
+
+
 def write_folder(
     res: RunResults,
     out: Path,
@@ -171,21 +363,26 @@ def write_folder(
     svg: bool = False,
     report: bool = True,
 ) -> Path:
-    """Write every file into a temporary folder beside ``out``, then rename it into place."""
-    if out.exists() and not force:
-        raise SimulationError(
-            f"{out}: the results folder exists already (use --force to replace it)"
-        )
+    """Write every file into a temporary folder beside ``out``, then rename it into place.
+
+    If the samples were streamed into a stage for this ``out``, that stage is the folder.
+    """
+    stage = res.stage
+    streamed = stage is not None and stage.out == out and stage.path.is_dir()
+    if streamed:
+        assert stage is not None
+        if out.exists() and not force:
+            stage.discard()
+            raise SimulationError(
+                f"{out}: the results folder exists already (use --force to replace it)"
+            )
+        stage.close_writer()
+        tmp = stage.path
+    else:
+        tmp = _make_temp(out, force)
     parent = out.parent
     try:
-        parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=parent))
-    except OSError as exc:
-        raise SimulationError(
-            f"{parent}: cannot create the results folder ({exc.strerror})"
-        ) from None
-    try:
-        _write_tables(res, tmp)
+        _write_tables(res, tmp, streamed)
         if charts or report:
             from simulation.report import build_report, write_charts
 

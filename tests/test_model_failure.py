@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from simulation import engine
+from simulation import backends
 from simulation.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -18,7 +18,7 @@ MINIMAL = ROOT / "scenarios" / "minimal.toml"
 def test_failure_names_iteration_inputs_and_reproduction(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real = engine.run_transition
+    real = backends.run_transition
     calls = {"n": 0}
 
     def flaky(inputs, rng, record_events=False):  # type: ignore[no-untyped-def]
@@ -27,7 +27,7 @@ def test_failure_names_iteration_inputs_and_reproduction(
             raise ZeroDivisionError("division by zero")
         return real(inputs, rng, record_events=record_events)
 
-    monkeypatch.setattr(engine, "run_transition", flaky)
+    monkeypatch.setattr(backends, "run_transition", flaky)
     out = tmp_path / "out"
     result = CliRunner().invoke(
         main,

@@ -1,0 +1,331 @@
+"""Where chunks of iterations run: in-process, a local process pool, or a Dask cluster.
+
+Every backend runs the same :class:`ChunkWorker` on index ranges ``[start, stop)`` of one
+:class:`WorkerSpec` (scenario + input matrix + seed), shipped to each worker once, and yields
+:class:`ChunkResult` objects as they complete, in any order. The engine puts them back in
+iteration order, so the backend, the number of workers and the chunk size never change a number:
+iteration ``i`` always runs on the stream ``SeedSequence(seed, spawn_key=(1, i))``.
+"""
+
+from __future__ import annotations
+
+import logging
+import operator
+import signal
+import uuid
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import numpy as np
+from numpy.typing import NDArray
+
+from simulation.errors import ModelError, SimulationError
+from simulation.model import SCALAR_NAMES, SERIES_NAMES, RunResult, run_transition
+from simulation.params import build_inputs
+from simulation.sampling import InputMatrix
+from simulation.scenario_types import Scenario
+from simulation.seeds import iteration_stream
+
+#: The backends ``simulate(backend=...)`` and ``simulate run --backend`` accept.
+BACKENDS = ("local", "dask")
+
+#: An alternative model (benchmarks, fault-injection tests): one iteration's values by dotted
+#: path and its stream (``None`` when ``simulation.variability = "none"``) -> a RunResult.
+ModelFn = Callable[[Mapping[str, float], np.random.Generator | None], RunResult]
+
+_SCALARS_OF = operator.itemgetter(*SCALAR_NAMES)
+_SERIES_OF = operator.itemgetter(*SERIES_NAMES)
+_BREAKEVEN = SCALAR_NAMES.index("breakeven_month")
+
+
+@dataclass(frozen=True)
+class ChunkResult:
+    """Compact outputs of iterations ``start`` .. ``stop - 1``.
+
+    ``scalars``: (n, len(SCALAR_NAMES)) float64, in each metric's units (months, currency, …);
+    ``risks``: (n, n_risks) uint8 occurrence flags; ``monthly``: (n, len(SERIES_NAMES),
+    horizon_months) float32 (the series' units; 24-bit mantissa is ample for percentile bands).
+    """
+
+    start: int
+    stop: int
+    scalars: NDArray[np.float64]
+    risks: NDArray[np.uint8]
+    monthly: NDArray[np.float32]
+
+
+@dataclass(frozen=True)
+class WorkerSpec:
+    """Everything a worker needs, shipped once per worker: the scenario, the whole input matrix
+    (iterations × uncertain inputs), the root seed, the sampler name (for failure messages) and
+    an optional replacement ``model`` (``None``: the transition model)."""
+
+    scenario: Scenario
+    matrix: InputMatrix
+    seed: int
+    sampler: str = "lhs"
+    model: ModelFn | None = None
+
+
+class ChunkWorker:
+    """Runs index ranges of one :class:`WorkerSpec`; built once per worker process."""
+
+    def __init__(self, spec: WorkerSpec) -> None:
+        scenario = spec.scenario
+        self.spec = spec
+        self.scenario = scenario
+        self.matrix = spec.matrix
+        self.seed = spec.seed
+        self.model = spec.model
+        self.base = dict(scenario.fixed_values())
+        self.columns = tuple(spec.matrix.names)
+        self.risk_names = tuple(r.name for r in scenario.risks)
+        self.stochastic = scenario.variability != "none"
+        self.horizon = int(self.base["scenario.horizon_months"])
+
+    def values(self, i: int) -> dict[str, float]:
+        """Iteration ``i``'s values by dotted path (fixed inputs + its row of the matrix)."""
+        values = self.base.copy()
+        values.update(zip(self.columns, self.matrix.values[i].tolist(), strict=True))
+        return values
+
+    def run_one(self, i: int, record_events: bool = False) -> RunResult:
+        """Run iteration ``i`` on its own stream."""
+        rng = iteration_stream(self.seed, i) if self.stochastic else None
+        if self.model is not None:
+            return self.model(self.values(i), rng)
+        inputs = build_inputs(self.values(i), self.scenario.options, self.scenario.risks)
+        return run_transition(inputs, rng, record_events=record_events)
+
+    def run_range(self, start: int, stop: int) -> ChunkResult:
+        """Run iterations ``start .. stop - 1`` into compact arrays."""
+        n = stop - start
+        scalars = np.empty((n, len(SCALAR_NAMES)), dtype=np.float64)
+        risks = np.zeros((n, len(self.risk_names)), dtype=np.uint8)
+        monthly = np.empty((n, len(SERIES_NAMES), self.horizon), dtype=np.float32)
+        risk_names = self.risk_names
+        for j in range(n):
+            i = start + j
+            try:
+                result = self.run_one(i)
+            except Exception as exc:  # noqa: BLE001 - reported with the iteration that failed
+                raise ModelError(self.failure_message(i, exc)) from exc
+            scalars[j] = _SCALARS_OF(result.scalars)
+            monthly[j] = _SERIES_OF(result.monthly)
+            if risk_names:
+                flags = result.risks
+                risks[j] = [flags.get(name, False) for name in risk_names]
+        bad = ~np.isfinite(scalars)
+        bad[:, _BREAKEVEN] = False  # NaN there means "never within the horizon"
+        if bad.any():
+            j, k = np.argwhere(bad)[0]
+            raise ModelError(
+                self.failure_message(
+                    start + int(j), ValueError(f"output {SCALAR_NAMES[k]} is {scalars[j, k]}")
+                )
+            )
+        return ChunkResult(start, stop, scalars, risks, monthly)
+
+    def failure_message(self, i: int, exc: BaseException) -> str:
+        shown = ", ".join(
+            f"{k} = {v:.6g}" for k, v in zip(self.columns, self.matrix.values[i], strict=True)
+        )
+        return (
+            f"{self.scenario.path}: the model failed in iteration {i}: {exc}\n"
+            f"  inputs: {shown or '(all fixed)'}\n"
+            f"  reproduce with: simulate trace {self.scenario.path} --iteration {i} "
+            f"--seed {self.seed} --iterations {self.matrix.n} --sampler {self.spec.sampler}"
+        )
+
+
+class Backend(Protocol):
+    """Runs index ranges of one WorkerSpec; yields chunk results as they complete."""
+
+    jobs: int
+
+    def run(self, start: int, stop: int, chunk_size: int) -> Iterator[ChunkResult]: ...
+
+    def close(self, cancel: bool = False) -> None: ...
+
+
+def chunks(start: int, stop: int, size: int) -> Iterator[tuple[int, int]]:
+    """Index ranges ``[a, b)`` of at most ``size`` iterations covering ``[start, stop)``."""
+    for a in range(start, stop, size):
+        yield a, min(stop, a + size)
+
+
+class InProcessBackend:
+    """Runs every chunk in this process (``jobs = 1``): no pickling, no processes."""
+
+    def __init__(self, spec: WorkerSpec) -> None:
+        self.jobs = 1
+        self.worker = ChunkWorker(spec)
+
+    def run(self, start: int, stop: int, chunk_size: int) -> Iterator[ChunkResult]:
+        for a, b in chunks(start, stop, chunk_size):
+            yield self.worker.run_range(a, b)
+
+    def close(self, cancel: bool = False) -> None:
+        return None
+
+
+_POOL_WORKER: ChunkWorker | None = None
+
+
+def _init_pool_worker(spec: WorkerSpec) -> None:
+    global _POOL_WORKER
+    # The parent handles Ctrl-C and shuts the pool down; workers must not print tracebacks.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _POOL_WORKER = ChunkWorker(spec)
+
+
+def _pool_run_range(start: int, stop: int) -> ChunkResult:
+    assert _POOL_WORKER is not None
+    return _POOL_WORKER.run_range(start, stop)
+
+
+class ProcessPoolBackend:
+    """A local ``ProcessPoolExecutor``: the spec goes to each process once (initializer), then
+    only ``(start, stop)`` pairs travel."""
+
+    def __init__(self, spec: WorkerSpec, jobs: int) -> None:
+        self.jobs = jobs
+        self.pool: ProcessPoolExecutor | None = ProcessPoolExecutor(
+            max_workers=jobs, initializer=_init_pool_worker, initargs=(spec,)
+        )
+
+    def run(self, start: int, stop: int, chunk_size: int) -> Iterator[ChunkResult]:
+        assert self.pool is not None
+        pending: set[Future[ChunkResult]] = {
+            self.pool.submit(_pool_run_range, a, b) for a, b in chunks(start, stop, chunk_size)
+        }
+        try:
+            while pending:
+                done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for fut in done:
+                    yield fut.result()
+        finally:
+            for fut in pending:
+                fut.cancel()
+
+    def close(self, cancel: bool = False) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=cancel)
+            self.pool = None
+
+
+# Dask -------------------------------------------------------------------------------------------
+
+#: Per worker process: the ChunkWorker of the scattered spec it last saw (by identity).
+_DASK_CACHE: dict[int, tuple[WorkerSpec, ChunkWorker]] = {}
+
+
+def _dask_run_range(spec: WorkerSpec, start: int, stop: int) -> ChunkResult:
+    """Task run on a Dask worker; ``spec`` is the scattered object, kept in worker memory."""
+    cached = _DASK_CACHE.get(id(spec))
+    if cached is None or cached[0] is not spec:
+        _DASK_CACHE.clear()
+        cached = (spec, ChunkWorker(spec))
+        _DASK_CACHE[id(spec)] = cached
+    return cached[1].run_range(start, stop)
+
+
+class DaskBackend:
+    """Chunks on a ``dask.distributed`` cluster: an existing one at ``scheduler``
+    (``tcp://host:8786``) or, without an address, a ``LocalCluster`` of ``jobs`` worker processes
+    with one thread each. The spec is scattered to every worker once (``broadcast=True``); each
+    chunk is a task with ``retries=2``. A task whose worker dies is re-run elsewhere by the
+    scheduler; a task that keeps killing workers ends the run with a :class:`SimulationError`.
+    """
+
+    def __init__(self, spec: WorkerSpec, jobs: int, scheduler: str | None = None) -> None:
+        try:
+            from distributed import Client, LocalCluster
+        except ImportError as exc:  # pragma: no cover - dask is a dependency
+            raise SimulationError(
+                "--backend dask needs dask.distributed: pip install 'dask[distributed]'"
+            ) from exc
+        self.cluster: Any = None
+        self.scheduler = scheduler
+        try:
+            if scheduler:
+                self.client = Client(scheduler, timeout="20s")
+            else:
+                self.cluster = LocalCluster(
+                    n_workers=jobs,
+                    threads_per_worker=1,
+                    processes=True,
+                    dashboard_address=None,
+                    silence_logs=logging.ERROR,
+                )
+                self.client = Client(self.cluster)
+        except OSError as exc:
+            self.close()
+            raise SimulationError(
+                f"cannot reach the Dask scheduler at {scheduler}: {exc}"
+            ) from None
+        workers = self.client.scheduler_info().get("workers", {})
+        self.jobs = max(1, sum(int(w.get("nthreads", 1)) for w in workers.values()))
+        self.token = uuid.uuid4().hex[:12]
+        self.spec = self.client.scatter(spec, broadcast=True, hash=False)
+
+    def run(self, start: int, stop: int, chunk_size: int) -> Iterator[ChunkResult]:
+        from distributed import as_completed
+        from distributed.client import FutureCancelledError
+        from distributed.scheduler import KilledWorker
+
+        futures = [
+            self.client.submit(
+                _dask_run_range,
+                self.spec,
+                a,
+                b,
+                retries=2,
+                pure=False,
+                key=f"backsourcing-chunk-{self.token}-{a}-{b}",
+            )
+            for a, b in chunks(start, stop, chunk_size)
+        ]
+        try:
+            for fut in as_completed(futures):
+                try:
+                    part = fut.result()
+                except KilledWorker as exc:
+                    raise SimulationError(
+                        f"the Dask workers running a chunk of iterations died repeatedly "
+                        f"({exc}); the run was stopped and no results were written"
+                    ) from None
+                except FutureCancelledError as exc:
+                    raise SimulationError(
+                        f"a chunk of iterations was cancelled by the Dask cluster ({exc}); "
+                        "the run was stopped and no results were written"
+                    ) from None
+                fut.release()
+                yield part
+        finally:
+            self.client.cancel([f for f in futures if not f.done()])
+
+    def close(self, cancel: bool = False) -> None:
+        client = getattr(self, "client", None)
+        if client is not None:
+            client.close()
+        if self.cluster is not None:
+            self.cluster.close()
+            self.cluster = None
+
+
+def make_backend(
+    spec: WorkerSpec, backend: str = "local", jobs: int = 1, scheduler: str | None = None
+) -> Backend:
+    """The backend named ``backend`` (``local`` or ``dask``) for ``jobs`` workers."""
+    if backend == "dask":
+        return DaskBackend(spec, jobs, scheduler)
+    if backend != "local":
+        raise SimulationError(f"unknown backend {backend!r} (expected one of {BACKENDS})")
+    if scheduler:
+        raise SimulationError("--scheduler needs --backend dask")
+    if jobs == 1:
+        return InProcessBackend(spec)
+    return ProcessPoolBackend(spec, jobs)
