@@ -15,6 +15,7 @@ import simpy
 
 from simulation.engine import ProgressFn, simulate
 from simulation.results import ResultsStage, RunResults, build_results
+from simulation.risk_removal import risk_removal
 from simulation.scenario import load_scenario
 from simulation.scenario_types import Scenario
 
@@ -50,6 +51,7 @@ def run(
     out: str | Path | None = None,
     force: bool = False,
     formats: str = "csv",
+    rank_risks: bool = True,
 ) -> RunResults:
     """Run a scenario's Monte Carlo simulation and return its tables.
 
@@ -63,6 +65,10 @@ def run(
     samples are streamed while the run goes into a temporary folder that ``.save(out)``
     completes (``formats``: ``csv``, or ``parquet``/``both`` to add ``samples.parquet``); call
     ``.discard()`` instead to drop it.
+
+    ``rank_risks`` adds the risk-removal ranking to the risks table: for each risk, the change in
+    P80 transition cost and months when it is switched off, on the same random streams (only the
+    iterations the risk struck are re-run, see :mod:`simulation.risk_removal`).
     """
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
@@ -95,6 +101,11 @@ def run(
         )
         if stage is not None:
             stage.close_writer()
+        ranking = (
+            risk_removal(scenario, raw, sampler=sampler or scenario.sampler, jobs=jobs)
+            if rank_risks and scenario.risks
+            else None
+        )
     except BaseException:
         if stage is not None:
             stage.discard()
@@ -132,7 +143,9 @@ def run(
         "horizon_months": int(scenario.inputs["scenario.horizon_months"].mean()),
     }
     try:
-        return build_results(scenario, raw, meta, formats=formats, stage=stage)
+        return build_results(
+            scenario, raw, meta, formats=formats, stage=stage, risk_ranking=ranking
+        )
     except BaseException:
         if stage is not None:
             stage.discard()

@@ -186,6 +186,18 @@ def _pool_run_range(start: int, stop: int) -> ChunkResult:
     return _POOL_WORKER.run_range(start, stop)
 
 
+def pool_run_indices(indices: list[int]) -> NDArray[np.float64]:
+    """Scalar outputs of the given iterations (rows in that order), in a pool worker."""
+    assert _POOL_WORKER is not None
+    worker = _POOL_WORKER
+    return np.vstack([worker.run_range(i, i + 1).scalars for i in indices])
+
+
+def index_pool(spec: WorkerSpec, jobs: int) -> ProcessPoolExecutor:
+    """A process pool whose workers hold ``spec`` (for :func:`pool_run_indices`)."""
+    return ProcessPoolExecutor(max_workers=jobs, initializer=_init_pool_worker, initargs=(spec,))
+
+
 class ProcessPoolBackend:
     """A local ``ProcessPoolExecutor``: the spec goes to each process once (initializer), then
     only ``(start, stop)`` pairs travel."""

@@ -260,6 +260,12 @@ def _progress(quiet: bool) -> Callable[[int], Callable[[int], None]] | None:
 )
 @click.option("--svg", is_flag=True, help="Also write the charts as SVG.")
 @click.option("--no-report", is_flag=True, help="Skip charts and report (tables only).")
+@click.option(
+    "--rank-risks/--no-rank-risks",
+    default=True,
+    show_default=True,
+    help="Rank the risks by what removing each is worth at the P80 (re-runs the struck futures).",
+)
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary table.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.option(
@@ -299,6 +305,7 @@ def run(
     strict: bool,
     svg: bool,
     no_report: bool,
+    rank_risks: bool,
     quiet: bool,
     as_json: bool,
     backend: str,
@@ -343,6 +350,7 @@ def run(
         out=out,
         force=force,
         formats=sample_format,
+        rank_risks=rank_risks,
     )
     try:
         for w in res.warnings:

@@ -773,6 +773,8 @@ def risk_rows(data: ResultsData) -> list[dict[str, str]]:
                 "rate": human(float(r["occurrence_rate"]), "%"),
                 "cost": _signed(float(r["transition_cost_effect"]), data.currency),
                 "months": _signed(float(r["transition_months_effect"]), "months"),
+                "p80_cost": _signed(as_float(r.get("p80_transition_cost_change")), data.currency),
+                "p80_months": _signed(as_float(r.get("p80_transition_months_change")), "months"),
             }
         )
     return rows

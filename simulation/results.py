@@ -271,8 +271,12 @@ def build_results(
     *,
     formats: str = "csv",
     stage: ResultsStage | None = None,
+    risk_ranking: pd.DataFrame | None = None,
 ) -> RunResults:
     """Compute every table of a run from the engine's raw arrays.
+
+    ``risk_ranking`` (from :func:`simulation.risk_removal.risk_removal`) is merged into the risks
+    table by risk name: what removing each risk is worth at the P80.
 
     ``formats`` (``csv``/``parquet``/``both``) and ``stage`` (the folder the samples were
     streamed into) are passed on to ``save``.
@@ -283,6 +287,8 @@ def build_results(
     outputs = [o for o in SENSITIVITY_OUTPUTS if f"out.{o}" in samples]
     sens = summary.sensitivity(samples, list(raw.inputs.names), outputs)
     risks = summary.risk_effects(samples, raw.risk_names)
+    if risk_ranking is not None and len(risks):
+        risks = risks.merge(risk_ranking, on="risk", how="left", validate="one_to_one")
     warnings = list(raw.warnings) + summary.too_few_iterations(raw.iterations)
     never = int(np.sum(raw.scalars[:, SCALAR_NAMES.index("stabilised")] < 0.5))
     if never:

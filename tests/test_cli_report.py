@@ -50,6 +50,16 @@ def test_run_writes_charts_and_report_then_report_rebuilds_them(tmp_path: Path) 
     p80 = pd.read_csv(out / "summary.csv").set_index("metric").loc["transition_months", "p80"]
     assert f"{p80:.1f} months" in html
 
+    # the risk-removal ranking is in risks.csv and in the report's risk register
+    risks = pd.read_csv(out / "risks.csv")
+    assert len(risks) == 6
+    assert {"p80_transition_cost_change", "p80_transition_months_change"} <= set(risks.columns)
+    assert (
+        risks["p80_transition_cost_without"] - risks["p80_transition_cost_base"]
+        == risks["p80_transition_cost_change"]
+    ).all()
+    assert "Removing it changes P80 cost by" in html
+
     for png in charts:
         png.unlink()
     (out / "report.html").unlink()
