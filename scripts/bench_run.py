@@ -136,15 +136,17 @@ def _run_command(args: list[str]) -> tuple[float, dict[str, float]]:
     return wall, rss
 
 
-def command_figures(n: int, jobs: int = 2, report: bool = True) -> None:
+def command_figures(n: int, jobs: int = 2, report: bool = True, rank: bool = True) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "run"
         args = ["run", str(HELPDESK), "-n", str(n), "--jobs", str(jobs), "--out", str(out)]
         args += ["--quiet"] + ([] if report else ["--no-report"])
+        args += [] if rank else ["--no-rank-risks"]
         wall, rss = _run_command(args)
         charts = len(list((out / "charts").glob("*.png"))) if report else 0
         size = (out / "samples.csv").stat().st_size / 1e6
     what = f"all outputs + {charts} charts + report" if report else "all tables, no charts"
+    what += "" if rank else ", without the risk-removal ranking"
     print(
         f"`simulate run` {n:,} iterations, {jobs} jobs, {what}: {wall:.1f} s wall "
         f"(incl. interpreter start); samples.csv {size:.0f} MB; peak RSS parent "
@@ -162,8 +164,9 @@ def main() -> None:
     model_figures(500)
     engine_figures(2000 if args.quick else args.iterations)
     command_figures(args.iterations)
+    command_figures(args.iterations, rank=False)
     if args.big:
-        command_figures(args.big, report=False)
+        command_figures(args.big, report=False, rank=False)
 
 
 if __name__ == "__main__":
