@@ -24,49 +24,13 @@ import pandas as pd
 import simpy
 from numpy.typing import NDArray
 
+from simulation import schema
 from simulation.ledger import TicketLedger
 from simulation.params import ModelInputs
 
-SCALAR_NAMES: tuple[str, ...] = (
-    "cutover_month",
-    "extension_months",
-    "transition_months",
-    "stabilised",
-    "one_off_cost",
-    "overlap_cost",
-    "disruption_cost",
-    "transition_cost",
-    "backsourcing_npv",
-    "status_quo_npv",
-    "npv_savings",
-    "breakeven_month",
-    "peak_backlog",
-    "tickets_breached",
-    "sla_breach_weeks",
-    "knowledge_lost_domains",
-    "hires",
-    "leavers",
-    # extras
-    "notice_month",
-    "planned_exit_month",
-    "knowledge_transferred_domains",
-    "ticket_days_beyond_sla",
-    "mean_resolution_days",
-    "termination_cost",
-    "extension_cost",
-)
-
-SERIES_NAMES: tuple[str, ...] = (
-    "internal_agents",
-    "vendor_agents",
-    "effective_capacity",
-    "demand",
-    "backlog",
-    "sla_compliance",
-    "knowledge_transferred",
-    "cost_backsourcing",
-    "cost_status_quo",
-)
+#: Scalar outputs and monthly series of one run, in a fixed order (the contract in schema.py).
+SCALAR_NAMES: tuple[str, ...] = schema.SCALAR_NAMES
+SERIES_NAMES: tuple[str, ...] = schema.SERIES_NAMES
 
 _PENDING, _DONE, _LOST = 0, 1, 2
 _BLOCK = 64

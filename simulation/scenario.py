@@ -102,26 +102,8 @@ COUNT_LIMITS: dict[str, tuple[int, str, str]] = {
     "demand.working_days_per_week": (7, "days", "a week has 7 days"),
 }
 
-#: Scalar outputs a target may name (the model's contract).
-TARGET_METRICS = (
-    "cutover_month",
-    "extension_months",
-    "transition_months",
-    "one_off_cost",
-    "overlap_cost",
-    "disruption_cost",
-    "transition_cost",
-    "backsourcing_npv",
-    "status_quo_npv",
-    "npv_savings",
-    "breakeven_month",
-    "peak_backlog",
-    "tickets_breached",
-    "sla_breach_weeks",
-    "knowledge_lost_domains",
-    "hires",
-    "leavers",
-)
+#: Scalar outputs a target may name (the model's contract; ``stabilised`` is a 0/1 flag).
+TARGET_METRICS = tuple(name for name in schema.SCALAR_NAMES if name != "stabilised")
 
 
 def _suggest(word: str, options: list[str] | tuple[str, ...]) -> str:

@@ -604,3 +604,50 @@ RISK_NUMERIC: dict[str, tuple[str, str, Bound]] = {
     "level": ("fraction", "vendor_walkout: cooperation from the event on", "fraction"),
 }
 RISK_TEXT: tuple[str, ...] = ("name", "description", "adds_to", "scales", "event")
+
+
+# Outputs of one model run ---------------------------------------------------------------------
+
+#: Scalar outputs of one run (durations in months from programme start, money in the scenario's
+#: currency), in the fixed order of the results table; the names are a contract.
+SCALAR_NAMES: tuple[str, ...] = (
+    "cutover_month",
+    "extension_months",
+    "transition_months",
+    "stabilised",
+    "one_off_cost",
+    "overlap_cost",
+    "disruption_cost",
+    "transition_cost",
+    "backsourcing_npv",
+    "status_quo_npv",
+    "npv_savings",
+    "breakeven_month",
+    "peak_backlog",
+    "tickets_breached",
+    "sla_breach_weeks",
+    "knowledge_lost_domains",
+    "hires",
+    "leavers",
+    # extras
+    "notice_month",
+    "planned_exit_month",
+    "knowledge_transferred_domains",
+    "ticket_days_beyond_sla",
+    "mean_resolution_days",
+    "termination_cost",
+    "extension_cost",
+)
+
+#: Monthly series of one run (index 0 = month 1).
+SERIES_NAMES: tuple[str, ...] = (
+    "internal_agents",
+    "vendor_agents",
+    "effective_capacity",
+    "demand",
+    "backlog",
+    "sla_compliance",
+    "knowledge_transferred",
+    "cost_backsourcing",
+    "cost_status_quo",
+)
