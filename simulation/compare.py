@@ -32,10 +32,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
-import os
 import re
-import shutil
-import tempfile
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -56,7 +53,7 @@ from simulation.charts import Percentiles, human
 from simulation.engine import KEY_OUTPUTS, ProgressFn, RawResults, simulate
 from simulation.errors import SimulationError
 from simulation.model import SCALAR_NAMES
-from simulation.results import FLOAT_FORMAT, samples_frame
+from simulation.results import FLOAT_FORMAT, json_default, samples_frame, write_atomically
 from simulation.scenario_types import Scenario
 from simulation.seeds import fresh_seed
 
@@ -429,50 +426,6 @@ def difference_histogram(
 # Writing -----------------------------------------------------------------------------------------
 
 
-def write_atomically(out: Path, force: bool, write: Callable[[Path], None]) -> Path:
-    """Call ``write(tmp)`` on a hidden temporary folder beside ``out``, then rename it to
-    ``out``: a folder that exists is complete. Refuses an existing ``out`` unless ``force``;
-    any failure removes the temporary folder and keeps ``out`` as it was."""
-    if out.exists() and not force:
-        raise SimulationError(f"{out}: the folder exists already (use --force to replace it)")
-    parent = out.parent
-    try:
-        parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=parent))
-    except OSError as exc:
-        raise SimulationError(f"{parent}: cannot create the folder ({exc.strerror})") from None
-    try:
-        write(tmp)
-        os.chmod(tmp, 0o755)
-        if out.exists():
-            trash = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".old", dir=parent))
-            os.rename(out, trash / out.name)
-            os.rename(tmp, out)
-            shutil.rmtree(trash, ignore_errors=True)
-        else:
-            os.rename(tmp, out)
-    except OSError as exc:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise SimulationError(
-            f"{out}: writing failed ({exc.strerror or exc}); nothing was kept"
-        ) from None
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return out
-
-
-def json_default(o: object) -> object:
-    """JSON for numpy scalars (NaN as null) and paths."""
-    if isinstance(o, np.integer):
-        return int(o)
-    if isinstance(o, np.floating):
-        return None if not np.isfinite(o) else float(o)
-    if isinstance(o, Path):
-        return str(o)
-    raise TypeError(type(o).__name__)
-
-
 def _write(comp: Comparison, folder: Path, report: bool) -> None:
     comp.table.to_csv(folder / "comparison.csv", index=False, float_format=FLOAT_FORMAT)
     comp.differences.to_csv(folder / "differences.csv", index=False, float_format=FLOAT_FORMAT)
@@ -804,5 +757,4 @@ __all__ = [
     "p_better",
     "p_equal",
     "paired_difference",
-    "write_atomically",
 ]

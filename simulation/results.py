@@ -18,7 +18,7 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -326,15 +326,16 @@ def _write_tables(res: RunResults, folder: Path, streamed: bool) -> None:
     res.risks.to_csv(folder / "risks.csv", index=False, float_format=FLOAT_FORMAT)
     res.inputs.to_csv(folder / "inputs.csv", index=False, float_format=FLOAT_FORMAT)
     (folder / "summary.json").write_text(
-        json.dumps(summary.headline(res.summary), indent=2, default=_json_default) + "\n"
+        json.dumps(summary.headline(res.summary), indent=2, default=json_default) + "\n"
     )
-    (folder / "run.json").write_text(json.dumps(res.meta, indent=2, default=_json_default) + "\n")
+    (folder / "run.json").write_text(json.dumps(res.meta, indent=2, default=json_default) + "\n")
     src = Path(res.scenario.path)
     if src.is_file():
         shutil.copyfile(src, folder / "scenario.toml")
 
 
-def _json_default(o: object) -> object:
+def json_default(o: object) -> object:
+    """JSON for numpy scalars (NaN as null) and paths."""
     if isinstance(o, np.integer):
         return int(o)
     if isinstance(o, np.floating):
@@ -347,17 +348,46 @@ def _json_default(o: object) -> object:
 def _make_temp(out: Path, force: bool) -> Path:
     """A new hidden temporary folder beside ``out`` (refused if ``out`` exists, unless force)."""
     if out.exists() and not force:
-        raise SimulationError(
-            f"{out}: the results folder exists already (use --force to replace it)"
-        )
+        raise SimulationError(f"{out}: the folder exists already (use --force to replace it)")
     parent = out.parent
     try:
         parent.mkdir(parents=True, exist_ok=True)
         return Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=parent))
     except OSError as exc:
+        raise SimulationError(f"{parent}: cannot create the folder ({exc.strerror})") from None
+
+
+def commit_folder(tmp: Path, out: Path, write: Callable[[Path], None]) -> Path:
+    """Call ``write(tmp)``, then rename ``tmp`` to ``out`` (replacing an existing ``out``).
+
+    Any failure removes ``tmp`` and keeps ``out`` as it was: a folder that exists is complete.
+    """
+    parent = out.parent
+    try:
+        write(tmp)
+        os.chmod(tmp, 0o755)
+        if out.exists():
+            trash = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".old", dir=parent))
+            os.rename(out, trash / out.name)
+            os.rename(tmp, out)
+            shutil.rmtree(trash, ignore_errors=True)
+        else:
+            os.rename(tmp, out)
+    except OSError as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
         raise SimulationError(
-            f"{parent}: cannot create the results folder ({exc.strerror})"
+            f"{out}: writing failed ({exc.strerror or exc}); nothing was kept"
         ) from None
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return out
+
+
+def write_atomically(out: Path, force: bool, write: Callable[[Path], None]) -> Path:
+    """Call ``write(tmp)`` on a hidden temporary folder beside ``out``, then rename it to
+    ``out``. Refuses an existing ``out`` unless ``force``."""
+    return commit_folder(_make_temp(out, force), out, write)
 
 
 def write_folder(
@@ -379,37 +409,20 @@ def write_folder(
         assert stage is not None
         if out.exists() and not force:
             stage.discard()
-            raise SimulationError(
-                f"{out}: the results folder exists already (use --force to replace it)"
-            )
+            raise SimulationError(f"{out}: the folder exists already (use --force to replace it)")
         stage.close_writer()
         tmp = stage.path
     else:
         tmp = _make_temp(out, force)
-    parent = out.parent
-    try:
-        _write_tables(res, tmp, streamed)
+
+    def write(folder: Path) -> None:
+        _write_tables(res, folder, streamed)
         if charts or report:
             from simulation.report import build_report, write_charts
 
             if charts:
-                write_charts(tmp, svg=svg)
+                write_charts(folder, svg=svg)
             if report:
-                build_report(tmp)
-        os.chmod(tmp, 0o755)
-        if out.exists():
-            trash = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".old", dir=parent))
-            os.rename(out, trash / out.name)
-            os.rename(tmp, out)
-            shutil.rmtree(trash, ignore_errors=True)
-        else:
-            os.rename(tmp, out)
-    except OSError as exc:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise SimulationError(
-            f"{out}: writing the results failed ({exc.strerror or exc}); nothing was kept"
-        ) from None
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return out
+                build_report(folder)
+
+    return commit_folder(tmp, out, write)

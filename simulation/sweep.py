@@ -44,13 +44,13 @@ from matplotlib.figure import Figure
 
 from simulation import charts, schema, summary
 from simulation.charts import human
-from simulation.compare import json_default, metric_info, write_atomically
+from simulation.compare import metric_info
 from simulation.distributions import Distribution, Fixed
 from simulation.engine import KEY_OUTPUTS, ProgressFn, simulate
 from simulation.errors import SimulationError
 from simulation.guards import check_scenario
 from simulation.model import SCALAR_NAMES
-from simulation.results import FLOAT_FORMAT, samples_frame
+from simulation.results import FLOAT_FORMAT, json_default, samples_frame, write_atomically
 from simulation.scenario import COUNT_LIMITS
 from simulation.scenario_types import Scenario
 from simulation.seeds import fresh_seed
