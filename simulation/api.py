@@ -29,7 +29,18 @@ def package_version() -> str:
         return "0+unknown"
 
 
-def _now() -> str:
+def versions() -> dict[str, str]:
+    """Versions of this package and of the libraries that determine the numbers."""
+    return {
+        "simulation": package_version(),
+        "numpy": np.__version__,
+        "scipy": scipy.__version__,
+        "simpy": simpy.__version__,
+    }
+
+
+def now_utc() -> str:
+    """The current UTC time, ISO 8601 to the second (run metadata)."""
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
@@ -72,7 +83,7 @@ def run(
     """
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
-    started = _now()
+    started = now_utc()
     t0 = time.perf_counter()
     stage = ResultsStage(Path(out), force=force) if out is not None else None
     try:
@@ -124,14 +135,9 @@ def run(
         "jobs": raw.jobs,
         "backend": raw.backend,
         "variability": scenario.variability,
-        "versions": {
-            "simulation": package_version(),
-            "numpy": np.__version__,
-            "scipy": scipy.__version__,
-            "simpy": simpy.__version__,
-        },
+        "versions": versions(),
         "started": started,
-        "finished": _now(),
+        "finished": now_utc(),
         "wall_seconds": round(wall, 3),
         "convergence": {
             "mode": "auto" if auto else "fixed",

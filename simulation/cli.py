@@ -26,6 +26,12 @@ from simulation.schema import BY_PATH
 SAMPLERS = BY_PATH["simulation.sampler"].choices
 
 
+def echo_error(exc: SimulationError) -> None:
+    """Print a user error's messages on stderr (``error:`` before each; indented lines as is)."""
+    for line in exc.messages:
+        click.echo(f"error: {line}" if not line.startswith(" ") else line, err=True)
+
+
 class _Group(click.Group):
     """Turns our errors into messages and exit 1, Ctrl-C into exit 130.
 
@@ -55,8 +61,7 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except SimulationError as exc:
-            for line in exc.messages:
-                click.echo(f"error: {line}" if not line.startswith(" ") else line, err=True)
+            echo_error(exc)
             ctx.exit(1)
         except KeyboardInterrupt:
             click.echo(

@@ -16,6 +16,7 @@ import click
 import numpy as np
 import pandas as pd
 
+from simulation.cli import echo_error
 from simulation.errors import SimulationError
 from simulation.fit import (
     FIT_FAMILIES,
@@ -46,8 +47,7 @@ class _FitCommand(click.Command):
         try:
             return super().invoke(ctx)
         except SimulationError as exc:
-            for line in exc.messages:
-                click.echo(f"error: {line}" if not line.startswith(" ") else line, err=True)
+            echo_error(exc)
             ctx.exit(1)
 
 

@@ -41,14 +41,13 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-import scipy
-import simpy
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 from numpy.typing import NDArray
 
 from simulation import charts, summary
+from simulation.api import now_utc, versions
 from simulation.charts import Percentiles, human
 from simulation.engine import KEY_OUTPUTS, ProgressFn, RawResults, simulate
 from simulation.errors import SimulationError
@@ -195,7 +194,7 @@ def compare(
     seed = first.seed if seed is None else seed
     seed = fresh_seed() if seed is None else seed
     sampler = sampler or first.sampler
-    started = _now()
+    started = now_utc()
     t0 = time.perf_counter()
     alternatives = []
     for name, sc in zip(names, scenarios, strict=True):
@@ -206,15 +205,9 @@ def compare(
     return Comparison(alts, comparison_table(alts), difference_table(alts), meta)
 
 
-def _now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-
-
 def _meta(
     alts: tuple[Alternative, ...], seed: int, n: int, sampler: str, started: str, wall: float
 ) -> dict[str, Any]:
-    from simulation.api import package_version
-
     horizons = sorted({int(a.scenario.inputs["scenario.horizon_months"].mean()) for a in alts})
     warnings = [w for a in alts for w in (f"{a.name}: {x}" for x in a.raw.warnings)]
     if len(horizons) > 1:
@@ -241,14 +234,9 @@ def _meta(
         ],
         "currency": alts[0].scenario.currency,
         "horizon_months": horizons[0],
-        "versions": {
-            "simulation": package_version(),
-            "numpy": np.__version__,
-            "scipy": scipy.__version__,
-            "simpy": simpy.__version__,
-        },
+        "versions": versions(),
         "started": started,
-        "finished": _now(),
+        "finished": now_utc(),
         "wall_seconds": round(wall, 3),
         "warnings": warnings,
     }
