@@ -113,7 +113,9 @@ def run(
         if stage is not None:
             stage.close_writer()
         ranking = (
-            risk_removal(scenario, raw, sampler=sampler or scenario.sampler, jobs=jobs)
+            risk_removal(
+                scenario, raw, sampler=sampler or scenario.sampler, jobs=jobs, progress=progress
+            )
             if rank_risks and scenario.risks
             else None
         )

@@ -212,8 +212,12 @@ def _progress(quiet: bool) -> Callable[[int], Callable[[int], None]] | None:
         return None
     from tqdm import tqdm
 
+    phases = iter(("simulating", "ranking risks"))
+
     def start(total: int) -> Callable[[int], None]:
-        bar = tqdm(total=total, unit="it", file=sys.stderr, leave=False, smoothing=0.1)
+        """A bar per phase: the run, then the re-run futures of the risk-removal ranking."""
+        desc = next(phases, "running")
+        bar = tqdm(total=total, unit="it", desc=desc, file=sys.stderr, leave=False, smoothing=0.1)
         return bar.update
 
     return start

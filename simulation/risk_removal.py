@@ -69,7 +69,12 @@ def _rows_are_shared(scenario: Scenario, occurs: str, sampler: str) -> bool:
 
 
 def _rerun_struck_rows(
-    off: Scenario, base: RawResults, occurs: str, sampler: str, jobs: int = 1
+    off: Scenario,
+    base: RawResults,
+    occurs: str,
+    sampler: str,
+    jobs: int = 1,
+    tick: ProgressFn | None = None,
 ) -> NDArray[np.float64]:
     """The "without" outputs: the baseline's, with only the iterations the risk struck re-run.
 
@@ -92,11 +97,22 @@ def _rerun_struck_rows(
             results = pool.map(pool_run_indices, [part.tolist() for part in parts])
             for part, rows in zip(parts, results, strict=True):
                 scalars[part] = rows
+                if tick:
+                    tick(part.size)
         return scalars
     worker = ChunkWorker(spec)
     for i in struck.tolist():
         scalars[i] = worker.run_range(i, i + 1).scalars[0]
+        if tick:
+            tick(1)
     return scalars
+
+
+def _struck(base: RawResults, occurs: str) -> int:
+    """How many iterations of the baseline the risk struck."""
+    if occurs not in base.inputs.names:
+        return 0
+    return int(np.sum(base.inputs.values[:, base.inputs.names.index(occurs)] > 0.5))
 
 
 def _matches(scenario: Scenario, raw: RawResults, sampler: str) -> bool:
@@ -146,6 +162,12 @@ def risk_removal(
         seed = scenario.seed if seed is None else seed
         seed = fresh_seed() if seed is None else seed
         base = simulate(scenario, n, seed=seed, jobs=jobs, sampler=sampler, progress=progress)
+    fast = [
+        r.path("occurs")
+        for r in scenario.risks
+        if _rows_are_shared(scenario, r.path("occurs"), sampler)
+    ]
+    tick = progress(sum(_struck(base, o) for o in fast)) if progress and fast else None
     rows = []
     for risk in scenario.risks:
         off = without_risk(scenario, risk.name)
@@ -154,7 +176,7 @@ def risk_removal(
             without = base.scalars
         elif _rows_are_shared(scenario, risk.path("occurs"), sampler):
             without = _rerun_struck_rows(
-                off, base, risk.path("occurs"), sampler, jobs or default_jobs()
+                off, base, risk.path("occurs"), sampler, jobs or default_jobs(), tick
             )
         else:
             without = simulate(
