@@ -706,11 +706,26 @@ def executive_summary(data: ResultsData) -> list[str]:
 # Report tables --------------------------------------------------------------------------------
 
 
-def key_figures(data: ResultsData) -> list[dict[str, str]]:
-    """Rows of the key-figures table: label, P10, P50, P90, mean, target, P(target met)."""
+#: Outputs of the first-screen key-figures table; every other output is listed under
+#: "All outputs" further down, so a board reads the few figures that decide first.
+HEADLINE_METRICS = (*DISTRIBUTION_METRICS, "disruption_cost")
+
+
+def key_figures(data: ResultsData, headline: bool | None = None) -> list[dict[str, str]]:
+    """Rows of the key-figures table: label, P10, P50, P90, mean, target, P(target met).
+
+    ``headline`` True: only :data:`HEADLINE_METRICS` and outputs with a target; False: every
+    other output; None: all outputs.
+    """
     ordered = [m for m in METRICS if data.has(m)] + [
         str(m) for m in data.summary.index if str(m) not in METRICS
     ]
+    if headline is not None:
+        ordered = [
+            m
+            for m in ordered
+            if (m in HEADLINE_METRICS or target_line(data, m) is not None) == headline
+        ]
     rows = []
     for metric in ordered:
         if metric in PROBABILITY_ROWS:
@@ -877,7 +892,8 @@ def build_report(
         "description": scenario.get("description", ""),
         "generated": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "summary": executive_summary(data),
-        "key_figures": key_figures(data),
+        "key_figures": key_figures(data, headline=True),
+        "other_figures": key_figures(data, headline=False),
         "probabilities": probability_rows(data),
         "figures": figures,
         "drivers": driver_rows(data),
@@ -979,7 +995,7 @@ def write_pdf(
     context: Mapping[str, Any],
 ) -> Path:
     """Write the report as an A4 PDF with matplotlib's PdfPages (charts as embedded PNGs)."""
-    key = context["key_figures"]
+    key = list(context["key_figures"]) + list(context["other_figures"])
     with PdfPages(out, metadata={"Title": str(context["title"]), "CreationDate": None}) as pdf:
         _text_page(
             pdf,

@@ -58,6 +58,9 @@ def test_run_writes_charts_and_report_then_report_rebuilds_them(tmp_path: Path) 
     change = risks["p80_transition_cost_without"] - risks["p80_transition_cost_base"]
     assert np.allclose(change, risks["p80_transition_cost_change"], rtol=0, atol=0.01)  # a cent
     assert "Removing it changes P80 cost by" in html
+    # the first table holds the deciding outputs; the others (e.g. hires) follow further down
+    assert html.index("Key figures") < html.index("Transition cost") < html.index("All outputs")
+    assert html.index("All outputs") < html.index(">Hires<")
 
     for png in charts:
         png.unlink()

@@ -276,3 +276,17 @@ def test_browser_check_catches_errors_and_network_requests(tmp_path: Path) -> No
     lines = _console_lines(_browse(browser, bad, tmp_path / "profile", "--dump-dom").stderr)
     assert any("Uncaught" in line for line in lines)
     assert any("example.invalid" in line for line in lines)
+
+
+def test_key_figures_lead_with_the_deciding_outputs(results: Path) -> None:
+    """The first table holds the headline outputs and every output with a target; the rest
+    follow under "All outputs", so nothing is dropped and the board reads the few first."""
+    from simulation.report import HEADLINE_METRICS, key_figures
+
+    data = load_results(results)
+    first = [r["metric"] for r in key_figures(data, headline=True)]
+    rest = [r["metric"] for r in key_figures(data, headline=False)]
+    everything = [r["metric"] for r in key_figures(data)]
+    assert sorted(first + rest) == sorted(everything)
+    assert "transition_months" in first and "transition_cost" in first
+    assert all(m in HEADLINE_METRICS or data.stat(m, "p_within_target") >= 0 for m in first)
