@@ -12,6 +12,7 @@ Public API: :func:`load_results`, :class:`ResultsData`, the ``*_data`` chart-dat
 from __future__ import annotations
 
 import base64
+import functools
 import json
 import math
 import re
@@ -366,85 +367,83 @@ def _distribution_specs(data: ResultsData, metric: str) -> list[ChartSpec]:
     ]
 
 
+#: The monthly fan charts: name, caption, extra caption text, (series, legend label) pairs,
+#: title, unit and axis label.
+_FANS: tuple[tuple[str, str, str, tuple[tuple[str, str], ...], str, str, str], ...] = (
+    (
+        "fan_backlog",
+        "Ticket backlog over time",
+        "",
+        (("backlog", "Backlog"),),
+        "Ticket backlog",
+        "tickets",
+        "Open tickets",
+    ),
+    (
+        "fan_sla_compliance",
+        "SLA compliance over time",
+        "",
+        (("sla_compliance", "SLA compliance"),),
+        "Share of tickets resolved within SLA",
+        "%",
+        "SLA compliance",
+    ),
+    (
+        "fan_agents",
+        "Internal and vendor agents over time",
+        "",
+        (("internal_agents", "Internal agents"), ("vendor_agents", "Vendor agents")),
+        "Agents: internal build-up and vendor ramp-down",
+        "agents",
+        "Agents",
+    ),
+    (
+        "fan_capacity_demand",
+        "Effective capacity vs demand",
+        " Where capacity falls below demand the backlog grows.",
+        (("effective_capacity", "Effective capacity"), ("demand", "Demand")),
+        "Effective capacity vs demand",
+        "tickets/month",
+        "Tickets per month",
+    ),
+    (
+        "fan_knowledge_transferred",
+        "Knowledge transferred over time",
+        "",
+        (("knowledge_transferred", "Knowledge transferred"),),
+        "Share of knowledge domains handed over",
+        "%",
+        "Knowledge transferred",
+    ),
+)
+
+
+def _draw_fan(
+    data: ResultsData,
+    series: tuple[tuple[str, str], ...],
+    title: str,
+    unit: str,
+    y_label: str,
+) -> Figure:
+    return charts.fan_chart(
+        [fan_data(data, key, text) for key, text in series], title=title, unit=unit, y_label=y_label
+    )
+
+
 def _fan_specs(data: ResultsData) -> list[ChartSpec]:
     band = (
         "The shaded band holds 80% of the simulated futures (P10 to P90); the line is the median."
     )
     specs: list[ChartSpec] = []
-    if has_series(data, "backlog"):
+    for name, caption, extra, series, title, unit, y_label in _FANS:
+        if not has_series(data, *(key for key, _ in series)):
+            continue
         specs.append(
             ChartSpec(
-                "fan_backlog",
-                "Ticket backlog over time",
-                band,
-                lambda: charts.fan_chart(
-                    [fan_data(data, "backlog", "Backlog")],
-                    title="Ticket backlog",
-                    unit="tickets",
-                    y_label="Open tickets",
-                ),
-            )
-        )
-    if has_series(data, "sla_compliance"):
-        specs.append(
-            ChartSpec(
-                "fan_sla_compliance",
-                "SLA compliance over time",
-                band,
-                lambda: charts.fan_chart(
-                    [fan_data(data, "sla_compliance", "SLA compliance")],
-                    title="Share of tickets resolved within SLA",
-                    unit="%",
-                    y_label="SLA compliance",
-                ),
-            )
-        )
-    if has_series(data, "internal_agents", "vendor_agents"):
-        specs.append(
-            ChartSpec(
-                "fan_agents",
-                "Internal and vendor agents over time",
-                band,
-                lambda: charts.fan_chart(
-                    [
-                        fan_data(data, "internal_agents", "Internal agents"),
-                        fan_data(data, "vendor_agents", "Vendor agents"),
-                    ],
-                    title="Agents: internal build-up and vendor ramp-down",
-                    unit="agents",
-                    y_label="Agents",
-                ),
-            )
-        )
-    if has_series(data, "effective_capacity", "demand"):
-        specs.append(
-            ChartSpec(
-                "fan_capacity_demand",
-                "Effective capacity vs demand",
-                band + " Where capacity falls below demand the backlog grows.",
-                lambda: charts.fan_chart(
-                    [
-                        fan_data(data, "effective_capacity", "Effective capacity"),
-                        fan_data(data, "demand", "Demand"),
-                    ],
-                    title="Effective capacity vs demand",
-                    unit="tickets/month",
-                    y_label="Tickets per month",
-                ),
-            )
-        )
-    if has_series(data, "knowledge_transferred"):
-        specs.append(
-            ChartSpec(
-                "fan_knowledge_transferred",
-                "Knowledge transferred over time",
-                band,
-                lambda: charts.fan_chart(
-                    [fan_data(data, "knowledge_transferred", "Knowledge transferred")],
-                    title="Share of knowledge domains handed over",
-                    unit="%",
-                    y_label="Knowledge transferred",
-                ),
+                name,
+                caption,
+                band + extra,
+                functools.partial(_draw_fan, data, series, title, unit, y_label),
             )
         )
     if has_series(data, "cost_backsourcing", "cost_status_quo"):
