@@ -403,8 +403,8 @@ _FANS: tuple[tuple[str, str, str, tuple[tuple[str, str], ...], str, str, str], .
         " Where capacity falls below demand the backlog grows.",
         (("effective_capacity", "Effective capacity"), ("demand", "Demand")),
         "Effective capacity vs demand",
-        "tickets/month",
-        "Tickets per month",
+        "tickets/day",
+        "Tickets per working day (monthly mean)",
     ),
     (
         "fan_knowledge_transferred",
