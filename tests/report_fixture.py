@@ -13,21 +13,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from simulation.schema import SERIES_NAMES
+
 HORIZON = 60
 CURRENCY = "EUR"
 PCTS = (5, 10, 20, 50, 80, 90, 95)
 TARGETS = {"transition_months": ("<=", 12.0), "npv_savings": (">=", 0.0)}
-SERIES = (
-    "internal_agents",
-    "vendor_agents",
-    "effective_capacity",
-    "demand",
-    "backlog",
-    "sla_compliance",
-    "knowledge_transferred",
-    "cost_backsourcing",
-    "cost_status_quo",
-)
+SERIES = SERIES_NAMES  # the contract: every monthly series the engine writes
 
 SCENARIO_TOML = """[scenario]
 name = "synthetic help desk"
