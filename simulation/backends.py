@@ -278,6 +278,15 @@ class DaskBackend:
             raise SimulationError(
                 f"cannot reach the Dask scheduler at {scheduler}: {exc}"
             ) from None
+        # Scatter only once workers are there: broadcast copies the spec to the workers
+        # registered at that moment, and a spec held by a single worker dies with it.
+        try:
+            self.client.wait_for_workers(jobs if self.cluster is not None else 1, timeout=60)
+        except TimeoutError:
+            self.close()
+            raise SimulationError(
+                f"no Dask worker joined the scheduler {scheduler or '(local cluster)'} within 60 s"
+            ) from None
         workers = self.client.scheduler_info().get("workers", {})
         self.jobs = max(1, sum(int(w.get("nthreads", 1)) for w in workers.values()))
         self.token = uuid.uuid4().hex[:12]

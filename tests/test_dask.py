@@ -15,7 +15,7 @@ import cloudpickle
 import dask
 import numpy as np
 import pytest
-from distributed import LocalCluster
+from distributed import Client, LocalCluster
 
 from simulation import load_scenario, run
 from simulation.backends import ChunkResult, ChunkWorker, WorkerSpec, chunks
@@ -78,9 +78,13 @@ def test_a_killed_worker_is_survived_with_identical_numbers(
     marker.touch()
     model = functools.partial(_kill_once_model, minimal, str(marker))
     expected = simulate(minimal, 40, seed=5, jobs=1)
-    with LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
-    ) as cluster:
+    with (
+        LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        Client(cluster) as watcher,
+    ):
+        watcher.wait_for_workers(2, timeout=60)
         got = simulate(
             minimal,
             40,
@@ -91,6 +95,8 @@ def test_a_killed_worker_is_survived_with_identical_numbers(
             scheduler=cluster.scheduler_address,
             model=model,
         )
+        # let the nanny finish restarting the killed worker before the cluster shuts down
+        watcher.wait_for_workers(2, timeout=60)
     assert not marker.exists(), "a worker was killed"
     assert got.iterations == 40
     assert np.array_equal(got.scalars, expected.scalars, equal_nan=True)
