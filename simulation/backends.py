@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 import operator
-import signal
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -22,6 +21,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from simulation.errors import ModelError, SimulationError
+from simulation.interrupts import POLL_SECONDS, deferred_interrupts, ignore_in_worker
 from simulation.model import SCALAR_NAMES, SERIES_NAMES, RunResult, run_transition
 from simulation.params import build_inputs
 from simulation.sampling import InputMatrix
@@ -177,7 +177,7 @@ _POOL_WORKER: ChunkWorker | None = None
 def _init_pool_worker(spec: WorkerSpec) -> None:
     global _POOL_WORKER
     # The parent handles Ctrl-C and shuts the pool down; workers must not print tracebacks.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    ignore_in_worker()
     _POOL_WORKER = ChunkWorker(spec)
 
 
@@ -198,6 +198,22 @@ def index_pool(spec: WorkerSpec, jobs: int) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(max_workers=jobs, initializer=_init_pool_worker, initargs=(spec,))
 
 
+def as_completed_polling(
+    futures: list[Future[Any]], check: Callable[[], None]
+) -> Iterator[Future[Any]]:
+    """``futures`` as they complete, calling ``check()`` (which may raise
+    ``KeyboardInterrupt``) between short waits; futures not yet done are cancelled on exit."""
+    pending = set(futures)
+    try:
+        while pending:
+            done, pending = wait(pending, timeout=POLL_SECONDS, return_when=FIRST_COMPLETED)
+            check()
+            yield from done
+    finally:
+        for fut in pending:
+            fut.cancel()
+
+
 class ProcessPoolBackend:
     """A local ``ProcessPoolExecutor``: the spec goes to each process once (initializer), then
     only ``(start, stop)`` pairs travel."""
@@ -210,17 +226,12 @@ class ProcessPoolBackend:
 
     def run(self, start: int, stop: int, chunk_size: int) -> Iterator[ChunkResult]:
         assert self.pool is not None
-        pending: set[Future[ChunkResult]] = {
-            self.pool.submit(_pool_run_range, a, b) for a, b in chunks(start, stop, chunk_size)
-        }
-        try:
-            while pending:
-                done, pending = wait(pending, return_when=FIRST_COMPLETED)
-                for fut in done:
-                    yield fut.result()
-        finally:
-            for fut in pending:
-                fut.cancel()
+        with deferred_interrupts() as check:
+            futures = [
+                self.pool.submit(_pool_run_range, a, b) for a, b in chunks(start, stop, chunk_size)
+            ]
+            for fut in as_completed_polling(futures, check):
+                yield fut.result()
 
     def close(self, cancel: bool = False) -> None:
         if self.pool is not None:

@@ -25,7 +25,7 @@ import simpy
 from numpy.typing import NDArray
 
 from simulation import schema
-from simulation.ledger import TicketLedger
+from simulation.ledger import QueueFlow, fifo_queue
 from simulation.params import ModelInputs
 
 #: Scalar outputs and monthly series of one run, in a fixed order (the contract in schema.py).
@@ -130,6 +130,85 @@ class _Agent:
         self.left = math.inf
 
 
+class _Segments:
+    """The daily capacity of one run as segments of days between SimPy events.
+
+    Segment ``s`` covers days ``start[s]`` up to the next segment's start; its day ``d`` has
+    ``internal[s] - learning[s] * q**j + vendor[s] * r[s]**j`` tickets of capacity
+    (``j = d - start[s]``), where ``vendor`` is in vendor agents (× ``vendor_rate`` tickets/day),
+    ``headcount[s]`` internal agents and ``known[s]`` the share of domains known.
+    """
+
+    __slots__ = (
+        "q",
+        "vendor_rate",
+        "start",
+        "internal",
+        "learning",
+        "vendor",
+        "r",
+        "heads",
+        "known",
+    )
+
+    def __init__(self, q: float, vendor_rate: float) -> None:
+        self.q = q
+        self.vendor_rate = vendor_rate
+        self.start: list[int] = []
+        self.internal: list[float] = []
+        self.learning: list[float] = []
+        self.vendor: list[float] = []
+        self.r: list[float] = []
+        self.heads: list[int] = []
+        self.known: list[float] = []
+
+    def add(
+        self,
+        day: int,
+        internal: float,
+        learning: float,
+        vendor: float,
+        r: float,
+        heads: int,
+        known: float,
+    ) -> None:
+        self.start.append(day)
+        self.internal.append(internal)
+        self.learning.append(learning)
+        self.vendor.append(vendor)
+        self.r.append(r)
+        self.heads.append(heads)
+        self.known.append(known)
+
+    def daily(
+        self, n: int, month_days: int
+    ) -> tuple[NDArray[np.float64], dict[str, NDArray[np.float64]]]:
+        """Capacity of each of the ``n`` days (tickets/day) and the monthly series
+        ``capacity`` (mean per day), ``internal`` / ``vendor`` (agents at each month's last
+        working day) and ``known`` (share of domains, same day)."""
+        start = np.asarray(self.start, dtype=np.int64)
+        lengths = np.diff(start, append=n)
+        j = np.arange(n, dtype=np.float64) - np.repeat(start, lengths)
+        vendor = (
+            np.repeat(np.asarray(self.vendor), lengths)
+            * np.repeat(np.asarray(self.r), lengths) ** j
+        )
+        capacity = (
+            np.repeat(np.asarray(self.internal), lengths)
+            - np.repeat(np.asarray(self.learning), lengths) * self.q**j
+            + self.vendor_rate * vendor
+        )
+        ends = np.arange(month_days - 1, n, month_days)
+        seg = np.searchsorted(start, ends, side="right") - 1
+        monthly = {
+            "capacity": capacity.reshape(-1, month_days).mean(axis=1),
+            "internal": np.asarray(self.heads, dtype=np.float64)[seg],
+            "vendor": vendor[ends],
+            "known": np.asarray(self.known, dtype=np.float64)[seg],
+        }
+        return capacity, monthly
+
+
 class _Transition:
     """State and processes of one run."""
 
@@ -176,6 +255,8 @@ class _Transition:
         self.hires = 0
         self.leavers = 0
         self.first_onboarded = False
+        #: counts every change of team, knowledge or vendor state (the flow refreshes on it)
+        self.changes = 0
         # knowledge
         self.domain_state = [_PENDING] * p.domains
         self.known = 0
@@ -269,9 +350,11 @@ class _Transition:
             self.S = self.S * math.exp(-(t - self.t_u) / self.tau) + 1.0
             self.t_u = t
         self.n_prod += 1
+        self.changes += 1
 
     def _remove(self, agent: _Agent, t: float) -> None:
         agent.left = t
+        self.changes += 1
         if agent.state == 1:
             self.n_prod -= 1
             if self.tau > 0.0:
@@ -307,6 +390,7 @@ class _Transition:
         if self.notice_day > env.now:
             yield env.timeout(self.notice_day - env.now)
         self.notice_served = True
+        self.changes += 1
         self.note(f"notice served; planned vendor exit on day {self.planned_exit:.1f}")
         if self.rng is not None:
             env.process(self.vendor_rampdown())
@@ -335,6 +419,7 @@ class _Transition:
         self.cutover_day = t
         self.engaged = False
         self.vendors = 0
+        self.changes += 1
         lost = [i for i, s in enumerate(self.domain_state) if s == _PENDING]
         for i in lost:
             self.domain_state[i] = _LOST
@@ -361,6 +446,7 @@ class _Transition:
         env = self.env
         if a >= 1.0:
             self.vendors = 0
+            self.changes += 1
             return
         rate = -math.log1p(-a) / self.D  # per working day and agent
         times = np.sort(float(env.now) + self.rng.exponential(1.0 / rate, p.vendor_agents))
@@ -371,6 +457,7 @@ class _Transition:
             if not self.engaged:
                 return
             self.vendors -= 1
+            self.changes += 1
             self.note(f"vendor agent leaves; {self.vendors} remain")
 
     def requisition(self, backfill: bool) -> Generator[simpy.Event, Any, None]:
@@ -394,6 +481,7 @@ class _Transition:
         t = float(env.now)
         agent = _Agent(t, t + self.p.onboarding_days)
         self.staff.append(agent)
+        self.changes += 1
         self.all_agents.append(agent)
         self.hires += 1
         kind = "backfill hire" if backfill else "hire"
@@ -436,6 +524,7 @@ class _Transition:
             if self.domain_state[i] == _PENDING:
                 self.domain_state[i] = _DONE
                 self.known += 1
+                self.changes += 1
                 self.transferred += 1
                 self.note(f"domain {i + 1} transferred ({self.transferred}/{self.p.domains})")
 
@@ -447,6 +536,7 @@ class _Transition:
             if work > 0:
                 yield env.timeout(work)
             self.known += 1
+            self.changes += 1
             self.note(f"domain {i + 1} rebuilt internally")
 
     def staff_loss(self, t: float, n: int) -> Generator[simpy.Event, Any, None]:
@@ -455,70 +545,68 @@ class _Transition:
         for _ in range(min(n, len(self.staff))):
             self.leave("staff_loss risk")
 
-    # the daily ticket flow -----------------------------------------------------------------
+    # the daily capacity ---------------------------------------------------------------------
 
-    def flow(self, out: dict[str, list[float]]) -> Generator[simpy.Event, Any, None]:
-        """Step the ticket flow day by day between SimPy events.
+    def flow(self, seg: _Segments) -> Generator[simpy.Event, Any, None]:
+        """Record the daily ticket capacity, segment by segment, between SimPy events.
 
-        Team, knowledge and vendor state change only at SimPy events (or at a leaver, inside
-        this loop), so the capacity formula's coefficients are refreshed only then; in between,
-        the learning-curve and vendor ramp-down terms are advanced by one multiplication a day.
+        Team, knowledge and vendor state change only at SimPy events (or at an attrition leaver,
+        decided here; every change counts in ``self.changes``), so between two changes capacity
+        follows a closed form: day ``d`` of a
+        segment starting on ``d0`` has ``A - B q^(d - d0) + V r^(d - d0)`` tickets (the
+        learning-curve term decays by ``q`` a day, the deterministic vendor ramp-down by ``r``).
+        Each segment is recorded once (:class:`_Segments`); no Python work is done per day.
+        Attrition: the cumulative hazard ``lam`` per agent-day grows linearly inside a segment,
+        so the day it crosses the next exponential threshold is solved for, not searched.
         """
         env = self.env
         p = self.p
         n = self.n_days
         D = self.D
-        arrivals = self.arrivals
-        step = self.ledger.step
         lam = p.annual_attrition / (12.0 * D)
         threshold = self.att_gap.next() if lam > 0.0 else math.inf
-        cum_hazard = 0.0
+        cum_hazard = 0.0  # hazard accumulated up to and including day hazard_day
         hazard_day = -1
         tpa = p.agent_tickets_per_day
         u = p.unknown_domain_productivity
         ndom = p.domains
-        vtpa = p.vendor_tickets_per_agent_day
         a = p.vendor_attrition_after_notice
         decay = -math.log1p(-a) if 0.0 < a < 1.0 else (0.0 if a <= 0.0 else math.inf)
         stochastic = self.rng is not None
-        q = math.exp(-1.0 / self.tau) if self.tau > 0.0 else 0.0
-        cap_l = out["capacity"]
-        head_l = out["internal"]
-        vend_l = out["vendor"]
-        kn_l = out["known"]
-        month_end = D - 1
-        cap_sum = 0.0
-        refresh = True
-        lam_n = A = B = e = vcap = vn = f = qv = k = 0.0
+        qv = math.exp(-decay / D) if 0.0 < decay < math.inf else 1.0
+        seen = -1  # self.changes when the current segment started
+        lam_n = A = B = vn = k = r = 0.0
+        staff = 0
         d = 0
         while d < n:
             nxt = env.peek()
             if d >= nxt:
                 yield env.timeout(nxt - env.now)
-                refresh = True
                 continue
-            if refresh:
-                lam_n = lam * len(self.staff)
+            if self.changes != seen:
+                seen = self.changes
+                staff = len(self.staff)
+                lam_n = lam * staff
                 k = 1.0 if ndom == 0 else self.known / ndom
                 kf = tpa * (k + (1.0 - k) * u)
                 A = kf * self.n_prod
                 if self.tau > 0.0 and self.S > 0.0:
-                    B = kf * self.gap * self.S
-                    e = math.exp(-(d - self.t_u) / self.tau)
+                    B = kf * self.gap * self.S * math.exp(-(d - self.t_u) / self.tau)
                 else:
-                    B = e = 0.0
-                f = 1.0
-                qv = 1.0
+                    B = 0.0
                 if not self.engaged or (decay == math.inf and self.notice_served):
                     vn = 0.0
                 elif stochastic or not self.notice_served or decay == 0.0:
                     vn = float(self.vendors)
                 else:
-                    vn = float(self.vendors)
-                    f = math.exp(-decay * (d - self.notice_day) / D)
-                    qv = math.exp(-decay / D)
-                vcap = vn * vtpa
-                refresh = False
+                    vn = self.vendors * math.exp(-decay * (d - self.notice_day) / D)
+                r = (
+                    qv
+                    if vn > 0.0 and not stochastic and self.notice_served and decay > 0.0
+                    else 1.0
+                )
+                seg.add(d, A, B, vn, r, staff, k)
+            end = n if nxt >= n else math.ceil(nxt)  # the days before the next event
             if lam_n > 0.0:
                 if hazard_day != d:
                     cum_hazard += lam_n
@@ -526,26 +614,18 @@ class _Transition:
                 if cum_hazard >= threshold:
                     if env.now < d:
                         yield env.timeout(d - env.now)
-                        refresh = True
                         continue
                     while cum_hazard >= threshold and self.staff:
                         self.leave("attrition")
                         threshold += self.att_gap.next()
-                    refresh = True
                     continue
-            cap = A - B * e + vcap * f
-            e *= q
-            f *= qv
-            step(arrivals[d], cap)
-            cap_sum += cap
-            if d == month_end:
-                cap_l.append(cap_sum / D)
-                cap_sum = 0.0
-                head_l.append(len(self.staff))
-                vend_l.append(vn * f / qv)
-                kn_l.append(k)
-                month_end += D
-            d += 1
+                # first later day whose hazard reaches the threshold
+                cross = d + max(1, math.ceil((threshold - cum_hazard) / lam_n - 1e-9))
+                if cross < end:
+                    end = cross
+                cum_hazard += lam_n * (end - 1 - d)
+                hazard_day = end - 1
+            d = end
 
     # run ------------------------------------------------------------------------------------
 
@@ -561,17 +641,14 @@ class _Transition:
                 s = e.at_month * D
                 mean = mean + e.extra_tickets_per_day * ((days >= s) & (days < s + e.duration_days))
         self.demand_mean = mean
-        if self.rng is None:
-            self.arrivals = mean.tolist()
-        else:
-            self.arrivals = self.rng.poisson(mean).astype(np.float64).tolist()
-        self.ledger = TicketLedger(p.sla_days)
-        out: dict[str, list[float]] = {k: [] for k in ("capacity", "internal", "vendor", "known")}
+        arrivals = mean if self.rng is None else self.rng.poisson(mean).astype(np.float64)
         for e in p.events:
             if e.event == "staff_loss" and e.agents > 0:
                 env.process(self.staff_loss(e.at_month * D, e.agents))
         env.process(self.programme())
-        flow = env.process(self.flow(out))
+        q = math.exp(-1.0 / self.tau) if self.tau > 0.0 else 0.0
+        seg = _Segments(q, p.vendor_tickets_per_agent_day)
+        flow = env.process(self.flow(seg))
         events = 0
         step = env.step
         try:
@@ -580,36 +657,37 @@ class _Transition:
                 events += 1
         except simpy.core.EmptySchedule:  # pragma: no cover - the flow always ends
             pass
-        return self._result(out, events)
+        # the queue never feeds back into the programme: it is computed once, after the run
+        capacity, monthly = seg.daily(n, D)
+        queue = fifo_queue(arrivals, capacity, p.sla_days)
+        return self._result(queue, monthly, events)
 
     # outputs ----------------------------------------------------------------------------------
 
-    def _result(self, out: dict[str, list[float]], events: int) -> RunResult:
+    def _result(
+        self, queue: QueueFlow, out: dict[str, NDArray[np.float64]], events: int
+    ) -> RunResult:
         p = self.p
         D = self.D
         M = p.horizon_months
         n = self.n_days
         H = float(n)
-        led = self.ledger
-        arrivals = np.asarray(led.arrived, dtype=np.float64)
-        backlog = np.asarray(led.backlog_by_day, dtype=np.float64)
-        breached = np.asarray(led.breached_by_day, dtype=np.float64)
-        overdue = np.asarray(led.overdue_by_day, dtype=np.float64)
-        due = np.zeros(n)
-        lag = led.allowed_age
-        if lag < n:
-            due[lag:] = arrivals[: n - lag]
+        arrivals = queue.arrivals
+        backlog = queue.backlog
+        breached = queue.breached
+        overdue = queue.overdue
+        due = queue.due
         due_m = due.reshape(M, D).sum(axis=1)
         br_m = breached.reshape(M, D).sum(axis=1)
         sla_m = np.where(due_m > 0, 1.0 - br_m / np.where(due_m > 0, due_m, 1.0), 1.0)
         monthly: dict[str, NDArray[np.float64]] = {
-            "internal_agents": np.asarray(out["internal"], dtype=np.float64),
-            "vendor_agents": np.asarray(out["vendor"], dtype=np.float64),
-            "effective_capacity": np.asarray(out["capacity"], dtype=np.float64),
+            "internal_agents": out["internal"],
+            "vendor_agents": out["vendor"],
+            "effective_capacity": out["capacity"],
             "demand": arrivals.reshape(M, D).mean(axis=1),
             "backlog": backlog.reshape(M, D)[:, -1].copy(),
             "sla_compliance": sla_m,
-            "knowledge_transferred": np.asarray(out["known"], dtype=np.float64),
+            "knowledge_transferred": out["known"],
         }
         cut = self.cutover_day
         costs = self._costs(overdue.reshape(M, D).sum(axis=1))
@@ -636,8 +714,8 @@ class _Transition:
         cut_m = min(cut, H) / D
         # open tickets already due at the horizon are breaches; open ones not yet due are not
         total_breached = float(breached.sum())
-        done = float(arrivals.sum()) - led.backlog
-        mean_age = led.total_age / done if done > 0 else 0.0
+        done = queue.total_resolved
+        mean_age = queue.total_age / done if done > 0 else 0.0
         scalars: dict[str, float] = {
             "cutover_month": cut_m,
             "extension_months": float(self.extensions),

@@ -22,9 +22,16 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from simulation.backends import ChunkWorker, WorkerSpec, index_pool, pool_run_indices
+from simulation.backends import (
+    ChunkWorker,
+    WorkerSpec,
+    as_completed_polling,
+    index_pool,
+    pool_run_indices,
+)
 from simulation.distributions import Distribution, Fixed
 from simulation.engine import ProgressFn, RawResults, default_jobs, simulate
+from simulation.interrupts import deferred_interrupts
 from simulation.model import SCALAR_NAMES
 from simulation.sampling import draw_inputs
 from simulation.scenario_types import Scenario
@@ -93,10 +100,12 @@ def _rerun_struck_rows(
     spec = WorkerSpec(off, matrix, base.seed, sampler)
     if jobs > 1 and struck.size >= 8 * jobs:
         parts = np.array_split(struck, 4 * jobs)
-        with index_pool(spec, jobs) as pool:
-            results = pool.map(pool_run_indices, [part.tolist() for part in parts])
-            for part, rows in zip(parts, results, strict=True):
-                scalars[part] = rows
+        with deferred_interrupts() as check, index_pool(spec, jobs) as pool:
+            futures = [pool.submit(pool_run_indices, part.tolist()) for part in parts]
+            part_of = {fut: part for fut, part in zip(futures, parts, strict=True)}
+            for fut in as_completed_polling(futures, check):
+                part = part_of[fut]
+                scalars[part] = fut.result()
                 if tick:
                     tick(part.size)
         return scalars

@@ -1,24 +1,21 @@
-"""The FIFO cohort ledger against hand-made sequences and a per-ticket brute force."""
+"""The vectorised FIFO queue against hand-made sequences and a per-ticket brute force."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from simulation.ledger import TicketLedger
+from simulation.ledger import QueueFlow, fifo_queue
 
 
-def run(arrivals: list[float], capacity: list[float], sla: float) -> TicketLedger:
-    led = TicketLedger(sla, record=True)
-    for a, c in zip(arrivals, capacity, strict=True):
-        led.step(a, c)
-    return led
+def run(arrivals: list[float], capacity: list[float], sla: float) -> QueueFlow:
+    return fifo_queue(np.asarray(arrivals, float), np.asarray(capacity, float), sla)
 
 
 def test_single_cohort_resolved_within_sla() -> None:
     led = run([10, 0, 0, 0, 0], [4, 4, 4, 4, 4], sla=2)
-    assert led.resolutions == [(0, 0, 4), (0, 1, 4), (0, 2, 2)]
-    assert led.backlog_by_day == [6, 2, 0, 0, 0]
+    assert led.resolved.tolist() == [4, 4, 2, 0, 0]
+    assert led.backlog.tolist() == [6, 2, 0, 0, 0]
     assert led.total_breached == 0
     assert led.total_ticket_days_beyond == 0
     assert led.total_within_sla == 10
@@ -28,12 +25,12 @@ def test_single_cohort_resolved_within_sla() -> None:
 def test_single_cohort_breaching() -> None:
     # 10 tickets on day 0, 2 resolved a day: ages 0,0,1,1,2,2 within; 3,3,4,4 late.
     led = run([10, 0, 0, 0, 0, 0], [2] * 6, sla=2)
-    assert [r[1] for r in led.resolutions] == [0, 1, 2, 3, 4]
+    assert led.resolved.tolist() == [2, 2, 2, 2, 2, 0]
     assert led.total_within_sla == 6
     assert led.total_breached == 4  # counted on day 2, when cohort 0 falls due
-    assert led.breached_by_day == [0, 0, 4, 0, 0, 0]
+    assert led.breached.tolist() == [0, 0, 4, 0, 0, 0]
     # lateness: 2 tickets 1 day late + 2 tickets 2 days late = 6 ticket-days
-    assert led.overdue_by_day == [0, 0, 4, 2, 0, 0]
+    assert led.overdue.tolist() == [0, 0, 4, 2, 0, 0]
     assert led.total_ticket_days_beyond == 6
     assert led.mean_resolution_days == pytest.approx(2.0)
 
@@ -41,28 +38,28 @@ def test_single_cohort_breaching() -> None:
 def test_fractional_capacity_several_cohorts() -> None:
     # sla 0.5 day rounds down to 0: a ticket must be resolved on its arrival day.
     led = run([3, 3, 3], [1.5, 1.5, 10], sla=0.5)
-    assert led.resolutions == [(0, 0, 1.5), (0, 1, 1.5), (1, 2, 3), (2, 2, 3)]
-    assert led.backlog_by_day == [1.5, 3, 0]
-    assert led.breached_by_day == [1.5, 3, 0]
-    assert led.overdue_by_day == [1.5, 3, 0]
+    assert led.resolved.tolist() == [1.5, 1.5, 6]
+    assert led.backlog.tolist() == [1.5, 3, 0]
+    assert led.breached.tolist() == [1.5, 3, 0]
+    assert led.overdue.tolist() == [1.5, 3, 0]
     assert led.total_within_sla == pytest.approx(4.5)
-    assert led.due_by_day == [3, 3, 3]
-    assert led.open_cohorts() == []
+    assert led.due.tolist() == [3, 3, 3]
+    assert led.open_at_end == ()
 
 
 def test_open_cohorts_and_due_shift() -> None:
     led = run([5, 5, 5], [0, 0, 7], sla=1)
-    assert led.open_cohorts() == [(1, 3.0), (2, 5.0)]
-    assert led.due_by_day == [0, 5, 5]
+    assert led.open_at_end == ((1, 3.0), (2, 5.0))
+    assert led.due.tolist() == [0, 5, 5]
     # cohort 0 falls due on day 1 with all 5 open; cohort 1 on day 2 with 3 still open
-    assert led.breached_by_day == [0, 5, 3]
+    assert led.breached.tolist() == [0, 5, 3]
     assert led.total_resolved == 7
 
 
 def test_infinite_capacity_never_breaches() -> None:
     led = run([100, 0, 250, 7], [1e12] * 4, sla=0)
     assert led.total_breached == 0
-    assert led.backlog_by_day == [0, 0, 0, 0]
+    assert led.backlog.tolist() == [0, 0, 0, 0]
     assert led.total_within_sla == 357
 
 
@@ -97,4 +94,45 @@ def test_matches_per_ticket_fifo(seed: int) -> None:
     assert led.total_breached == ref["breached"]
     assert led.total_ticket_days_beyond == ref["ticket_days"]
     assert led.mean_resolution_days == pytest.approx(ref["mean_age"])
-    assert led.backlog == ref["backlog"]
+    assert led.backlog[-1] == ref["backlog"]
+
+
+def _cohort_reference(
+    arrivals: list[float], capacity: list[float], sla: int
+) -> tuple[list[float], list[float], list[float], float]:
+    """Day by day over a list of open cohorts (fractional tickets): backlog, breached and
+    overdue per day, and the summed age of resolved tickets."""
+    open_: list[list[float]] = []  # [arrival_day, tickets]
+    backlog, breached, overdue = [], [], []
+    age = 0.0
+    for d, (a, c) in enumerate(zip(arrivals, capacity, strict=True)):
+        open_.append([d, a])
+        cap = max(c, 0.0)
+        while open_ and cap > 0:
+            take = min(cap, open_[0][1])
+            age += take * (d - open_[0][0])
+            open_[0][1] -= take
+            cap -= take
+            if open_[0][1] <= 1e-12:
+                open_.pop(0)
+        backlog.append(sum(t for _, t in open_))
+        breached.append(sum(t for a0, t in open_ if a0 == d - sla))
+        overdue.append(sum(t for a0, t in open_ if d - a0 >= sla))
+    return backlog, breached, overdue, age
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_matches_cohort_reference_with_fractional_capacity(seed: int) -> None:
+    rng = np.random.default_rng(100 + seed)
+    n = int(rng.integers(1, 90))
+    arrivals = rng.poisson(rng.uniform(0, 30), n).astype(float).tolist()
+    # stretches of shortage and of surplus, with negative capacity counted as none
+    capacity = (rng.uniform(-3, 40, n) * rng.choice([0.3, 1.0, 2.0], n)).tolist()
+    sla = int(rng.integers(0, 6))
+    led = run(arrivals, capacity, sla)
+    backlog, breached, overdue, age = _cohort_reference(arrivals, capacity, sla)
+    np.testing.assert_allclose(led.backlog, backlog, atol=1e-8)
+    np.testing.assert_allclose(led.breached, breached, atol=1e-8)
+    np.testing.assert_allclose(led.overdue, overdue, atol=1e-8)
+    assert led.total_age == pytest.approx(age, abs=1e-6)
+    assert led.total_arrived == pytest.approx(led.total_resolved + backlog[-1])
