@@ -22,7 +22,8 @@ from numpy.typing import NDArray
 
 from simulation.errors import ModelError, SimulationError
 from simulation.interrupts import POLL_SECONDS, deferred_interrupts, ignore_in_worker
-from simulation.model import SCALAR_NAMES, SERIES_NAMES, RunResult, run_transition
+from simulation.model import SCALAR_NAMES, SERIES_NAMES, RunResult, run_programme, run_transition
+from simulation.outcomes import RunRecord, outcomes
 from simulation.params import build_inputs
 from simulation.sampling import InputMatrix
 from simulation.scenario_types import Scenario
@@ -99,8 +100,45 @@ class ChunkWorker:
         inputs = build_inputs(self.values(i), self.scenario.options, self.scenario.risks)
         return run_transition(inputs, rng, record_events=record_events)
 
+    def programme(self, i: int) -> RunRecord:
+        """The SimPy part of iteration ``i`` on its own stream."""
+        rng = iteration_stream(self.seed, i) if self.stochastic else None
+        inputs = build_inputs(self.values(i), self.scenario.options, self.scenario.risks)
+        return run_programme(inputs, rng)
+
     def run_range(self, start: int, stop: int) -> ChunkResult:
-        """Run iterations ``start .. stop - 1`` into compact arrays."""
+        """Run iterations ``start .. stop - 1`` into compact arrays.
+
+        The SimPy part runs iteration by iteration; the outputs that follow from it (queue,
+        monthly series, costs) are computed for the whole range at once
+        (:func:`simulation.outcomes.outcomes`), which gives the same numbers as one at a time.
+        """
+        if self.model is not None:
+            return self._run_range_custom(start, stop)
+        records = []
+        for i in range(start, stop):
+            try:
+                records.append(self.programme(i))
+            except Exception as exc:  # noqa: BLE001 - reported with the iteration that failed
+                raise ModelError(self.failure_message(i, exc)) from exc
+        try:
+            out = outcomes(records)
+        except Exception as exc:  # noqa: BLE001 - find the iteration whose outputs fail
+            for j, record in enumerate(records):
+                try:
+                    outcomes([record])
+                except Exception as single:  # noqa: BLE001
+                    raise ModelError(self.failure_message(start + j, single)) from single
+            raise ModelError(self.failure_message(start, exc)) from exc
+        risks = np.zeros((stop - start, len(self.risk_names)), dtype=np.uint8)
+        if self.risk_names:
+            for j, record in enumerate(records):
+                flags = record.p.risk_flags
+                risks[j] = [flags.get(name, False) for name in self.risk_names]
+        return self._checked(start, stop, out.scalars, risks, out.monthly.astype(np.float32))
+
+    def _run_range_custom(self, start: int, stop: int) -> ChunkResult:
+        """As :meth:`run_range` for a replacement ``model`` returning one RunResult a time."""
         n = stop - start
         scalars = np.empty((n, len(SCALAR_NAMES)), dtype=np.float64)
         risks = np.zeros((n, len(self.risk_names)), dtype=np.uint8)
@@ -117,6 +155,17 @@ class ChunkWorker:
             if risk_names:
                 flags = result.risks
                 risks[j] = [flags.get(name, False) for name in risk_names]
+        return self._checked(start, stop, scalars, risks, monthly)
+
+    def _checked(
+        self,
+        start: int,
+        stop: int,
+        scalars: NDArray[np.float64],
+        risks: NDArray[np.uint8],
+        monthly: NDArray[np.float32],
+    ) -> ChunkResult:
+        """The chunk, after checking every scalar output is finite (NaN break-even allowed)."""
         bad = ~np.isfinite(scalars)
         bad[:, _BREAKEVEN] = False  # NaN there means "never within the horizon"
         if bad.any():

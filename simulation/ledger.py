@@ -101,64 +101,98 @@ class QueueFlow:
         return self.total_age / done if done > 0 else math.nan
 
 
-def _clean(x: NDArray[np.float64], eps: float) -> NDArray[np.float64]:
-    """Zero the floating-point residue of the cumulative sums (|x| < eps)."""
+@dataclass(frozen=True)
+class QueueRows:
+    """The queues of a batch of runs: per-day arrays are (runs × days), totals are (runs,).
+
+    Same meaning as :class:`QueueFlow`; ``total_resolved`` in tickets, ``total_age`` in
+    ticket-days (the summed age of resolved tickets); ``open_left`` holds the tickets of each
+    cohort still open at the horizon.
+    """
+
+    backlog: NDArray[np.float64]
+    resolved: NDArray[np.float64]
+    due: NDArray[np.float64]
+    breached: NDArray[np.float64]
+    overdue: NDArray[np.float64]
+    open_left: NDArray[np.float64]
+    total_resolved: NDArray[np.float64]
+    total_age: NDArray[np.float64]
+
+
+def _clean(x: NDArray[np.float64], eps: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Zero the floating-point residue of the cumulative sums (|x| < eps, per run)."""
     x[np.abs(x) < eps] = 0.0
     return x
 
 
-def fifo_queue(
-    arrivals: NDArray[np.float64], capacity: NDArray[np.float64], sla_days: float
-) -> QueueFlow:
-    """The FIFO queue for daily ``arrivals`` and ``capacity`` (tickets/day), SLA in working days.
+def fifo_queue_rows(
+    arrivals: NDArray[np.float64], capacity: NDArray[np.float64], lag: int
+) -> QueueRows:
+    """FIFO queues of a batch of runs: ``arrivals`` and ``capacity`` (runs × days, tickets/day),
+    ``lag`` the allowed age in whole working days (see :func:`allowed_age`).
 
-    Negative capacity counts as none. Cost: a dozen numpy passes over the horizon.
+    Negative capacity counts as none. Cost: about fifteen numpy passes over the whole batch.
     """
     a = np.asarray(arrivals, dtype=np.float64)
     c = np.maximum(np.asarray(capacity, dtype=np.float64), 0.0)
-    n = a.size
-    k = allowed_age(sla_days, n)
+    k, n = a.shape
     if n == 0:
-        empty = np.zeros(0)
-        return QueueFlow(a, empty, empty, empty, empty, empty, k, 0.0, ())
-    cum_a = np.cumsum(a)
-    eps = max(_ABS_EPS, _REL_EPS * float(cum_a[-1]))
-    s = np.cumsum(a - c)
-    backlog = _clean(s - np.minimum(np.minimum.accumulate(s), 0.0), eps)
+        empty = np.zeros((k, 0))
+        zero = np.zeros(k)
+        return QueueRows(empty, empty, empty, empty, empty, empty, zero, zero)
+    cum_a = np.cumsum(a, axis=1)
+    eps = np.maximum(_ABS_EPS, _REL_EPS * cum_a[:, -1:])
+    s = np.cumsum(a - c, axis=1)
+    backlog = _clean(s - np.minimum(np.minimum.accumulate(s, axis=1), 0.0), eps)
     cum_r = cum_a - backlog  # cumulative resolutions, non-decreasing
-    resolved = _clean(np.diff(cum_r, prepend=0.0), eps)
-    due = np.zeros(n)
-    breached = np.zeros(n)
-    overdue = np.zeros(n)
-    if k < n:
-        cum_due = cum_a[: n - k]  # A(d - k) for d >= k
-        before_due = np.concatenate(([0.0], cum_a[: n - k - 1]))  # A(d - k - 1)
-        due[k:] = a[: n - k]
-        overdue[k:] = _clean(np.maximum(cum_due - cum_r[k:], 0.0), eps)
-        breached[k:] = _clean(
-            np.clip(cum_due - np.maximum(cum_r[k:], before_due), 0.0, due[k:]), eps
+    resolved = _clean(np.diff(cum_r, axis=1, prepend=0.0), eps)
+    prev = cum_a - a  # A(d - 1)
+    due = np.zeros((k, n))
+    breached = np.zeros((k, n))
+    overdue = np.zeros((k, n))
+    if lag < n:
+        cum_due = cum_a[:, : n - lag]  # A(d - lag) for d >= lag
+        due[:, lag:] = a[:, : n - lag]
+        overdue[:, lag:] = _clean(np.maximum(cum_due - cum_r[:, lag:], 0.0), eps)
+        breached[:, lag:] = _clean(
+            np.clip(cum_due - np.maximum(cum_r[:, lag:], prev[:, : n - lag]), 0.0, due[:, lag:]),
+            eps,
         )
-    # cohorts still open at the horizon: arrived after the last fully resolved one
-    final = float(cum_r[-1])
-    first_open = int(np.searchsorted(cum_a, final + eps, side="right"))
-    open_at_end: list[tuple[int, float]] = []
-    tail_age = 0.0
-    if backlog[-1] > 0.0:
-        prev = np.concatenate(([0.0], cum_a[:-1]))
-        idx = np.arange(first_open, n)
-        left = np.clip(cum_a[idx] - np.maximum(final, prev[idx]), 0.0, a[idx])
-        keep = left > eps
-        open_at_end = list(zip(idx[keep].tolist(), left[keep].tolist(), strict=True))
-        tail_age = float(np.dot(left, n - idx))
-    total_age = max(0.0, float(backlog.sum()) - tail_age)
-    return QueueFlow(
-        arrivals=a,
+    # tickets of each cohort still open at the horizon, and the day ends they were open
+    final = cum_r[:, -1:]
+    open_left = _clean(np.clip(cum_a - np.maximum(final, prev), 0.0, a), eps)
+    tail_age = open_left @ (n - np.arange(n, dtype=np.float64))
+    return QueueRows(
         backlog=backlog,
         resolved=resolved,
         due=due,
         breached=breached,
         overdue=overdue,
+        open_left=open_left,
+        total_resolved=cum_r[:, -1],
+        total_age=np.maximum(0.0, backlog.sum(axis=1) - tail_age),
+    )
+
+
+def fifo_queue(
+    arrivals: NDArray[np.float64], capacity: NDArray[np.float64], sla_days: float
+) -> QueueFlow:
+    """The FIFO queue of one run: daily ``arrivals`` and ``capacity`` (tickets/day), the SLA in
+    working days (see :func:`fifo_queue_rows`)."""
+    a = np.asarray(arrivals, dtype=np.float64)
+    k = allowed_age(sla_days, a.size)
+    rows = fifo_queue_rows(a[None, :], np.asarray(capacity, dtype=np.float64)[None, :], k)
+    left = rows.open_left[0]
+    still_open = np.flatnonzero(left)
+    return QueueFlow(
+        arrivals=a,
+        backlog=rows.backlog[0],
+        resolved=rows.resolved[0],
+        due=rows.due[0],
+        breached=rows.breached[0],
+        overdue=rows.overdue[0],
         allowed_age=k,
-        total_age=total_age,
-        open_at_end=tuple(open_at_end),
+        total_age=float(rows.total_age[0]),
+        open_at_end=tuple(zip(still_open.tolist(), left[still_open].tolist(), strict=True)),
     )

@@ -25,7 +25,7 @@ import simpy
 from numpy.typing import NDArray
 
 from simulation import schema
-from simulation.ledger import QueueFlow, fifo_queue
+from simulation.outcomes import RunRecord, outcomes
 from simulation.params import ModelInputs
 
 #: Scalar outputs and monthly series of one run, in a fixed order (the contract in schema.py).
@@ -179,34 +179,6 @@ class _Segments:
         self.r.append(r)
         self.heads.append(heads)
         self.known.append(known)
-
-    def daily(
-        self, n: int, month_days: int
-    ) -> tuple[NDArray[np.float64], dict[str, NDArray[np.float64]]]:
-        """Capacity of each of the ``n`` days (tickets/day) and the monthly series
-        ``capacity`` (mean per day), ``internal`` / ``vendor`` (agents at each month's last
-        working day) and ``known`` (share of domains, same day)."""
-        start = np.asarray(self.start, dtype=np.int64)
-        lengths = np.diff(start, append=n)
-        j = np.arange(n, dtype=np.float64) - np.repeat(start, lengths)
-        vendor = (
-            np.repeat(np.asarray(self.vendor), lengths)
-            * np.repeat(np.asarray(self.r), lengths) ** j
-        )
-        capacity = (
-            np.repeat(np.asarray(self.internal), lengths)
-            - np.repeat(np.asarray(self.learning), lengths) * self.q**j
-            + self.vendor_rate * vendor
-        )
-        ends = np.arange(month_days - 1, n, month_days)
-        seg = np.searchsorted(start, ends, side="right") - 1
-        monthly = {
-            "capacity": capacity.reshape(-1, month_days).mean(axis=1),
-            "internal": np.asarray(self.heads, dtype=np.float64)[seg],
-            "vendor": vendor[ends],
-            "known": np.asarray(self.known, dtype=np.float64)[seg],
-        }
-        return capacity, monthly
 
 
 class _Transition:
@@ -566,7 +538,7 @@ class _Transition:
         lam = p.annual_attrition / (12.0 * D)
         threshold = self.att_gap.next() if lam > 0.0 else math.inf
         cum_hazard = 0.0  # hazard accumulated up to and including day hazard_day
-        hazard_day = -1
+        hazard_day = -1  # hazard of day x is added on day x, at the rate of that day
         tpa = p.agent_tickets_per_day
         u = p.unknown_domain_productivity
         ndom = p.domains
@@ -577,14 +549,20 @@ class _Transition:
         seen = -1  # self.changes when the current segment started
         lam_n = A = B = vn = k = r = 0.0
         staff = 0
+        cross = n  # the day the cumulative hazard reaches the threshold at the current rate
+        peek = env.peek
+        timeout = env.timeout
         d = 0
         while d < n:
-            nxt = env.peek()
+            nxt = peek()
             if d >= nxt:
-                yield env.timeout(nxt - env.now)
+                yield timeout(nxt - env.now)
                 continue
             if self.changes != seen:
                 seen = self.changes
+                if hazard_day < d - 1:  # days before d had the previous rate
+                    cum_hazard += lam_n * (d - 1 - hazard_day)
+                    hazard_day = d - 1
                 staff = len(self.staff)
                 lam_n = lam * staff
                 k = 1.0 if ndom == 0 else self.known / ndom
@@ -606,30 +584,35 @@ class _Transition:
                     else 1.0
                 )
                 seg.add(d, A, B, vn, r, staff, k)
-            end = n if nxt >= n else math.ceil(nxt)  # the days before the next event
-            if lam_n > 0.0:
-                if hazard_day != d:
-                    cum_hazard += lam_n
+                if lam_n <= 0.0:
+                    cross = n
+                elif cum_hazard >= threshold:
+                    cross = hazard_day
+                else:
+                    gap = math.ceil((threshold - cum_hazard) / lam_n - 1e-9)
+                    cross = hazard_day + max(1, gap)
+            if cross <= d:  # an attrition leaver today
+                if hazard_day < d:
+                    cum_hazard += lam_n * (d - hazard_day)
                     hazard_day = d
-                if cum_hazard >= threshold:
-                    if env.now < d:
-                        yield env.timeout(d - env.now)
-                        continue
-                    while cum_hazard >= threshold and self.staff:
-                        self.leave("attrition")
-                        threshold += self.att_gap.next()
+                if env.now < d:
+                    yield timeout(d - env.now)
                     continue
-                # first later day whose hazard reaches the threshold
-                cross = d + max(1, math.ceil((threshold - cum_hazard) / lam_n - 1e-9))
-                if cross < end:
-                    end = cross
-                cum_hazard += lam_n * (end - 1 - d)
-                hazard_day = end - 1
+                while cum_hazard >= threshold and self.staff:
+                    self.leave("attrition")
+                    threshold += self.att_gap.next()
+                seen = -1  # the rate and the threshold changed: start a new segment today
+                continue
+            end = n if nxt >= n else math.ceil(nxt)  # the days before the next event
+            if cross < end:
+                end = cross
             d = end
+            if nxt <= d < n:  # the days before the next event are done: wait for it
+                yield timeout(nxt - env.now)
 
     # run ------------------------------------------------------------------------------------
 
-    def run(self) -> RunResult:
+    def run(self) -> RunRecord:
         p = self.p
         env = self.env
         n = self.n_days
@@ -649,202 +632,74 @@ class _Transition:
         q = math.exp(-1.0 / self.tau) if self.tau > 0.0 else 0.0
         seg = _Segments(q, p.vendor_tickets_per_agent_day)
         flow = env.process(self.flow(seg))
-        events = 0
-        step = env.step
-        try:
-            while not flow.triggered:
-                step()
-                events += 1
-        except simpy.core.EmptySchedule:  # pragma: no cover - the flow always ends
-            pass
-        # the queue never feeds back into the programme: it is computed once, after the run
-        capacity, monthly = seg.daily(n, D)
-        queue = fifo_queue(arrivals, capacity, p.sla_days)
-        return self._result(queue, monthly, events)
-
-    # outputs ----------------------------------------------------------------------------------
-
-    def _result(
-        self, queue: QueueFlow, out: dict[str, NDArray[np.float64]], events: int
-    ) -> RunResult:
-        p = self.p
-        D = self.D
-        M = p.horizon_months
-        n = self.n_days
-        H = float(n)
-        arrivals = queue.arrivals
-        backlog = queue.backlog
-        breached = queue.breached
-        overdue = queue.overdue
-        due = queue.due
-        due_m = due.reshape(M, D).sum(axis=1)
-        br_m = breached.reshape(M, D).sum(axis=1)
-        sla_m = np.where(due_m > 0, 1.0 - br_m / np.where(due_m > 0, due_m, 1.0), 1.0)
-        monthly: dict[str, NDArray[np.float64]] = {
-            "internal_agents": out["internal"],
-            "vendor_agents": out["vendor"],
-            "effective_capacity": out["capacity"],
-            "demand": arrivals.reshape(M, D).mean(axis=1),
-            "backlog": backlog.reshape(M, D)[:, -1].copy(),
-            "sla_compliance": sla_m,
-            "knowledge_transferred": out["known"],
-        }
-        cut = self.cutover_day
-        costs = self._costs(overdue.reshape(M, D).sum(axis=1))
-        monthly["cost_backsourcing"] = costs["cum_bs"]
-        monthly["cost_status_quo"] = costs["cum_sq"]
-        # stabilisation: weekly compliance after cutover
-        W = p.working_days_per_week
-        nw = n // W
-        due_w = due[: nw * W].reshape(nw, W).sum(axis=1)
-        br_w = breached[: nw * W].reshape(nw, W).sum(axis=1)
-        comp_w = np.where(due_w > 0, 1.0 - br_w / np.where(due_w > 0, due_w, 1.0), 1.0)
-        ok = comp_w >= p.sla_target - 1e-12
-        ends = (np.arange(nw) + 1.0) * W
-        end_day = math.inf
-        streak = 0
-        for w in range(nw):
-            if ends[w] <= cut:
-                continue
-            streak = streak + 1 if ok[w] else 0
-            if streak >= p.stable_weeks:
-                end_day = float(ends[w])
-                break
-        stabilised = math.isfinite(end_day)
-        cut_m = min(cut, H) / D
-        # open tickets already due at the horizon are breaches; open ones not yet due are not
-        total_breached = float(breached.sum())
-        done = queue.total_resolved
-        mean_age = queue.total_age / done if done > 0 else 0.0
-        scalars: dict[str, float] = {
-            "cutover_month": cut_m,
-            "extension_months": float(self.extensions),
-            "transition_months": end_day / D if stabilised else float(M),
-            "stabilised": 1.0 if stabilised else 0.0,
-            "one_off_cost": costs["one_off"],
-            "overlap_cost": costs["overlap"],
-            "disruption_cost": costs["disruption"],
-            "transition_cost": costs["one_off"] + costs["overlap"] + costs["disruption"],
-            "backsourcing_npv": costs["npv_bs"],
-            "status_quo_npv": costs["npv_sq"],
-            "npv_savings": costs["npv_sq"] - costs["npv_bs"],
-            "breakeven_month": costs["breakeven"],
-            "peak_backlog": float(backlog.max()) if n else 0.0,
-            "tickets_breached": total_breached,
-            "sla_breach_weeks": float(np.sum(~ok)),
-            "knowledge_lost_domains": float(self.lost),
-            "hires": float(self.hires),
-            "leavers": float(self.leavers),
-            "notice_month": self.notice_day / D,
-            "planned_exit_month": self.planned_exit / D,
-            "knowledge_transferred_domains": float(self.transferred),
-            "ticket_days_beyond_sla": float(overdue.sum()),
-            "mean_resolution_days": mean_age,
-            "termination_cost": costs["termination"],
-            "extension_cost": costs["extension"],
-        }
-        return RunResult(
-            scalars=MappingProxyType(scalars),
-            risks=MappingProxyType(dict(p.risk_flags)),
-            monthly=MappingProxyType(monthly),
-            events=tuple(self.log),
+        env.run(until=flow)
+        events = _processed_events(env)
+        return RunRecord(
+            p=p,
+            arrivals=arrivals,
+            seg_start=seg.start,
+            seg_internal=seg.internal,
+            seg_learning=seg.learning,
+            seg_vendor=seg.vendor,
+            seg_r=seg.r,
+            seg_heads=seg.heads,
+            seg_known=seg.known,
+            q=seg.q,
+            hired=[a.hired for a in self.all_agents],
+            left=[a.left for a in self.all_agents],
+            eval_end=self.eval_end,
+            notice_day=self.notice_day,
+            planned_exit=self.planned_exit,
+            cutover_day=self.cutover_day,
+            extensions=self.extensions,
+            lost=self.lost,
+            transferred=self.transferred,
+            hires=self.hires,
+            leavers=self.leavers,
             sim_events=events,
+            log=tuple(self.log),
         )
 
-    def _costs(self, ticket_days_m: NDArray[np.float64]) -> dict[str, Any]:
-        """Monthly nominal cash flows of both paths, discounted; see docs/model.md (Costs)."""
-        p = self.p
-        D = float(self.D)
-        M = p.horizon_months
-        H = M * D
-        edges = np.arange(M + 1, dtype=np.float64) * D
-        lo, hi = edges[:-1], edges[1:]
-        price = (1.0 + p.annual_price_increase) ** np.floor(np.arange(M) / 12.0)
-        fee_m = p.monthly_fee * price
-        cut = min(self.cutover_day, H)
-        planned = min(max(self.planned_exit, 0.0), cut)
 
-        def share(a: float, b: float) -> NDArray[np.float64]:
-            """Working-day share of each month inside [a, b)."""
-            return np.clip(np.minimum(hi, b) - np.maximum(lo, a), 0.0, None) / D
+def _processed_events(env: simpy.Environment) -> int:
+    """SimPy events processed so far: events scheduled less those still queued.
 
-        vendor_base = fee_m * share(0.0, cut)
-        extension = fee_m * p.extension_premium * share(planned, cut)
-        termination = np.zeros(M)
-        if self.cutover_day < H:
-            termination[int(self.cutover_day // D)] += p.termination_fee
-        # agents: employed over [hired, left)
-        starts = np.array([a.hired for a in self.all_agents], dtype=np.float64)
-        stops = np.array([min(a.left, H) for a in self.all_agents], dtype=np.float64)
-        day_salary = p.salary_per_year / (12.0 * D)
-        if starts.size:
-            days_in = np.clip(
-                np.minimum(hi[None, :], stops[:, None]) - np.maximum(lo[None, :], starts[:, None]),
-                0.0,
-                None,
-            )
-            salaries = day_salary * days_in.sum(axis=0)
-            overlap_days = np.clip(np.minimum(stops, cut) - starts, 0.0, None).sum()
-            hire_month = np.minimum((starts // D).astype(np.int64), M - 1)
-            hiring = np.bincount(
-                hire_month[starts < H],
-                minlength=M,
-            ).astype(np.float64) * (p.recruiting_cost_per_hire + p.training_cost_per_hire)
-            hires_in_overlap = float(np.sum(starts < cut))
-        else:
-            salaries = np.zeros(M)
-            overlap_days = 0.0
-            hiring = np.zeros(M)
-            hires_in_overlap = 0.0
-        mgr_year = p.managers * p.manager_salary_per_year
-        managers = mgr_year / 12.0 * share(self.eval_end, H)
-        monthly_items = p.monthly_total * share(cut, H)
-        one_off = np.zeros(M)
-        if M:
-            one_off[0] = p.one_off_total
-        disruption = p.disruption_per_ticket_day * ticket_days_m
-        bs = (
-            vendor_base
-            + extension
-            + termination
-            + salaries
-            + hiring
-            + managers
-            + monthly_items
-            + one_off
-            + disruption
-        )
-        sq = fee_m
-        disc = (1.0 + p.discount_rate) ** (-np.arange(1, M + 1) / 12.0)
-        cum_bs = np.cumsum(bs * disc)
-        cum_sq = np.cumsum(sq * disc)
-        overlap = (
-            day_salary * overlap_days
-            + hires_in_overlap * (p.recruiting_cost_per_hire + p.training_cost_per_hire)
-            + mgr_year / (12.0 * D) * max(0.0, cut - min(self.eval_end, cut))
-        )
-        return {
-            "cum_bs": cum_bs,
-            "cum_sq": cum_sq,
-            "npv_bs": float(cum_bs[-1]) if M else 0.0,
-            "npv_sq": float(cum_sq[-1]) if M else 0.0,
-            "one_off": p.one_off_total,
-            "overlap": float(overlap),
-            "disruption": float(disruption.sum()),
-            "termination": float(termination.sum()),
-            "extension": float(extension.sum()),
-            "breakeven": _breakeven(cum_bs, cum_sq),
-        }
+    Read from SimPy's own event counter (``Environment._eid``, an ``itertools.count``) so the
+    run loop stays SimPy's; ``-1`` when a SimPy version has no such counter."""
+    counter = getattr(env, "_eid", None)
+    queue = getattr(env, "_queue", None)
+    if counter is None or queue is None:  # pragma: no cover - SimPy internals changed
+        return -1
+    return int(next(counter)) - len(queue)
 
 
-def _breakeven(cum_bs: NDArray[np.float64], cum_sq: NDArray[np.float64]) -> float:
-    """First month (1-based) from which cumulative backsourcing cost stays <= status quo."""
-    tol = 1e-6 * max(1.0, float(np.max(np.abs(cum_sq))) if cum_sq.size else 1.0)
-    worse = np.flatnonzero(cum_bs > cum_sq + tol)
-    if worse.size == 0:
-        return 1.0 if cum_bs.size else math.nan
-    last = int(worse[-1])
-    return math.nan if last == cum_bs.size - 1 else float(last + 2)
+def run_programme(
+    inputs: ModelInputs, rng: np.random.Generator | None, record_events: bool = False
+) -> RunRecord:
+    """The SimPy part of one run: what the programme did (see :mod:`simulation.outcomes` for
+    the outputs that follow from it). ``rng`` as in :func:`run_transition`."""
+    return _Transition(inputs, rng, record_events).run()
+
+
+def to_result(
+    record: RunRecord, scalars: NDArray[np.float64], monthly: NDArray[np.float64]
+) -> RunResult:
+    """One run's outputs (a row of :class:`~simulation.outcomes.Outcomes`) as a RunResult.
+
+    NaN (a break-even never reached) is always ``math.nan`` itself, so equal runs compare equal.
+    """
+    return RunResult(
+        scalars=MappingProxyType(
+            {
+                k: v if v == v else math.nan
+                for k, v in zip(SCALAR_NAMES, scalars.tolist(), strict=True)
+            }
+        ),
+        risks=MappingProxyType(dict(record.p.risk_flags)),
+        monthly=MappingProxyType({k: monthly[j].copy() for j, k in enumerate(SERIES_NAMES)}),
+        events=record.log,
+        sim_events=record.sim_events,
+    )
 
 
 def run_transition(
@@ -855,7 +710,9 @@ def run_transition(
     ``rng`` is the iteration's own stream; it may be ``None`` (and is never used) when
     ``inputs.variability == "none"``.
     """
-    return _Transition(inputs, rng, record_events).run()
+    record = run_programme(inputs, rng, record_events)
+    out = outcomes([record])
+    return to_result(record, out.scalars[0], out.monthly[0])
 
 
 def trace_frame(result: RunResult) -> pd.DataFrame:
@@ -875,7 +732,9 @@ __all__ = [
     "SCALAR_NAMES",
     "SERIES_NAMES",
     "RunResult",
+    "run_programme",
     "run_transition",
+    "to_result",
     "trace_frame",
     "iter_scalars",
 ]

@@ -18,7 +18,7 @@ MINIMAL = ROOT / "scenarios" / "minimal.toml"
 def test_failure_names_iteration_inputs_and_reproduction(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real = backends.run_transition
+    real = backends.run_programme
     calls = {"n": 0}
 
     def flaky(inputs, rng, record_events=False):  # type: ignore[no-untyped-def]
@@ -27,7 +27,7 @@ def test_failure_names_iteration_inputs_and_reproduction(
             raise ZeroDivisionError("division by zero")
         return real(inputs, rng, record_events=record_events)
 
-    monkeypatch.setattr(backends, "run_transition", flaky)
+    monkeypatch.setattr(backends, "run_programme", flaky)
     out = tmp_path / "out"
     result = CliRunner().invoke(
         main,
