@@ -16,6 +16,7 @@ import numpy as np
 from simulation.model import run_transition
 from simulation.params import ModelInputs, build_inputs
 from simulation.scenario_types import Risk
+from simulation.seeds import iteration_stream
 
 #: it_helpdesk-like values (modes of scenarios/it_helpdesk.toml), all risks occurring.
 VALUES: dict[str, float] = {
@@ -100,7 +101,7 @@ def bench(variability: str, n: int, target_agents: int) -> None:
     events = []
     t0 = time.perf_counter()
     for i in range(n):
-        rng = np.random.default_rng(np.random.SeedSequence(1, spawn_key=(1, i)))
+        rng = iteration_stream(1, i)
         events.append(run_transition(p, rng if variability != "none" else None).sim_events)
     dt = (time.perf_counter() - t0) / n
     print(

@@ -4,7 +4,8 @@ Every backend runs the same :class:`ChunkWorker` on index ranges ``[start, stop)
 :class:`WorkerSpec` (scenario + input matrix + seed), shipped to each worker once, and yields
 :class:`ChunkResult` objects as they complete, in any order. The engine puts them back in
 iteration order, so the backend, the number of workers and the chunk size never change a number:
-iteration ``i`` always runs on the stream ``SeedSequence(seed, spawn_key=(1, i))``.
+iteration ``i`` always runs on its own stream, which depends only on (seed, i) (see
+:mod:`simulation.seeds`).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from simulation.outcomes import RunRecord, outcomes
 from simulation.params import build_inputs
 from simulation.sampling import InputMatrix
 from simulation.scenario_types import Scenario
-from simulation.seeds import iteration_stream
+from simulation.seeds import IterationStreams
 
 #: The backends ``simulate(backend=...)`` and ``simulate run --backend`` accept.
 BACKENDS = ("local", "dask")
@@ -84,6 +85,7 @@ class ChunkWorker:
         self.columns = tuple(spec.matrix.names)
         self.risk_names = tuple(r.name for r in scenario.risks)
         self.stochastic = scenario.variability != "none"
+        self.streams = IterationStreams(spec.seed)
         self.horizon = int(self.base["scenario.horizon_months"])
 
     def values(self, i: int) -> dict[str, float]:
@@ -94,7 +96,7 @@ class ChunkWorker:
 
     def run_one(self, i: int, record_events: bool = False) -> RunResult:
         """Run iteration ``i`` on its own stream."""
-        rng = iteration_stream(self.seed, i) if self.stochastic else None
+        rng = self.streams.stream(i) if self.stochastic else None
         if self.model is not None:
             return self.model(self.values(i), rng)
         inputs = build_inputs(self.values(i), self.scenario.options, self.scenario.risks)
@@ -102,7 +104,7 @@ class ChunkWorker:
 
     def programme(self, i: int) -> RunRecord:
         """The SimPy part of iteration ``i`` on its own stream."""
-        rng = iteration_stream(self.seed, i) if self.stochastic else None
+        rng = self.streams.stream(i) if self.stochastic else None
         inputs = build_inputs(self.values(i), self.scenario.options, self.scenario.risks)
         return run_programme(inputs, rng)
 

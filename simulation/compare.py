@@ -2,8 +2,8 @@
 
 Every alternative runs with the same root seed, iteration count and sampler, so iteration ``i``
 of each alternative sees the same value of every uncertain input the alternatives share (one
-stream per input name, see :mod:`simulation.sampling`) and the same model stream
-``SeedSequence(seed, spawn_key=(1, i))``. The differences B − A are therefore *paired*: iteration
+stream per input name, see :mod:`simulation.sampling`) and the same model stream of
+iteration ``i`` (:mod:`simulation.seeds`). The differences B − A are therefore *paired*: iteration
 ``i`` of B against iteration ``i`` of A, far less noisy than the difference of two independent
 runs.
 

@@ -1,8 +1,9 @@
 """The Monte Carlo engine: one transition-model run per iteration, on a pluggable backend.
 
 Reproducibility by construction: the input matrix is drawn once in the parent from
-``SeedSequence(seed, spawn_key=(0,))``; iteration ``i``'s model stream is
-``default_rng(SeedSequence(seed, spawn_key=(1, i)))``, rebuilt inside whichever worker runs it.
+``SeedSequence(seed, spawn_key=(0,))``; iteration ``i``'s model stream is a Philox block keyed
+by ``SeedSequence(seed, spawn_key=(1,))`` at counter ``i · 2**64`` (:mod:`simulation.seeds`),
+set up inside whichever worker runs it.
 Workers receive the scenario and the input matrix once, then only index ranges; they return
 compact arrays per chunk (see :mod:`simulation.backends`). The parent copies each chunk into
 arrays preallocated for the whole run, by index, checks that every iteration arrives exactly

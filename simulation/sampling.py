@@ -23,7 +23,8 @@ Random streams and common random numbers (CRN)
   ``default_rng(SeedSequence(seed, spawn_key=(0,)))``. Its columns depend on k and on the order
   of the inputs, so CRN across scenarios with different uncertain inputs is *not* guaranteed
   with ``sobol`` (it is for identical input lists).
-* Iteration ``i``'s model stream, ``SeedSequence(seed, spawn_key=(1, i))``, is the engine's.
+* Iteration ``i``'s model stream (Philox keyed by ``SeedSequence(seed, spawn_key=(1,))``, counter
+  block ``i``; see :mod:`simulation.seeds`) is the engine's.
 """
 
 from __future__ import annotations
