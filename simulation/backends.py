@@ -11,10 +11,13 @@ iteration ``i`` always runs on its own stream, which depends only on (seed, i) (
 from __future__ import annotations
 
 import logging
+import mmap
+import multiprocessing
 import operator
+import queue
 import uuid
-from collections.abc import Callable, Iterator, Mapping
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -49,13 +52,51 @@ class ChunkResult:
     ``scalars``: (n, len(SCALAR_NAMES)) float64, in each metric's units (months, currency, …);
     ``risks``: (n, n_risks) uint8 occurrence flags; ``monthly``: (n, len(SERIES_NAMES),
     horizon_months) float32 (the series' units; 24-bit mantissa is ample for percentile bands).
+    All three are ``None`` when the worker wrote them in place into the run's
+    :class:`SharedOutputs` (local process pool).
     """
 
     start: int
     stop: int
-    scalars: NDArray[np.float64]
-    risks: NDArray[np.uint8]
-    monthly: NDArray[np.float32]
+    scalars: NDArray[np.float64] | None
+    risks: NDArray[np.uint8] | None
+    monthly: NDArray[np.float32] | None
+
+    @property
+    def in_place(self) -> bool:
+        return self.scalars is None
+
+
+class SharedOutputs:
+    """The run's output arrays in one anonymous shared memory map, for ``capacity`` iterations.
+
+    Made before the local process pool forks, so its workers write each chunk's outputs
+    straight into the parent's arrays and send back only ``(start, stop)``: no pickling and no
+    copy of the monthly series (2 kB an iteration for a 60-month horizon). Pages are committed
+    only when written, so an ``--iterations auto`` run that stops early never pays for its cap.
+    """
+
+    def __init__(self, capacity: int, n_risks: int, horizon: int) -> None:
+        n_scalars, n_series = len(SCALAR_NAMES), len(SERIES_NAMES)
+        sizes = (capacity * n_scalars * 8, capacity * n_series * horizon * 4, capacity * n_risks)
+        self.buffer = mmap.mmap(-1, max(1, sum(sizes)))
+        offset = 0
+        self.scalars: NDArray[np.float64] = np.frombuffer(
+            self.buffer, np.float64, capacity * n_scalars, offset
+        ).reshape(capacity, n_scalars)
+        offset += sizes[0]
+        self.monthly: NDArray[np.float32] = np.frombuffer(
+            self.buffer, np.float32, capacity * n_series * horizon, offset
+        ).reshape(capacity, n_series, horizon)
+        offset += sizes[1]
+        self.risks: NDArray[np.uint8] = np.frombuffer(
+            self.buffer, np.uint8, capacity * n_risks, offset
+        ).reshape(capacity, n_risks)
+
+    @staticmethod
+    def supported() -> bool:
+        """Workers inherit the map only when the pool forks (Linux)."""
+        return "fork" in multiprocessing.get_all_start_methods()
 
 
 @dataclass(frozen=True)
@@ -109,45 +150,74 @@ class ChunkWorker:
         return run_programme(inputs, rng)
 
     def run_range(self, start: int, stop: int) -> ChunkResult:
-        """Run iterations ``start .. stop - 1`` into compact arrays.
-
-        The SimPy part runs iteration by iteration; the outputs that follow from it (queue,
-        monthly series, costs) are computed for the whole range at once
-        (:func:`simulation.outcomes.outcomes`), which gives the same numbers as one at a time.
-        """
-        if self.model is not None:
-            return self._run_range_custom(start, stop)
-        records = []
-        for i in range(start, stop):
-            try:
-                records.append(self.programme(i))
-            except Exception as exc:  # noqa: BLE001 - reported with the iteration that failed
-                raise ModelError(self.failure_message(i, exc)) from exc
-        try:
-            out = outcomes(records)
-        except Exception as exc:  # noqa: BLE001 - find the iteration whose outputs fail
-            for j, record in enumerate(records):
-                try:
-                    outcomes([record])
-                except Exception as single:  # noqa: BLE001
-                    raise ModelError(self.failure_message(start + j, single)) from single
-            raise ModelError(self.failure_message(start, exc)) from exc
-        risks = np.zeros((stop - start, len(self.risk_names)), dtype=np.uint8)
-        if self.risk_names:
-            for j, record in enumerate(records):
-                flags = record.p.risk_flags
-                risks[j] = [flags.get(name, False) for name in self.risk_names]
-        return self._checked(start, stop, out.scalars, risks, out.monthly.astype(np.float32))
-
-    def _run_range_custom(self, start: int, stop: int) -> ChunkResult:
-        """As :meth:`run_range` for a replacement ``model`` returning one RunResult a time."""
+        """Run iterations ``start .. stop - 1`` into new compact arrays."""
         n = stop - start
         scalars = np.empty((n, len(SCALAR_NAMES)), dtype=np.float64)
-        risks = np.zeros((n, len(self.risk_names)), dtype=np.uint8)
+        risks = np.empty((n, len(self.risk_names)), dtype=np.uint8)
         monthly = np.empty((n, len(SERIES_NAMES), self.horizon), dtype=np.float32)
+        self.run_into(range(start, stop), scalars, risks, monthly)
+        return ChunkResult(start, stop, scalars, risks, monthly)
+
+    def run_into(
+        self,
+        indices: Sequence[int],
+        scalars: NDArray[np.float64],
+        risks: NDArray[np.uint8],
+        monthly: NDArray[np.float32],
+    ) -> None:
+        """Run the given iterations and write row ``j`` of each output array for
+        ``indices[j]``: ``scalars`` (n, len(SCALAR_NAMES)), ``risks`` (n, n_risks) occurrence
+        flags, ``monthly`` (n, len(SERIES_NAMES), horizon_months).
+
+        The SimPy part runs iteration by iteration; the outputs that follow from it (queue,
+        monthly series, costs) are computed for all of them at once
+        (:func:`simulation.outcomes.outcomes`), which gives the same numbers as one at a time.
+        Every scalar output must be finite (a NaN break-even means "never"); a failure names
+        its iteration.
+        """
+        if self.model is not None:
+            self._run_custom(indices, scalars, risks, monthly)
+        else:
+            records = []
+            for i in indices:
+                try:
+                    records.append(self.programme(i))
+                except Exception as exc:  # noqa: BLE001 - reported with the iteration
+                    raise ModelError(self.failure_message(i, exc)) from exc
+            try:
+                out = outcomes(records)
+            except Exception as exc:  # noqa: BLE001 - find the iteration whose outputs fail
+                for i, record in zip(indices, records, strict=True):
+                    try:
+                        outcomes([record])
+                    except Exception as single:  # noqa: BLE001
+                        raise ModelError(self.failure_message(i, single)) from single
+                raise ModelError(self.failure_message(indices[0], exc)) from exc
+            scalars[...] = out.scalars
+            monthly[...] = out.monthly
+            names = self.risk_names
+            if names:
+                risks[...] = [[r.p.risk_flags.get(k, False) for k in names] for r in records]
+        bad = ~np.isfinite(scalars)
+        bad[:, _BREAKEVEN] = False  # NaN there means "never within the horizon"
+        if bad.any():
+            j, k = np.argwhere(bad)[0]
+            raise ModelError(
+                self.failure_message(
+                    indices[int(j)], ValueError(f"output {SCALAR_NAMES[k]} is {scalars[j, k]}")
+                )
+            )
+
+    def _run_custom(
+        self,
+        indices: Sequence[int],
+        scalars: NDArray[np.float64],
+        risks: NDArray[np.uint8],
+        monthly: NDArray[np.float32],
+    ) -> None:
+        """:meth:`run_into` for a replacement ``model`` returning one RunResult a time."""
         risk_names = self.risk_names
-        for j in range(n):
-            i = start + j
+        for j, i in enumerate(indices):
             try:
                 result = self.run_one(i)
             except Exception as exc:  # noqa: BLE001 - reported with the iteration that failed
@@ -157,27 +227,6 @@ class ChunkWorker:
             if risk_names:
                 flags = result.risks
                 risks[j] = [flags.get(name, False) for name in risk_names]
-        return self._checked(start, stop, scalars, risks, monthly)
-
-    def _checked(
-        self,
-        start: int,
-        stop: int,
-        scalars: NDArray[np.float64],
-        risks: NDArray[np.uint8],
-        monthly: NDArray[np.float32],
-    ) -> ChunkResult:
-        """The chunk, after checking every scalar output is finite (NaN break-even allowed)."""
-        bad = ~np.isfinite(scalars)
-        bad[:, _BREAKEVEN] = False  # NaN there means "never within the horizon"
-        if bad.any():
-            j, k = np.argwhere(bad)[0]
-            raise ModelError(
-                self.failure_message(
-                    start + int(j), ValueError(f"output {SCALAR_NAMES[k]} is {scalars[j, k]}")
-                )
-            )
-        return ChunkResult(start, stop, scalars, risks, monthly)
 
     def failure_message(self, i: int, exc: BaseException) -> str:
         shown = ", ".join(
@@ -225,23 +274,38 @@ class InProcessBackend:
 _POOL_WORKER: ChunkWorker | None = None
 
 
-def _init_pool_worker(spec: WorkerSpec) -> None:
-    global _POOL_WORKER
+_POOL_OUTPUTS: SharedOutputs | None = None
+
+
+def _init_pool_worker(spec: WorkerSpec, outputs: SharedOutputs | None = None) -> None:
+    global _POOL_WORKER, _POOL_OUTPUTS
     # The parent handles Ctrl-C and shuts the pool down; workers must not print tracebacks.
     ignore_in_worker()
     _POOL_WORKER = ChunkWorker(spec)
+    _POOL_OUTPUTS = outputs
 
 
 def _pool_run_range(start: int, stop: int) -> ChunkResult:
     assert _POOL_WORKER is not None
-    return _POOL_WORKER.run_range(start, stop)
+    out = _POOL_OUTPUTS
+    if out is None:
+        return _POOL_WORKER.run_range(start, stop)
+    _POOL_WORKER.run_into(
+        range(start, stop), out.scalars[start:stop], out.risks[start:stop], out.monthly[start:stop]
+    )
+    return ChunkResult(start, stop, None, None, None)
 
 
 def pool_run_indices(indices: list[int]) -> NDArray[np.float64]:
     """Scalar outputs of the given iterations (rows in that order), in a pool worker."""
     assert _POOL_WORKER is not None
     worker = _POOL_WORKER
-    return np.vstack([worker.run_range(i, i + 1).scalars for i in indices])
+    n = len(indices)
+    scalars = np.empty((n, len(SCALAR_NAMES)), dtype=np.float64)
+    risks = np.empty((n, len(worker.risk_names)), dtype=np.uint8)
+    monthly = np.empty((n, len(SERIES_NAMES), worker.horizon), dtype=np.float32)
+    worker.run_into(indices, scalars, risks, monthly)
+    return scalars
 
 
 def index_pool(spec: WorkerSpec, jobs: int) -> ProcessPoolExecutor:
@@ -253,26 +317,43 @@ def as_completed_polling(
     futures: list[Future[Any]], check: Callable[[], None]
 ) -> Iterator[Future[Any]]:
     """``futures`` as they complete, calling ``check()`` (which may raise
-    ``KeyboardInterrupt``) between short waits; futures not yet done are cancelled on exit."""
-    pending = set(futures)
+    ``KeyboardInterrupt``) between short waits; futures not yet done are cancelled on exit.
+
+    Each future reports itself once to a queue when done, so waiting costs O(1) per future
+    (``concurrent.futures.wait`` in a loop re-registers on every pending future: quadratic).
+    """
+    finished: queue.SimpleQueue[Future[Any]] = queue.SimpleQueue()
+    for fut in futures:
+        fut.add_done_callback(finished.put)
+    left = len(futures)
     try:
-        while pending:
-            done, pending = wait(pending, timeout=POLL_SECONDS, return_when=FIRST_COMPLETED)
+        while left:
+            try:
+                fut = finished.get(timeout=POLL_SECONDS)
+            except queue.Empty:
+                check()
+                continue
             check()
-            yield from done
+            left -= 1
+            yield fut
     finally:
-        for fut in pending:
+        for fut in futures:
             fut.cancel()
 
 
 class ProcessPoolBackend:
     """A local ``ProcessPoolExecutor``: the spec goes to each process once (initializer), then
-    only ``(start, stop)`` pairs travel."""
+    only ``(start, stop)`` pairs travel. With ``outputs`` (forked workers only) the workers
+    write their results into those shared arrays and return only the index range."""
 
-    def __init__(self, spec: WorkerSpec, jobs: int) -> None:
+    def __init__(self, spec: WorkerSpec, jobs: int, outputs: SharedOutputs | None = None) -> None:
         self.jobs = jobs
+        context = multiprocessing.get_context("fork") if outputs is not None else None
         self.pool: ProcessPoolExecutor | None = ProcessPoolExecutor(
-            max_workers=jobs, initializer=_init_pool_worker, initargs=(spec,)
+            max_workers=jobs,
+            mp_context=context,
+            initializer=_init_pool_worker,
+            initargs=(spec, outputs),
         )
 
     def run(self, start: int, stop: int, chunk_size: int) -> Iterator[ChunkResult]:
@@ -400,9 +481,14 @@ class DaskBackend:
 
 
 def make_backend(
-    spec: WorkerSpec, backend: str = "local", jobs: int = 1, scheduler: str | None = None
+    spec: WorkerSpec,
+    backend: str = "local",
+    jobs: int = 1,
+    scheduler: str | None = None,
+    outputs: SharedOutputs | None = None,
 ) -> Backend:
-    """The backend named ``backend`` (``local`` or ``dask``) for ``jobs`` workers."""
+    """The backend named ``backend`` (``local`` or ``dask``) for ``jobs`` workers; a local
+    process pool writes into ``outputs`` when given (see :class:`SharedOutputs`)."""
     if backend == "dask":
         return DaskBackend(spec, jobs, scheduler)
     if backend != "local":
@@ -411,4 +497,4 @@ def make_backend(
         raise SimulationError("--scheduler needs --backend dask")
     if jobs == 1:
         return InProcessBackend(spec)
-    return ProcessPoolBackend(spec, jobs)
+    return ProcessPoolBackend(spec, jobs, outputs)

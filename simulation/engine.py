@@ -32,6 +32,7 @@ from simulation.backends import (
     ChunkResult,
     ChunkWorker,
     ModelFn,
+    SharedOutputs,
     WorkerSpec,
     chunks,
     make_backend,
@@ -138,11 +139,15 @@ class _Assembly:
         n_risks: int,
         horizon: int,
         sink: SampleSink | None,
+        shared: SharedOutputs | None = None,
     ) -> None:
         self.matrix = matrix
-        self.scalars = np.empty((capacity, len(SCALAR_NAMES)), dtype=np.float64)
-        self.risks = np.empty((capacity, n_risks), dtype=np.uint8)
-        self.monthly = np.empty((capacity, len(SERIES_NAMES), horizon), dtype=np.float32)
+        if shared is not None:  # the workers write into these arrays themselves
+            self.scalars, self.risks, self.monthly = shared.scalars, shared.risks, shared.monthly
+        else:
+            self.scalars = np.empty((capacity, len(SCALAR_NAMES)), dtype=np.float64)
+            self.risks = np.empty((capacity, n_risks), dtype=np.uint8)
+            self.monthly = np.empty((capacity, len(SERIES_NAMES), horizon), dtype=np.float32)
         self.seen = np.zeros(capacity, dtype=np.bool_)
         self.sink = sink
         self.flushed = 0  # iterations [0, flushed) went to the sink
@@ -151,16 +156,19 @@ class _Assembly:
     def add(self, part: ChunkResult) -> None:
         a, b = part.start, part.stop
         n = b - a
-        if not (0 <= a < b <= self.seen.size) or part.scalars.shape[0] != n:
+        if not (0 <= a < b <= self.seen.size) or (
+            part.scalars is not None and part.scalars.shape[0] != n
+        ):
             raise SimulationError(f"a worker returned a malformed chunk [{a}, {b})")
         if self.seen[a:b].any():
             dup = a + int(np.argmax(self.seen[a:b]))
             raise SimulationError(
                 f"iteration {dup} arrived twice (chunk [{a}, {b})); the run was stopped"
             )
-        self.scalars[a:b] = part.scalars
-        self.risks[a:b] = part.risks
-        self.monthly[a:b] = part.monthly
+        if part.scalars is not None and part.risks is not None and part.monthly is not None:
+            self.scalars[a:b] = part.scalars
+            self.risks[a:b] = part.risks
+            self.monthly[a:b] = part.monthly
         self.seen[a:b] = True
         heapq.heappush(self.waiting, (a, b))
         while self.waiting and self.waiting[0][0] == self.flushed:
@@ -264,15 +272,23 @@ def simulate(
         strict=strict,
     )
     if chunk_size is None:
-        chunk_size = max(1, min(200, math.ceil(total / (jobs * 8))))
+        # about 8 chunks a worker (load balance, progress), at most 1,000 iterations each;
+        # under ``auto`` every batch still gives each worker at least two chunks
+        per_run = total if not auto else min(total, batch)
+        chunk_size = max(1, min(1000, math.ceil(per_run / (jobs * (2 if auto else 8)))))
     tick = progress(total) if progress else None
     risk_names = tuple(r.name for r in scenario.risks)
     horizon = int(scenario.fixed_values()["scenario.horizon_months"])
     spec = WorkerSpec(scenario, matrix, seed, sampler, model)
-    asm = _Assembly(matrix, total, len(risk_names), horizon, sink)
+    shared = (
+        SharedOutputs(total, len(risk_names), horizon)
+        if backend == "local" and jobs > 1 and SharedOutputs.supported()
+        else None
+    )
+    asm = _Assembly(matrix, total, len(risk_names), horizon, sink, shared)
     converged: bool | None = None
     message = ""
-    runner = make_backend(spec, backend, jobs, scheduler)
+    runner = make_backend(spec, backend, jobs, scheduler, shared)
     failed = True
     try:
         if not auto:

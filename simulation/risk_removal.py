@@ -32,7 +32,7 @@ from simulation.backends import (
 from simulation.distributions import Distribution, Fixed
 from simulation.engine import ProgressFn, RawResults, default_jobs, simulate
 from simulation.interrupts import deferred_interrupts
-from simulation.model import SCALAR_NAMES
+from simulation.model import SCALAR_NAMES, SERIES_NAMES
 from simulation.sampling import draw_inputs
 from simulation.scenario_types import Scenario
 from simulation.seeds import fresh_seed
@@ -110,10 +110,15 @@ def _rerun_struck_rows(
                     tick(part.size)
         return scalars
     worker = ChunkWorker(spec)
-    for i in struck.tolist():
-        scalars[i] = worker.run_range(i, i + 1).scalars[0]
+    for part in np.array_split(struck, max(1, struck.size // 200)):
+        rows = part.tolist()
+        out = np.empty((len(rows), len(SCALAR_NAMES)))
+        risks = np.empty((len(rows), len(off.risks)), dtype=np.uint8)
+        monthly = np.empty((len(rows), len(SERIES_NAMES), worker.horizon), dtype=np.float32)
+        worker.run_into(rows, out, risks, monthly)
+        scalars[part] = out
         if tick:
-            tick(1)
+            tick(len(rows))
     return scalars
 
 
