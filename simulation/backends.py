@@ -28,7 +28,7 @@ from simulation.errors import ModelError, SimulationError
 from simulation.interrupts import POLL_SECONDS, deferred_interrupts, ignore_in_worker
 from simulation.model import SCALAR_NAMES, SERIES_NAMES, RunResult, run_programme, run_transition
 from simulation.outcomes import RunRecord, outcomes
-from simulation.params import build_inputs
+from simulation.params import build_inputs, cost_keys
 from simulation.sampling import InputMatrix
 from simulation.scenario_types import Scenario
 from simulation.seeds import IterationStreams
@@ -128,6 +128,7 @@ class ChunkWorker:
         self.stochastic = scenario.variability != "none"
         self.streams = IterationStreams(spec.seed)
         self.horizon = int(self.base["scenario.horizon_months"])
+        self.cost_keys = cost_keys(self.base)
 
     def values(self, i: int) -> dict[str, float]:
         """Iteration ``i``'s values by dotted path (fixed inputs + its row of the matrix)."""
@@ -146,7 +147,8 @@ class ChunkWorker:
     def programme(self, i: int) -> RunRecord:
         """The SimPy part of iteration ``i`` on its own stream."""
         rng = self.streams.stream(i) if self.stochastic else None
-        inputs = build_inputs(self.values(i), self.scenario.options, self.scenario.risks)
+        scenario = self.scenario
+        inputs = build_inputs(self.values(i), scenario.options, scenario.risks, self.cost_keys)
         return run_programme(inputs, rng)
 
     def run_range(self, start: int, stop: int) -> ChunkResult:

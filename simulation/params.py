@@ -178,15 +178,40 @@ _FIELDS: dict[str, str] = {
 }
 
 
-def _clamp(value: float, bound: str) -> float:
-    """Bring a (possibly shocked) value back into its key's bound."""
+def _bounds(bound: str) -> tuple[float, float]:
+    """The interval a (possibly shocked) value is clamped back into, for a key's bound."""
     if bound in ("nonneg", "positive"):
-        return max(0.0, value)
+        return 0.0, math.inf
     if bound == "fraction":
-        return min(1.0, max(0.0, value))
+        return 0.0, 1.0
     if bound == "rate":
-        return max(-0.999999, value)
-    return value
+        return -0.999999, math.inf
+    return -math.inf, math.inf
+
+
+def _plan() -> tuple[tuple[str, str, float | None, float, float, bool], ...]:
+    """Per model key: (path, field, default or None if required, lowest, highest, integer)."""
+    rows = []
+    for path, name in _FIELDS.items():
+        spec = schema.BY_PATH.get(path)
+        default = (
+            float(spec.default)
+            if spec is not None and isinstance(spec.default, int | float)
+            else None
+        )
+        lo, hi = _bounds(spec.bound) if spec is not None else (-math.inf, math.inf)
+        rows.append((path, name, default, lo, hi, spec is not None and spec.kind == "integer"))
+    return tuple(rows)
+
+
+_PLAN = _plan()
+_COST_PREFIXES = ("costs.one_off_", "costs.monthly_")
+
+
+def cost_keys(values: Mapping[str, float]) -> tuple[str, ...]:
+    """The ``costs.one_off_*`` and ``costs.monthly_*`` keys among ``values``, sorted (a caller
+    building many iterations with the same keys computes this once)."""
+    return tuple(sorted(p for p in values if p.startswith(_COST_PREFIXES)))
 
 
 def _apply_shocks(
@@ -231,6 +256,7 @@ def build_inputs(
     values: Mapping[str, float],
     options: Mapping[str, object],
     risks: Sequence[Risk] = (),
+    costs: Sequence[str] | None = None,
 ) -> ModelInputs:
     """Build one iteration's :class:`ModelInputs`.
 
@@ -238,40 +264,38 @@ def build_inputs(
     ``risks.<name>.occurs`` ...); missing keys take their schema default, a missing required key
     raises ``ValueError`` naming it. ``options``: non-numeric settings by dotted path
     (``policy.cutover``, ``simulation.variability``). ``risks``: the scenario's risk register.
+    ``costs``: :func:`cost_keys` of ``values`` when the caller already has them.
     """
+    get = values.get
     resolved: dict[str, float] = {}
-    for path in _FIELDS:
-        spec = schema.BY_PATH.get(path)
-        if path in values:
-            resolved[path] = float(values[path])
-        elif spec is not None and isinstance(spec.default, int | float):
-            resolved[path] = float(spec.default)
-        else:
+    for path, _, default, _, _, _ in _PLAN:
+        v = get(path, default)
+        if v is None:
             raise ValueError(f"{path}: is required but has no value")
-    for path, v in values.items():
-        if path.startswith(("costs.one_off_", "costs.monthly_")):
-            resolved[path] = float(v)
-    _apply_shocks(resolved, risks, values)
+        resolved[path] = float(v)
+    costs = cost_keys(values) if costs is None else costs
+    for path in costs:
+        resolved[path] = float(values[path])
+    if risks:
+        _apply_shocks(resolved, risks, values)
+        shocked = {r.target for r in risks if r.target and r.target.startswith(_COST_PREFIXES)}
+        if not shocked <= set(costs):  # a risk adds a cost item the file does not list
+            costs = tuple(sorted(set(costs) | shocked))
     kwargs: dict[str, object] = {}
-    for path, name in _FIELDS.items():
-        spec = schema.BY_PATH.get(path)
+    for path, name, _, lo, hi, integer in _PLAN:
         v = resolved[path]
         if not math.isfinite(v):
             raise ValueError(f"{path}: value {v} is not finite")
-        if spec is not None:
-            v = _clamp(v, spec.bound)
-            if spec.kind == "integer":
-                kwargs[name] = round(v)
-                continue
-        kwargs[name] = v
+        v = lo if v < lo else (hi if v > hi else v)
+        kwargs[name] = round(v) if integer else v
     one_off = tuple(
-        (p.removeprefix("costs.one_off_"), max(0.0, v))
-        for p, v in sorted(resolved.items())
+        (p.removeprefix("costs.one_off_"), max(0.0, resolved[p]))
+        for p in costs
         if p.startswith("costs.one_off_")
     )
     monthly = tuple(
-        (p.removeprefix("costs.monthly_"), max(0.0, v))
-        for p, v in sorted(resolved.items())
+        (p.removeprefix("costs.monthly_"), max(0.0, resolved[p]))
+        for p in costs
         if p.startswith("costs.monthly_")
     )
     variability = str(options.get("simulation.variability", "stochastic"))
