@@ -106,12 +106,12 @@ class QueueRows:
     """The queues of a batch of runs: per-day arrays are (runs × days), totals are (runs,).
 
     Same meaning as :class:`QueueFlow`; ``total_resolved`` in tickets, ``total_age`` in
-    ticket-days (the summed age of resolved tickets); ``open_left`` holds the tickets of each
-    cohort still open at the horizon.
+    ticket-days (the summed age of resolved tickets), ``cum_resolved`` the cumulative
+    resolutions at each day's end.
     """
 
     backlog: NDArray[np.float64]
-    resolved: NDArray[np.float64]
+    cum_resolved: NDArray[np.float64]
     due: NDArray[np.float64]
     breached: NDArray[np.float64]
     overdue: NDArray[np.float64]
@@ -121,8 +121,9 @@ class QueueRows:
 
 
 def _clean(x: NDArray[np.float64], eps: NDArray[np.float64]) -> NDArray[np.float64]:
-    """Zero the floating-point residue of the cumulative sums (|x| < eps, per run)."""
-    x[np.abs(x) < eps] = 0.0
+    """Zero the floating-point residue of the cumulative sums in a non-negative array
+    (values below ``eps``, per run)."""
+    x[x < eps] = 0.0
     return x
 
 
@@ -132,45 +133,58 @@ def fifo_queue_rows(
     """FIFO queues of a batch of runs: ``arrivals`` and ``capacity`` (runs × days, tickets/day),
     ``lag`` the allowed age in whole working days (see :func:`allowed_age`).
 
-    Negative capacity counts as none. Cost: about fifteen numpy passes over the whole batch.
+    Negative capacity counts as none. Cost: about twenty numpy passes over the batch; the
+    tickets still open at the horizon are looked at only in the runs that have some.
     """
     a = np.asarray(arrivals, dtype=np.float64)
-    c = np.maximum(np.asarray(capacity, dtype=np.float64), 0.0)
     k, n = a.shape
     if n == 0:
         empty = np.zeros((k, 0))
         zero = np.zeros(k)
         return QueueRows(empty, empty, empty, empty, empty, empty, zero, zero)
-    cum_a = np.cumsum(a, axis=1)
+    padded = np.zeros((k, n + 1))
+    np.cumsum(a, axis=1, out=padded[:, 1:])
+    cum_a, prev = padded[:, 1:], padded[:, :-1]  # A(d) and A(d - 1)
     eps = np.maximum(_ABS_EPS, _REL_EPS * cum_a[:, -1:])
-    s = np.cumsum(a - c, axis=1)
-    backlog = _clean(s - np.minimum(np.minimum.accumulate(s, axis=1), 0.0), eps)
+    s = a - np.maximum(np.asarray(capacity, dtype=np.float64), 0.0)
+    np.cumsum(s, axis=1, out=s)
+    low = np.minimum.accumulate(s, axis=1)
+    np.minimum(low, 0.0, out=low)
+    backlog = _clean(np.subtract(s, low, out=s), eps)
     cum_r = cum_a - backlog  # cumulative resolutions, non-decreasing
-    resolved = _clean(np.diff(cum_r, axis=1, prepend=0.0), eps)
-    prev = cum_a - a  # A(d - 1)
     due = np.zeros((k, n))
     breached = np.zeros((k, n))
     overdue = np.zeros((k, n))
     if lag < n:
         cum_due = cum_a[:, : n - lag]  # A(d - lag) for d >= lag
         due[:, lag:] = a[:, : n - lag]
-        overdue[:, lag:] = _clean(np.maximum(cum_due - cum_r[:, lag:], 0.0), eps)
-        breached[:, lag:] = _clean(
-            np.clip(cum_due - np.maximum(cum_r[:, lag:], prev[:, : n - lag]), 0.0, due[:, lag:]),
-            eps,
-        )
+        late = np.subtract(cum_due, cum_r[:, lag:], out=overdue[:, lag:])
+        np.maximum(late, 0.0, out=late)
+        _clean(overdue, eps)
+        gone = np.maximum(cum_r[:, lag:], prev[:, : n - lag])
+        np.subtract(cum_due, gone, out=gone)
+        np.clip(gone, 0.0, due[:, lag:], out=breached[:, lag:])
+        _clean(breached, eps)
     # tickets of each cohort still open at the horizon, and the day ends they were open
-    final = cum_r[:, -1:]
-    open_left = _clean(np.clip(cum_a - np.maximum(final, prev), 0.0, a), eps)
-    tail_age = open_left @ (n - np.arange(n, dtype=np.float64))
+    open_left = np.zeros((k, n))
+    tail_age = np.zeros(k)
+    final = cum_r[:, -1]
+    rows = np.flatnonzero(backlog[:, -1] > 0.0)
+    if rows.size:
+        # cohorts arrived up to the last fully resolved one are closed in every such run
+        start = int(np.min(np.argmax(cum_a[rows] > final[rows, None], axis=1)))
+        tail = cum_a[rows, start:] - np.maximum(final[rows, None], prev[rows, start:])
+        tail = _clean(np.clip(tail, 0.0, a[rows, start:]), eps[rows])
+        open_left[rows, start:] = tail
+        tail_age[rows] = tail @ (n - np.arange(start, n, dtype=np.float64))
     return QueueRows(
         backlog=backlog,
-        resolved=resolved,
+        cum_resolved=cum_r,
         due=due,
         breached=breached,
         overdue=overdue,
         open_left=open_left,
-        total_resolved=cum_r[:, -1],
+        total_resolved=final,
         total_age=np.maximum(0.0, backlog.sum(axis=1) - tail_age),
     )
 
@@ -188,7 +202,7 @@ def fifo_queue(
     return QueueFlow(
         arrivals=a,
         backlog=rows.backlog[0],
-        resolved=rows.resolved[0],
+        resolved=np.diff(rows.cum_resolved[0], prepend=0.0),
         due=rows.due[0],
         breached=rows.breached[0],
         overdue=rows.overdue[0],

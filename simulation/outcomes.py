@@ -124,19 +124,22 @@ def _capacity(
     starts = np.concatenate([r.seg_start for r in records]).astype(np.int64)
     starts += np.repeat(np.arange(k, dtype=np.int64) * n, counts)  # day index in the flat array
     lengths = np.diff(starts, append=k * n)
-    j = np.arange(k * n, dtype=np.float64) - np.repeat(starts, lengths)
-    q = np.repeat(np.repeat(_recvec(records, "q"), counts), lengths)
-    vendor_rate = np.repeat(
-        np.repeat(_vec(records, "vendor_tickets_per_agent_day"), counts), lengths
-    )
-    vendor = np.repeat(np.concatenate([r.seg_vendor for r in records]), lengths) * (
-        np.repeat(np.concatenate([r.seg_r for r in records]), lengths) ** j
-    )
-    capacity = (
-        np.repeat(np.concatenate([r.seg_internal for r in records]), lengths)
-        - np.repeat(np.concatenate([r.seg_learning for r in records]), lengths) * q**j
-        + vendor_rate * vendor
-    )
+    j = np.arange(k * n, dtype=np.float64)
+    j -= np.repeat(starts.astype(np.float64), lengths)  # day within its segment
+    # q**j as exp(j ln q), several times cheaper than pow; q = 0 (no learning curve) comes
+    # with a zero learning term, and ln of a tiny q keeps 0 * ln q finite on a segment's day 0
+    log_q = np.log(np.maximum(_recvec(records, "q"), 1e-300))
+    fading = j * np.repeat(log_q, n)
+    np.exp(fading, out=fading)
+    fading *= np.repeat(np.concatenate([r.seg_learning for r in records]), lengths)
+    rate = _vec(records, "vendor_tickets_per_agent_day")
+    vendor = np.repeat(np.concatenate([r.seg_vendor for r in records]), lengths)
+    seg_r = np.concatenate([r.seg_r for r in records])
+    if np.any(seg_r != 1.0):  # the deterministic vendor ramp-down of variability "none"
+        vendor *= np.exp(j * np.log(np.repeat(seg_r, lengths)))
+    capacity = np.repeat(np.concatenate([r.seg_internal for r in records]), lengths)
+    capacity -= fading
+    capacity += vendor * np.repeat(rate, n)
     month_ends = (np.arange(D - 1, n, D)[None, :] + (np.arange(k) * n)[:, None]).ravel()
     seg = np.searchsorted(starts, month_ends, side="right") - 1
     heads = np.concatenate([r.seg_heads for r in records]).astype(np.float64)
@@ -279,7 +282,10 @@ def _costs(
     per_hire = _vec(records, "recruiting_cost_per_hire") + _vec(records, "training_cost_per_hire")
     days_in = np.clip(np.minimum(hi, stops[:, None]) - np.maximum(lo, starts[:, None]), 0.0, None)
     salary_days = np.zeros((k, M))
-    np.add.at(salary_days, row, days_in)
+    staffed = np.flatnonzero(per_run)
+    if staffed.size:  # agents are grouped by run: one reduceat sums each run's rows
+        first = np.concatenate(([0], np.cumsum(per_run)[:-1]))[staffed]
+        salary_days[staffed] = np.add.reduceat(days_in, first, axis=0)
     salaries = day_salary[:, None] * salary_days
     overlap_days = np.bincount(
         row, weights=np.clip(np.minimum(stops, cut[row]) - starts, 0.0, None), minlength=k
