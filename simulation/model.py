@@ -3,17 +3,19 @@
 ``run_transition(inputs, rng)`` is a pure function: it builds its own ``simpy.Environment``,
 reads no files and no globals, and returns a frozen :class:`RunResult`.
 
-Time unit: one working day. Events in time (phases, notice, requisitions on a recruiting
-``Resource``, onboarding, knowledge sessions on a session ``Resource``, vendor attrition, risk
-events, cutover decisions) are SimPy processes. The ticket flow is one lightweight process that
-steps day by day between those events without scheduling a SimPy event per day: it runs every day
-that lies before the next scheduled event (``env.peek()``), then waits for that event.
+Time unit: one working day. Events in time (phases, notice, recruiting slots working the
+requisition queue, onboarding, handover and rebuild session slots working the domain queue,
+vendor attrition, risk events, cutover decisions) are SimPy processes and events. The daily
+capacity is recorded by one lightweight process that wakes only at those events and records a
+segment of days per change of state, never an event per day; the ticket queue, monthly series
+and costs follow after the run (:mod:`simulation.outcomes`).
 Random numbers are drawn in blocks; with ``variability = "none"`` none are drawn at all.
 """
 
 from __future__ import annotations
 
 import math
+from collections import deque
 from collections.abc import Callable, Generator, Iterator, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -247,9 +249,12 @@ class _Transition:
             if e.event == "hiring_freeze"
         ]
         # resources
-        self.recruiting = simpy.Resource(self.env, capacity=max(1, p.parallel_hiring))
-        self.sessions = simpy.Resource(self.env, capacity=max(1, p.parallel_sessions))
-        self.rebuild = simpy.Resource(self.env, capacity=max(1, p.parallel_sessions))
+        self.open_requisitions: deque[bool] = deque()  # backfill? per open requisition, FIFO
+        self.idle_recruiters: list[simpy.Event] = []  # recruiting slots waiting for work
+        self.slots = max(1, p.parallel_sessions)  # handover sessions and rebuilds at a time
+        self.next_domain = 0  # the next domain a free handover slot takes
+        self.rebuild_queue: list[int] = []  # lost domains, in the order they are rebuilt
+        self.next_rebuild = 0
         # random streams (all drawn in blocks; none when variability is "none")
         r = self.rng
         acc = min(1.0, max(p.offer_acceptance, 1e-9))
@@ -346,7 +351,7 @@ class _Transition:
         self._remove(agent, float(self.env.now))
         self.leavers += 1
         self.note(f"agent leaves ({why}); {len(self.staff)} internal agents; backfill opened")
-        self.env.process(self.requisition(backfill=True))
+        self.open_requisition(backfill=True)
 
     # processes --------------------------------------------------------------------------------
 
@@ -358,7 +363,9 @@ class _Transition:
         self.note("evaluation ends: planning, negotiation and hiring start")
         env.process(self.planning())
         for _ in range(p.target_agents):
-            env.process(self.requisition(backfill=False))
+            self.open_requisition(backfill=False)
+        for _ in range(max(1, p.parallel_hiring)):
+            env.process(self.recruiter())
         if self.notice_day > env.now:
             yield env.timeout(self.notice_day - env.now)
         self.notice_served = True
@@ -395,7 +402,9 @@ class _Transition:
         lost = [i for i, s in enumerate(self.domain_state) if s == _PENDING]
         for i in lost:
             self.domain_state[i] = _LOST
-            self.env.process(self.rediscover(i))
+        self.rebuild_queue = lost
+        for _ in range(min(self.slots, len(lost))):
+            self.env.process(self.rebuild_slot())
         self.lost = len(lost)
         self.note(
             f"cutover: vendor leaves after {self.extensions} extension month(s); "
@@ -432,23 +441,41 @@ class _Transition:
             self.changes += 1
             self.note(f"vendor agent leaves; {self.vendors} remain")
 
-    def requisition(self, backfill: bool) -> Generator[simpy.Event, Any, None]:
+    def open_requisition(self, backfill: bool) -> None:
+        """A requisition joins the recruiting queue (and wakes an idle recruiting slot)."""
+        self.open_requisitions.append(backfill)
+        if self.idle_recruiters:
+            self.idle_recruiters.pop(0).succeed()
+
+    def recruiter(self) -> Generator[simpy.Event, Any, None]:
+        """One recruiting slot (``staffing.parallel_hiring`` of them): it works the open
+        requisitions first come, first served, as a resource of that many slots would grant
+        them; each search takes a time to hire per candidate until an offer is accepted, and
+        neither a search nor a start happens during a hiring freeze."""
         env = self.env
-        with self.recruiting.request() as req:
-            yield req
+        p = self.p
+        queue = self.open_requisitions
+        while True:
+            if not queue:
+                wake = env.event()
+                self.idle_recruiters.append(wake)
+                yield wake
+                continue
+            backfill = queue.popleft()
             while True:
                 wait = self.frozen_until(float(env.now)) - env.now
                 if wait > 0:
                     yield env.timeout(wait)
                 yield env.timeout(self.tth.next())
-                if self.rng is None or self.accept.next() < self.p.offer_acceptance:
+                if self.rng is None or self.accept.next() < p.offer_acceptance:
                     break
             wait = self.frozen_until(float(env.now)) - env.now
             if wait > 0:
                 yield env.timeout(wait)
-        yield from self.agent(backfill)  # the new agent's life continues in this process
+            self.start_agent(backfill)
 
-    def agent(self, backfill: bool) -> Generator[simpy.Event, Any, None]:
+    def start_agent(self, backfill: bool) -> None:
+        """A hire starts now (paid from today) and is productive after onboarding."""
         env = self.env
         t = float(env.now)
         agent = _Agent(t, t + self.p.onboarding_days)
@@ -459,11 +486,16 @@ class _Transition:
         kind = "backfill hire" if backfill else "hire"
         self.note(f"{kind} starts; {len(self.staff)} internal agents")
         if self.p.onboarding_days > 0:
-            yield env.timeout(self.p.onboarding_days)
-        if agent.state == 2:
+            done = env.timeout(self.p.onboarding_days)
+            done.callbacks.append(lambda _: self._onboarded(agent))
+        else:
+            self._onboarded(agent)
+
+    def _onboarded(self, agent: _Agent) -> None:
+        if agent.state == 2:  # left during onboarding
             return
         agent.state = 1
-        self._add_productive(float(env.now))
+        self._add_productive(float(self.env.now))
         if not self.first_onboarded:
             self.first_onboarded = True
             self.note("first internal agent onboarded")
@@ -476,21 +508,26 @@ class _Transition:
         if not self.engaged:
             return
         self.note("knowledge transfer starts")
-        for i in range(self.p.domains):
-            self.env.process(self.transfer(i))
+        for _ in range(min(self.slots, self.p.domains)):
+            self.env.process(self.handover_slot())
 
-    def transfer(self, i: int) -> Generator[simpy.Event, Any, None]:
+    def handover_slot(self) -> Generator[simpy.Event, Any, None]:
+        """One handover session slot: it takes the domains in order, one session each, as a
+        first-come-first-served resource of ``parallel_sessions`` slots would grant them.
+        A domain lost at cutover is skipped; a session that can never end (no cooperation left)
+        holds its slot for good."""
         env = self.env
-        with self.sessions.request() as req:
-            yield req
+        p = self.p
+        while self.next_domain < p.domains:
+            i = self.next_domain
+            self.next_domain += 1
             if self.domain_state[i] != _PENDING:
-                return
+                continue
             done = _finish_time(
                 float(env.now), self.transfer_work.next(), self.coop_breaks, self.coop_rates
             )
             if math.isinf(done):
-                yield env.event()  # no cooperation left: the session never ends
-                return
+                return  # no cooperation left: the session never ends
             if done > env.now:
                 yield env.timeout(done - env.now)
             if self.domain_state[i] == _PENDING:
@@ -498,12 +535,15 @@ class _Transition:
                 self.known += 1
                 self.changes += 1
                 self.transferred += 1
-                self.note(f"domain {i + 1} transferred ({self.transferred}/{self.p.domains})")
+                self.note(f"domain {i + 1} transferred ({self.transferred}/{p.domains})")
 
-    def rediscover(self, i: int) -> Generator[simpy.Event, Any, None]:
+    def rebuild_slot(self) -> Generator[simpy.Event, Any, None]:
+        """One internal rebuild slot: it rebuilds the lost domains in order, one at a time."""
         env = self.env
-        with self.rebuild.request() as req:
-            yield req
+        queue = self.rebuild_queue
+        while self.next_rebuild < len(queue):
+            i = queue[self.next_rebuild]
+            self.next_rebuild += 1
             work = self.rebuild_work.next()
             if work > 0:
                 yield env.timeout(work)
