@@ -298,10 +298,23 @@ def _pool_run_range(start: int, stop: int) -> ChunkResult:
     return ChunkResult(start, stop, None, None, None)
 
 
-def pool_run_indices(indices: list[int]) -> NDArray[np.float64]:
-    """Scalar outputs of the given iterations (rows in that order), in a pool worker."""
-    assert _POOL_WORKER is not None
-    worker = _POOL_WORKER
+_INDEX_SPECS: Sequence[WorkerSpec] = ()
+_INDEX_WORKERS: dict[int, ChunkWorker] = {}
+
+
+def _init_index_worker(specs: Sequence[WorkerSpec]) -> None:
+    global _INDEX_SPECS
+    ignore_in_worker()
+    _INDEX_SPECS = specs
+    _INDEX_WORKERS.clear()
+
+
+def pool_run_indices(spec: int, indices: list[int]) -> NDArray[np.float64]:
+    """Scalar outputs of the given iterations of ``specs[spec]`` (rows in that order), in a
+    worker of :func:`index_pool`."""
+    worker = _INDEX_WORKERS.get(spec)
+    if worker is None:
+        worker = _INDEX_WORKERS[spec] = ChunkWorker(_INDEX_SPECS[spec])
     n = len(indices)
     scalars = np.empty((n, len(SCALAR_NAMES)), dtype=np.float64)
     risks = np.empty((n, len(worker.risk_names)), dtype=np.uint8)
@@ -310,9 +323,12 @@ def pool_run_indices(indices: list[int]) -> NDArray[np.float64]:
     return scalars
 
 
-def index_pool(spec: WorkerSpec, jobs: int) -> ProcessPoolExecutor:
-    """A process pool whose workers hold ``spec`` (for :func:`pool_run_indices`)."""
-    return ProcessPoolExecutor(max_workers=jobs, initializer=_init_pool_worker, initargs=(spec,))
+def index_pool(specs: Sequence[WorkerSpec], jobs: int) -> ProcessPoolExecutor:
+    """A process pool whose workers hold every spec of ``specs`` (for
+    :func:`pool_run_indices`); with the fork start method they are inherited, not copied."""
+    return ProcessPoolExecutor(
+        max_workers=jobs, initializer=_init_index_worker, initargs=(tuple(specs),)
+    )
 
 
 def as_completed_polling(

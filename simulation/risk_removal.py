@@ -15,7 +15,8 @@ dropped in that risk's "without" run (the input is no longer uncertain).
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+import math
+from collections.abc import Callable, Sequence
 from types import MappingProxyType
 
 import numpy as np
@@ -76,57 +77,76 @@ def _rows_are_shared(scenario: Scenario, occurs: str, sampler: str) -> bool:
 
 
 def _rerun_struck_rows(
-    off: Scenario,
+    offs: Sequence[Scenario],
     base: RawResults,
-    occurs: str,
+    occurs: Sequence[tuple[str, float]],
     sampler: str,
-    jobs: int = 1,
+    jobs: int,
     tick: ProgressFn | None = None,
-) -> NDArray[np.float64]:
-    """The "without" outputs: the baseline's, with only the iterations the risk struck re-run.
+) -> list[NDArray[np.float64]]:
+    """The "without" outputs of each risk switched off (``offs[r]``, whose occurrence input is
+    ``occurs[r]``): the baseline's, with only the iterations that risk struck re-run.
 
-    Exact by common random numbers (see :func:`_rows_are_shared`); it costs the risk's
-    occurrence rate times a full run instead of a full run. With ``jobs`` > 1 the struck
-    iterations are shared out to a process pool in chunks.
+    Exact by common random numbers (see :func:`_rows_are_shared`); it costs the risks'
+    occurrence rates times a full run instead of a full run per risk. With ``jobs`` > 1 the
+    struck iterations of every risk are shared out to one process pool in batches, so no
+    worker waits for the last batch of one risk before starting the next.
     """
-    column = base.inputs.names.index(occurs)
-    struck = np.flatnonzero(base.inputs.values[:, column] > 0.5)
-    scalars = base.scalars.copy()
-    if struck.size == 0:
-        return scalars
-    matrix = draw_inputs(
-        off.inputs, off.uncertain, off.correlations, base.iterations, base.seed, sampler
-    )
-    spec = WorkerSpec(off, matrix, base.seed, sampler)
-    if jobs > 1 and struck.size >= 8 * jobs:
-        parts = np.array_split(struck, 4 * jobs)
-        with deferred_interrupts() as check, index_pool(spec, jobs) as pool:
-            futures = [pool.submit(pool_run_indices, part.tolist()) for part in parts]
-            part_of = {fut: part for fut, part in zip(futures, parts, strict=True)}
+    tables = [base.scalars.copy() for _ in offs]
+    struck = [_struck_rows(base, o, fixed) for o, fixed in occurs]
+    specs = [
+        WorkerSpec(
+            off,
+            draw_inputs(
+                off.inputs, off.uncertain, off.correlations, base.iterations, base.seed, sampler
+            ),
+            base.seed,
+            sampler,
+        )
+        for off in offs
+    ]
+    batches = [
+        (r, part)
+        for r, rows in enumerate(struck)
+        if rows.size
+        for part in np.array_split(rows, max(1, math.ceil(rows.size / 250)))
+    ]
+    total = sum(rows.size for rows in struck)
+    if jobs > 1 and total >= 8 * jobs:
+        with deferred_interrupts() as check, index_pool(specs, jobs) as pool:
+            futures = [pool.submit(pool_run_indices, r, part.tolist()) for r, part in batches]
+            batch_of = dict(zip(futures, batches, strict=True))
             for fut in as_completed_polling(futures, check):
-                part = part_of[fut]
-                scalars[part] = fut.result()
+                r, part = batch_of[fut]
+                tables[r][part] = fut.result()
                 if tick:
                     tick(part.size)
-        return scalars
-    worker = ChunkWorker(spec)
-    for part in np.array_split(struck, max(1, struck.size // 200)):
+        return tables
+    workers = [ChunkWorker(spec) for spec in specs]
+    for r, part in batches:
         rows = part.tolist()
+        worker = workers[r]
         out = np.empty((len(rows), len(SCALAR_NAMES)))
-        risks = np.empty((len(rows), len(off.risks)), dtype=np.uint8)
+        risks = np.empty((len(rows), len(offs[r].risks)), dtype=np.uint8)
         monthly = np.empty((len(rows), len(SERIES_NAMES), worker.horizon), dtype=np.float32)
         worker.run_into(rows, out, risks, monthly)
-        scalars[part] = out
+        tables[r][part] = out
         if tick:
             tick(len(rows))
-    return scalars
+    return tables
 
 
-def _struck(base: RawResults, occurs: str) -> int:
-    """How many iterations of the baseline the risk struck."""
-    if occurs not in base.inputs.names:
-        return 0
-    return int(np.sum(base.inputs.values[:, base.inputs.names.index(occurs)] > 0.5))
+def _never(occurs: Distribution) -> bool:
+    """A risk whose occurrence is fixed at 0 never strikes."""
+    return occurs.is_fixed and occurs.mean() == 0.0
+
+
+def _struck_rows(base: RawResults, occurs: str, fixed: float) -> NDArray[np.int64]:
+    """The iterations of the baseline that the risk struck; an occurrence that is not a
+    column of the input matrix is fixed at ``fixed`` for every iteration."""
+    if occurs in base.inputs.names:
+        return np.flatnonzero(base.inputs.values[:, base.inputs.names.index(occurs)] > 0.5)
+    return np.arange(base.iterations) if fixed >= 0.5 else np.zeros(0, dtype=np.int64)
 
 
 def _matches(scenario: Scenario, raw: RawResults, sampler: str) -> bool:
@@ -176,25 +196,46 @@ def risk_removal(
         seed = scenario.seed if seed is None else seed
         seed = fresh_seed() if seed is None else seed
         base = simulate(scenario, n, seed=seed, jobs=jobs, sampler=sampler, progress=progress)
-    fast = [
-        r.path("occurs")
+    shared = [
+        r
         for r in scenario.risks
         if _rows_are_shared(scenario, r.path("occurs"), sampler)
+        and not _never(scenario.inputs[r.path("occurs")])
     ]
-    tick = progress(sum(_struck(base, o) for o in fast)) if progress and fast else None
+    occurs = [(r.path("occurs"), scenario.inputs[r.path("occurs")].mean()) for r in shared]
+    total = sum(_struck_rows(base, o, fixed).size for o, fixed in occurs)
+    tick = progress(total) if progress and shared else None
+
+    reruns = dict(
+        zip(
+            (r.name for r in shared),
+            _rerun_struck_rows(
+                [without_risk(scenario, r.name) for r in shared],
+                base,
+                occurs,
+                sampler,
+                jobs or default_jobs(),
+                tick,
+            )
+            if shared
+            else [],
+            strict=True,
+        )
+    )
     rows = []
     for risk in scenario.risks:
-        off = without_risk(scenario, risk.name)
-        occurs = scenario.inputs[risk.path("occurs")]
-        if occurs.is_fixed and occurs.mean() == 0.0:
+        if _never(scenario.inputs[risk.path("occurs")]):
             without = base.scalars
-        elif _rows_are_shared(scenario, risk.path("occurs"), sampler):
-            without = _rerun_struck_rows(
-                off, base, risk.path("occurs"), sampler, jobs or default_jobs(), tick
-            )
+        elif risk.name in reruns:
+            without = reruns[risk.name]
         else:
             without = simulate(
-                off, n, seed=seed, jobs=jobs, sampler=sampler, progress=progress
+                without_risk(scenario, risk.name),
+                n,
+                seed=seed,
+                jobs=jobs,
+                sampler=sampler,
+                progress=progress,
             ).scalars
         row: dict[str, object] = {"risk": risk.name}
         for out in OUTPUTS:

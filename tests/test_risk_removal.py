@@ -140,13 +140,15 @@ def test_rerunning_only_struck_iterations_equals_a_full_rerun() -> None:
     root = Path(__file__).resolve().parent.parent
     scenario = load_scenario(root / "scenarios" / "it_helpdesk.toml")
     base = simulate(scenario, 40, seed=3, jobs=1)
+    offs = [without_risk(scenario, risk.name) for risk in scenario.risks]
+    occurs = [(r.path("occurs"), scenario.inputs[r.path("occurs")].mean()) for r in scenario.risks]
+    assert all(_rows_are_shared(scenario, o, "lhs") for o, _ in occurs)
+    serial = _rerun_struck_rows(offs, base, occurs, "lhs", jobs=1)
+    pooled = _rerun_struck_rows(offs, base, occurs, "lhs", jobs=2)  # one pool for all risks
     checked = 0
-    for risk in scenario.risks:
-        occurs = risk.path("occurs")
-        assert _rows_are_shared(scenario, occurs, "lhs")
-        off = without_risk(scenario, risk.name)
-        fast = _rerun_struck_rows(off, base, occurs, "lhs")
+    for risk, off, fast, fast_pooled in zip(scenario.risks, offs, serial, pooled, strict=True):
         full = simulate(off, 40, seed=3, jobs=1).scalars
         assert np.array_equal(fast, full, equal_nan=True), risk.name
+        assert np.array_equal(fast_pooled, full, equal_nan=True), risk.name
         checked += 1
     assert checked == len(scenario.risks) == 6
