@@ -290,3 +290,16 @@ def test_key_figures_lead_with_the_deciding_outputs(results: Path) -> None:
     assert sorted(first + rest) == sorted(everything)
     assert "transition_months" in first and "transition_cost" in first
     assert all(m in HEADLINE_METRICS or data.stat(m, "p_within_target") >= 0 for m in first)
+
+
+def test_charts_drawn_in_worker_processes_equal_charts_drawn_serially(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from simulation import report
+
+    folder = write_results_folder(tmp_path / "run")
+    monkeypatch.setattr(report, "_chart_jobs", lambda charts: 2)
+    parallel = {p.name: p.read_bytes() for p in report.write_charts(folder)}
+    monkeypatch.setattr(report, "_chart_jobs", lambda charts: 1)
+    serial = {p.name: p.read_bytes() for p in report.write_charts(folder)}
+    assert len(serial) >= 10 and parallel == serial
