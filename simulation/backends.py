@@ -62,10 +62,6 @@ class ChunkResult:
     risks: NDArray[np.uint8] | None
     monthly: NDArray[np.float32] | None
 
-    @property
-    def in_place(self) -> bool:
-        return self.scalars is None
-
 
 class SharedOutputs:
     """The run's output arrays in one anonymous shared memory map, for ``capacity`` iterations.
@@ -151,14 +147,25 @@ class ChunkWorker:
         inputs = build_inputs(self.values(i), scenario.options, scenario.risks, self.cost_keys)
         return run_programme(inputs, rng)
 
+    def outputs(self, n: int) -> tuple[NDArray[np.float64], NDArray[np.uint8], NDArray[np.float32]]:
+        """New (uninitialised) scalar, risk-flag and monthly arrays for ``n`` iterations."""
+        return (
+            np.empty((n, len(SCALAR_NAMES)), dtype=np.float64),
+            np.empty((n, len(self.risk_names)), dtype=np.uint8),
+            np.empty((n, len(SERIES_NAMES), self.horizon), dtype=np.float32),
+        )
+
     def run_range(self, start: int, stop: int) -> ChunkResult:
         """Run iterations ``start .. stop - 1`` into new compact arrays."""
-        n = stop - start
-        scalars = np.empty((n, len(SCALAR_NAMES)), dtype=np.float64)
-        risks = np.empty((n, len(self.risk_names)), dtype=np.uint8)
-        monthly = np.empty((n, len(SERIES_NAMES), self.horizon), dtype=np.float32)
+        scalars, risks, monthly = self.outputs(stop - start)
         self.run_into(range(start, stop), scalars, risks, monthly)
         return ChunkResult(start, stop, scalars, risks, monthly)
+
+    def run_scalars(self, indices: Sequence[int]) -> NDArray[np.float64]:
+        """Scalar outputs of the given iterations, rows in that order."""
+        scalars, risks, monthly = self.outputs(len(indices))
+        self.run_into(indices, scalars, risks, monthly)
+        return scalars
 
     def run_into(
         self,
@@ -315,12 +322,7 @@ def pool_run_indices(spec: int, indices: list[int]) -> NDArray[np.float64]:
     worker = _INDEX_WORKERS.get(spec)
     if worker is None:
         worker = _INDEX_WORKERS[spec] = ChunkWorker(_INDEX_SPECS[spec])
-    n = len(indices)
-    scalars = np.empty((n, len(SCALAR_NAMES)), dtype=np.float64)
-    risks = np.empty((n, len(worker.risk_names)), dtype=np.uint8)
-    monthly = np.empty((n, len(SERIES_NAMES), worker.horizon), dtype=np.float32)
-    worker.run_into(indices, scalars, risks, monthly)
-    return scalars
+    return worker.run_scalars(indices)
 
 
 def index_pool(specs: Sequence[WorkerSpec], jobs: int) -> ProcessPoolExecutor:

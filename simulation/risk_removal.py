@@ -33,7 +33,7 @@ from simulation.backends import (
 from simulation.distributions import Distribution, Fixed
 from simulation.engine import ProgressFn, RawResults, default_jobs, simulate
 from simulation.interrupts import deferred_interrupts
-from simulation.model import SCALAR_NAMES, SERIES_NAMES
+from simulation.model import SCALAR_NAMES
 from simulation.sampling import draw_inputs
 from simulation.scenario_types import Scenario
 from simulation.seeds import fresh_seed
@@ -124,15 +124,9 @@ def _rerun_struck_rows(
         return tables
     workers = [ChunkWorker(spec) for spec in specs]
     for r, part in batches:
-        rows = part.tolist()
-        worker = workers[r]
-        out = np.empty((len(rows), len(SCALAR_NAMES)))
-        risks = np.empty((len(rows), len(offs[r].risks)), dtype=np.uint8)
-        monthly = np.empty((len(rows), len(SERIES_NAMES), worker.horizon), dtype=np.float32)
-        worker.run_into(rows, out, risks, monthly)
-        tables[r][part] = out
+        tables[r][part] = workers[r].run_scalars(part.tolist())
         if tick:
-            tick(len(rows))
+            tick(part.size)
     return tables
 
 
