@@ -18,6 +18,7 @@ import queue
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -32,6 +33,8 @@ from simulation.params import build_inputs, cost_keys
 from simulation.sampling import InputMatrix
 from simulation.scenario_types import Scenario
 from simulation.seeds import IterationStreams
+
+log = logging.getLogger(__name__)
 
 #: The backends ``simulate(backend=...)`` and ``simulate run --backend`` accept.
 BACKENDS = ("local", "dask")
@@ -364,26 +367,55 @@ def as_completed_polling(
 class ProcessPoolBackend:
     """A local ``ProcessPoolExecutor``: the spec goes to each process once (initializer), then
     only ``(start, stop)`` pairs travel. With ``outputs`` (forked workers only) the workers
-    write their results into those shared arrays and return only the index range."""
+    write their results into those shared arrays and return only the index range.
+
+    A worker process that dies (killed by the system when memory runs out, or by a signal)
+    breaks the pool; a new pool then re-runs every chunk not yet delivered, at most
+    :attr:`RETRIES` times in a run, like Dask re-running a lost worker's tasks. Chunks are
+    idempotent (same streams, same in-place rows), so the numbers stay identical.
+    """
+
+    RETRIES = 2
 
     def __init__(self, spec: WorkerSpec, jobs: int, outputs: SharedOutputs | None = None) -> None:
         self.jobs = jobs
-        context = multiprocessing.get_context("fork") if outputs is not None else None
-        self.pool: ProcessPoolExecutor | None = ProcessPoolExecutor(
-            max_workers=jobs,
+        self.spec = spec
+        self.outputs = outputs
+        self.failures = 0
+        self.pool: ProcessPoolExecutor | None = self._new_pool()
+
+    def _new_pool(self) -> ProcessPoolExecutor:
+        context = multiprocessing.get_context("fork") if self.outputs is not None else None
+        return ProcessPoolExecutor(
+            max_workers=self.jobs,
             mp_context=context,
             initializer=_init_pool_worker,
-            initargs=(spec, outputs),
+            initargs=(self.spec, self.outputs),
         )
 
     def run(self, start: int, stop: int, chunk_size: int) -> Iterator[ChunkResult]:
-        assert self.pool is not None
-        with deferred_interrupts() as check:
-            futures = [
-                self.pool.submit(_pool_run_range, a, b) for a, b in chunks(start, stop, chunk_size)
-            ]
-            for fut in as_completed_polling(futures, check):
-                yield fut.result()
+        waiting = dict.fromkeys(chunks(start, stop, chunk_size))  # ordered set of ranges
+        while waiting:
+            assert self.pool is not None
+            try:
+                with deferred_interrupts() as check:
+                    futures = {self.pool.submit(_pool_run_range, a, b): (a, b) for a, b in waiting}
+                    for fut in as_completed_polling(list(futures), check):
+                        part = fut.result()
+                        del waiting[futures[fut]]
+                        yield part
+            except BrokenProcessPool:
+                self.failures += 1
+                self.pool.shutdown(wait=True, cancel_futures=True)
+                self.pool = None
+                if self.failures > self.RETRIES:
+                    raise SimulationError(
+                        f"a worker process died {self.failures} times (killed by the system, "
+                        "for example when memory ran out, or by a signal); the run was stopped "
+                        "and no results were written. Try fewer --jobs, or --backend dask"
+                    ) from None
+                log.warning("a worker process died; re-running %d chunk(s)", len(waiting))
+                self.pool = self._new_pool()
 
     def close(self, cancel: bool = False) -> None:
         if self.pool is not None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections.abc import Callable, Sequence
+from concurrent.futures.process import BrokenProcessPool
 from types import MappingProxyType
 
 import numpy as np
@@ -32,6 +33,7 @@ from simulation.backends import (
 )
 from simulation.distributions import Distribution, Fixed
 from simulation.engine import ProgressFn, RawResults, default_jobs, simulate
+from simulation.errors import SimulationError
 from simulation.interrupts import deferred_interrupts
 from simulation.model import SCALAR_NAMES
 from simulation.sampling import draw_inputs
@@ -113,14 +115,21 @@ def _rerun_struck_rows(
     ]
     total = sum(rows.size for rows in struck)
     if jobs > 1 and total >= 8 * jobs:
-        with deferred_interrupts() as check, index_pool(specs, jobs) as pool:
-            futures = [pool.submit(pool_run_indices, r, part.tolist()) for r, part in batches]
-            batch_of = dict(zip(futures, batches, strict=True))
-            for fut in as_completed_polling(futures, check):
-                r, part = batch_of[fut]
-                tables[r][part] = fut.result()
-                if tick:
-                    tick(part.size)
+        try:
+            with deferred_interrupts() as check, index_pool(specs, jobs) as pool:
+                futures = [pool.submit(pool_run_indices, r, part.tolist()) for r, part in batches]
+                batch_of = dict(zip(futures, batches, strict=True))
+                for fut in as_completed_polling(futures, check):
+                    r, part = batch_of[fut]
+                    tables[r][part] = fut.result()
+                    if tick:
+                        tick(part.size)
+        except BrokenProcessPool:
+            raise SimulationError(
+                "a worker process died while ranking the risks (killed by the system, for "
+                "example when memory ran out, or by a signal); no results were written. "
+                "Try fewer --jobs, or --no-rank-risks"
+            ) from None
         return tables
     workers = [ChunkWorker(spec) for spec in specs]
     for r, part in batches:
