@@ -14,10 +14,9 @@ import logging
 import mmap
 import multiprocessing
 import operator
-import queue
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -26,7 +25,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from simulation.errors import ModelError, SimulationError
-from simulation.interrupts import POLL_SECONDS, deferred_interrupts, ignore_in_worker
+from simulation.interrupts import as_completed_polling, deferred_interrupts, ignore_in_worker
 from simulation.model import SCALAR_NAMES, SERIES_NAMES, RunResult, run_programme, run_transition
 from simulation.outcomes import RunRecord, outcomes
 from simulation.params import build_inputs, cost_keys
@@ -334,34 +333,6 @@ def index_pool(specs: Sequence[WorkerSpec], jobs: int) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(
         max_workers=jobs, initializer=_init_index_worker, initargs=(tuple(specs),)
     )
-
-
-def as_completed_polling(
-    futures: list[Future[Any]], check: Callable[[], None]
-) -> Iterator[Future[Any]]:
-    """``futures`` as they complete, calling ``check()`` (which may raise
-    ``KeyboardInterrupt``) between short waits; futures not yet done are cancelled on exit.
-
-    Each future reports itself once to a queue when done, so waiting costs O(1) per future
-    (``concurrent.futures.wait`` in a loop re-registers on every pending future: quadratic).
-    """
-    finished: queue.SimpleQueue[Future[Any]] = queue.SimpleQueue()
-    for fut in futures:
-        fut.add_done_callback(finished.put)
-    left = len(futures)
-    try:
-        while left:
-            try:
-                fut = finished.get(timeout=POLL_SECONDS)
-            except queue.Empty:
-                check()
-                continue
-            check()
-            left -= 1
-            yield fut
-    finally:
-        for fut in futures:
-            fut.cancel()
 
 
 class ProcessPoolBackend:

@@ -10,11 +10,14 @@ handlers) the block changes nothing.
 
 from __future__ import annotations
 
+import queue
 import signal
 import threading
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future
 from contextlib import contextmanager
 from types import FrameType
+from typing import Any
 
 #: Seconds between checks of the flag while waiting for workers.
 POLL_SECONDS = 0.2
@@ -52,3 +55,31 @@ def ignore_in_worker() -> None:
     """In a worker process: ignore Ctrl-C (the parent stops the run) and die on SIGTERM."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def as_completed_polling(
+    futures: list[Future[Any]], check: Callable[[], None]
+) -> Iterator[Future[Any]]:
+    """``futures`` as they complete, calling ``check()`` (which may raise
+    ``KeyboardInterrupt``) between short waits; futures not yet done are cancelled on exit.
+
+    Each future reports itself once to a queue when done, so waiting costs O(1) per future
+    (``concurrent.futures.wait`` in a loop re-registers on every pending future: quadratic).
+    """
+    finished: queue.SimpleQueue[Future[Any]] = queue.SimpleQueue()
+    for fut in futures:
+        fut.add_done_callback(finished.put)
+    left = len(futures)
+    try:
+        while left:
+            try:
+                fut = finished.get(timeout=POLL_SECONDS)
+            except queue.Empty:
+                check()
+                continue
+            check()
+            left -= 1
+            yield fut
+    finally:
+        for fut in futures:
+            fut.cancel()

@@ -34,9 +34,10 @@ from matplotlib.figure import Figure
 from matplotlib.image import imread
 
 from simulation import charts
+from simulation.backends import as_completed_polling
 from simulation.charts import FanSeries, Percentiles, TargetLine, human
 from simulation.errors import SimulationError
-from simulation.interrupts import ignore_in_worker
+from simulation.interrupts import deferred_interrupts, ignore_in_worker
 from simulation.schema import BY_PATH
 
 CHARTS_DIR = "charts"
@@ -550,10 +551,13 @@ def write_charts(results_dir: str | Path, svg: bool = False) -> list[Path]:
         _CHART_WORK = (specs, pngs, svgs if svg else [])
         try:
             context = multiprocessing.get_context("fork")
-            with ProcessPoolExecutor(
-                jobs, mp_context=context, initializer=ignore_in_worker
-            ) as pool:
-                list(pool.map(_draw_chart, range(len(specs))))
+            with (
+                deferred_interrupts() as check,
+                ProcessPoolExecutor(jobs, mp_context=context, initializer=ignore_in_worker) as pool,
+            ):
+                futures = [pool.submit(_draw_chart, i) for i in range(len(specs))]
+                for fut in as_completed_polling(futures, check):
+                    fut.result()
         finally:
             _CHART_WORK = None
     else:

@@ -27,14 +27,13 @@ from numpy.typing import NDArray
 from simulation.backends import (
     ChunkWorker,
     WorkerSpec,
-    as_completed_polling,
     index_pool,
     pool_run_indices,
 )
 from simulation.distributions import Distribution, Fixed
 from simulation.engine import ProgressFn, RawResults, default_jobs, simulate
 from simulation.errors import SimulationError
-from simulation.interrupts import deferred_interrupts
+from simulation.interrupts import as_completed_polling, deferred_interrupts
 from simulation.model import SCALAR_NAMES
 from simulation.sampling import draw_inputs
 from simulation.scenario_types import Scenario
