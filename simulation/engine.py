@@ -280,11 +280,12 @@ def simulate(
     risk_names = tuple(r.name for r in scenario.risks)
     horizon = int(scenario.fixed_values()["scenario.horizon_months"])
     spec = WorkerSpec(scenario, matrix, seed, sampler, model)
-    shared = (
-        SharedOutputs(total, len(risk_names), horizon)
-        if backend == "local" and jobs > 1 and SharedOutputs.supported()
-        else None
-    )
+    shared = None
+    if backend == "local" and jobs > 1 and SharedOutputs.supported():
+        try:
+            shared = SharedOutputs(total, len(risk_names), horizon)
+        except (OSError, ValueError):  # no shared map this large: workers return their chunks
+            shared = None
     asm = _Assembly(matrix, total, len(risk_names), horizon, sink, shared)
     converged: bool | None = None
     message = ""
