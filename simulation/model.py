@@ -14,6 +14,7 @@ Random numbers are drawn in blocks; with ``variability = "none"`` none are drawn
 
 from __future__ import annotations
 
+import functools
 import math
 from collections import deque
 from collections.abc import Callable, Generator, Iterator, Mapping
@@ -91,6 +92,15 @@ def _gamma_stream(rng: np.random.Generator | None, mean: float, cv: float) -> _S
     shape = 1.0 / (cv * cv)
     scale = mean / shape
     return _Stream(lambda n: rng.gamma(shape, scale, n))
+
+
+@functools.lru_cache(maxsize=64)
+def _growth(rate: float, month_days: int, days: int) -> NDArray[np.float64]:
+    """Demand growth factor of each working day, ``(1 + rate) ** (day / (12 · month_days))``
+    (read-only; shared by every run with the same yearly rate and calendar)."""
+    factor = (1.0 + rate) ** (np.arange(days, dtype=np.float64) / (12.0 * month_days))
+    factor.flags.writeable = False
+    return factor
 
 
 # cooperation schedule -------------------------------------------------------------------------
@@ -657,10 +667,10 @@ class _Transition:
         env = self.env
         n = self.n_days
         D = self.D
-        days = np.arange(n, dtype=np.float64)
-        mean = p.tickets_per_day * (1.0 + p.demand_growth_per_year) ** (days / (12.0 * D))
+        mean = p.tickets_per_day * _growth(p.demand_growth_per_year, D, n)
         for e in p.events:
             if e.event == "ticket_surge" and e.duration_days > 0:
+                days = np.arange(n, dtype=np.float64)
                 s = e.at_month * D
                 mean = mean + e.extra_tickets_per_day * ((days >= s) & (days < s + e.duration_days))
         self.demand_mean = mean

@@ -35,7 +35,7 @@ from simulation.engine import ProgressFn, RawResults, default_jobs, simulate
 from simulation.errors import SimulationError
 from simulation.interrupts import as_completed_polling, deferred_interrupts
 from simulation.model import SCALAR_NAMES
-from simulation.sampling import draw_inputs
+from simulation.sampling import InputMatrix, draw_inputs
 from simulation.scenario_types import Scenario
 from simulation.seeds import fresh_seed
 
@@ -95,11 +95,15 @@ def _rerun_struck_rows(
     """
     tables = [base.scalars.copy() for _ in offs]
     struck = [_struck_rows(base, o, fixed) for o, fixed in occurs]
+    # every other column is the baseline's (per-input streams, see _rows_are_shared): the
+    # matrix of a switched-off scenario is the baseline's without the risk's column
+    position = {name: j for j, name in enumerate(base.inputs.names)}
     specs = [
         WorkerSpec(
             off,
-            draw_inputs(
-                off.inputs, off.uncertain, off.correlations, base.iterations, base.seed, sampler
+            InputMatrix(
+                tuple(off.uncertain),
+                base.inputs.values[:, [position[name] for name in off.uncertain]],
             ),
             base.seed,
             sampler,
