@@ -360,7 +360,8 @@ class _Transition:
         agent = self.staff.pop(i)
         self._remove(agent, float(self.env.now))
         self.leavers += 1
-        self.note(f"agent leaves ({why}); {len(self.staff)} internal agents; backfill opened")
+        if self.record:
+            self.note(f"agent leaves ({why}); {len(self.staff)} internal agents; backfill opened")
         self.open_requisition(backfill=True)
 
     # processes --------------------------------------------------------------------------------
@@ -380,7 +381,8 @@ class _Transition:
             yield env.timeout(self.notice_day - env.now)
         self.notice_served = True
         self.changes += 1
-        self.note(f"notice served; planned vendor exit on day {self.planned_exit:.1f}")
+        if self.record:
+            self.note(f"notice served; planned vendor exit on day {self.planned_exit:.1f}")
         if self.rng is not None:
             env.process(self.vendor_rampdown())
         if self.planned_exit > env.now:
@@ -388,11 +390,12 @@ class _Transition:
         if p.cutover_policy == "readiness":
             while self.extensions < p.max_extension_months and not self._ready():
                 self.extensions += 1
-                self.note(
-                    f"not ready (internal capacity {self.internal_capacity(env.now):.1f}/day, "
-                    f"knowledge {self.transferred}/{p.domains}): vendor extended, month "
-                    f"{self.extensions}"
-                )
+                if self.record:
+                    self.note(
+                        f"not ready (internal capacity {self.internal_capacity(env.now):.1f}/day, "
+                        f"knowledge {self.transferred}/{p.domains}): vendor extended, month "
+                        f"{self.extensions}"
+                    )
                 yield env.timeout(self.D)
         self._cutover()
 
@@ -416,10 +419,11 @@ class _Transition:
         for _ in range(min(self.slots, len(lost))):
             self.env.process(self.rebuild_slot())
         self.lost = len(lost)
-        self.note(
-            f"cutover: vendor leaves after {self.extensions} extension month(s); "
-            f"{self.lost} domain(s) lost"
-        )
+        if self.record:
+            self.note(
+                f"cutover: vendor leaves after {self.extensions} extension month(s); "
+                f"{self.lost} domain(s) lost"
+            )
 
     def planning(self) -> Generator[simpy.Event, Any, None]:
         if self.plan_end > self.env.now:
@@ -449,7 +453,8 @@ class _Transition:
                 return
             self.vendors -= 1
             self.changes += 1
-            self.note(f"vendor agent leaves; {self.vendors} remain")
+            if self.record:
+                self.note(f"vendor agent leaves; {self.vendors} remain")
 
     def open_requisition(self, backfill: bool) -> None:
         """A requisition joins the recruiting queue (and wakes an idle recruiting slot)."""
@@ -494,7 +499,8 @@ class _Transition:
         self.all_agents.append(agent)
         self.hires += 1
         kind = "backfill hire" if backfill else "hire"
-        self.note(f"{kind} starts; {len(self.staff)} internal agents")
+        if self.record:
+            self.note(f"{kind} starts; {len(self.staff)} internal agents")
         if self.p.onboarding_days > 0:
             done = env.timeout(self.p.onboarding_days)
             done.callbacks.append(lambda _: self._onboarded(agent))
@@ -545,7 +551,8 @@ class _Transition:
                 self.known += 1
                 self.changes += 1
                 self.transferred += 1
-                self.note(f"domain {i + 1} transferred ({self.transferred}/{p.domains})")
+                if self.record:
+                    self.note(f"domain {i + 1} transferred ({self.transferred}/{p.domains})")
 
     def rebuild_slot(self) -> Generator[simpy.Event, Any, None]:
         """One internal rebuild slot: it rebuilds the lost domains in order, one at a time."""
@@ -559,7 +566,8 @@ class _Transition:
                 yield env.timeout(work)
             self.known += 1
             self.changes += 1
-            self.note(f"domain {i + 1} rebuilt internally")
+            if self.record:
+                self.note(f"domain {i + 1} rebuilt internally")
 
     def staff_loss(self, t: float, n: int) -> Generator[simpy.Event, Any, None]:
         if t > self.env.now:
