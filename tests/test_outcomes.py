@@ -48,7 +48,7 @@ def test_a_batch_equals_its_runs_one_at_a_time() -> None:
         np.testing.assert_allclose(batch.scalars[j], alone.scalars[0], rtol=1e-12, atol=1e-9)
         months = alone.monthly.shape[2]
         np.testing.assert_allclose(batch.monthly[j, :, :months], alone.monthly[0], atol=1e-9)
-    # the batch exercises what it claims: breaches, leavers, runs that stabilise and runs that do not
+    # the batch exercises what it claims: breaches, leavers, stabilised and unstable runs
     breached = batch.scalars[:, SCALAR_NAMES.index("tickets_breached")]
     stabilised = batch.scalars[:, SCALAR_NAMES.index("stabilised")]
     assert (breached > 0).sum() >= 10 and (breached == 0).sum() >= 2
