@@ -14,6 +14,7 @@ import logging
 import mmap
 import multiprocessing
 import operator
+import sys
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -93,8 +94,9 @@ class SharedOutputs:
 
     @staticmethod
     def supported() -> bool:
-        """Workers inherit the map only when the pool forks (Linux)."""
-        return "fork" in multiprocessing.get_all_start_methods()
+        """Workers inherit the map only when the pool forks, which is safe on Linux (macOS
+        system libraries may crash in a forked child; Windows cannot fork)."""
+        return sys.platform.startswith("linux")
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ import math
 import multiprocessing
 import os
 import re
+import sys
 import textwrap
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -573,7 +574,7 @@ _CHART_WORK: tuple[Sequence[Any], Sequence[Path], Sequence[Path]] | None = None
 def _chart_jobs(charts: int) -> int:
     """Processes for drawing charts: the cores this process may use, when forking is possible
     and there are enough charts to share (each chart costs about 0.1 s to render)."""
-    if charts < 4 or "fork" not in multiprocessing.get_all_start_methods():
+    if charts < 4 or not sys.platform.startswith("linux"):  # fork is safe on Linux only
         return 1
     try:
         cores = len(os.sched_getaffinity(0))
