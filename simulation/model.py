@@ -146,14 +146,13 @@ class _Segments:
     """The daily capacity of one run as segments of days between SimPy events.
 
     Segment ``s`` covers days ``start[s]`` up to the next segment's start; its day ``d`` has
-    ``internal[s] - learning[s] * q**j + vendor[s] * r[s]**j`` tickets of capacity
-    (``j = d - start[s]``), where ``vendor`` is in vendor agents (× ``vendor_rate`` tickets/day),
-    ``headcount[s]`` internal agents and ``known[s]`` the share of domains known.
+    ``internal[s] - learning[s] * q**j + rate * vendor[s] * r[s]**j`` tickets of capacity
+    (``j = d - start[s]``; ``vendor`` in agents, ``rate`` the vendor's tickets per agent-day),
+    ``heads[s]`` internal agents and ``known[s]`` the share of domains known.
     """
 
     __slots__ = (
         "q",
-        "vendor_rate",
         "start",
         "internal",
         "learning",
@@ -163,9 +162,8 @@ class _Segments:
         "known",
     )
 
-    def __init__(self, q: float, vendor_rate: float) -> None:
+    def __init__(self, q: float) -> None:
         self.q = q
-        self.vendor_rate = vendor_rate
         self.start: list[int] = []
         self.internal: list[float] = []
         self.learning: list[float] = []
@@ -688,7 +686,7 @@ class _Transition:
                 env.process(self.staff_loss(e.at_month * D, e.agents))
         env.process(self.programme())
         q = math.exp(-1.0 / self.tau) if self.tau > 0.0 else 0.0
-        seg = _Segments(q, p.vendor_tickets_per_agent_day)
+        seg = _Segments(q)
         flow = env.process(self.flow(seg))
         env.run(until=flow)
         events = _processed_events(env)

@@ -33,10 +33,11 @@ class RunRecord:
     """What one run of the programme did (times in working days from programme start).
 
     ``arrivals``: tickets per day (horizon); capacity segment ``s`` starts on day
-    ``seg_start[s]`` and its day ``d`` has ``seg_internal - seg_learning · q^j +
-    vendor_rate · seg_vendor · seg_r^j`` tickets (``j = d - seg_start``); ``seg_heads`` internal
-    agents and ``seg_known`` the share of domains known on it. ``hired`` / ``left``: every
-    agent's first and last day (``inf``: still employed). ``sim_events``: SimPy events processed.
+    ``seg_start[s]`` and its day ``d`` has ``seg_internal - seg_learning · q^j + rate ·
+    seg_vendor · seg_r^j`` tickets (``j = d - seg_start``; ``rate``: the vendor's tickets per
+    agent-day); ``seg_heads`` internal agents and ``seg_known`` the share of domains known on it.
+    ``hired`` / ``left``: every agent's first and last day (``inf``: still employed).
+    ``sim_events``: SimPy events processed.
     """
 
     p: ModelInputs
