@@ -78,11 +78,8 @@ def model_figures(n: int, rounds: int = 40) -> None:
     worker.run_range(0, min(n, 20))  # warm-up
     events = float(np.mean([worker.run_one(i).sim_events for i in range(min(total, 200))]))
     from simulation.model import run_programme
-    from simulation.params import build_inputs
 
-    built = [
-        build_inputs(worker.values(i), sc.options, sc.risks, worker.cost_keys) for i in range(total)
-    ]
+    built = [worker.inputs(i) for i in range(total)]
     model_times, floor_times, simpy_times = [], [], []
     for r in range(rounds):
         a = (r * n) % (total - n + 1)
@@ -92,7 +89,7 @@ def model_figures(n: int, rounds: int = 40) -> None:
         floor_times.append(bare_simpy_per_run(int(round(events)), repeat=n))
         t0 = time.perf_counter()
         for i in range(a, a + n):  # the SimPy part alone: inputs built, outputs not computed
-            run_programme(built[i], worker.streams.stream(i))
+            run_programme(built[i], worker.stream(i))
         simpy_times.append((time.perf_counter() - t0) / n)
     ratios = np.sort(np.asarray(model_times) / np.asarray(floor_times))
     q1, med, q3 = np.percentile(ratios, [25, 50, 75])

@@ -14,7 +14,6 @@ import logging
 import mmap
 import multiprocessing
 import operator
-import sys
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -25,11 +24,12 @@ from typing import Any, Protocol
 import numpy as np
 from numpy.typing import NDArray
 
+from simulation.cores import fork_is_safe
 from simulation.errors import ModelError, SimulationError
 from simulation.interrupts import as_completed_polling, deferred_interrupts, ignore_in_worker
 from simulation.model import SCALAR_NAMES, SERIES_NAMES, RunResult, run_programme, run_transition
 from simulation.outcomes import RunRecord, outcomes
-from simulation.params import build_inputs, cost_keys
+from simulation.params import ModelInputs, build_inputs, cost_keys
 from simulation.sampling import InputMatrix
 from simulation.scenario_types import Scenario
 from simulation.seeds import IterationStreams
@@ -94,9 +94,8 @@ class SharedOutputs:
 
     @staticmethod
     def supported() -> bool:
-        """Workers inherit the map only when the pool forks, which is safe on Linux (macOS
-        system libraries may crash in a forked child; Windows cannot fork)."""
-        return sys.platform.startswith("linux")
+        """Workers inherit the map only when the pool forks (:func:`fork_is_safe`)."""
+        return fork_is_safe()
 
 
 @dataclass(frozen=True)
@@ -136,20 +135,27 @@ class ChunkWorker:
         values.update(zip(self.columns, self.matrix.values[i].tolist(), strict=True))
         return values
 
+    def stream(self, i: int) -> np.random.Generator | None:
+        """Iteration ``i``'s model stream (``None`` under variability "none"); valid until the
+        next call (one generator is rewound, see :class:`IterationStreams`)."""
+        return self.streams.stream(i) if self.stochastic else None
+
+    def inputs(self, i: int) -> ModelInputs:
+        """Iteration ``i``'s model parameters (risk shocks applied)."""
+        scenario = self.scenario
+        return build_inputs(self.values(i), scenario.options, scenario.risks, self.cost_keys)
+
     def run_one(self, i: int, record_events: bool = False) -> RunResult:
         """Run iteration ``i`` on its own stream."""
-        rng = self.streams.stream(i) if self.stochastic else None
         if self.model is not None:
-            return self.model(self.values(i), rng)
-        inputs = build_inputs(self.values(i), self.scenario.options, self.scenario.risks)
-        return run_transition(inputs, rng, record_events=record_events)
+            return self.model(self.values(i), self.stream(i))
+        inputs = self.inputs(i)
+        return run_transition(inputs, self.stream(i), record_events=record_events)
 
     def programme(self, i: int) -> RunRecord:
         """The SimPy part of iteration ``i`` on its own stream."""
-        rng = self.streams.stream(i) if self.stochastic else None
-        scenario = self.scenario
-        inputs = build_inputs(self.values(i), scenario.options, scenario.risks, self.cost_keys)
-        return run_programme(inputs, rng)
+        inputs = self.inputs(i)
+        return run_programme(inputs, self.stream(i))
 
     def outputs(self, n: int) -> tuple[NDArray[np.float64], NDArray[np.uint8], NDArray[np.float32]]:
         """New (uninitialised) scalar, risk-flag and monthly arrays for ``n`` iterations."""

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import heapq
 import math
-import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -37,6 +36,7 @@ from simulation.backends import (
     chunks,
     make_backend,
 )
+from simulation.cores import available_cores
 from simulation.errors import SimulationError
 from simulation.model import SCALAR_NAMES, SERIES_NAMES, RunResult
 from simulation.sampling import InputMatrix, draw_inputs
@@ -104,10 +104,6 @@ class SampleSink(Protocol):
     ) -> None: ...
 
 
-#: Backward-compatible name of the worker (scripts and ``trace`` use it).
-_Worker = ChunkWorker
-
-
 def _make_worker(
     scenario: Scenario, matrix: InputMatrix, seed: int, sampler: str = "lhs"
 ) -> ChunkWorker:
@@ -116,10 +112,7 @@ def _make_worker(
 
 def default_jobs() -> int:
     """All cores this process may use."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # pragma: no cover - not on Linux
-        return max(1, os.cpu_count() or 1)
+    return available_cores()
 
 
 ProgressFn = Callable[[int], None]

@@ -16,9 +16,7 @@ import functools
 import json
 import math
 import multiprocessing
-import os
 import re
-import sys
 import textwrap
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -37,6 +35,7 @@ from matplotlib.image import imread
 from simulation import charts
 from simulation.backends import as_completed_polling
 from simulation.charts import FanSeries, Percentiles, TargetLine, human
+from simulation.cores import available_cores, fork_is_safe
 from simulation.errors import SimulationError
 from simulation.interrupts import deferred_interrupts, ignore_in_worker
 from simulation.schema import BY_PATH
@@ -574,13 +573,9 @@ _CHART_WORK: tuple[Sequence[Any], Sequence[Path], Sequence[Path]] | None = None
 def _chart_jobs(charts: int) -> int:
     """Processes for drawing charts: the cores this process may use, when forking is possible
     and there are enough charts to share (each chart costs about 0.1 s to render)."""
-    if charts < 4 or not sys.platform.startswith("linux"):  # fork is safe on Linux only
+    if charts < 4 or not fork_is_safe():
         return 1
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - not on Linux
-        cores = os.cpu_count() or 1
-    return max(1, min(cores, charts // 2))
+    return max(1, min(available_cores(), charts // 2))
 
 
 def _draw_chart(i: int) -> None:

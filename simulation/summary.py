@@ -21,18 +21,20 @@ Conventions
 from __future__ import annotations
 
 import math
-import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, overload
+from typing import Any, TypeVar, overload
 
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 from scipy import stats
 
+from simulation.cores import available_cores
 from simulation.scenario_types import Target
+
+_T = TypeVar("_T")
 
 #: Percentiles (in percent) reported for every output metric.
 PERCENTILES: tuple[int, ...] = (5, 10, 20, 50, 80, 90, 95)
@@ -283,12 +285,18 @@ def headline(summary: pd.DataFrame) -> dict[str, dict[str, float | int | str | N
 # --------------------------------------------------------------------------- sensitivity
 
 
-def _threads() -> int:
-    """Threads for the summary's sorts (numpy releases the GIL while it sorts)."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # pragma: no cover - not on Linux
-        return max(1, os.cpu_count() or 1)
+#: From this many iterations on, the summary's sorts run on all cores.
+_THREADED_FROM = 10_000
+
+
+def _map_sorts(fn: Callable[[Any], _T], items: Sequence[Any], iterations: int) -> list[_T]:
+    """``[fn(item) for item in items]``, on all cores for large runs: numpy releases the GIL
+    while it sorts and partitions, and the results do not depend on how many threads ran."""
+    threads = available_cores()
+    if iterations < _THREADED_FROM or len(items) < 2 or threads < 2:
+        return [fn(item) for item in items]
+    with ThreadPoolExecutor(threads) as pool:
+        return list(pool.map(fn, items))
 
 
 def _rank_row(row: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -301,11 +309,7 @@ def _centred_ranks(rows: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDAr
     Rows are ranked on all cores (each row's sort releases the GIL); the ranks do not depend on
     how many threads ran."""
     data = np.ascontiguousarray(rows)
-    if data.shape[0] > 1 and data.shape[1] >= 10_000 and _threads() > 1:
-        with ThreadPoolExecutor(_threads()) as pool:
-            ranks = np.vstack(list(pool.map(_rank_row, data)))
-    else:
-        ranks = stats.rankdata(data, axis=1)
+    ranks = np.vstack(_map_sorts(_rank_row, list(data), data.shape[1]))
     ranks -= ranks.mean(axis=1, keepdims=True)
     return ranks, np.sqrt(np.einsum("ij,ij->i", ranks, ranks))
 
@@ -453,11 +457,7 @@ def timeseries_bands(series: NDArray[Any], names: Sequence[str]) -> pd.DataFrame
             }
         )
 
-    if data.shape[0] >= 10_000 and len(names) > 1 and _threads() > 1:
-        with ThreadPoolExecutor(_threads()) as pool:
-            frames = list(pool.map(bands, range(len(names))))
-    else:
-        frames = [bands(index) for index in range(len(names))]
+    frames = _map_sorts(bands, range(len(names)), data.shape[0])
     if not frames:
         return pd.DataFrame(columns=list(TIMESERIES_COLUMNS))
     return pd.concat(frames, ignore_index=True)
