@@ -80,13 +80,13 @@ def _rows_are_shared(scenario: Scenario, occurs: str, sampler: str) -> bool:
 def _rerun_struck_rows(
     offs: Sequence[Scenario],
     base: RawResults,
-    occurs: Sequence[tuple[str, float]],
+    struck: Sequence[NDArray[np.int64]],
     sampler: str,
     jobs: int,
     tick: ProgressFn | None = None,
 ) -> list[NDArray[np.float64]]:
-    """The "without" outputs of each risk switched off (``offs[r]``, whose occurrence input is
-    ``occurs[r]``): the baseline's, with only the iterations that risk struck re-run.
+    """The "without" outputs of each risk switched off (``offs[r]``): the baseline's, with only
+    the iterations that risk struck (``struck[r]``, see :func:`_struck_rows`) re-run.
 
     Exact by common random numbers (see :func:`_rows_are_shared`); it costs the risks'
     occurrence rates times a full run instead of a full run per risk. With ``jobs`` > 1 the
@@ -94,7 +94,6 @@ def _rerun_struck_rows(
     worker waits for the last batch of one risk before starting the next.
     """
     tables = [base.scalars.copy() for _ in offs]
-    struck = [_struck_rows(base, o, fixed) for o, fixed in occurs]
     # every other column is the baseline's (per-input streams, see _rows_are_shared): the
     # matrix of a switched-off scenario is the baseline's without the risk's column
     position = {name: j for j, name in enumerate(base.inputs.names)}
@@ -208,26 +207,16 @@ def risk_removal(
         if _rows_are_shared(scenario, r.path("occurs"), sampler)
         and not _never(scenario.inputs[r.path("occurs")])
     ]
-    occurs = [(r.path("occurs"), scenario.inputs[r.path("occurs")].mean()) for r in shared]
-    total = sum(_struck_rows(base, o, fixed).size for o, fixed in occurs)
-    tick = progress(total) if progress and shared else None
-
-    reruns = dict(
-        zip(
-            (r.name for r in shared),
-            _rerun_struck_rows(
-                [without_risk(scenario, r.name) for r in shared],
-                base,
-                occurs,
-                sampler,
-                jobs or default_jobs(),
-                tick,
-            )
-            if shared
-            else [],
-            strict=True,
-        )
-    )
+    reruns: dict[str, NDArray[np.float64]] = {}
+    if shared:
+        struck = [
+            _struck_rows(base, r.path("occurs"), scenario.inputs[r.path("occurs")].mean())
+            for r in shared
+        ]
+        tick = progress(sum(rows.size for rows in struck)) if progress else None
+        offs = [without_risk(scenario, r.name) for r in shared]
+        tables = _rerun_struck_rows(offs, base, struck, sampler, jobs or default_jobs(), tick)
+        reruns = {r.name: table for r, table in zip(shared, tables, strict=True)}
     rows = []
     for risk in scenario.risks:
         if _never(scenario.inputs[risk.path("occurs")]):

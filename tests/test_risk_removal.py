@@ -134,17 +134,23 @@ def test_rerunning_only_struck_iterations_equals_a_full_rerun() -> None:
     import numpy as np
 
     from simulation.engine import simulate
-    from simulation.risk_removal import _rerun_struck_rows, _rows_are_shared, without_risk
+    from simulation.risk_removal import (
+        _rerun_struck_rows,
+        _rows_are_shared,
+        _struck_rows,
+        without_risk,
+    )
     from simulation.scenario import load_scenario
 
     root = Path(__file__).resolve().parent.parent
     scenario = load_scenario(root / "scenarios" / "it_helpdesk.toml")
     base = simulate(scenario, 40, seed=3, jobs=1)
     offs = [without_risk(scenario, risk.name) for risk in scenario.risks]
-    occurs = [(r.path("occurs"), scenario.inputs[r.path("occurs")].mean()) for r in scenario.risks]
-    assert all(_rows_are_shared(scenario, o, "lhs") for o, _ in occurs)
-    serial = _rerun_struck_rows(offs, base, occurs, "lhs", jobs=1)
-    pooled = _rerun_struck_rows(offs, base, occurs, "lhs", jobs=2)  # one pool for all risks
+    occurs = [r.path("occurs") for r in scenario.risks]
+    assert all(_rows_are_shared(scenario, o, "lhs") for o in occurs)
+    struck = [_struck_rows(base, o, scenario.inputs[o].mean()) for o in occurs]
+    serial = _rerun_struck_rows(offs, base, struck, "lhs", jobs=1)
+    pooled = _rerun_struck_rows(offs, base, struck, "lhs", jobs=2)  # one pool for all risks
     checked = 0
     for risk, off, fast, fast_pooled in zip(scenario.risks, offs, serial, pooled, strict=True):
         full = simulate(off, 40, seed=3, jobs=1).scalars
