@@ -5,33 +5,32 @@ message, and the engine never accepts a missing or duplicated iteration."""
 from __future__ import annotations
 
 import functools
-import os
-import signal
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from pathlib import Path
 
 import cloudpickle
 import dask
+import fault_models
 import numpy as np
 import pytest
 from distributed import Client, LocalCluster
+from fault_models import always_kill_model, kill_once_model
 
 from simulation import load_scenario, run
 from simulation.backends import ChunkResult, ChunkWorker, WorkerSpec, chunks
 from simulation.engine import _Assembly, run_chunks, simulate
 from simulation.errors import SimulationError
-from simulation.model import RunResult, run_transition
-from simulation.params import build_inputs
 from simulation.sampling import draw_inputs
 from simulation.scenario_types import Scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 MINIMAL = ROOT / "scenarios" / "minimal.toml"
 
-# The fault-injecting models below live in this test module, which the Dask workers cannot
-# import: ship them by value.
+# The fault-injecting models live in test modules, which the Dask workers cannot import: ship
+# them by value.
 cloudpickle.register_pickle_by_value(sys.modules[__name__])
+cloudpickle.register_pickle_by_value(fault_models)
 
 
 @pytest.fixture(scope="module")
@@ -52,31 +51,12 @@ def test_local_cluster_gives_the_local_backends_numbers(minimal: Scenario, tmp_p
         assert (local / name).read_bytes() == (remote / name).read_bytes(), name
 
 
-def _kill_once_model(
-    scenario: Scenario, marker: str, values: Mapping[str, float], rng: np.random.Generator | None
-) -> RunResult:
-    """The transition model, except that the first worker to find ``marker`` removes it and
-    kills its own process (SIGKILL: no clean-up, as when a cluster node dies)."""
-    try:
-        os.remove(marker)
-    except FileNotFoundError:
-        pass
-    else:
-        os.kill(os.getpid(), signal.SIGKILL)
-    return run_transition(build_inputs(values, scenario.options, scenario.risks), rng)
-
-
-def _always_kill_model(values: Mapping[str, float], rng: np.random.Generator | None) -> RunResult:
-    os.kill(os.getpid(), signal.SIGKILL)
-    raise AssertionError("unreachable")
-
-
 def test_a_killed_worker_is_survived_with_identical_numbers(
     minimal: Scenario, tmp_path: Path
 ) -> None:
     marker = tmp_path / "kill-me"
     marker.touch()
-    model = functools.partial(_kill_once_model, minimal, str(marker))
+    model = functools.partial(kill_once_model, minimal, str(marker))
     expected = simulate(minimal, 40, seed=5, jobs=1)
     with (
         LocalCluster(
@@ -120,7 +100,7 @@ def test_a_chunk_that_keeps_killing_workers_fails_clearly(minimal: Scenario) -> 
             jobs=1,
             backend="dask",
             scheduler=cluster.scheduler_address,
-            model=_always_kill_model,
+            model=always_kill_model,
         )
 
 
