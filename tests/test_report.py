@@ -265,7 +265,7 @@ def test_browser_check_catches_errors_and_network_requests(tmp_path: Path) -> No
     """The console check above can fail: a page with a remote image and a JS error trips it."""
     browser = _chromium()
     assert browser is not None
-    html = (Path(__file__).parent.parent / "simulation" / "templates" / "report.html").read_text()
+    html = (Path(__file__).parent.parent / "simulation" / "templates" / "page.html").read_text()
     csp = re.search(r'<meta http-equiv="Content-Security-Policy"[^>]*>', html)
     assert csp
     bad = tmp_path / "bad.html"
