@@ -88,6 +88,22 @@ def _load(path: Path) -> Scenario:
     return load_scenario(path)
 
 
+def _guarded(path: Path) -> Scenario:
+    """Load a scenario and apply the pre-run guards: refuse hopeless inputs, print warnings."""
+    sc = _load(path)
+    guard = check_scenario(sc)
+    if guard.errors:
+        raise SimulationError(list(guard.errors))
+    for w in guard.warnings:
+        click.echo(f"warning: {w}", err=True)
+    return sc
+
+
+def _stamp() -> str:
+    """The UTC time as a results-folder name, e.g. ``20261124T231514Z``."""
+    return dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
 # validate -------------------------------------------------------------------------------------
 
 
@@ -328,15 +344,9 @@ def run(
     n = _iterations(iterations)
     if scheduler and backend != "dask":
         raise SimulationError("--scheduler needs --backend dask")
-    sc = _load(scenario)
-    guard = check_scenario(sc)
-    if guard.errors:
-        raise SimulationError(list(guard.errors))
-    for w in guard.warnings:
-        click.echo(f"warning: {w}", err=True)
+    sc = _guarded(scenario)
     if out is None:
-        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-        out = Path("results") / scenario.stem / stamp
+        out = Path("results") / scenario.stem / _stamp()
     if out.exists() and not force:
         raise SimulationError(
             f"{out}: the results folder exists already (use --force to replace it)"

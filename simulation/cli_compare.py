@@ -7,30 +7,13 @@ exit code 1, and Ctrl-C into exit 130.
 
 from __future__ import annotations
 
-import datetime as dt
 import signal
 from pathlib import Path
 
 import click
 
-from simulation.cli import SAMPLERS, _load, _progress, _terminate
+from simulation.cli import SAMPLERS, _guarded, _progress, _stamp, _terminate
 from simulation.errors import SimulationError
-from simulation.guards import check_scenario
-from simulation.scenario_types import Scenario
-
-
-def _stamp() -> str:
-    return dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-
-
-def _guarded(path: Path) -> Scenario:
-    sc = _load(path)
-    guard = check_scenario(sc)
-    if guard.errors:
-        raise SimulationError(list(guard.errors))
-    for w in guard.warnings:
-        click.echo(f"warning: {w}", err=True)
-    return sc
 
 
 def _refuse_existing(out: Path, force: bool) -> None:
