@@ -172,6 +172,18 @@ def _magnitude(*arrays: ArrayLike) -> float:
     return float(values.max()) if values.size else 0.0
 
 
+def percent_formatter() -> FuncFormatter:
+    """Tick labels for shares: 0.25 → ``25%`` (a new formatter for each axis)."""
+    return FuncFormatter(lambda v, _pos: f"{100 * v:.0f}%")
+
+
+def probability_axis(ax: Axes) -> None:
+    """The y axis of an S-curve: cumulative probability from 0 to 100%."""
+    ax.set_ylabel("Chance of this value or less")
+    ax.yaxis.set_major_formatter(percent_formatter())
+    ax.set_ylim(0, 1.02)
+
+
 def _axis_label(label: str, unit_text: str) -> str:
     return f"{label} ({unit_text})" if unit_text else label
 
@@ -244,9 +256,7 @@ def s_curve(
     _target(ax, target, unit)
     unit_text = _format_axis(ax, "x", unit, _magnitude(x))
     ax.set_xlabel(_axis_label(label, unit_text))
-    ax.set_ylabel("Chance of this value or less")
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{100 * v:.0f}%"))
-    ax.set_ylim(0, 1.02)
+    probability_axis(ax)
     ax.grid(alpha=0.3)
     ax.set_title(f"{label}: S-curve")
     ax.legend(loc="lower right", fontsize=8)
@@ -288,7 +298,7 @@ def histogram(
     unit_text = _format_axis(ax, "x", unit, _magnitude(x))
     ax.set_xlabel(_axis_label(label, unit_text))
     ax.set_ylabel("Share of futures")
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{100 * v:.0f}%"))
+    ax.yaxis.set_major_formatter(percent_formatter())
     ax.grid(alpha=0.3, axis="y")
     ax.set_title(f"{label}: distribution")
     ax.legend(loc="upper right", fontsize=8)
@@ -335,7 +345,7 @@ def fan_chart(
     for s, colour in zip(series, SERIES_COLOURS, strict=False):
         _draw_band(ax, s, colour, factor)
     if unit in _PERCENT_UNITS:
-        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{100 * v:.0f}%"))
+        ax.yaxis.set_major_formatter(percent_formatter())
     else:
         ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:,.{_decimals(v)}f}"))
     if reference is not None:
@@ -495,7 +505,7 @@ def risk_register_chart(
         ax.set_xlabel(xlabel, fontsize=8)
         ax.grid(alpha=0.3, axis="x")
         ax.margins(x=0.3)
-    panels[0].xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{100 * v:.0f}%"))
+    panels[0].xaxis.set_major_formatter(percent_formatter())
     panels[0].set_yticks(y, list(risks), fontsize=8)
     fig.suptitle("Risk register: how often each risk strikes and what it does when it does")
     return fig

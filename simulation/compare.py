@@ -43,7 +43,6 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter
 from numpy.typing import NDArray
 
 from simulation import charts, summary
@@ -374,11 +373,9 @@ def overlaid_s_curves(
     magnitude = charts._magnitude(*[c.values for c in curves])
     unit_text = charts._format_axis(ax, "x", unit, magnitude)
     ax.set_xlabel(charts._axis_label(label, unit_text))
-    ax.set_ylabel("Chance of this value or less")
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{100 * v:.0f}%"))
+    charts.probability_axis(ax)
     for q in (0.1, 0.5, 0.9):
         ax.axhline(q, color=charts.GREY, lw=0.6, ls=":", zorder=1)
-    ax.set_ylim(0, 1.02)
     ax.grid(alpha=0.3)
     ax.set_title(title)
     ax.legend(loc="lower right", fontsize=8)
