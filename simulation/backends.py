@@ -24,7 +24,6 @@ from typing import Any, Protocol
 import numpy as np
 from numpy.typing import NDArray
 
-from simulation.cores import fork_is_safe
 from simulation.errors import ModelError, SimulationError
 from simulation.interrupts import as_completed_polling, deferred_interrupts, ignore_in_worker
 from simulation.model import SCALAR_NAMES, SERIES_NAMES, RunResult, run_programme, run_transition
@@ -69,10 +68,11 @@ class ChunkResult:
 class SharedOutputs:
     """The run's output arrays in one anonymous shared memory map, for ``capacity`` iterations.
 
-    Made before the local process pool forks, so its workers write each chunk's outputs
-    straight into the parent's arrays and send back only ``(start, stop)``: no pickling and no
-    copy of the monthly series (2 kB an iteration for a 60-month horizon). Pages are committed
-    only when written, so an ``--iterations auto`` run that stops early never pays for its cap.
+    Made before the local process pool forks (only where :func:`fork_is_safe`), so its workers
+    write each chunk's outputs straight into the parent's arrays and send back only
+    ``(start, stop)``: no pickling and no copy of the monthly series (2 kB an iteration for a
+    60-month horizon). Pages are committed only when written, so an ``--iterations auto`` run
+    that stops early never pays for its cap.
     """
 
     def __init__(self, capacity: int, n_risks: int, horizon: int) -> None:
@@ -91,11 +91,6 @@ class SharedOutputs:
         self.risks: NDArray[np.uint8] = np.frombuffer(
             self.buffer, np.uint8, capacity * n_risks, offset
         ).reshape(capacity, n_risks)
-
-    @staticmethod
-    def supported() -> bool:
-        """Workers inherit the map only when the pool forks (:func:`fork_is_safe`)."""
-        return fork_is_safe()
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ completion order therefore cannot change any number.
 
 from __future__ import annotations
 
+import contextlib
 import heapq
 import math
 from collections.abc import Callable
@@ -36,7 +37,7 @@ from simulation.backends import (
     chunks,
     make_backend,
 )
-from simulation.cores import available_cores
+from simulation.cores import available_cores, fork_is_safe
 from simulation.errors import SimulationError
 from simulation.model import SCALAR_NAMES, SERIES_NAMES, RunResult
 from simulation.sampling import InputMatrix, draw_inputs
@@ -274,11 +275,10 @@ def simulate(
     horizon = int(scenario.fixed_values()["scenario.horizon_months"])
     spec = WorkerSpec(scenario, matrix, seed, sampler, model)
     shared = None
-    if backend == "local" and jobs > 1 and SharedOutputs.supported():
-        try:
+    if backend == "local" and jobs > 1 and fork_is_safe():
+        # no shared map this large (strict overcommit): the workers return their chunks
+        with contextlib.suppress(OSError, ValueError):
             shared = SharedOutputs(total, len(risk_names), horizon)
-        except (OSError, ValueError):  # no shared map this large: workers return their chunks
-            shared = None
     asm = _Assembly(matrix, total, len(risk_names), horizon, sink, shared)
     converged: bool | None = None
     message = ""
