@@ -3,7 +3,9 @@
 Prints ms per iteration and SimPy events per iteration (stochastic and "none" variability) for
 the single-run API ``run_transition``, which computes one run's outputs on its own (about 0.4 ms
 of numpy calls a run); the engine computes them per chunk of runs, so its per-iteration cost is
-lower (``scripts/bench_run.py``). ``--profile`` prints the top of a cProfile report.
+lower (``scripts/bench_run.py``); the last lines show the outputs' cost per iteration by batch
+size, the figure behind ``backends.OUTCOME_BATCH``. ``--profile`` prints the top of a cProfile
+report.
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ import time
 
 import numpy as np
 
-from simulation.model import run_transition
+from simulation.model import run_programme, run_transition
+from simulation.outcomes import outcomes
 from simulation.params import ModelInputs, build_inputs
 from simulation.scenario_types import Risk
 from simulation.seeds import iteration_stream
@@ -112,6 +115,20 @@ def bench(variability: str, n: int, target_agents: int) -> None:
     )
 
 
+def bench_batches(n: int = 1024, sizes: tuple[int, ...] = (1, 16, 64, 256, 1024)) -> None:
+    """Outputs (queue, series, costs) per iteration when computed for batches of each size."""
+    p = inputs("stochastic")
+    records = [run_programme(p, iteration_stream(1, i)) for i in range(n)]
+    for _ in range(2):  # the first round warms caches and allocator
+        figures = []
+        for size in sizes:
+            t0 = time.perf_counter()
+            for a in range(0, n, size):
+                outcomes(records[a : a + size])
+            figures.append(f"{size}: {(time.perf_counter() - t0) / n * 1e6:.0f}")
+    print("outputs by batch size (runs: us/iteration): " + ", ".join(figures))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("-n", type=int, default=300, help="iterations per case")
@@ -129,6 +146,7 @@ def main() -> None:
     bench("stochastic", args.n, 12)
     bench("stochastic", args.n, 30)
     bench("none", args.n, 12)
+    bench_batches()
 
 
 if __name__ == "__main__":

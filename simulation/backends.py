@@ -45,6 +45,10 @@ ModelFn = Callable[[Mapping[str, float], np.random.Generator | None], RunResult]
 _SCALARS_OF = operator.itemgetter(*SCALAR_NAMES)
 _SERIES_OF = operator.itemgetter(*SERIES_NAMES)
 _BREAKEVEN = SCALAR_NAMES.index("breakeven_month")
+#: Iterations whose outputs are computed together (:func:`simulation.outcomes.outcomes`): its
+#: (runs × days) arrays then stay in the CPU cache; a whole 1,000-iteration chunk at once was
+#: about twice as slow per iteration (scripts/bench_model.py).
+OUTCOME_BATCH = 64
 
 
 @dataclass(frozen=True)
@@ -184,7 +188,7 @@ class ChunkWorker:
         flags, ``monthly`` (n, len(SERIES_NAMES), horizon_months).
 
         The SimPy part runs iteration by iteration; the outputs that follow from it (queue,
-        monthly series, costs) are computed for all of them at once
+        monthly series, costs) are computed for batches of ``OUTCOME_BATCH`` of them at once
         (:func:`simulation.outcomes.outcomes`), which gives the same numbers as one at a time.
         Every scalar output must be finite (a NaN break-even means "never"); a failure names
         its iteration.
@@ -192,26 +196,9 @@ class ChunkWorker:
         if self.model is not None:
             self._run_custom(indices, scalars, risks, monthly)
         else:
-            records = []
-            for i in indices:
-                try:
-                    records.append(self.programme(i))
-                except Exception as exc:  # noqa: BLE001 - reported with the iteration
-                    raise ModelError(self.failure_message(i, exc)) from exc
-            try:
-                out = outcomes(records)
-            except Exception as exc:  # noqa: BLE001 - find the iteration whose outputs fail
-                for i, record in zip(indices, records, strict=True):
-                    try:
-                        outcomes([record])
-                    except Exception as single:  # noqa: BLE001
-                        raise ModelError(self.failure_message(i, single)) from single
-                raise ModelError(self.failure_message(indices[0], exc)) from exc
-            scalars[...] = out.scalars
-            monthly[...] = out.monthly
-            names = self.risk_names
-            if names:
-                risks[...] = [[r.p.risk_flags.get(k, False) for k in names] for r in records]
+            for a in range(0, len(indices), OUTCOME_BATCH):
+                b = min(a + OUTCOME_BATCH, len(indices))
+                self._run_batch(indices[a:b], scalars[a:b], risks[a:b], monthly[a:b])
         bad = ~np.isfinite(scalars)
         bad[:, _BREAKEVEN] = False  # NaN there means "never within the horizon"
         if bad.any():
@@ -221,6 +208,35 @@ class ChunkWorker:
                     indices[int(j)], ValueError(f"output {SCALAR_NAMES[k]} is {scalars[j, k]}")
                 )
             )
+
+    def _run_batch(
+        self,
+        indices: Sequence[int],
+        scalars: NDArray[np.float64],
+        risks: NDArray[np.uint8],
+        monthly: NDArray[np.float32],
+    ) -> None:
+        """:meth:`run_into` for one batch of at most ``OUTCOME_BATCH`` iterations."""
+        records = []
+        for i in indices:
+            try:
+                records.append(self.programme(i))
+            except Exception as exc:  # noqa: BLE001 - reported with the iteration
+                raise ModelError(self.failure_message(i, exc)) from exc
+        try:
+            out = outcomes(records)
+        except Exception as exc:  # noqa: BLE001 - find the iteration whose outputs fail
+            for i, record in zip(indices, records, strict=True):
+                try:
+                    outcomes([record])
+                except Exception as single:  # noqa: BLE001
+                    raise ModelError(self.failure_message(i, single)) from single
+            raise ModelError(self.failure_message(indices[0], exc)) from exc
+        scalars[...] = out.scalars
+        monthly[...] = out.monthly
+        names = self.risk_names
+        if names:
+            risks[...] = [[r.p.risk_flags.get(k, False) for k in names] for r in records]
 
     def _run_custom(
         self,

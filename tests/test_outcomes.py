@@ -59,3 +59,27 @@ def test_a_batch_equals_its_runs_one_at_a_time() -> None:
 def test_an_empty_batch() -> None:
     out = outcomes([])
     assert out.scalars.shape[0] == 0 and out.monthly.shape[0] == 0
+
+
+def test_a_chunk_longer_than_an_outcome_batch_equals_small_chunks() -> None:
+    """A worker computes outputs in batches of OUTCOME_BATCH runs; a chunk spanning several
+    batches (and a partial last one) gives the same rows as chunks far smaller than a batch."""
+    from pathlib import Path
+
+    from simulation.backends import OUTCOME_BATCH
+    from simulation.engine import _make_worker
+    from simulation.sampling import draw_inputs
+    from simulation.scenario import load_scenario
+
+    scenario = load_scenario(Path(__file__).parent.parent / "scenarios" / "it_helpdesk.toml")
+    n = 2 * OUTCOME_BATCH + 11
+    matrix = draw_inputs(
+        scenario.inputs, scenario.uncertain, scenario.correlations, n, 3, scenario.sampler
+    )
+    worker = _make_worker(scenario, matrix, 3)
+    whole = worker.run_range(0, n)
+    parts = [worker.run_range(a, min(a + 9, n)) for a in range(0, n, 9)]
+    for name in ("scalars", "risks", "monthly"):
+        np.testing.assert_array_equal(
+            getattr(whole, name), np.concatenate([getattr(p, name) for p in parts])
+        )
