@@ -15,6 +15,7 @@ Random numbers are drawn in blocks; with ``variability = "none"`` none are drawn
 from __future__ import annotations
 
 import functools
+import itertools
 import math
 from collections import deque
 from collections.abc import Callable, Generator, Iterator, Mapping
@@ -58,40 +59,27 @@ class RunResult:
 # random draws --------------------------------------------------------------------------------
 
 
-class _Stream:
-    """Block-drawn random numbers of one kind; ``next()`` returns the next value.
-
-    With ``rng=None`` (variability "none") it returns ``fixed`` and never draws.
-    """
-
-    __slots__ = ("draw", "buf", "pos", "fixed")
-
-    def __init__(
-        self, draw: Callable[[int], NDArray[np.float64]] | None, fixed: float = 0.0
-    ) -> None:
-        self.draw = draw
-        self.buf: list[float] = []
-        self.pos = 0
-        self.fixed = fixed
-
-    def next(self) -> float:
-        if self.draw is None:
-            return self.fixed
-        if self.pos >= len(self.buf):
-            self.buf = self.draw(_BLOCK).tolist()
-            self.pos = 0
-        v = self.buf[self.pos]
-        self.pos += 1
-        return v
+def _blocks(draw: Callable[[int], NDArray[np.float64]]) -> Iterator[float]:
+    """Values drawn ``_BLOCK`` at a time, one block when the previous one is used up."""
+    while True:
+        yield from draw(_BLOCK).tolist()
 
 
-def _gamma_stream(rng: np.random.Generator | None, mean: float, cv: float) -> _Stream:
+def _stream(
+    draw: Callable[[int], NDArray[np.float64]] | None, fixed: float = 0.0
+) -> Iterator[float]:
+    """Block-drawn random numbers of one kind (``next(stream)`` gives the next value); with
+    ``draw=None`` (variability "none") it gives ``fixed`` for ever and never draws."""
+    return itertools.repeat(fixed) if draw is None else _blocks(draw)
+
+
+def _gamma_stream(rng: np.random.Generator | None, mean: float, cv: float) -> Iterator[float]:
     """Durations with the given mean (days) and coefficient of variation (gamma)."""
     if rng is None or cv <= 0.0 or mean <= 0.0:
-        return _Stream(None, mean)
+        return _stream(None, mean)
     shape = 1.0 / (cv * cv)
     scale = mean / shape
-    return _Stream(lambda n: rng.gamma(shape, scale, n))
+    return _blocks(lambda n: rng.gamma(shape, scale, n))
 
 
 @functools.lru_cache(maxsize=64)
@@ -267,14 +255,14 @@ class _Transition:
         r = self.rng
         acc = min(1.0, max(p.offer_acceptance, 1e-9))
         if r is None:
-            self.tth = _Stream(None, p.time_to_hire_days / acc)
+            self.tth = _stream(None, p.time_to_hire_days / acc)
         else:
             self.tth = _gamma_stream(r, p.time_to_hire_days, p.time_to_hire_cv)
-        self.accept = _Stream(None if r is None else (lambda n: r.random(n)), 0.0)
+        self.accept = _stream(None if r is None else (lambda n: r.random(n)), 0.0)
         self.transfer_work = _gamma_stream(r, p.transfer_days_per_domain, p.transfer_cv)
         self.rebuild_work = _gamma_stream(r, p.rediscovery_days_per_domain, p.transfer_cv)
-        self.att_gap = _Stream(None if r is None else (lambda n: r.exponential(1.0, n)), 1.0)
-        self.pick = _Stream(None if r is None else (lambda n: r.random(n)), 0.0)
+        self.att_gap = _stream(None if r is None else (lambda n: r.exponential(1.0, n)), 1.0)
+        self.pick = _stream(None if r is None else (lambda n: r.random(n)), 0.0)
 
     # helpers ----------------------------------------------------------------------------------
 
@@ -354,7 +342,7 @@ class _Transition:
         """One agent leaves now (uniformly chosen; the longest-serving under "none")."""
         if not self.staff:
             return
-        i = min(int(self.pick.next() * len(self.staff)), len(self.staff) - 1)
+        i = min(int(next(self.pick) * len(self.staff)), len(self.staff) - 1)
         agent = self.staff.pop(i)
         self._remove(agent, float(self.env.now))
         self.leavers += 1
@@ -479,8 +467,8 @@ class _Transition:
                 wait = self.frozen_until(float(env.now)) - env.now
                 if wait > 0:
                     yield env.timeout(wait)
-                yield env.timeout(self.tth.next())
-                if self.rng is None or self.accept.next() < p.offer_acceptance:
+                yield env.timeout(next(self.tth))
+                if self.rng is None or next(self.accept) < p.offer_acceptance:
                     break
             wait = self.frozen_until(float(env.now)) - env.now
             if wait > 0:
@@ -538,7 +526,7 @@ class _Transition:
             if self.domain_state[i] != _PENDING:
                 continue
             done = _finish_time(
-                float(env.now), self.transfer_work.next(), self.coop_breaks, self.coop_rates
+                float(env.now), next(self.transfer_work), self.coop_breaks, self.coop_rates
             )
             if math.isinf(done):
                 return  # no cooperation left: the session never ends
@@ -559,7 +547,7 @@ class _Transition:
         while self.next_rebuild < len(queue):
             i = queue[self.next_rebuild]
             self.next_rebuild += 1
-            work = self.rebuild_work.next()
+            work = next(self.rebuild_work)
             if work > 0:
                 yield env.timeout(work)
             self.known += 1
@@ -592,7 +580,7 @@ class _Transition:
         n = self.n_days
         D = self.D
         lam = p.annual_attrition / (12.0 * D)
-        threshold = self.att_gap.next() if lam > 0.0 else math.inf
+        threshold = next(self.att_gap) if lam > 0.0 else math.inf
         cum_hazard = 0.0  # hazard accumulated up to and including day hazard_day
         hazard_day = -1  # hazard of day x is added on day x, at the rate of that day
         tpa = p.agent_tickets_per_day
@@ -656,7 +644,7 @@ class _Transition:
                     continue
                 while cum_hazard >= threshold and self.staff:
                     self.leave("attrition")
-                    threshold += self.att_gap.next()
+                    threshold += next(self.att_gap)
                 seen = -1  # the rate and the threshold changed: start a new segment today
                 continue
             end = n if nxt >= n else math.ceil(nxt)  # the days before the next event
