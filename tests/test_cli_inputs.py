@@ -64,3 +64,40 @@ def test_inputs_prints_each_uncertain_input_and_writes_csv(tmp_path: Path) -> No
         main, ["inputs", HELPDESK, "--iterations", "500", "--seed", "3", "--csv", str(again)]
     )
     assert csv.read_bytes() == again.read_bytes()
+
+
+def test_help_lists_the_lazy_commands_without_importing_them() -> None:
+    """`simulate --help` shows every command's summary but loads no heavy module (it took 1.5 s
+    when listing imported fit, compare and sweep, with scipy, pandas and matplotlib)."""
+    import subprocess
+    import sys
+
+    heavy = ("simulation.cli_fit", "simulation.cli_compare", "scipy", "pandas", "matplotlib")
+    code = (
+        "import sys\n"
+        "from simulation.cli import main\n"
+        "try:\n"
+        "    main(['--help'])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        f"print('LOADED', sorted(m for m in {heavy!r} if m in sys.modules))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip().endswith("LOADED []"), out
+    for name in ("compare", "fit", "inputs", "new", "report", "run", "sweep", "trace"):
+        assert f"\n  {name} " in out
+
+
+def test_lazy_command_summaries_match_their_docstrings() -> None:
+    import importlib
+
+    from simulation.cli import _Group
+
+    for name, (target, summary) in _Group.lazy.items():
+        module, _, attr = target.partition(":")
+        command = getattr(importlib.import_module(module), attr)
+        assert command.name == name
+        first = " ".join((command.help or "").split("\n\n")[0].split())
+        assert summary == first, name
