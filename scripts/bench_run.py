@@ -130,7 +130,13 @@ def cpu_baseline(n: int = 20_000_000) -> None:
         t0 = time.perf_counter()
         list(pool.map(_burn, [n, n]))
         parallel = time.perf_counter() - t0
-    print(f"machine baseline: 2 processes of pure-Python work = {serial / (2 * parallel):.1%} eff.")
+    efficiency = serial / (2 * parallel)
+    print(f"machine baseline: 2 processes of pure-Python work = {efficiency:.1%} eff.")
+    if efficiency < 0.9:
+        print(
+            "warning: the machine itself gives two processes under 90% efficiency right now "
+            "(a busy neighbour on the host); the figures below are unreliable, run again later"
+        )
 
 
 def engine_figures(n: int) -> None:
