@@ -350,13 +350,7 @@ def overlaid_s_curves(
     """S-curves (ECDFs) of several alternatives on one axis; ``reference`` (value, label) is a
     vertical line, e.g. zero NPV savings = staying outsourced. Each curve has gid
     ``ecdf:<label>``."""
-    if ax is None:
-        fig = charts.new_figure()
-        ax = fig.add_subplot()
-    else:
-        parent = ax.get_figure()
-        assert isinstance(parent, Figure)
-        fig = parent
+    fig, ax = charts._axes(ax)
     for c in curves:
         (line,) = ax.step(
             c.values,

@@ -380,13 +380,7 @@ def sweep_chart(
     """P50 (line) and P10–P90 (band, or whiskers for option values) of an output against the
     swept values; one line per value of the other levers. ``target`` (value, text) is drawn as a
     horizontal line. Lines have gid ``p50:<label>``, bands ``band:<label>``."""
-    if ax is None:
-        fig = charts.new_figure()
-        ax = fig.add_subplot()
-    else:
-        parent = ax.get_figure()
-        assert isinstance(parent, Figure)
-        fig = parent
+    fig, ax = charts._axes(ax)
     categorical = any(isinstance(v, str) for v in x)
     pos = np.arange(len(x), dtype=float) if categorical else np.asarray(x, dtype=float)
     magnitude = charts._magnitude(*[ln.p90 for ln in lines], *[ln.p10 for ln in lines])
