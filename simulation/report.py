@@ -859,7 +859,9 @@ def assumption_rows(data: ResultsData) -> list[dict[str, str]]:
     return rows
 
 
-def metadata_rows(data: ResultsData) -> list[tuple[str, str]]:
+def metadata_rows(data: ResultsData, published: Path | None = None) -> list[tuple[str, str]]:
+    """The run-details table; ``published`` is the folder the results end up in (default: the
+    folder they were read from)."""
     run = data.run
     scenario = run.get("scenario") or {}
     convergence = run.get("convergence") or {}
@@ -882,7 +884,7 @@ def metadata_rows(data: ResultsData) -> list[tuple[str, str]]:
         ("Started / finished", f"{run.get('started', '')} / {run.get('finished', '')}"),
         ("Wall time", f"{run.get('wall_seconds', '')} s"),
         ("Currency / horizon", f"{data.currency} / {data.horizon_months} months"),
-        ("Results folder", str(data.path)),
+        ("Results folder", str(data.path if published is None else published)),
     ]
 
 
@@ -909,13 +911,18 @@ def _data_uri(png: Path) -> str:
 
 
 def build_report(
-    results_dir: str | Path, pdf: bool = False, *, rebuild_charts: bool = False
+    results_dir: str | Path,
+    pdf: bool = False,
+    *,
+    rebuild_charts: bool = False,
+    published: Path | None = None,
 ) -> Path:
     """Render ``report.html`` (and ``report.pdf`` when ``pdf``) into a results folder.
 
     Charts are taken from ``charts/*.png`` (drawn first when any is missing or when
     ``rebuild_charts``) and embedded as data URIs, the CSS inline: the file needs no network.
-    Returns the path of report.html.
+    ``published``: the folder the report is shown as living in, when ``results_dir`` is a
+    staging folder that will be renamed to it. Returns the path of report.html.
     """
     folder = Path(results_dir)
     data = load_results(folder)
@@ -938,7 +945,7 @@ def build_report(
         "drivers": driver_rows(data),
         "risks": risk_rows(data),
         "assumptions": assumption_rows(data),
-        "metadata": metadata_rows(data),
+        "metadata": metadata_rows(data, published),
         "warnings": [str(w) for w in data.run.get("warnings") or []],
         "scenario_text": data.scenario_text,
         "currency": data.currency,

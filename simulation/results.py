@@ -423,6 +423,6 @@ def write_folder(
             if charts:
                 write_charts(folder, svg=svg)
             if report:
-                build_report(folder)
+                build_report(folder, published=out)
 
     return commit_folder(tmp, out, write)

@@ -47,6 +47,8 @@ def test_run_writes_charts_and_report_then_report_rebuilds_them(tmp_path: Path) 
         assert png.read_bytes()[:8] == PNG and png.stat().st_size > 1000, png
     html = (out / "report.html").read_text()
     assert "data:image/png;base64," in html and "http://" not in html
+    # the run details name the published folder, not the staging folder it was written in
+    assert f"<th>Results folder</th><td>{out}</td>" in html and ".tmp<" not in html
     # the sentence on the 80% chance quotes the P80 of summary.csv
     p80 = pd.read_csv(out / "summary.csv").set_index("metric").loc["transition_months", "p80"]
     assert f"{p80:.1f} months" in html
