@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import time
 from collections.abc import Callable
 from importlib.metadata import PackageNotFoundError, version
@@ -63,6 +64,7 @@ def run(
     force: bool = False,
     formats: str = "csv",
     rank_risks: bool = True,
+    unique_out: bool = False,
 ) -> RunResults:
     """Run a scenario's Monte Carlo simulation and return its tables.
 
@@ -75,7 +77,8 @@ def run(
     (``tcp://host:8786``) or on a new LocalCluster of ``jobs`` processes. With ``out``, the
     samples are streamed while the run goes into a temporary folder that ``.save(out)``
     completes (``formats``: ``csv``, or ``parquet``/``both`` to add ``samples.parquet``); call
-    ``.discard()`` instead to drop it.
+    ``.discard()`` instead to drop it. With ``unique_out`` (a default folder name) the first free
+    name of ``out``, ``out-2``, ``out-3`` … is taken (``RunResults.stage.out``).
 
     ``rank_risks`` adds the risk-removal ranking to the risks table: for each risk, the change in
     P80 transition cost and months when it is switched off, on the same random streams (only the
@@ -85,7 +88,7 @@ def run(
         scenario = load_scenario(scenario)
     started = now_utc()
     t0 = time.perf_counter()
-    stage = ResultsStage(Path(out), force=force) if out is not None else None
+    stage = ResultsStage(Path(out), force=force, unique=unique_out) if out is not None else None
     try:
         sink = (
             stage.sample_writer(
@@ -128,6 +131,10 @@ def run(
         "scenario": {
             "path": scenario.path,
             "sha256": scenario.sha256,
+            "files": [
+                {"path": file, "sha256": hashlib.sha256(raw).hexdigest()}
+                for file, raw in scenario.sources
+            ],
             "name": scenario.name,
             "description": scenario.options.get("scenario.description", ""),
         },

@@ -372,17 +372,18 @@ def run(
     """Run the Monte Carlo simulation of SCENARIO and write a results folder."""
     from simulation.api import run as api_run
 
-    signal.signal(signal.SIGTERM, _terminate)
+    _stop_on_signals()
     n = _iterations(iterations)
-    if scheduler and backend != "dask":
+    if scheduler is not None and backend != "dask":
         raise SimulationError("--scheduler needs --backend dask")
+    if scheduler is not None:
+        from simulation.backends import check_scheduler
+
+        check_scheduler(scheduler)
     sc = _guarded(scenario)
-    if out is None:
-        out = Path("results") / scenario.stem / _stamp()
-    if out.exists() and not force:
-        raise SimulationError(
-            f"{out}: the results folder exists already (use --force to replace it)"
-        )
+    unique = out is None
+    out = _out_folder(out, scenario.stem)
+    _warn_stale(out.parent)
     t0 = time.perf_counter()
     res = api_run(
         sc,
@@ -402,7 +403,10 @@ def run(
         force=force,
         formats=sample_format,
         rank_risks=rank_risks,
+        unique_out=unique,
     )
+    assert res.stage is not None
+    out = res.stage.out
     try:
         for w in res.warnings:
             click.echo(f"warning: {w}", err=True)
@@ -411,6 +415,7 @@ def run(
         res.discard()
         raise
     wall = time.perf_counter() - t0
+    out = _shown(out)
     if as_json:
         click.echo(json.dumps(_summary_json(res, out), indent=2))
     elif not quiet:
@@ -420,8 +425,41 @@ def run(
 
 
 def _terminate(signum: int, frame: object) -> None:
-    """SIGTERM stops a run like Ctrl-C: workers shut down, no results folder is left."""
+    """SIGTERM and SIGHUP stop a run like Ctrl-C: workers shut down, no results folder is left."""
     raise KeyboardInterrupt
+
+
+def _stop_on_signals() -> None:
+    """A job scheduler's SIGTERM and a closed terminal's SIGHUP stop a run as Ctrl-C does."""
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, _terminate)
+
+
+def _out_folder(out: Path | None, stem: str) -> Path:
+    """The output folder: ``out`` made absolute, or ``results/<stem>/<UTC time>`` (a default
+    name gets ``-2``, ``-3`` … when it is taken, see :class:`simulation.folders.Staging`)."""
+    from simulation.folders import target_path
+
+    if out is not None:
+        return target_path(out)
+    return target_path(Path("results") / stem / _stamp())
+
+
+def _shown(path: Path) -> Path:
+    """``path`` relative to the current folder when it lies below it (for messages)."""
+    from simulation.folders import shown
+
+    return Path(shown(path))
+
+
+def _warn_stale(folder: Path) -> None:
+    """Say which temporary folders of interrupted runs lie in ``folder`` (and put back a
+    results folder whose replacement was interrupted)."""
+    from simulation.folders import stale_warning
+
+    line = stale_warning(folder)
+    if line:
+        click.echo(f"warning: {line}", err=True)
 
 
 def _summary_json(res: Any, out: Path) -> dict[str, Any]:
@@ -537,6 +575,44 @@ def trace(
         click.echo("\nevents (working day: event)")
         for day, msg in result.events:
             click.echo(f"  {day:8.1f}: {msg}")
+
+
+# clean ----------------------------------------------------------------------------------------
+
+
+@main.command()
+@click.argument(
+    "folders",
+    nargs=-1,
+    type=click.Path(file_okay=False, path_type=Path),
+)
+@click.option("--dry-run", "-n", is_flag=True, help="List what would be done; change nothing.")
+def clean(folders: tuple[Path, ...], dry_run: bool) -> None:
+    """Remove the temporary folders that interrupted runs left in FOLDERS (default: results)
+    and up to two levels below; put back a results folder whose replacement was interrupted.
+
+    Only folders of this tool whose run has ended are touched: never a folder a running
+    process is writing, never anything else, and no link is followed.
+    """
+    from simulation.folders import clean as clean_folders
+    from simulation.folders import stale_folders
+
+    targets = folders or (Path("results"),)
+    found = []
+    for folder in targets:
+        if not folder.is_dir():
+            raise SimulationError(f"{folder}: not a folder")
+        found.extend(stale_folders(folder))
+    if not found:
+        click.echo(f"nothing to clean in {', '.join(str(f) for f in targets)}")
+        return
+    if dry_run:
+        for item in found:
+            action = f"restore as {item.target}" if item.restore else "remove"
+            click.echo(f"would {action}: {item.path} ({item.bytes / 1e6:.1f} MB)")
+        return
+    for line in clean_folders(found):
+        click.echo(line)
 
 
 # report ---------------------------------------------------------------------------------------

@@ -7,19 +7,21 @@ exit code 1, and Ctrl-C into exit 130.
 
 from __future__ import annotations
 
-import signal
 from pathlib import Path
 
 import click
 
-from simulation.cli import SAMPLERS, _guarded, _progress, _stamp, _terminate
+from simulation.cli import (
+    SAMPLERS,
+    _guarded,
+    _out_folder,
+    _progress,
+    _shown,
+    _stop_on_signals,
+    _warn_stale,
+)
 from simulation.errors import SimulationError
-
-
-def _refuse_existing(out: Path, force: bool) -> None:
-    if out.exists() and not force:
-        raise SimulationError(f"{out}: the folder exists already (use --force to replace it)")
-
+from simulation.folders import Staging
 
 iterations_option = click.option(
     "--iterations",
@@ -77,18 +79,25 @@ def compare(
     from simulation.charts import human
     from simulation.compare import compare as run_compare
 
-    signal.signal(signal.SIGTERM, _terminate)
+    _stop_on_signals()
     if len(scenarios) < 2:
         raise SimulationError("compare needs at least two scenario files")
     loaded = [_guarded(p) for p in scenarios]
-    out = out or Path("results") / "compare" / _stamp()
-    _refuse_existing(out, force)
-    comp = run_compare(
-        loaded, iterations, seed=seed, jobs=jobs, sampler=sampler, progress=_progress(quiet)
-    )
-    for w in comp.meta["warnings"]:
-        click.echo(f"warning: {w}", err=True)
-    comp.save(out, force=force, report=not no_report)
+    target = _out_folder(out, "compare")
+    _warn_stale(target.parent)
+    staging = Staging(target, force, "compare", unique=out is None)
+    out = staging.out
+    try:
+        comp = run_compare(
+            loaded, iterations, seed=seed, jobs=jobs, sampler=sampler, progress=_progress(quiet)
+        )
+        for w in comp.meta["warnings"]:
+            click.echo(f"warning: {w}", err=True)
+    except BaseException:
+        staging.discard()
+        raise
+    comp.save(out, force=force, report=not no_report, staging=staging)
+    out = _shown(out)
     if quiet:
         click.echo(str(out))
         return
@@ -154,17 +163,24 @@ def sweep(
     from simulation.sweep import parse_sets, table_text
     from simulation.sweep import sweep as run_sweep
 
-    signal.signal(signal.SIGTERM, _terminate)
+    _stop_on_signals()
     sc = _guarded(scenario)
     levers = parse_sets(sets, sc)
-    out = out or Path("results") / f"{scenario.stem}-sweep" / _stamp()
-    _refuse_existing(out, force)
-    res = run_sweep(
-        sc, levers, iterations, seed=seed, jobs=jobs, sampler=sampler, progress=_progress(quiet)
-    )
-    for w in res.meta["warnings"]:
-        click.echo(f"warning: {w}", err=True)
-    res.save(out, force=force, chart=not no_chart)
+    target = _out_folder(out, f"{scenario.stem}-sweep")
+    _warn_stale(target.parent)
+    staging = Staging(target, force, "sweep", unique=out is None)
+    out = staging.out
+    try:
+        res = run_sweep(
+            sc, levers, iterations, seed=seed, jobs=jobs, sampler=sampler, progress=_progress(quiet)
+        )
+        for w in res.meta["warnings"]:
+            click.echo(f"warning: {w}", err=True)
+    except BaseException:
+        staging.discard()
+        raise
+    res.save(out, force=force, chart=not no_chart, staging=staging)
+    out = _shown(out)
     if quiet:
         click.echo(str(out))
         return

@@ -50,8 +50,9 @@ from simulation.api import now_utc, versions
 from simulation.charts import Percentiles, human
 from simulation.engine import KEY_OUTPUTS, ProgressFn, RawResults, simulate
 from simulation.errors import SimulationError
+from simulation.folders import Staging, write_atomically
 from simulation.model import SCALAR_NAMES
-from simulation.results import FLOAT_FORMAT, json_default, samples_frame, write_atomically
+from simulation.results import FLOAT_FORMAT, json_default, samples_frame
 from simulation.scenario_types import Scenario
 from simulation.seeds import fresh_seed
 
@@ -145,10 +146,20 @@ class Comparison:
     def currency(self) -> str:
         return self.reference.scenario.currency
 
-    def save(self, out: str | Path, *, force: bool = False, report: bool = True) -> Path:
+    def save(
+        self,
+        out: str | Path,
+        *,
+        force: bool = False,
+        report: bool = True,
+        staging: Staging | None = None,
+    ) -> Path:
         """Write the comparison folder ``out`` atomically (charts and report unless
-        ``report`` is false); returns its path."""
-        return write_atomically(Path(out), force, lambda tmp: _write(self, tmp, report))
+        ``report`` is false); returns its path. ``staging``: a folder reserved for ``out``
+        before the comparison ran (:class:`simulation.folders.Staging`)."""
+        return write_atomically(
+            Path(out), force, lambda tmp: _write(self, tmp, report), "compare", staging
+        )
 
 
 def alternative_names(paths: Sequence[str | Path]) -> list[str]:

@@ -1,8 +1,9 @@
 """Turn raw engine output into result tables, and write / read a results folder atomically.
 
-A results folder is written to a hidden temporary folder beside the target and renamed at the
-end, so a folder that exists is always complete. An existing folder is never overwritten unless
-``force`` is given.
+A results folder is written to a hidden staging folder beside the target and published with one
+rename at the end, so a folder that exists is always complete (:mod:`simulation.folders`). An
+existing folder is never overwritten unless ``force`` is given, and then only when it is a
+results folder of this tool.
 
 Samples can be streamed: :class:`ResultsStage` opens that temporary folder before the run and
 its :class:`SampleWriter` (an engine ``SampleSink``) appends each contiguous chunk of iterations
@@ -15,10 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
-import shutil
-import tempfile
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,7 +25,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from simulation import schema, summary
+from simulation import folders, schema, summary
 from simulation.engine import KEY_OUTPUTS, RawResults
 from simulation.errors import SimulationError
 from simulation.model import SCALAR_NAMES, SERIES_NAMES
@@ -236,15 +234,19 @@ class SampleWriter:
 
 
 class ResultsStage:
-    """The hidden temporary folder beside ``out`` that becomes the results folder at the end.
+    """The hidden staging folder beside ``out`` that becomes the results folder at the end.
 
-    Opened before the run (refusing an existing ``out`` unless ``force``), it receives the
-    streamed samples; :func:`write_folder` completes and renames it, :meth:`discard` removes it.
+    Reserved before the run (:class:`simulation.folders.Staging`: an existing ``out`` is refused
+    unless ``force`` and it is a results folder of this tool, and a concurrent run aiming at the
+    same ``out`` is refused at once), it receives the streamed samples; :func:`write_folder`
+    completes and publishes it, :meth:`discard` removes it.
     """
 
-    def __init__(self, out: Path, *, force: bool = False) -> None:
-        self.out = Path(out)
-        self.path = _make_temp(self.out, force)
+    def __init__(self, out: Path, *, force: bool = False, unique: bool = False) -> None:
+        self.staging = folders.Staging(folders.target_path(out), force, "run", unique=unique)
+        #: the folder the results will be published as (with ``unique``, the first free name)
+        self.out = self.staging.out
+        self.path = self.staging.path
         self.writer: SampleWriter | None = None
 
     def sample_writer(
@@ -261,7 +263,7 @@ class ResultsStage:
         if self.writer is not None:
             with contextlib.suppress(OSError, ValueError):  # removing it anyway
                 self.writer.close()
-        shutil.rmtree(self.path, ignore_errors=True)
+        self.staging.discard()
 
 
 def build_results(
@@ -329,9 +331,17 @@ def _write_tables(res: RunResults, folder: Path, streamed: bool) -> None:
         json.dumps(summary.headline(res.summary), indent=2, default=json_default) + "\n"
     )
     (folder / "run.json").write_text(json.dumps(res.meta, indent=2, default=json_default) + "\n")
-    src = Path(res.scenario.path)
-    if src.is_file():
-        shutil.copyfile(src, folder / "scenario.toml")
+    write_scenario_files(res.scenario, folder)
+
+
+def write_scenario_files(scenario: Scenario, folder: Path) -> None:
+    """The exact bytes of the scenario as it was read when the run started (never read from
+    disk again: an edit during the run, or a scenario read from a pipe, saves what ran):
+    ``scenario.toml``, and ``scenario.base-1.toml`` … for the files it ``extends``."""
+    for k, (_file, raw) in enumerate(scenario.sources):
+        if raw:  # a scenario built in code from parsed data has no bytes to save
+            name = "scenario.toml" if k == 0 else f"scenario.base-{k}.toml"
+            (folder / name).write_bytes(raw)
 
 
 def json_default(o: object) -> object:
@@ -345,51 +355,6 @@ def json_default(o: object) -> object:
     raise TypeError(type(o).__name__)
 
 
-def _make_temp(out: Path, force: bool) -> Path:
-    """A new hidden temporary folder beside ``out`` (refused if ``out`` exists, unless force)."""
-    if out.exists() and not force:
-        raise SimulationError(f"{out}: the folder exists already (use --force to replace it)")
-    parent = out.parent
-    try:
-        parent.mkdir(parents=True, exist_ok=True)
-        return Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=parent))
-    except OSError as exc:
-        raise SimulationError(f"{parent}: cannot create the folder ({exc.strerror})") from None
-
-
-def commit_folder(tmp: Path, out: Path, write: Callable[[Path], None]) -> Path:
-    """Call ``write(tmp)``, then rename ``tmp`` to ``out`` (replacing an existing ``out``).
-
-    Any failure removes ``tmp`` and keeps ``out`` as it was: a folder that exists is complete.
-    """
-    parent = out.parent
-    try:
-        write(tmp)
-        os.chmod(tmp, 0o755)
-        if out.exists():
-            trash = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".old", dir=parent))
-            os.rename(out, trash / out.name)
-            os.rename(tmp, out)
-            shutil.rmtree(trash, ignore_errors=True)
-        else:
-            os.rename(tmp, out)
-    except OSError as exc:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise SimulationError(
-            f"{out}: writing failed ({exc.strerror or exc}); nothing was kept"
-        ) from None
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return out
-
-
-def write_atomically(out: Path, force: bool, write: Callable[[Path], None]) -> Path:
-    """Call ``write(tmp)`` on a hidden temporary folder beside ``out``, then rename it to
-    ``out``. Refuses an existing ``out`` unless ``force``."""
-    return commit_folder(_make_temp(out, force), out, write)
-
-
 def write_folder(
     res: RunResults,
     out: Path,
@@ -399,30 +364,36 @@ def write_folder(
     svg: bool = False,
     report: bool = True,
 ) -> Path:
-    """Write every file into a temporary folder beside ``out``, then rename it into place.
+    """Write every file into a staging folder beside ``out``, then publish it (see
+    :mod:`simulation.folders`: an existing ``out`` is replaced only with ``force`` and only when
+    it is a results folder of this tool).
 
     If the samples were streamed into a stage for this ``out``, that stage is the folder.
     """
+    out = folders.target_path(out)
     stage = res.stage
-    streamed = stage is not None and stage.out == out and stage.path.is_dir()
-    if streamed:
-        assert stage is not None
-        if out.exists() and not force:
-            stage.discard()
-            raise SimulationError(f"{out}: the folder exists already (use --force to replace it)")
+    if stage is not None and stage.out == out and stage.path.is_dir():
+        streamed = True
         stage.close_writer()
-        tmp = stage.path
+        staging = stage.staging
     else:
-        tmp = _make_temp(out, force)
-
-    def write(folder: Path) -> None:
-        _write_tables(res, folder, streamed)
+        streamed = False
+        staging = folders.Staging(out, force, "run")
+    try:
+        _write_tables(res, staging.path, streamed)
         if charts or report:
             from simulation.report import build_report, write_charts
 
             if charts:
-                write_charts(folder, svg=svg)
+                write_charts(staging.path, svg=svg)
             if report:
-                build_report(folder, published=out)
-
-    return commit_folder(tmp, out, write)
+                build_report(staging.path, published=out)
+    except OSError as exc:
+        staging.discard()
+        raise SimulationError(
+            f"{out}: writing failed ({folders.reason(exc)}); nothing was kept"
+        ) from None
+    except BaseException:
+        staging.discard()
+        raise
+    return staging.publish()

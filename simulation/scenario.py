@@ -221,6 +221,7 @@ class _Layer:
     data: Mapping[str, Any]
     sha256: str
     identity: str
+    raw: bytes = b""
 
 
 def _identity(path: Path) -> str:
@@ -311,7 +312,7 @@ def _extends_chain(first: _Layer) -> list[_Layer]:
                 f"({' -> '.join(layer.file for layer in chain)} -> {resolved})"
             )
         data, raw = read_toml(resolved)
-        chain.append(_Layer(str(resolved), data, hashlib.sha256(raw).hexdigest(), identity))
+        chain.append(_Layer(str(resolved), data, hashlib.sha256(raw).hexdigest(), identity, raw))
     return chain
 
 
@@ -972,13 +973,16 @@ def _combined_sha256(chain: list[_Layer]) -> str:
     return hashlib.sha256(joined.encode("ascii")).hexdigest()
 
 
-def parse_scenario(data: Mapping[str, Any], file: str, sha256: str = "") -> Scenario:
+def parse_scenario(
+    data: Mapping[str, Any], file: str, sha256: str = "", raw: bytes = b""
+) -> Scenario:
     """Validate a parsed TOML document and build the :class:`Scenario` (all errors at once).
 
     ``file`` is the document's path (used in messages and to resolve ``extends``, whose base
-    files are read from disk); ``sha256`` is the hex digest of the document's bytes.
+    files are read from disk); ``sha256`` is the hex digest of the document's bytes and ``raw``
+    the bytes themselves (kept in :attr:`Scenario.sources`).
     """
-    first = _Layer(file, data, sha256, _identity(Path(file)))
+    first = _Layer(file, data, sha256, _identity(Path(file)), raw)
     chain = _extends_chain(first)
     try:
         return _build(chain)
@@ -1037,6 +1041,7 @@ def _build(chain: list[_Layer]) -> Scenario:
         seed=None if seed_opt is None else int(float(seed_opt)),  # type: ignore[arg-type]
         sampler=sampler,
         files=tuple(layer.file for layer in chain),
+        sources=tuple((layer.file, layer.raw) for layer in chain),
     )
 
 
@@ -1044,4 +1049,4 @@ def load_scenario(path: str | Path) -> Scenario:
     """Read, validate and build a scenario (following ``extends``); raises
     :class:`ScenarioError` listing every problem, each message starting with a file path."""
     data, raw = read_toml(path)
-    return parse_scenario(data, str(path), hashlib.sha256(raw).hexdigest())
+    return parse_scenario(data, str(path), hashlib.sha256(raw).hexdigest(), raw)

@@ -83,6 +83,9 @@ class Scenario:
     seed: int | None = None
     sampler: str = "lhs"
     files: tuple[str, ...] = field(default=())
+    #: ``(path, bytes)`` of every file read, as read when the scenario was loaded (the file
+    #: itself first, then the files it ``extends``): what a results folder saves.
+    sources: tuple[tuple[str, bytes], ...] = field(default=(), repr=False, compare=False)
 
     @property
     def uncertain(self) -> tuple[str, ...]:

@@ -48,9 +48,10 @@ from simulation.compare import metric_info
 from simulation.distributions import Distribution, Fixed
 from simulation.engine import KEY_OUTPUTS, ProgressFn, simulate
 from simulation.errors import SimulationError
+from simulation.folders import Staging, write_atomically
 from simulation.guards import check_scenario
 from simulation.model import SCALAR_NAMES
-from simulation.results import FLOAT_FORMAT, json_default, samples_frame, write_atomically
+from simulation.results import FLOAT_FORMAT, json_default, samples_frame
 from simulation.scenario import COUNT_LIMITS
 from simulation.scenario_types import Scenario
 from simulation.seeds import fresh_seed
@@ -255,9 +256,19 @@ class SweepResults:
     table: pd.DataFrame
     meta: Mapping[str, Any]
 
-    def save(self, out: str | Path, *, force: bool = False, chart: bool = True) -> Path:
-        """Write the sweep folder atomically; returns its path."""
-        return write_atomically(Path(out), force, lambda tmp: _write(self, tmp, chart))
+    def save(
+        self,
+        out: str | Path,
+        *,
+        force: bool = False,
+        chart: bool = True,
+        staging: Staging | None = None,
+    ) -> Path:
+        """Write the sweep folder atomically; returns its path. ``staging``: a folder reserved
+        for ``out`` before the sweep ran (:class:`simulation.folders.Staging`)."""
+        return write_atomically(
+            Path(out), force, lambda tmp: _write(self, tmp, chart), "sweep", staging
+        )
 
 
 def setting_table(scenario: Scenario, samples: pd.DataFrame) -> pd.DataFrame:
