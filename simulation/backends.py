@@ -10,10 +10,14 @@ iteration ``i`` always runs on its own stream, which depends only on (seed, i) (
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import mmap
 import multiprocessing
 import operator
+import re
+import signal
+import threading
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -415,6 +419,78 @@ class ProcessPoolBackend:
 
 # Dask -------------------------------------------------------------------------------------------
 
+#: Dask's network protocols a scheduler address may name (``inproc`` works only inside one
+#: process and is not offered).
+SCHEDULER_SCHEMES = ("tcp", "tls", "ws", "wss", "ucx")
+_ADDRESS = re.compile(
+    r"^(?:(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*)://)?"
+    r"(?P<host>\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+):(?P<port>[0-9]{1,5})/?$"
+)
+
+
+def check_scheduler(address: str) -> str:
+    """``address`` if it is a usable Dask scheduler address (``tcp://host:8786``, ``host:8786``,
+    ``tls://[::1]:8786`` …), else a :class:`SimulationError` saying what is expected."""
+    expected = (
+        "expected an address such as tcp://host:8786 (protocol "
+        f"{', '.join(SCHEDULER_SCHEMES)}; host name, IPv4 or [IPv6] address; port 1-65535)"
+    )
+    shown = address if address.isprintable() else repr(address)
+    match = _ADDRESS.match(address.strip())
+    if match is None:
+        raise SimulationError(
+            f"--scheduler: '{shown[:200]}' is not a scheduler address; {expected}"
+        )
+    scheme = (match.group("scheme") or "tcp").lower()
+    if scheme not in SCHEDULER_SCHEMES:
+        raise SimulationError(
+            f"--scheduler: '{shown[:200]}' uses the protocol '{scheme}', which Dask's scheduler "
+            f"does not speak; {expected}"
+        )
+    port = int(match.group("port"))
+    if not 1 <= port <= 65535:
+        raise SimulationError(f"--scheduler: port {port} is out of range; {expected}")
+    return address.strip()
+
+
+def _deaf_forkserver() -> None:
+    """Start multiprocessing's fork server with Ctrl-C ignored, so that every Dask worker it
+    forks ignores Ctrl-C too (an ignored signal is inherited through ``fork`` and ``exec``;
+    Python then installs no KeyboardInterrupt handler). A terminal's Ctrl-C, sent to the whole
+    process group, then reaches only this process, which stops the run and shuts the cluster
+    down, and the workers print no tracebacks. A Ctrl-C in the few milliseconds it takes to
+    start the server is lost; the server's module imports run in the server itself."""
+    import multiprocessing.forkserver
+
+    from distributed.utils import get_mp_context
+
+    get_mp_context()  # lets Dask set the fork server's preloaded modules first
+    if threading.current_thread() is not threading.main_thread():
+        multiprocessing.forkserver.ensure_running()
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        multiprocessing.forkserver.ensure_running()
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+@contextlib.contextmanager
+def _quiet_teardown() -> Iterator[None]:
+    """Silence the log records Dask's client, scheduler and nannies write while a cluster is torn
+    down early (closed streams, workers killed after a timeout): the run's own message says it
+    all."""
+    loggers = [logging.getLogger(name) for name in ("distributed", "tornado", "asyncio")]
+    levels = [lg.level for lg in loggers]
+    for lg in loggers:
+        lg.setLevel(logging.CRITICAL + 1)
+    try:
+        yield
+    finally:
+        for lg, level in zip(loggers, levels, strict=True):
+            lg.setLevel(level)
+
+
 #: Per worker process: the ChunkWorker of the scattered spec it last saw (by identity).
 _DASK_CACHE: dict[int, tuple[WorkerSpec, ChunkWorker]] = {}
 
@@ -439,43 +515,58 @@ class DaskBackend:
 
     def __init__(self, spec: WorkerSpec, jobs: int, scheduler: str | None = None) -> None:
         try:
+            import dask
             from distributed import Client, LocalCluster
         except ImportError as exc:  # pragma: no cover - dask is a dependency
             raise SimulationError(
                 "--backend dask needs dask.distributed: pip install 'dask[distributed]'"
             ) from exc
         self.cluster: Any = None
+        self.client: Any = None
         self.scheduler = scheduler
         try:
+            self.client = self._connect(jobs, scheduler, Client, LocalCluster, dask)
+            # Scatter only once workers are there: broadcast copies the spec to the workers
+            # registered at that moment, and a spec held by a single worker dies with it.
+            try:
+                self.client.wait_for_workers(jobs if self.cluster is not None else 1, timeout=60)
+            except TimeoutError:
+                raise SimulationError(
+                    f"no Dask worker joined the scheduler {scheduler or '(local cluster)'} "
+                    "within 60 s"
+                ) from None
+            workers = self.client.scheduler_info().get("workers", {})
+            self.jobs = max(1, sum(int(w.get("nthreads", 1)) for w in workers.values()))
+            self.token = uuid.uuid4().hex[:12]
+            self.spec = self.client.scatter(spec, broadcast=True, hash=False)
+        except BaseException:  # a half-made cluster is closed quietly, whatever stopped it
+            self.close(cancel=True)
+            raise
+
+    def _connect(self, jobs: int, scheduler: str | None, client: Any, local: Any, dask: Any) -> Any:
+        """A client of the cluster at ``scheduler``, or of a new local cluster."""
+        try:
             if scheduler:
-                self.client = Client(scheduler, timeout="20s")
-            else:
-                self.cluster = LocalCluster(
+                return client(check_scheduler(scheduler), timeout="20s")
+            # a Ctrl-C while the cluster starts is held until it stands (a cluster
+            # interrupted half-way cannot be closed cleanly)
+            with (
+                deferred_interrupts(),
+                dask.config.set({"distributed.worker.multiprocessing-method": "forkserver"}),
+            ):
+                _deaf_forkserver()
+                self.cluster = local(
                     n_workers=jobs,
                     threads_per_worker=1,
                     processes=True,
                     dashboard_address=None,
                     silence_logs=logging.ERROR,
                 )
-                self.client = Client(self.cluster)
-        except OSError as exc:
-            self.close()
-            raise SimulationError(
-                f"cannot reach the Dask scheduler at {scheduler}: {exc}"
-            ) from None
-        # Scatter only once workers are there: broadcast copies the spec to the workers
-        # registered at that moment, and a spec held by a single worker dies with it.
-        try:
-            self.client.wait_for_workers(jobs if self.cluster is not None else 1, timeout=60)
-        except TimeoutError:
-            self.close()
-            raise SimulationError(
-                f"no Dask worker joined the scheduler {scheduler or '(local cluster)'} within 60 s"
-            ) from None
-        workers = self.client.scheduler_info().get("workers", {})
-        self.jobs = max(1, sum(int(w.get("nthreads", 1)) for w in workers.values()))
-        self.token = uuid.uuid4().hex[:12]
-        self.spec = self.client.scatter(spec, broadcast=True, hash=False)
+                return client(self.cluster)
+        except (OSError, ValueError, TypeError, RuntimeError) as exc:  # connect, parse, TLS
+            reason = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+            where = f"the Dask scheduler at {scheduler}" if scheduler else "a local Dask cluster"
+            raise SimulationError(f"cannot start or reach {where}: {reason}") from None
 
     def run(self, start: int, stop: int, chunk_size: int) -> Iterator[ChunkResult]:
         from distributed import as_completed
@@ -514,12 +605,23 @@ class DaskBackend:
             self.client.cancel([f for f in futures if not f.done()])
 
     def close(self, cancel: bool = False) -> None:
-        client = getattr(self, "client", None)
-        if client is not None:
-            client.close()
-        if self.cluster is not None:
-            self.cluster.close()
-            self.cluster = None
+        """Close the client (and the local cluster); after a failure or an interrupt
+        (``cancel``) quietly, whatever state the cluster is in."""
+        with _quiet_teardown() if cancel else contextlib.nullcontext():
+            client = getattr(self, "client", None)
+            if client is not None:
+                with _suppressed(cancel):
+                    client.close()
+                self.client = None
+            if self.cluster is not None:
+                with _suppressed(cancel):
+                    self.cluster.close()
+                self.cluster = None
+
+
+def _suppressed(cancel: bool) -> contextlib.AbstractContextManager[None]:
+    """While tearing down after a failure, errors of the teardown itself are not news."""
+    return contextlib.suppress(Exception) if cancel else contextlib.nullcontext()
 
 
 def make_backend(

@@ -1,4 +1,5 @@
-"""Ctrl-C and SIGTERM at safe points while worker processes run.
+"""Ctrl-C, SIGTERM and SIGHUP at safe points while worker processes run; workers that never
+outlive their parent.
 
 A ``KeyboardInterrupt`` raised by Python's default handler can land inside
 ``concurrent.futures`` while it holds a future's lock; shutting the pool down afterwards then
@@ -10,9 +11,13 @@ handlers) the block changes nothing.
 
 from __future__ import annotations
 
+import ctypes
+import os
 import queue
 import signal
+import sys
 import threading
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future
 from contextlib import contextmanager
@@ -22,12 +27,16 @@ from typing import Any
 #: Seconds between checks of the flag while waiting for workers.
 POLL_SECONDS = 0.2
 
-_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+#: Seconds between two checks of a worker's watchdog that its parent is alive.
+WATCHDOG_SECONDS = 0.5
+_PR_SET_PDEATHSIG = 1
 
 
 @contextmanager
 def deferred_interrupts() -> Iterator[Callable[[], None]]:
-    """Within the block SIGINT/SIGTERM set a flag; the yielded ``check()`` raises
+    """Within the block SIGINT/SIGTERM/SIGHUP set a flag; the yielded ``check()`` raises
     ``KeyboardInterrupt`` once one arrived. The previous handlers are restored on exit."""
     received: list[int] = []
 
@@ -51,10 +60,33 @@ def deferred_interrupts() -> Iterator[Callable[[], None]]:
     check()
 
 
-def ignore_in_worker() -> None:
-    """In a worker process: ignore Ctrl-C (the parent stops the run) and die on SIGTERM."""
+def ignore_in_worker(parent: int | None = None) -> None:
+    """In a worker process: leave Ctrl-C and SIGHUP to the parent (which stops the run), die on
+    SIGTERM, and exit as soon as the parent process ``parent`` (default: the current parent)
+    is gone."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    exit_with_parent(os.getppid() if parent is None else parent)
+
+
+def exit_with_parent(parent: int) -> None:
+    """Make this process exit when process ``parent`` ends (see the module docstring)."""
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (AttributeError, OSError):  # pragma: no cover - no prctl
+            pass
+    if os.getppid() != parent:  # the parent died before the line above
+        os._exit(1)
+    threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+
+
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(WATCHDOG_SECONDS)
+    os._exit(1)
 
 
 def as_completed_polling(

@@ -1,5 +1,5 @@
-"""Ctrl-C (SIGINT) or SIGTERM during a real `simulate run`: exit 130, no results folder, no
-temporary files and no worker processes left behind."""
+"""Ctrl-C (SIGINT), SIGTERM or SIGHUP (a closed terminal) during a real `simulate run`: exit
+130, no results folder, no temporary files and no worker processes left behind."""
 
 from __future__ import annotations
 
@@ -44,7 +44,9 @@ def _wait_for_workers(pid: int, timeout: float) -> None:
 
 
 @pytest.mark.skipif(not SIMULATE.exists(), reason="the simulate console script is not installed")
-@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+@pytest.mark.parametrize(
+    "sig", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP], ids=["SIGINT", "SIGTERM", "SIGHUP"]
+)
 def test_interrupted_run_leaves_nothing(tmp_path: Path, sig: signal.Signals) -> None:
     out = tmp_path / "results" / "run"
     proc = subprocess.Popen(
@@ -71,7 +73,7 @@ def test_interrupted_run_leaves_nothing(tmp_path: Path, sig: signal.Signals) -> 
         if sig == signal.SIGINT:
             os.killpg(proc.pid, sig)  # what a terminal's Ctrl-C does: the whole process group
         else:
-            os.kill(proc.pid, sig)  # what a job scheduler does: the parent only
+            os.kill(proc.pid, sig)  # a job scheduler, or a closed terminal: the parent only
         _, err = proc.communicate(timeout=60)
     finally:
         if proc.poll() is None:
