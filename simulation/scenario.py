@@ -71,6 +71,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from simulation import schema
 from simulation.distributions import Distribution, Fixed, parse_distribution
 from simulation.errors import DistributionError, ScenarioError
+from simulation.inputfiles import decode_utf8, os_reason, read_input
 from simulation.sampling import SAMPLERS
 from simulation.scenario_types import Correlation, Risk, Scenario, Target, freeze
 
@@ -234,33 +235,13 @@ def _identity(path: Path) -> str:
 def read_toml(path: str | Path) -> tuple[dict[str, Any], bytes]:
     """Read and parse a TOML file; any problem becomes a :class:`ScenarioError` naming the file.
 
-    Reads at most :data:`MAX_FILE_BYTES` + 1 bytes, so a device such as ``/dev/zero`` cannot
-    exhaust memory.
+    Reads through :func:`simulation.inputfiles.read_input`: at most :data:`MAX_FILE_BYTES` + 1
+    bytes, never blocking (a pipe with a writer is read, a FIFO nobody writes to is refused at
+    once), devices and sockets refused unopened. A UTF-8 byte-order mark at the start is ignored
+    (the SHA-256 is of the bytes as they are).
     """
-    p = Path(path)
-    try:
-        with p.open("rb") as fh:
-            raw = fh.read(MAX_FILE_BYTES + 1)
-    except FileNotFoundError:
-        raise ScenarioError(f"{path}: file not found") from None
-    except IsADirectoryError:
-        raise ScenarioError(f"{path}: is a folder, not a scenario file") from None
-    except OSError as exc:
-        raise ScenarioError(f"{path}: cannot be read ({exc.strerror or exc})") from None
-    except ValueError as exc:  # e.g. an embedded NUL character in the path
-        raise ScenarioError(f"{path}: is not a usable file name ({exc})") from None
-    if len(raw) > MAX_FILE_BYTES:
-        raise ScenarioError(
-            f"{path}: is too large for a scenario file (more than {MAX_FILE_BYTES:,} bytes)"
-        )
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise ScenarioError(
-            f"{path}: is not UTF-8 text (invalid byte 0x{raw[exc.start]:02x} at line {line}, "
-            f"byte offset {exc.start}); save the file as UTF-8"
-        ) from None
+    raw = read_input(path, limit=MAX_FILE_BYTES, what="scenario file", error=ScenarioError)
+    text = decode_utf8(raw, path, ScenarioError)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -291,7 +272,7 @@ def _extends_chain(first: _Layer) -> list[_Layer]:
         except OSError as exc:  # e.g. a name too long for the file system
             raise ScenarioError(
                 f"{child.file}: extends: cannot be read: {_printable(str(resolved))[:200]} "
-                f"({exc.strerror or exc})"
+                f"({os_reason(exc)})"
             ) from None
         shown = _printable(str(resolved))
         if not exists:
