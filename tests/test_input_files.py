@@ -217,6 +217,13 @@ def test_scenario_and_extends_base_with_a_byte_order_mark(tmp_path: Path) -> Non
     assert run.exit_code == 0, run.output
 
 
+def test_new_like_a_base_with_a_byte_order_mark(tmp_path: Path) -> None:
+    (tmp_path / "base.toml").write_bytes(BOM + MINIMAL.read_bytes())
+    result = _invoke("new", "mine", "--like", "base", "--dir", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "mine.toml").read_text().count('extends = "base.toml"') == 1
+
+
 def test_fit_csv_and_expert_file_with_a_byte_order_mark(tmp_path: Path) -> None:
     data = tmp_path / "data.csv"
     data.write_bytes(BOM + _csv_data([str(v) for v in range(10, 30)], "days;site").encode())
@@ -230,6 +237,39 @@ def test_fit_csv_and_expert_file_with_a_byte_order_mark(tmp_path: Path) -> None:
 
 
 # simulate new --like with a broken base --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        (b"[scenario\nname = 1\n", "TOML syntax error: Expected ']' at the end of a table"),
+        (MINIMAL.read_bytes().replace(b"domains = 4", b"domians = 4"), "knowledge.domians"),
+        (b'[scenario]\nname = "caf\xe9"\n', "is not UTF-8 text (invalid byte 0xe9 at line 2"),
+        (b"risks = 5\n" + MINIMAL.read_bytes(), "risks: must be a list of [[risks]] tables"),
+    ],
+)
+def test_new_like_a_broken_base_is_one_line(tmp_path: Path, content: bytes, problem: str) -> None:
+    base = tmp_path / "base.toml"
+    base.write_bytes(content)
+    line = _one_error(_invoke("new", "mine", "--like", "base", "--dir", str(tmp_path)))
+    assert line.startswith(
+        f"error: --like base: the base scenario cannot be extended, it is not valid: {base}: "
+    ), line
+    assert problem in line
+    assert line.endswith(f"see `simulate validate {base}`")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["base.toml"]
+
+
+def test_new_reports_a_write_failure_with_a_reason(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(src: object, dst: object) -> None:
+        raise OSError("the disk said no")  # strerror is None
+
+    monkeypatch.setattr(os, "replace", refuse)
+    line = _one_error(_invoke("new", "mine", "--dir", str(tmp_path)))
+    assert line == f"error: {tmp_path / 'mine.toml'}: cannot write (the disk said no)"
+    assert list(tmp_path.iterdir()) == []  # the temporary file is gone too
 
 
 # Decimal commas, separators, thousands -----------------------------------------------------------
