@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+from click.core import ParameterSource
 
 from simulation.errors import SimulationError
 from simulation.guards import check_scenario
@@ -24,6 +25,10 @@ from simulation.scenario_types import Scenario
 from simulation.schema import BY_PATH
 
 SAMPLERS = BY_PATH["simulation.sampler"].choices
+
+
+#: Largest iteration count any command accepts (the scenario reader's limit too).
+MAX_ITERATIONS = 2_000_000
 
 
 def echo_error(exc: SimulationError) -> None:
@@ -165,7 +170,7 @@ def validate(scenarios: tuple[Path, ...]) -> None:
 @click.option(
     "--iterations",
     "-n",
-    type=click.IntRange(1, 2_000_000),
+    type=click.IntRange(1, MAX_ITERATIONS),
     default=None,
     help="Draws (default: the scenario's simulation.iterations).",
 )
@@ -243,16 +248,54 @@ def _pair(sample: float, exact: float | None) -> str:
 # run ------------------------------------------------------------------------------------------
 
 
-def _iterations(value: str | None) -> int | str | None:
-    if value is None or value == "auto":
-        return value
-    try:
-        n = int(value)
-    except ValueError:
-        raise click.BadParameter(f"must be a whole number or 'auto', got {value!r}") from None
-    if not 1 <= n <= 2_000_000:
-        raise click.BadParameter(f"must be within 1..2,000,000, got {n}")
-    return n
+class IterationsOrAuto(click.ParamType):
+    """``-n N|auto``: a whole number within 1..2,000,000, or ``auto``; a bad value is refused
+    with click's message naming the option (``Invalid value for '--iterations' / '-n': ...``)."""
+
+    name = "N|auto"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if not isinstance(value, int) and str(value).strip().lower() == "auto":
+            return "auto"
+        try:
+            n = int(str(value).strip())
+        except ValueError:
+            self.fail(f"must be a whole number or 'auto', got {value!r}", param, ctx)
+        if not 1 <= n <= MAX_ITERATIONS:
+            self.fail(f"must be within 1..{MAX_ITERATIONS:,}, got {n:,}", param, ctx)
+        return n
+
+
+class FiniteFloatRange(click.FloatRange):
+    """A float option that refuses NaN and ±inf (which compare false with every bound, so
+    ``click.FloatRange`` lets NaN through) with a message naming the option."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        number = click.FLOAT.convert(value, param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"must be a finite number, got {value!r}", param, ctx)
+        return super().convert(number, param, ctx)
+
+
+#: Options of ``run`` that only mean something with ``--iterations auto``.
+AUTO_ONLY = ("tolerance", "max_iterations")
+
+
+def _refuse_unused(ctx: click.Context, needed: str, names: tuple[str, ...], given: bool) -> None:
+    """Refuse options the user gave (not left at their default) that ``needed`` would use but
+    this invocation does not (``given`` False): one line naming the option."""
+    if given:
+        return
+    for name in names:
+        if ctx.get_parameter_source(name) not in (
+            None,
+            ParameterSource.DEFAULT,
+            ParameterSource.DEFAULT_MAP,
+        ):
+            option = "--" + name.replace("_", "-")
+            raise SimulationError(
+                f"{option} is only used with {needed}; add {needed} or leave {option} out"
+            )
 
 
 def _progress(quiet: bool) -> Callable[[int], Callable[[int], None]] | None:
@@ -277,7 +320,7 @@ def _progress(quiet: bool) -> Callable[[int], Callable[[int], None]] | None:
     "--iterations",
     "-n",
     default=None,
-    metavar="N|auto",
+    type=IterationsOrAuto(),
     help="Iterations, or 'auto' to run until the key percentiles settle.",
 )
 @click.option("--seed", type=click.IntRange(0), default=None, help="Root seed.")
@@ -292,14 +335,14 @@ def _progress(quiet: bool) -> Callable[[int], Callable[[int], None]] | None:
 @click.option("--chunk-size", type=click.IntRange(1), default=None, hidden=True)
 @click.option(
     "--tolerance",
-    type=click.FloatRange(0, 1, min_open=True),
+    type=FiniteFloatRange(0, 1, min_open=True),
     default=0.01,
     show_default=True,
     help="With --iterations auto: allowed move, as a share of P50.",
 )
 @click.option(
     "--max-iterations",
-    type=click.IntRange(1, 2_000_000),
+    type=click.IntRange(1, MAX_ITERATIONS),
     default=50_000,
     show_default=True,
     help="With --iterations auto: the cap.",
@@ -350,7 +393,7 @@ def _progress(quiet: bool) -> Callable[[int], Callable[[int], None]] | None:
 )
 def run(
     scenario: Path,
-    iterations: str | None,
+    iterations: int | str | None,
     seed: int | None,
     jobs: int | None,
     sampler: str | None,
@@ -373,7 +416,8 @@ def run(
     from simulation.api import run as api_run
 
     signal.signal(signal.SIGTERM, _terminate)
-    n = _iterations(iterations)
+    n = iterations
+    _refuse_unused(click.get_current_context(), "--iterations auto", AUTO_ONLY, n == "auto")
     if scheduler and backend != "dask":
         raise SimulationError("--scheduler needs --backend dask")
     sc = _guarded(scenario)
@@ -500,7 +544,7 @@ def _summary_text(res: Any, out: Path, wall: float) -> str:
 @click.option(
     "--iterations",
     "-n",
-    type=click.IntRange(1, 2_000_000),
+    type=click.IntRange(1, MAX_ITERATIONS),
     default=None,
     help="Iterations of the run being explained (the input design depends on it).",
 )

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from simulation.cli import SAMPLERS, _guarded, _progress, _stamp, _terminate
+from simulation.cli import MAX_ITERATIONS, SAMPLERS, _guarded, _progress, _stamp, _terminate
 from simulation.errors import SimulationError
 
 
@@ -24,7 +24,7 @@ def _refuse_existing(out: Path, force: bool) -> None:
 iterations_option = click.option(
     "--iterations",
     "-n",
-    type=click.IntRange(1, 2_000_000),
+    type=click.IntRange(1, MAX_ITERATIONS),
     default=None,
     help="Iterations per alternative / setting (default: the scenario's simulation.iterations).",
 )
