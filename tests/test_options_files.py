@@ -5,15 +5,19 @@ overflow float32, JSON with ``Infinity``, and messages without a reason. Through
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from pathlib import Path
 from typing import Any
 
 import click
+import numpy as np
+import pandas as pd
 import pytest
 from click.testing import CliRunner, Result
 
+from simulation import api, engine
 from simulation.cli import FiniteFloatRange, main
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -139,6 +143,109 @@ def _trace_scalars(output: str) -> dict[str, float]:
         if found:
             out[found.group(1)] = float(found.group(2))
     return out
+
+
+@pytest.fixture(scope="module")
+def auto_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An --iterations auto run that settles before its cap (batches of 100 instead of 1,000
+    to keep the test fast; the design size is the cap either way)."""
+    folder = tmp_path_factory.mktemp("auto")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(api, "simulate", functools.partial(engine.simulate, batch=100))
+        result = _invoke(
+            "run", MINIMAL, "-n", "auto", "--tolerance", "0.5", "--max-iterations", "700",
+            "--jobs", "1", "--no-report", "--no-rank-risks", "-q", "--out", folder / "run",
+        )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    return folder / "run"
+
+
+def test_auto_run_records_its_design_size(auto_run: Path) -> None:
+    meta = _strict_json(auto_run / "run.json")
+    assert meta["convergence"]["converged"] is True
+    assert meta["iterations"] < 700
+    assert meta["design_iterations"] == 700
+
+
+@pytest.mark.parametrize("k", [0, 57, 133])
+def test_trace_with_run_reproduces_samples_of_an_auto_run(auto_run: Path, k: int) -> None:
+    samples = pd.read_csv(auto_run / "samples.csv")
+    n = len(samples)
+    assert k < n
+    result = _invoke("trace", MINIMAL, "--iteration", k, "--run", auto_run)
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[0] == (
+        f"{MINIMAL}: iteration {k} (seed 1, design of 700 iterations, lhs)"
+    )
+    got = _trace_scalars(result.output)
+    row = samples.iloc[k]
+    assert int(row["iteration"]) == k
+    for name in ("transition_cost", "transition_months", "npv_savings", "hires"):
+        assert np.isclose(got[name], row[f"out.{name}"], rtol=1e-5), name
+    # the documented manual way gives the same; the run's iteration count (the old advice) not
+    by_hand = _invoke("trace", MINIMAL, "-i", k, "--seed", 1, "-n", 700, "--sampler", "lhs")
+    hand = _trace_scalars(by_hand.output)
+    assert hand.keys() == got.keys()
+    assert np.array_equal(list(hand.values()), list(got.values()), equal_nan=True)
+    wrong = _invoke("trace", MINIMAL, "-i", k, "--seed", 1, "-n", n)
+    assert _trace_scalars(wrong.output)["transition_cost"] != got["transition_cost"]
+
+
+def test_trace_run_refuses_another_scenario_and_mixed_options(
+    auto_run: Path, tmp_path: Path
+) -> None:
+    other = _scenario(tmp_path, extra="\n# edited since the run\n")
+    (line,) = _error_lines(_invoke("trace", other, "-i", 1, "--run", auto_run))
+    assert line.startswith(
+        f"error: {other}: is not the scenario of the run in {auto_run}: its SHA-256"
+    )
+    assert line.endswith("so trace would not reproduce it")
+    for option, value in (("--seed", "1"), ("-n", "700"), ("--sampler", "lhs")):
+        (line,) = _error_lines(_invoke("trace", MINIMAL, "-i", 1, "--run", auto_run, option, value))
+        name = {"-n": "iterations"}.get(option, option.strip("-"))
+        assert line == (
+            f"error: --{name} cannot be combined with --run (the run's {name} comes from "
+            f"{auto_run / 'run.json'})"
+        )
+    n = len(pd.read_csv(auto_run / "samples.csv"))
+    (line,) = _error_lines(_invoke("trace", MINIMAL, "-i", n, "--run", auto_run))
+    assert line == (
+        f"error: --iteration must be within 0..{n - 1} (got {n}): the run in {auto_run} has "
+        f"{n} iterations"
+    )
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (None, "{dir}: not a results folder (no run.json)"),
+        (
+            "{not json",
+            "{dir}/run.json: is not valid JSON (Expecting property name enclosed in "
+            "double quotes at line 1)",
+        ),
+        (
+            '{"seed": 1.5, "iterations": 3}',
+            "{dir}/run.json: 'seed' must be a whole number >= 0, got 1.5",
+        ),
+        (
+            '{"seed": 1, "iterations": 3, "sampler": "lhs", "scenario": {"sha256": "ab"}, '
+            '"convergence": {"mode": "auto"}}',
+            "{dir}/run.json: has no 'design_iterations' (written by an older version), and its "
+            "--iterations auto run drew its inputs for its --max-iterations cap: trace it with "
+            "--seed, --sampler and -n <that cap> (default 50,000) instead of --run",
+        ),
+    ],
+)
+def test_trace_run_with_a_broken_results_folder(
+    tmp_path: Path, content: str | None, message: str
+) -> None:
+    folder = tmp_path / "res"
+    folder.mkdir()
+    if content is not None:
+        (folder / "run.json").write_text(content)
+    (line,) = _error_lines(_invoke("trace", MINIMAL, "-i", 0, "--run", folder))
+    assert line == "error: " + message.format(dir=folder)
 
 
 # 3. Seeds above 2**53 --------------------------------------------------------------------------
