@@ -560,6 +560,17 @@ def _numeric(value: object, key: str, c: _Collector) -> Distribution | None:
     return dist
 
 
+def _exact_integer(value: object, dist: Distribution) -> int:
+    """A whole-number option (``simulation.seed``, ``simulation.iterations``) exactly as written:
+    TOML integers are 64-bit, and a seed such as 2**53 + 1 must not be rounded through the float
+    of the distribution catalogue (which would make two seeds give the same streams)."""
+    if isinstance(value, dict) and value.get("dist") == "fixed":
+        value = value.get("value")
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    return int(dist.mean())
+
+
 def _plain(spec: schema.KeySpec, value: object, key: str, c: _Collector) -> object:
     """Validate a non-numeric key; return its value or None."""
     if spec.kind == "string":
@@ -635,6 +646,8 @@ def _section(
                 c.add(path, f"must be a whole number, got {dist.mean():g}")
             if numeric_section:
                 inputs[path] = dist
+            elif spec.kind == "integer":
+                options[path] = _exact_integer(value, dist)
             else:
                 options[path] = dist.mean()
         else:
@@ -1015,7 +1028,7 @@ def _build(chain: list[_Layer]) -> Scenario:
         correlations=tuple(correlations),
         targets=tuple(targets),
         iterations=iterations,
-        seed=None if seed_opt is None else int(float(seed_opt)),  # type: ignore[arg-type]
+        seed=None if seed_opt is None else int(seed_opt),  # type: ignore[call-overload]
         sampler=sampler,
         files=tuple(layer.file for layer in chain),
     )

@@ -17,11 +17,13 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner, Result
 
-from simulation import api, engine
+from simulation import api, backends, engine
 from simulation.cli import FiniteFloatRange, main
 
 ROOT = Path(__file__).resolve().parent.parent
 MINIMAL = ROOT / "scenarios" / "minimal.toml"
+SEED_53 = 2**53 + 1  # the first integer a float64 cannot hold
+SEED_MAX = 2**63 - 1  # TOML's largest integer
 
 
 def _invoke(*args: str) -> Result:
@@ -249,6 +251,77 @@ def test_trace_run_with_a_broken_results_folder(
 
 
 # 3. Seeds above 2**53 --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("seed", [SEED_53, SEED_MAX])
+def test_a_large_scenario_seed_is_kept_exactly(tmp_path: Path, seed: int) -> None:
+    path = _scenario(tmp_path, seed=seed)
+    out = tmp_path / "run"
+    result = _invoke(
+        "run", path, "-n", 20, "-j", 1, "--no-report", "--no-rank-risks", "-q", "--out", out
+    )
+    assert result.exit_code == 0, result.output
+    assert _strict_json(out / "run.json")["seed"] == seed
+    trace = _invoke("trace", path, "-i", 3, "--run", out)
+    assert trace.exit_code == 0, trace.output
+    assert f"(seed {seed}, design of 20 iterations, lhs)" in trace.output.splitlines()[0]
+    row = pd.read_csv(out / "samples.csv").iloc[3]
+    assert np.isclose(_trace_scalars(trace.output)["transition_cost"], row["out.transition_cost"])
+    inputs = _invoke("inputs", path, "-n", 20)
+    assert f"(lhs, seed {seed})" in inputs.output
+
+
+def test_seeds_that_differ_only_beyond_2_53_give_different_samples(tmp_path: Path) -> None:
+    frames = []
+    for seed in (2**53, SEED_53):
+        csv = tmp_path / f"{seed}.csv"
+        result = _invoke(
+            "inputs", _scenario(tmp_path, f"s{seed}.toml", seed), "-n", 50, "--csv", csv
+        )
+        assert result.exit_code == 0, result.output
+        frames.append(pd.read_csv(csv))
+    assert not frames[0].equals(frames[1])
+
+
+def test_large_seeds_of_the_command_line_reach_compare_json(tmp_path: Path) -> None:
+    other = _scenario(tmp_path, "other.toml", extra="")
+    out = tmp_path / "cmp"
+    result = _invoke(
+        "compare",
+        MINIMAL,
+        other,
+        "-n",
+        10,
+        "--seed",
+        SEED_MAX,
+        "-j",
+        1,
+        "--no-report",
+        "-q",
+        "--out",
+        out,
+    )
+    assert result.exit_code == 0, result.output
+    assert _strict_json(out / "compare.json")["seed"] == SEED_MAX
+
+
+def test_failure_message_reproduces_with_the_exact_seed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = backends.run_programme
+    calls = {"n": 0}
+
+    def flaky(inputs, rng, record_events=False):  # type: ignore[no-untyped-def]
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise ZeroDivisionError("division by zero")
+        return real(inputs, rng, record_events=record_events)
+
+    monkeypatch.setattr(backends, "run_programme", flaky)
+    path = _scenario(tmp_path, seed=SEED_53)
+    result = _invoke("run", path, "-n", 10, "--jobs", 1, "--out", tmp_path / "out")
+    assert result.exit_code == 1
+    assert f"--iteration 2 --seed {SEED_53} --iterations 10 --sampler lhs" in result.output
 
 
 # 9. Monthly series beyond float32, strict JSON ----------------------------------------------------
