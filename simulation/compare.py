@@ -30,7 +30,6 @@ P(``npv_savings`` > 0) for each alternative.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import math
 import re
 import time
@@ -51,7 +50,7 @@ from simulation.charts import Percentiles, human
 from simulation.engine import KEY_OUTPUTS, ProgressFn, RawResults, simulate
 from simulation.errors import SimulationError
 from simulation.model import SCALAR_NAMES
-from simulation.results import FLOAT_FORMAT, json_default, samples_frame, write_atomically
+from simulation.results import FLOAT_FORMAT, json_text, samples_frame, write_atomically
 from simulation.scenario_types import Scenario
 from simulation.seeds import fresh_seed
 
@@ -412,9 +411,7 @@ def _write(comp: Comparison, folder: Path, report: bool) -> None:
         alt.samples.to_csv(
             folder / f"samples_{alt.name}.csv", index=False, float_format=FLOAT_FORMAT
         )
-    (folder / "compare.json").write_text(
-        json.dumps(comp.meta, indent=2, default=json_default) + "\n"
-    )
+    (folder / "compare.json").write_text(json_text(comp.meta, "compare.json"))
     if report:
         build_compare_report(comp, folder)
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 import re
 from pathlib import Path
 from typing import Any
@@ -17,8 +18,10 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner, Result
 
-from simulation import api, backends, engine
+from simulation import api, backends, engine, summary
 from simulation.cli import FiniteFloatRange, main
+from simulation.errors import SimulationError
+from simulation.results import json_text
 
 ROOT = Path(__file__).resolve().parent.parent
 MINIMAL = ROOT / "scenarios" / "minimal.toml"
@@ -325,6 +328,72 @@ def test_failure_message_reproduces_with_the_exact_seed(
 
 
 # 9. Monthly series beyond float32, strict JSON ----------------------------------------------------
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_monthly_series_overflowing_float32_fail_naming_series_and_iteration(
+    tmp_path: Path, jobs: int
+) -> None:
+    path = tmp_path / "huge.toml"
+    path.write_text(MINIMAL.read_text().replace("monthly_fee = 20000 ", "monthly_fee = 1e38 "))
+    out = tmp_path / "run"
+    result = _invoke("run", path, "-n", 8, "--jobs", jobs, "--no-report", "--out", out)
+    lines = [line for line in _error_lines(result) if not line.startswith("warning:")]
+    # every iteration overflows; with two workers the first chunk to finish reports
+    found = re.fullmatch(
+        rf"error: {re.escape(str(path))}: the model failed in iteration (\d+): monthly series "
+        r"cost_(backsourcing|status_quo) is inf in month \d+ \(monthly series are kept as 32-bit "
+        r"floats, at most 3\.4e\+38: are the scenario's amounts in the right unit\?\)",
+        lines[0],
+    )
+    assert found, lines[0]
+    assert lines[2].startswith(
+        f"  reproduce with: simulate trace {path} --iteration {found.group(1)} --seed 1"
+    )
+    assert list(tmp_path.iterdir()) == [path]
+
+
+def test_json_never_holds_infinity(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    real = summary.headline
+
+    def overflowing(table: pd.DataFrame) -> dict[str, Any]:
+        data = real(table)
+        data["transition_cost"]["std"] = math.inf
+        return data
+
+    monkeypatch.setattr(summary, "headline", overflowing)
+    out = tmp_path / "run"
+    result = _invoke(
+        "run", MINIMAL, "-n", 10, "-j", 1, "--no-report", "--no-rank-risks", "--out", out
+    )
+    lines = [line for line in _error_lines(result) if not line.startswith("warning:")]
+    assert lines == [
+        "error: summary.json: transition_cost.std is inf, not a finite number (are the scenario's "
+        "amounts in the right unit?); nothing was written"
+    ]
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_json_text_writes_nan_as_null_and_refuses_infinity() -> None:
+    data = {"a": math.nan, "b": [1.5, np.float32(2.0), np.float64("nan")], "seed": SEED_MAX}
+    assert json.loads(json_text(data, "x.json")) == {
+        "a": None,
+        "b": [1.5, 2.0, None],
+        "seed": SEED_MAX,
+    }
+    with pytest.raises(SimulationError, match=r"^x\.json: b\[1\] is -inf, not a finite number"):
+        json_text({"b": [1.0, np.float64("-inf")]}, "x.json")
+
+
+def test_written_json_files_are_strict(tmp_path: Path) -> None:
+    out = tmp_path / "run"
+    result = _invoke(
+        "run", MINIMAL, "-n", 30, "-j", 1, "--no-report", "--no-rank-risks", "-q", "--out", out
+    )
+    assert result.exit_code == 0, result.output
+    _strict_json(out / "run.json")
+    data = _strict_json(out / "summary.json")
+    assert data["transition_months"]["p50"] is not None
 
 
 # 10. Messages -------------------------------------------------------------------------------------
