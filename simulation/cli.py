@@ -22,6 +22,7 @@ from click.core import ParameterSource
 
 from simulation.errors import SimulationError
 from simulation.guards import check_scenario
+from simulation.inputfiles import os_reason
 from simulation.scenario_types import Scenario
 from simulation.schema import BY_PATH
 
@@ -238,7 +239,7 @@ def inputs(
         try:
             matrix.to_frame().to_csv(csv_path, index_label="iteration", float_format="%.10g")
         except OSError as exc:
-            raise SimulationError(f"{csv_path}: cannot write ({exc.strerror})") from None
+            raise SimulationError(f"{csv_path}: cannot write ({os_reason(exc)})") from None
         click.echo(f"sampled matrix written to {csv_path}")
 
 

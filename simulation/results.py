@@ -31,6 +31,7 @@ from numpy.typing import NDArray
 from simulation import schema, summary
 from simulation.engine import KEY_OUTPUTS, RawResults
 from simulation.errors import SimulationError
+from simulation.inputfiles import os_reason
 from simulation.model import SCALAR_NAMES, SERIES_NAMES
 from simulation.scenario_types import Scenario
 
@@ -389,7 +390,7 @@ def _make_temp(out: Path, force: bool) -> Path:
         parent.mkdir(parents=True, exist_ok=True)
         return Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=parent))
     except OSError as exc:
-        raise SimulationError(f"{parent}: cannot create the folder ({exc.strerror})") from None
+        raise SimulationError(f"{parent}: cannot create the folder ({os_reason(exc)})") from None
 
 
 def commit_folder(tmp: Path, out: Path, write: Callable[[Path], None]) -> Path:
@@ -411,7 +412,7 @@ def commit_folder(tmp: Path, out: Path, write: Callable[[Path], None]) -> Path:
     except OSError as exc:
         shutil.rmtree(tmp, ignore_errors=True)
         raise SimulationError(
-            f"{out}: writing failed ({exc.strerror or exc}); nothing was kept"
+            f"{out}: writing failed ({os_reason(exc)}); nothing was kept"
         ) from None
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -397,3 +397,42 @@ def test_written_json_files_are_strict(tmp_path: Path) -> None:
 
 
 # 10. Messages -------------------------------------------------------------------------------------
+
+INCONSISTENT = """
+[[correlations]]
+between = ["staffing.time_to_hire_days", "staffing.salary_per_year"]
+rank = 0.9
+
+[[correlations]]
+between = ["staffing.salary_per_year", "phases.negotiation_weeks"]
+rank = 0.9
+
+[[correlations]]
+between = ["staffing.time_to_hire_days", "phases.negotiation_weeks"]
+rank = -0.9
+"""
+
+
+def test_strict_says_the_matrix_was_refused(tmp_path: Path) -> None:
+    path = _scenario(tmp_path, extra=INCONSISTENT)
+    (line,) = _error_lines(_invoke("inputs", path, "-n", 50, "--strict"))
+    assert line.startswith(
+        "error: correlations are not consistent (matrix not positive semi-definite); refused "
+        "(--strict); the nearest valid matrix would change: phases.negotiation_weeks ~ "
+    ), line
+    assert "using the nearest valid matrix" not in line
+    assert line.endswith("correct these ranks in the scenario, or run without --strict to use it")
+    relaxed = _invoke("inputs", path, "-n", 50)
+    assert relaxed.exit_code == 0
+    assert "using the nearest valid matrix: " in relaxed.output
+
+
+def test_a_write_error_without_strerror_still_gives_a_reason(tmp_path: Path) -> None:
+    csv = tmp_path / "no" / "such" / "folder" / "m.csv"
+    (line,) = [
+        line
+        for line in _error_lines(_invoke("inputs", MINIMAL, "-n", 20, "--csv", csv))
+        if line.startswith("error:")
+    ]
+    assert line.startswith(f"error: {csv}: cannot write (")
+    assert "(None)" not in line and line.endswith(")")
