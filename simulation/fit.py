@@ -137,8 +137,8 @@ class FitError(SimulationError):
 
 #: Largest CSV file ``simulate fit`` reads, in bytes.
 MAX_CSV_BYTES = 100_000_000
-#: Field separators ``--sep`` accepts (``tab`` for a tab), in the order auto-detection prefers them.
-SEPARATORS: dict[str, str] = {",": ",", ";": ";", "tab": "\t", "|": "|"}
+#: Field separators ``--sep`` accepts (``tab``, ``pipe`` by name), in the order detection prefers.
+SEPARATORS: dict[str, str] = {",": ",", ";": ";", "tab": "\t", "pipe": "|"}
 #: Decimal marks ``--decimal`` accepts.
 DECIMAL_MARKS: tuple[str, ...] = (".", ",")
 

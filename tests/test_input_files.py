@@ -323,6 +323,16 @@ def test_tab_separated_decimal_commas(tmp_path: Path) -> None:
     assert "min 9.75, mean 12.41, max 15.2" in result.output
 
 
+def test_pipe_separated_file_is_detected_or_named(tmp_path: Path) -> None:
+    path = tmp_path / "days.txt"
+    path.write_text(_csv_data([f"a|{v}" for v in range(10, 21)], "site|days"))
+    for args in ([], ["--sep", "pipe"]):
+        result = _fit(path, *args)
+        assert result.exit_code == 0, result.output
+        assert "11 values, min 10, mean 15, max 20" in result.output
+    assert "no column 'days'" in _one_error(_fit(path, "--sep", ";"))
+
+
 def test_quoted_decimal_commas_in_a_comma_separated_file(tmp_path: Path) -> None:
     path = tmp_path / "days.csv"
     path.write_text(_csv_data([f'"{v}",a' for v in DAYS], "days,site"))
