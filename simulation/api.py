@@ -140,6 +140,8 @@ def run(
         },
         "seed": raw.seed,
         "iterations": raw.iterations,
+        # the size the input design was drawn for (an auto run's cap): what trace needs
+        "design_iterations": raw.design_size,
         "sampler": sampler or scenario.sampler,
         "jobs": raw.jobs,
         "backend": raw.backend,

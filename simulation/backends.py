@@ -194,15 +194,18 @@ class ChunkWorker:
         The SimPy part runs iteration by iteration; the outputs that follow from it (queue,
         monthly series, costs) are computed for batches of ``OUTCOME_BATCH`` of them at once
         (:func:`simulation.outcomes.outcomes`), which gives the same numbers as one at a time.
-        Every scalar output must be finite (a NaN break-even means "never"); a failure names
-        its iteration.
+        Every scalar output must be finite (a NaN break-even means "never"), and so must every
+        value of the monthly series, which are stored as float32 (at most about 3.4e38): a
+        cumulative cost beyond that would become ``inf`` while the float64 scalars stay finite.
+        A failure names its iteration (and the series and month).
         """
-        if self.model is not None:
-            self._run_custom(indices, scalars, risks, monthly)
-        else:
-            for a in range(0, len(indices), OUTCOME_BATCH):
-                b = min(a + OUTCOME_BATCH, len(indices))
-                self._run_batch(indices[a:b], scalars[a:b], risks[a:b], monthly[a:b])
+        with np.errstate(over="ignore"):  # float64 -> float32 overflow is reported below
+            if self.model is not None:
+                self._run_custom(indices, scalars, risks, monthly)
+            else:
+                for a in range(0, len(indices), OUTCOME_BATCH):
+                    b = min(a + OUTCOME_BATCH, len(indices))
+                    self._run_batch(indices[a:b], scalars[a:b], risks[a:b], monthly[a:b])
         bad = ~np.isfinite(scalars)
         bad[:, _BREAKEVEN] = False  # NaN there means "never within the horizon"
         if bad.any():
@@ -210,6 +213,24 @@ class ChunkWorker:
             raise ModelError(
                 self.failure_message(
                     indices[int(j)], ValueError(f"output {SCALAR_NAMES[k]} is {scalars[j, k]}")
+                )
+            )
+        if not np.isfinite(monthly).all():
+            j, k, m = np.argwhere(~np.isfinite(monthly))[0]
+            value = monthly[j, k, m]
+            limit = float(np.finfo(np.float32).max)
+            why = (
+                f" (monthly series are kept as 32-bit floats, at most {limit:.3g}: are the "
+                "scenario's amounts in the right unit?)"
+                if np.isinf(value)
+                else ""
+            )
+            raise ModelError(
+                self.failure_message(
+                    indices[int(j)],
+                    ValueError(
+                        f"monthly series {SERIES_NAMES[k]} is {value} in month {m + 1}{why}"
+                    ),
                 )
             )
 

@@ -13,17 +13,24 @@ import signal
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import click
+from click.core import ParameterSource
 
 from simulation.errors import SimulationError
 from simulation.guards import check_scenario
+from simulation.inputfiles import os_reason
 from simulation.scenario_types import Scenario
 from simulation.schema import BY_PATH
 
 SAMPLERS = BY_PATH["simulation.sampler"].choices
+
+
+#: Largest iteration count any command accepts (the scenario reader's limit too).
+MAX_ITERATIONS = 2_000_000
 
 
 def echo_error(exc: SimulationError) -> None:
@@ -165,7 +172,7 @@ def validate(scenarios: tuple[Path, ...]) -> None:
 @click.option(
     "--iterations",
     "-n",
-    type=click.IntRange(1, 2_000_000),
+    type=click.IntRange(1, MAX_ITERATIONS),
     default=None,
     help="Draws (default: the scenario's simulation.iterations).",
 )
@@ -232,7 +239,7 @@ def inputs(
         try:
             matrix.to_frame().to_csv(csv_path, index_label="iteration", float_format="%.10g")
         except OSError as exc:
-            raise SimulationError(f"{csv_path}: cannot write ({exc.strerror})") from None
+            raise SimulationError(f"{csv_path}: cannot write ({os_reason(exc)})") from None
         click.echo(f"sampled matrix written to {csv_path}")
 
 
@@ -243,16 +250,54 @@ def _pair(sample: float, exact: float | None) -> str:
 # run ------------------------------------------------------------------------------------------
 
 
-def _iterations(value: str | None) -> int | str | None:
-    if value is None or value == "auto":
-        return value
-    try:
-        n = int(value)
-    except ValueError:
-        raise click.BadParameter(f"must be a whole number or 'auto', got {value!r}") from None
-    if not 1 <= n <= 2_000_000:
-        raise click.BadParameter(f"must be within 1..2,000,000, got {n}")
-    return n
+class IterationsOrAuto(click.ParamType):
+    """``-n N|auto``: a whole number within 1..2,000,000, or ``auto``; a bad value is refused
+    with click's message naming the option (``Invalid value for '--iterations' / '-n': ...``)."""
+
+    name = "N|auto"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if not isinstance(value, int) and str(value).strip().lower() == "auto":
+            return "auto"
+        try:
+            n = int(str(value).strip())
+        except ValueError:
+            self.fail(f"must be a whole number or 'auto', got {value!r}", param, ctx)
+        if not 1 <= n <= MAX_ITERATIONS:
+            self.fail(f"must be within 1..{MAX_ITERATIONS:,}, got {n:,}", param, ctx)
+        return n
+
+
+class FiniteFloatRange(click.FloatRange):
+    """A float option that refuses NaN and ±inf (which compare false with every bound, so
+    ``click.FloatRange`` lets NaN through) with a message naming the option."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        number = click.FLOAT.convert(value, param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"must be a finite number, got {value!r}", param, ctx)
+        return super().convert(number, param, ctx)
+
+
+#: Options of ``run`` that only mean something with ``--iterations auto``.
+AUTO_ONLY = ("tolerance", "max_iterations")
+
+
+def _refuse_unused(ctx: click.Context, needed: str, names: tuple[str, ...], given: bool) -> None:
+    """Refuse options the user gave (not left at their default) that ``needed`` would use but
+    this invocation does not (``given`` False): one line naming the option."""
+    if given:
+        return
+    for name in names:
+        if ctx.get_parameter_source(name) not in (
+            None,
+            ParameterSource.DEFAULT,
+            ParameterSource.DEFAULT_MAP,
+        ):
+            option = "--" + name.replace("_", "-")
+            raise SimulationError(
+                f"{option} is only used with {needed}; add {needed} or leave {option} out"
+            )
 
 
 def _progress(quiet: bool) -> Callable[[int], Callable[[int], None]] | None:
@@ -276,8 +321,8 @@ def _progress(quiet: bool) -> Callable[[int], Callable[[int], None]] | None:
 @click.option(
     "--iterations",
     "-n",
+    type=IterationsOrAuto(),
     default=None,
-    metavar="N|auto",
     help="Iterations, or 'auto' to run until the key percentiles settle.",
 )
 @click.option("--seed", type=click.IntRange(0), default=None, help="Root seed.")
@@ -292,14 +337,14 @@ def _progress(quiet: bool) -> Callable[[int], Callable[[int], None]] | None:
 @click.option("--chunk-size", type=click.IntRange(1), default=None, hidden=True)
 @click.option(
     "--tolerance",
-    type=click.FloatRange(0, 1, min_open=True),
+    type=FiniteFloatRange(0, 1, min_open=True),
     default=0.01,
     show_default=True,
     help="With --iterations auto: allowed move, as a share of P50.",
 )
 @click.option(
     "--max-iterations",
-    type=click.IntRange(1, 2_000_000),
+    type=click.IntRange(1, MAX_ITERATIONS),
     default=50_000,
     show_default=True,
     help="With --iterations auto: the cap.",
@@ -350,7 +395,7 @@ def _progress(quiet: bool) -> Callable[[int], Callable[[int], None]] | None:
 )
 def run(
     scenario: Path,
-    iterations: str | None,
+    iterations: int | str | None,
     seed: int | None,
     jobs: int | None,
     sampler: str | None,
@@ -373,7 +418,8 @@ def run(
     from simulation.api import run as api_run
 
     _stop_on_signals()
-    n = _iterations(iterations)
+    n = iterations
+    _refuse_unused(click.get_current_context(), "--iterations auto", AUTO_ONLY, n == "auto")
     if scheduler is not None and backend != "dask":
         raise SimulationError("--scheduler needs --backend dask")
     if scheduler is not None:
@@ -534,33 +580,72 @@ def _summary_text(res: Any, out: Path, wall: float) -> str:
 @main.command()
 @scenario_arg
 @click.option("--iteration", "-i", type=click.IntRange(0), required=True)
-@click.option("--seed", type=click.IntRange(0), default=None)
+@click.option(
+    "--run",
+    "run_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    metavar="RESULTS_DIR",
+    help="Explain an iteration of this results folder: its seed, design size and sampler come "
+    "from its run.json (the scenario must be the one that run used).",
+)
+@click.option("--seed", type=click.IntRange(0), default=None, help="The run's root seed.")
 @click.option(
     "--iterations",
     "-n",
-    type=click.IntRange(1, 2_000_000),
+    type=click.IntRange(1, MAX_ITERATIONS),
     default=None,
-    help="Iterations of the run being explained (the input design depends on it).",
+    help="The run's design size: its iteration count, or for an '--iterations auto' run its "
+    "--max-iterations cap (run.json's design_iterations). --run reads it for you.",
 )
 @click.option("--sampler", type=click.Choice(SAMPLERS), default=None)
 @click.option("--events", is_flag=True, help="Also print the event log.")
 def trace(
     scenario: Path,
     iteration: int,
+    run_dir: Path | None,
     seed: int | None,
     iterations: int | None,
     sampler: str | None,
     events: bool,
 ) -> None:
-    """Run one iteration and print its month-by-month table."""
+    """Run one iteration and print its month-by-month table.
+
+    The inputs of an iteration depend on the run's seed, sampler and design size (a Latin
+    hypercube is designed for its size): give --run RESULTS_DIR, or all three by hand.
+    """
     import pandas as pd
 
     from simulation.engine import trace as run_trace
     from simulation.model import trace_frame
 
     sc = _load(scenario)
+    if run_dir is not None:
+        ctx = click.get_current_context()
+        for name in ("seed", "iterations", "sampler"):
+            if ctx.get_parameter_source(name) not in (None, ParameterSource.DEFAULT):
+                raise SimulationError(
+                    f"--{name} cannot be combined with --run (the run's {name} comes from "
+                    f"{run_dir / 'run.json'})"
+                )
+        recorded = read_run_design(run_dir)
+        if recorded.sha256 != sc.sha256:
+            raise SimulationError(
+                f"{scenario}: is not the scenario of the run in {run_dir}: its SHA-256 "
+                f"{sc.sha256[:12]}... differs from run.json's {recorded.sha256[:12]}... (the "
+                "scenario or a file it extends changed since), so trace would not reproduce it"
+            )
+        if iteration >= recorded.iterations:
+            raise SimulationError(
+                f"--iteration must be within 0..{recorded.iterations - 1:,} (got {iteration:,}): "
+                f"the run in {run_dir} has {recorded.iterations:,} iterations"
+            )
+        seed, iterations, sampler = recorded.seed, recorded.design, recorded.sampler
     values, result = run_trace(sc, iteration, seed, iterations, sampler)
-    click.echo(f"{sc.path}: iteration {iteration}")
+    click.echo(
+        f"{sc.path}: iteration {iteration} (seed {seed if seed is not None else sc.seed}, "
+        f"design of {iterations or sc.iterations:,} iterations, {sampler or sc.sampler})"
+    )
     for name in sc.uncertain:
         click.echo(f"  {name} = {values[name]:.6g}")
     click.echo("")
@@ -575,6 +660,74 @@ def trace(
         click.echo("\nevents (working day: event)")
         for day, msg in result.events:
             click.echo(f"  {day:8.1f}: {msg}")
+
+
+@dataclass(frozen=True)
+class RunDesign:
+    """What re-creates a run's iterations, from its run.json: root seed, design size (the
+    iterations the input matrix was drawn for), sampler, iterations run, scenario SHA-256."""
+
+    seed: int
+    design: int
+    sampler: str
+    iterations: int
+    sha256: str
+
+
+#: Largest run.json read (a results folder may come from anyone).
+MAX_RUN_JSON_BYTES = 10_000_000
+
+
+def read_run_design(folder: Path) -> RunDesign:
+    """The :class:`RunDesign` of the results folder ``folder``; a missing, unreadable or
+    malformed run.json is one :class:`SimulationError` naming the file and the key."""
+    from simulation.inputfiles import decode_utf8, read_input
+
+    path = folder / "run.json"
+    if not path.exists():
+        raise SimulationError(f"{folder}: not a results folder (no run.json)")
+    raw = read_input(path, limit=MAX_RUN_JSON_BYTES, what="run.json file")
+    try:
+        meta = json.loads(decode_utf8(raw, path))
+    except json.JSONDecodeError as exc:
+        raise SimulationError(
+            f"{path}: is not valid JSON ({exc.msg} at line {exc.lineno})"
+        ) from None
+    except RecursionError:
+        raise SimulationError(f"{path}: is nested too deeply to be a run.json") from None
+    if not isinstance(meta, dict):
+        raise SimulationError(f"{path}: must hold a JSON object, got {type(meta).__name__}")
+
+    def whole(key: str, low: int) -> int:
+        value = meta.get(key)
+        if isinstance(value, bool) or not isinstance(value, int) or value < low:
+            raise SimulationError(
+                f"{path}: '{key}' must be a whole number >= {low}, got {json.dumps(value)[:40]}"
+            )
+        return value
+
+    seed, iterations = whole("seed", 0), whole("iterations", 1)
+    if "design_iterations" in meta:
+        design = whole("design_iterations", iterations)
+    elif (meta.get("convergence") or {}).get("mode") == "auto":
+        raise SimulationError(
+            f"{path}: has no 'design_iterations' (written by an older version), and its "
+            "--iterations auto run drew its inputs for its --max-iterations cap: trace it with "
+            "--seed, --sampler and -n <that cap> (default 50,000) instead of --run"
+        )
+    else:
+        design = iterations
+    sampler = meta.get("sampler")
+    if sampler not in SAMPLERS:
+        raise SimulationError(
+            f"{path}: 'sampler' must be one of {', '.join(SAMPLERS)}, got "
+            f"{json.dumps(sampler)[:40]}"
+        )
+    scenario = meta.get("scenario")
+    sha = scenario.get("sha256") if isinstance(scenario, dict) else None
+    if not isinstance(sha, str) or not sha:
+        raise SimulationError(f"{path}: 'scenario.sha256' is missing (the scenario's SHA-256)")
+    return RunDesign(seed, design, str(sampler), iterations, sha)
 
 
 # clean ----------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 
 from simulation.cli import (
+    MAX_ITERATIONS,
     SAMPLERS,
     _guarded,
     _out_folder,
@@ -26,7 +27,7 @@ from simulation.folders import Staging
 iterations_option = click.option(
     "--iterations",
     "-n",
-    type=click.IntRange(1, 2_000_000),
+    type=click.IntRange(1, MAX_ITERATIONS),
     default=None,
     help="Iterations per alternative / setting (default: the scenario's simulation.iterations).",
 )

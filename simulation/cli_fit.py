@@ -19,10 +19,13 @@ import pandas as pd
 from simulation.cli import echo_error
 from simulation.errors import SimulationError
 from simulation.fit import (
+    DECIMAL_MARKS,
     FIT_FAMILIES,
     KS_NOTE,
     MAX_DISCRETE_VALUES,
     POOL_QUANTILES,
+    SEPARATORS,
+    CsvFormat,
     ExpertPool,
     FitChartData,
     FitSummary,
@@ -38,6 +41,7 @@ from simulation.fit import (
     read_experts,
     toml_line,
 )
+from simulation.inputfiles import os_reason
 
 
 class _FitCommand(click.Command):
@@ -85,20 +89,30 @@ def _write_chart(data: FitChartData, path: Path) -> None:
     try:
         fig.savefig(path, dpi=120)
     except (OSError, ValueError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        reason = os_reason(exc) if isinstance(exc, OSError) else str(exc)
         raise SimulationError(f"{path}: cannot write the chart ({reason})") from None
     click.echo(f"chart: {path}")
 
 
 def _run_data(
-    data: Path, column: str, families: tuple[str, ...], key: str, chart: Path | None
+    data: Path,
+    column: str,
+    families: tuple[str, ...],
+    key: str,
+    chart: Path | None,
+    fmt: CsvFormat,
 ) -> None:
-    col = read_column(data, column)
+    col = read_column(data, column, fmt=fmt)
     x = col.values
     click.echo(
         f"{data}: column '{column}': {len(x):,} values, min {x.min():.4g}, "
         f"mean {x.mean():.4g}, max {x.max():.4g}"
     )
+    if col.thousands:
+        click.echo(
+            f"note: {col.thousands} values have thousands separators (1,234 read as 1234); "
+            "if ',' is their decimal mark, give --decimal ,"
+        )
     if col.skipped_lines:
         shown = ", ".join(str(n) for n in col.skipped_lines[:10])
         more = ", ..." if len(col.skipped_lines) > 10 else ""
@@ -141,9 +155,14 @@ def _experts_table(pool: ExpertPool) -> str:
 
 
 def _run_expert(
-    data: Path, families: tuple[str, ...], key: str, chart: Path | None, n_quantiles: int
+    data: Path,
+    families: tuple[str, ...],
+    key: str,
+    chart: Path | None,
+    n_quantiles: int,
+    fmt: CsvFormat,
 ) -> None:
-    pool = pool_experts(read_experts(data), n_quantiles=n_quantiles)
+    pool = pool_experts(read_experts(data, fmt), n_quantiles=n_quantiles, label=str(data))
     click.echo(f"{data}: {len(pool.experts)} experts, each a PERT, combined by a linear pool")
     click.echo(_experts_table(pool))
     click.echo(
@@ -194,6 +213,20 @@ def _run_expert(
     help="DATA holds three-point estimates: columns expert, min, mode, max, optional weight.",
 )
 @click.option(
+    "--sep",
+    type=click.Choice(list(SEPARATORS)),
+    default=None,
+    help="Field separator of DATA (default: detected from the header line).",
+)
+@click.option(
+    "--decimal",
+    type=click.Choice(DECIMAL_MARKS),
+    default=".",
+    show_default=True,
+    help="Decimal mark of DATA's numbers: ',' for files such as 12,5;3,0 (the separator is "
+    "then ';' or a tab, or the numbers are quoted).",
+)
+@click.option(
     "--quantiles",
     type=click.IntRange(2, 10_000),
     default=POOL_QUANTILES,
@@ -207,17 +240,20 @@ def fit(
     chart: Path | None,
     key: str | None,
     expert: bool,
+    sep: str | None,
+    decimal: str,
     quantiles: int,
 ) -> None:
     """Fit the catalogue's distributions to a column of DATA (a CSV file), rank them by AIC with a
     Kolmogorov-Smirnov test, and print the TOML table of the best one; with --expert, pool
     experts' three-point estimates instead."""
     chosen = parse_families(families)
+    fmt = CsvFormat(SEPARATORS[sep] if sep else "", decimal)
     if expert:
         if column is not None:
             raise SimulationError("--column is not used with --expert")
-        _run_expert(data, chosen, key or "value", chart, quantiles)
+        _run_expert(data, chosen, key or "value", chart, quantiles, fmt)
         return
     if column is None:
         raise SimulationError(f"{data}: --column is required (the column of values to fit)")
-    _run_data(data, column, chosen, key or default_key(column), chart)
+    _run_data(data, column, chosen, key or default_key(column), chart, fmt)

@@ -30,7 +30,6 @@ P(``npv_savings`` > 0) for each alternative.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import math
 import re
 import time
@@ -52,7 +51,7 @@ from simulation.engine import KEY_OUTPUTS, ProgressFn, RawResults, simulate
 from simulation.errors import SimulationError
 from simulation.folders import Staging, write_atomically
 from simulation.model import SCALAR_NAMES
-from simulation.results import FLOAT_FORMAT, json_default, samples_frame
+from simulation.results import FLOAT_FORMAT, json_text, samples_frame
 from simulation.scenario_types import Scenario
 from simulation.seeds import fresh_seed
 
@@ -423,9 +422,7 @@ def _write(comp: Comparison, folder: Path, report: bool) -> None:
         alt.samples.to_csv(
             folder / f"samples_{alt.name}.csv", index=False, float_format=FLOAT_FORMAT
         )
-    (folder / "compare.json").write_text(
-        json.dumps(comp.meta, indent=2, default=json_default) + "\n"
-    )
+    (folder / "compare.json").write_text(json_text(comp.meta, "compare.json"))
     if report:
         build_compare_report(comp, folder)
 

@@ -69,7 +69,10 @@ class RawResults:
 
     ``scalars``: (n, len(SCALAR_NAMES)) float64; ``risks``: (n, n_risks) uint8;
     ``monthly``: (n, len(SERIES_NAMES), horizon_months) float32 — held once, filled in place.
-    ``backend`` names where the chunks ran (``local`` or ``dask``).
+    ``backend`` names where the chunks ran (``local`` or ``dask``). ``design_iterations`` is
+    the size the input matrix was drawn for: the iteration count of a fixed run, the
+    ``max_iterations`` cap of an ``auto`` run (a Latin hypercube is designed for its size, so
+    :func:`trace` needs it to re-create an iteration); 0 means "the same as ``iterations``".
     """
 
     inputs: InputMatrix
@@ -83,10 +86,16 @@ class RawResults:
     convergence_message: str = ""
     warnings: tuple[str, ...] = field(default=())
     backend: str = "local"
+    design_iterations: int = 0
 
     @property
     def iterations(self) -> int:
         return int(self.scalars.shape[0])
+
+    @property
+    def design_size(self) -> int:
+        """The number of iterations the input design (Latin hypercube, Sobol) was drawn for."""
+        return self.design_iterations or self.iterations
 
 
 class SampleSink(Protocol):
@@ -323,6 +332,7 @@ def simulate(
         convergence_message=message,
         warnings=tuple(matrix.warnings),
         backend=backend,
+        design_iterations=total,
     )
 
 
@@ -333,17 +343,23 @@ def trace(
     iterations: int | None = None,
     sampler: str | None = None,
 ) -> tuple[dict[str, float], RunResult]:
-    """Re-run one iteration exactly as a run of ``iterations`` did, with the event log recorded.
+    """Re-run one iteration exactly as a run did, with the event log recorded.
 
-    The input matrix depends on the run's size (a Latin hypercube is designed for its ``n``), so
-    give the same ``iterations`` and ``sampler`` as the run being explained.
+    The input matrix depends on the run's design size (a Latin hypercube is designed for its
+    ``n``), so ``iterations`` must be that size: the iteration count of a fixed run, the
+    ``--max-iterations`` cap of an ``--iterations auto`` run (``design_iterations`` in its
+    run.json); ``seed`` and ``sampler`` must be the run's too. Defaults: the scenario's
+    ``simulation.iterations``, ``simulation.seed`` and ``simulation.sampler``.
     """
     seed = scenario.seed if seed is None else seed
     if seed is None:
         raise SimulationError("give --seed: the scenario has no simulation.seed")
     total = iterations or scenario.iterations
     if not 0 <= iteration < total:
-        raise SimulationError(f"--iteration must be within 0..{total - 1} (got {iteration})")
+        raise SimulationError(
+            f"--iteration must be within 0..{total - 1:,} (got {iteration:,}): the run's design "
+            f"has {total:,} iterations"
+        )
     sampler = sampler or scenario.sampler
     matrix = draw_inputs(
         scenario.inputs, scenario.uncertain, scenario.correlations, total, seed, sampler

@@ -47,6 +47,7 @@ from pathlib import Path
 from typing import Any
 
 from simulation.errors import SimulationError
+from simulation.inputfiles import os_reason
 
 #: The marker file of a published output folder.
 MARKER = ".backsourcing-results"
@@ -322,7 +323,7 @@ class Staging:
             parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise SimulationError(
-                f"{shown(parent)}: cannot create the folder ({reason(exc)})"
+                f"{shown(parent)}: cannot create the folder ({os_reason(exc)})"
             ) from None
         if not unique:
             self.out = out
@@ -360,14 +361,14 @@ class Staging:
                 continue
             except OSError as exc:
                 raise SimulationError(
-                    f"{shown(path.parent)}: cannot create a folder there ({reason(exc)})"
+                    f"{shown(path.parent)}: cannot create a folder there ({os_reason(exc)})"
                 ) from None
             try:
                 _write_owner(path, self.out.name)
             except OSError as exc:
                 _remove_tree(path)
                 raise SimulationError(
-                    f"{shown(path.parent)}: cannot write there ({reason(exc)})"
+                    f"{shown(path.parent)}: cannot write there ({os_reason(exc)})"
                 ) from None
             return path
         raise SimulationError(f"{shown(self.out)}: cannot reserve {path}")  # pragma: no cover
@@ -380,7 +381,7 @@ class Staging:
         except OSError as exc:
             self.discard()
             raise SimulationError(
-                f"{shown(self.out)}: writing failed ({reason(exc)}); nothing was kept"
+                f"{shown(self.out)}: writing failed ({os_reason(exc)}); nothing was kept"
             ) from None
         publish(self.path, self.out, self.force)
         self.published = True
@@ -394,11 +395,6 @@ class Staging:
 
 def _write_owner(folder: Path, target: str) -> None:
     (folder / OWNER).write_text(json.dumps(owner_record(target)) + "\n", encoding="utf-8")
-
-
-def reason(exc: OSError) -> str:
-    """The reason of an OS error in words (never ``None``)."""
-    return exc.strerror or str(exc) or type(exc).__name__
 
 
 def _renameat2(src: Path, dst: Path, flags: int) -> bool:
@@ -463,7 +459,7 @@ def publish(tmp: Path, out: Path, force: bool) -> None:
                 "was not replaced and this run's results were not kept (use --force to replace it)"
             ) from None
         raise SimulationError(
-            f"{shown(out)}: writing failed ({reason(exc)}); nothing was kept"
+            f"{shown(out)}: writing failed ({os_reason(exc)}); nothing was kept"
         ) from None
     except BaseException:
         _remove_tree(tmp)
@@ -518,7 +514,7 @@ def write_atomically(
     except OSError as exc:
         staging.discard()
         raise SimulationError(
-            f"{shown(staging.out)}: writing failed ({reason(exc)}); nothing was kept"
+            f"{shown(staging.out)}: writing failed ({os_reason(exc)}); nothing was kept"
         ) from None
     except BaseException:
         staging.discard()
@@ -614,7 +610,8 @@ def clean(found: list[StaleFolder]) -> list[str]:
             try:
                 os.rename(item.path, item.target)
             except OSError as exc:
-                lines.append(f"{item.path}: could not restore it to {item.target} ({reason(exc)})")
+                why = os_reason(exc)
+                lines.append(f"{item.path}: could not restore it to {item.target} ({why})")
                 continue
             with contextlib.suppress(OSError):
                 os.unlink(item.target / OWNER)

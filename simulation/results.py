@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +29,7 @@ from numpy.typing import NDArray
 from simulation import folders, schema, summary
 from simulation.engine import KEY_OUTPUTS, RawResults
 from simulation.errors import SimulationError
+from simulation.inputfiles import os_reason
 from simulation.model import SCALAR_NAMES, SERIES_NAMES
 from simulation.scenario_types import Scenario
 
@@ -327,10 +329,8 @@ def _write_tables(res: RunResults, folder: Path, streamed: bool) -> None:
     res.sensitivity.to_csv(folder / "sensitivity.csv", index=False, float_format=FLOAT_FORMAT)
     res.risks.to_csv(folder / "risks.csv", index=False, float_format=FLOAT_FORMAT)
     res.inputs.to_csv(folder / "inputs.csv", index=False, float_format=FLOAT_FORMAT)
-    (folder / "summary.json").write_text(
-        json.dumps(summary.headline(res.summary), indent=2, default=json_default) + "\n"
-    )
-    (folder / "run.json").write_text(json.dumps(res.meta, indent=2, default=json_default) + "\n")
+    (folder / "summary.json").write_text(json_text(summary.headline(res.summary), "summary.json"))
+    (folder / "run.json").write_text(json_text(res.meta, "run.json"))
     write_scenario_files(res.scenario, folder)
 
 
@@ -345,14 +345,50 @@ def write_scenario_files(scenario: Scenario, folder: Path) -> None:
 
 
 def json_default(o: object) -> object:
-    """JSON for numpy scalars (NaN as null) and paths."""
+    """JSON for numpy integers and paths (floats are handled by :func:`json_text`)."""
     if isinstance(o, np.integer):
         return int(o)
     if isinstance(o, np.floating):
-        return None if not np.isfinite(o) else float(o)
+        return _finite_or_none(float(o), "", "value")
     if isinstance(o, Path):
         return str(o)
     raise TypeError(type(o).__name__)
+
+
+def json_text(data: object, name: str) -> str:
+    """``data`` as indented strict JSON (with a final newline) for the file ``name``.
+
+    NaN is written as ``null`` — the documented meaning of a missing statistic (a P90 standard
+    error of too few iterations, a break-even never reached). An infinite number has no such
+    meaning and is never written (strict JSON has no ``Infinity``, and most readers refuse it):
+    it raises :class:`SimulationError` naming the file and the key, e.g.
+    ``summary.json: transition_cost.std is inf, not a finite number``.
+    """
+    return (
+        json.dumps(_strict(data, name, ""), indent=2, allow_nan=False, default=json_default) + "\n"
+    )
+
+
+def _finite_or_none(value: float, name: str, key: str) -> float | None:
+    if math.isnan(value):
+        return None
+    if math.isinf(value):
+        raise SimulationError(
+            f"{name}: {key} is {value}, not a finite number (are the scenario's amounts in the "
+            "right unit?); nothing was written"
+        )
+    return value
+
+
+def _strict(value: object, name: str, key: str) -> object:
+    """``value`` with NaN as None, checked for infinities, containers walked (keys named)."""
+    if isinstance(value, float | np.floating):
+        return _finite_or_none(float(value), name, key or "the value")
+    if isinstance(value, dict):
+        return {k: _strict(v, name, f"{key}.{k}" if key else str(k)) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_strict(v, name, f"{key}[{i}]") for i, v in enumerate(value)]
+    return value
 
 
 def write_folder(
@@ -391,7 +427,7 @@ def write_folder(
     except OSError as exc:
         staging.discard()
         raise SimulationError(
-            f"{out}: writing failed ({folders.reason(exc)}); nothing was kept"
+            f"{out}: writing failed ({os_reason(exc)}); nothing was kept"
         ) from None
     except BaseException:
         staging.discard()

@@ -222,13 +222,17 @@ def adjusted_coefficients(
     return changed
 
 
-def repair_message(changes: Sequence[tuple[str, str, float, float]]) -> str:
-    """The warning (or ``--strict`` error) text for a repaired correlation matrix."""
+def repair_message(changes: Sequence[tuple[str, str, float, float]], strict: bool = False) -> str:
+    """The warning text for a repaired correlation matrix or, with ``strict``, the error text
+    for a refused one (which says what the nearest valid matrix would have changed)."""
     pairs = ", ".join(f"{a} ~ {b} {old:.2f} -> {new:.2f}" for a, b, old, new in changes)
-    return (
-        "correlations are not consistent (matrix not positive semi-definite); "
-        f"using the nearest valid matrix: {pairs}"
-    )
+    problem = "correlations are not consistent (matrix not positive semi-definite); "
+    if strict:
+        return (
+            f"{problem}refused (--strict); the nearest valid matrix would change: {pairs}; "
+            "correct these ranks in the scenario, or run without --strict to use it"
+        )
+    return f"{problem}using the nearest valid matrix: {pairs}"
 
 
 # Iman–Conover ------------------------------------------------------------------------------------
@@ -328,10 +332,10 @@ def correlation_target(
     if is_psd(c):
         return c, ()
     repaired = nearest_correlation(c)
-    message = repair_message(adjusted_coefficients(names, c, repaired))
+    changes = adjusted_coefficients(names, c, repaired)
     if strict:
-        raise CorrelationError(message)
-    return repaired, (message,)
+        raise CorrelationError(repair_message(changes, strict=True))
+    return repaired, (repair_message(changes),)
 
 
 def draw_inputs(

@@ -71,6 +71,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from simulation import schema
 from simulation.distributions import Distribution, Fixed, parse_distribution
 from simulation.errors import DistributionError, ScenarioError
+from simulation.inputfiles import decode_utf8, os_reason, read_input
 from simulation.sampling import SAMPLERS
 from simulation.scenario_types import Correlation, Risk, Scenario, Target, freeze
 
@@ -235,33 +236,13 @@ def _identity(path: Path) -> str:
 def read_toml(path: str | Path) -> tuple[dict[str, Any], bytes]:
     """Read and parse a TOML file; any problem becomes a :class:`ScenarioError` naming the file.
 
-    Reads at most :data:`MAX_FILE_BYTES` + 1 bytes, so a device such as ``/dev/zero`` cannot
-    exhaust memory.
+    Reads through :func:`simulation.inputfiles.read_input`: at most :data:`MAX_FILE_BYTES` + 1
+    bytes, never blocking (a pipe with a writer is read, a FIFO nobody writes to is refused at
+    once), devices and sockets refused unopened. A UTF-8 byte-order mark at the start is ignored
+    (the SHA-256 is of the bytes as they are).
     """
-    p = Path(path)
-    try:
-        with p.open("rb") as fh:
-            raw = fh.read(MAX_FILE_BYTES + 1)
-    except FileNotFoundError:
-        raise ScenarioError(f"{path}: file not found") from None
-    except IsADirectoryError:
-        raise ScenarioError(f"{path}: is a folder, not a scenario file") from None
-    except OSError as exc:
-        raise ScenarioError(f"{path}: cannot be read ({exc.strerror or exc})") from None
-    except ValueError as exc:  # e.g. an embedded NUL character in the path
-        raise ScenarioError(f"{path}: is not a usable file name ({exc})") from None
-    if len(raw) > MAX_FILE_BYTES:
-        raise ScenarioError(
-            f"{path}: is too large for a scenario file (more than {MAX_FILE_BYTES:,} bytes)"
-        )
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise ScenarioError(
-            f"{path}: is not UTF-8 text (invalid byte 0x{raw[exc.start]:02x} at line {line}, "
-            f"byte offset {exc.start}); save the file as UTF-8"
-        ) from None
+    raw = read_input(path, limit=MAX_FILE_BYTES, what="scenario file", error=ScenarioError)
+    text = decode_utf8(raw, path, ScenarioError)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -292,7 +273,7 @@ def _extends_chain(first: _Layer) -> list[_Layer]:
         except OSError as exc:  # e.g. a name too long for the file system
             raise ScenarioError(
                 f"{child.file}: extends: cannot be read: {_printable(str(resolved))[:200]} "
-                f"({exc.strerror or exc})"
+                f"({os_reason(exc)})"
             ) from None
         shown = _printable(str(resolved))
         if not exists:
@@ -580,6 +561,17 @@ def _numeric(value: object, key: str, c: _Collector) -> Distribution | None:
     return dist
 
 
+def _exact_integer(value: object, dist: Distribution) -> int:
+    """A whole-number option (``simulation.seed``, ``simulation.iterations``) exactly as written:
+    TOML integers are 64-bit, and a seed such as 2**53 + 1 must not be rounded through the float
+    of the distribution catalogue (which would make two seeds give the same streams)."""
+    if isinstance(value, dict) and value.get("dist") == "fixed":
+        value = value.get("value")
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    return int(dist.mean())
+
+
 def _plain(spec: schema.KeySpec, value: object, key: str, c: _Collector) -> object:
     """Validate a non-numeric key; return its value or None."""
     if spec.kind == "string":
@@ -655,6 +647,8 @@ def _section(
                 c.add(path, f"must be a whole number, got {dist.mean():g}")
             if numeric_section:
                 inputs[path] = dist
+            elif spec.kind == "integer":
+                options[path] = _exact_integer(value, dist)
             else:
                 options[path] = dist.mean()
         else:
@@ -1038,7 +1032,7 @@ def _build(chain: list[_Layer]) -> Scenario:
         correlations=tuple(correlations),
         targets=tuple(targets),
         iterations=iterations,
-        seed=None if seed_opt is None else int(float(seed_opt)),  # type: ignore[arg-type]
+        seed=None if seed_opt is None else int(seed_opt),  # type: ignore[call-overload]
         sampler=sampler,
         files=tuple(layer.file for layer in chain),
         sources=tuple((layer.file, layer.raw) for layer in chain),

@@ -15,17 +15,18 @@ without overwriting an existing one unless asked to.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import math
 import os
 import re
-import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from simulation import schema
 from simulation.errors import SimulationError
+from simulation.inputfiles import os_reason
 
 #: The marker put next to every value a modeller must replace.
 MARKER = "assumption: replace with a sourced figure"
@@ -233,8 +234,9 @@ def like_text(name: str, base: Path, base_ref: str) -> str:
     The base's keys are shown commented out as examples of overrides; its risks can be replaced
     by name or removed with ``remove = true``.
     """
-    with base.open("rb") as fh:
-        data = tomllib.load(fh)
+    from simulation.scenario import read_toml
+
+    data, _ = read_toml(base)
     risks = [r.get("name") for r in data.get("risks", []) if isinstance(r, Mapping)]
     first_risk = next((r for r in risks if isinstance(r, str)), "some_risk")
     lines = [
@@ -262,13 +264,26 @@ def like_text(name: str, base: Path, base_ref: str) -> str:
 
 
 def resolve_like(like: str, directory: Path) -> Path:
-    """The base scenario file for ``--like``: ``<directory>/<like>.toml``, which must exist."""
+    """The base scenario file for ``--like``: ``<directory>/<like>.toml``, which must exist and
+    be a valid scenario (read and validated as ``simulate validate`` would: a syntax error, an
+    invalid key or a file that is not UTF-8 is one error naming the base file)."""
+    from simulation.scenario import load_scenario
+
     stem = check_name(like)
     path = directory / f"{stem}.toml"
     if not path.is_file():
         known = sorted(p.stem for p in directory.glob("*.toml")) if directory.is_dir() else []
         hint = f" (scenarios there: {', '.join(known)})" if known else ""
         raise SimulationError(f"--like {like}: no scenario {path}{hint}")
+    try:
+        load_scenario(path)
+    except SimulationError as exc:
+        more = len(exc.messages) - 1
+        others = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
+        raise SimulationError(
+            f"--like {like}: the base scenario cannot be extended, it is not valid: "
+            f"{exc.messages[0]}{others}; see `simulate validate {path}`"
+        ) from None
     return path
 
 
@@ -290,11 +305,13 @@ def write_starter(name: str, directory: Path, like: str | None = None, force: bo
         text = starter_text(stem)
     if path.exists() and not force:
         raise SimulationError(f"{path}: the file exists already (use --force to replace it)")
+    tmp = directory / f".{stem}.toml.tmp{os.getpid()}"
     try:
         directory.mkdir(parents=True, exist_ok=True)
-        tmp = directory / f".{stem}.toml.tmp{os.getpid()}"
         tmp.write_text(text, encoding="utf-8")
         os.replace(tmp, path)
     except OSError as exc:
-        raise SimulationError(f"{path}: cannot write ({exc.strerror})") from None
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+        raise SimulationError(f"{path}: cannot write ({os_reason(exc)})") from None
     return path

@@ -28,7 +28,6 @@ import dataclasses
 import datetime as dt
 import difflib
 import itertools
-import json
 import math
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -51,7 +50,7 @@ from simulation.errors import SimulationError
 from simulation.folders import Staging, write_atomically
 from simulation.guards import check_scenario
 from simulation.model import SCALAR_NAMES
-from simulation.results import FLOAT_FORMAT, json_default, samples_frame
+from simulation.results import FLOAT_FORMAT, json_text, samples_frame
 from simulation.scenario import COUNT_LIMITS
 from simulation.scenario_types import Scenario
 from simulation.seeds import fresh_seed
@@ -466,7 +465,7 @@ def _target(res: SweepResults, metric: str) -> tuple[float, str] | None:
 
 def _write(res: SweepResults, folder: Path, chart: bool) -> None:
     res.table.to_csv(folder / "sweep.csv", index=False, float_format=FLOAT_FORMAT)
-    (folder / "sweep.json").write_text(json.dumps(res.meta, indent=2, default=json_default) + "\n")
+    (folder / "sweep.json").write_text(json_text(res.meta, "sweep.json"))
     if not chart:
         return
     from simulation.report import CHARTS_DIR, _save

@@ -370,11 +370,11 @@ def test_missing_column_lists_columns_and_suggests(tmp_path: Path) -> None:
 
 def test_text_values_name_their_lines(tmp_path: Path) -> None:
     values = [str(v) for v in range(10, 30)]
-    values[3], values[7] = "abc", "12,5"
+    values[3], values[7] = "abc", "12x5"
     data = _csv(tmp_path, pd.DataFrame({"days": values}))
     assert _error(data, "--column", "days") == [
         f"error: {data}: column 'days', line 5: 'abc' is not a number",
-        f"error: {data}: column 'days', line 9: '12,5' is not a number",
+        f"error: {data}: column 'days', line 9: '12x5' is not a number",
     ]
 
 
@@ -418,10 +418,10 @@ def test_empty_cells_are_skipped_with_their_lines(tmp_path: Path) -> None:
 
 def test_ragged_csv(tmp_path: Path) -> None:
     path = tmp_path / "ragged.csv"
-    path.write_text("days\n1\n2\n3,4\n")
+    path.write_text("days,site\n1,a\n2,b\n3,c,d\n")
     assert _error(str(path), "--column", "days") == [
-        f"error: {path}: not a readable CSV file "
-        "(Error tokenizing data. C error: Expected 1 fields in line 4, saw 2)"
+        f"error: {path}: line 4 has 3 fields but the header has 2 ('3,c,d'); "
+        "quote fields that contain ','"
     ]
 
 

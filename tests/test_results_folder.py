@@ -392,3 +392,15 @@ def test_an_extends_chain_saves_every_file(tmp_path: Path) -> None:
     assert (res / "scenario.base-1.toml").read_bytes() == base.read_bytes()
     files = json.loads((res / "run.json").read_text())["scenario"]["files"]
     assert [Path(f["path"]).name for f in files] == ["child.toml", "base.toml"]
+
+
+@needs_script
+def test_a_scenario_read_from_a_pipe_is_saved(tmp_path: Path) -> None:
+    """``simulate run <(cat file)``: the pipe can be read only once; its bytes are saved."""
+    cmd = f"'{SIMULATE}' run <(cat '{MINIMAL}') -n 30 --no-report --no-rank-risks -q -j 1"
+    done = subprocess.run(
+        ["bash", "-c", cmd], cwd=tmp_path, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    folder = tmp_path / done.stdout.strip()
+    assert (folder / "scenario.toml").read_bytes() == MINIMAL.read_bytes()

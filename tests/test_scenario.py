@@ -388,11 +388,16 @@ def test_count_limits(tmp_path: Path, old: str, new: str, limit: str) -> None:
     assert any(limit in m for m in msgs), msgs
 
 
-def test_device_files_are_not_read_whole() -> None:
+def test_device_files_are_refused_and_large_files_not_read_whole(tmp_path: Path) -> None:
     if not Path("/dev/zero").exists():
         pytest.skip("no /dev/zero")
-    with pytest.raises(ScenarioError, match="too large for a scenario file"):
+    with pytest.raises(ScenarioError, match=r"^/dev/zero: is not a regular file \(a character"):
         load_scenario("/dev/zero")
+    big = tmp_path / "big.toml"
+    with big.open("wb") as fh:
+        fh.truncate(50_000_000)  # sparse: no disk space used
+    with pytest.raises(ScenarioError, match="too large for a scenario file"):
+        load_scenario(big)
 
 
 def test_continuous_distribution_starting_at_zero_is_a_valid_positive_input(
