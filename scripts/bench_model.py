@@ -17,8 +17,7 @@ import time
 
 import numpy as np
 
-from simulation.model import run_programme, run_transition
-from simulation.outcomes import outcomes
+from simulation.model import outcomes, run_programme, run_transition
 from simulation.params import ModelInputs, build_inputs
 from simulation.scenario_types import Risk
 from simulation.seeds import iteration_stream

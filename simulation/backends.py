@@ -30,8 +30,15 @@ from numpy.typing import NDArray
 
 from simulation.errors import ModelError, SimulationError
 from simulation.interrupts import as_completed_polling, deferred_interrupts, ignore_in_worker
-from simulation.model import SCALAR_NAMES, SERIES_NAMES, RunResult, run_programme, run_transition
-from simulation.outcomes import RunRecord, outcomes
+from simulation.model import (
+    SCALAR_NAMES,
+    SERIES_NAMES,
+    RunRecord,
+    RunResult,
+    outcomes,
+    run_programme,
+    run_transition,
+)
 from simulation.params import ModelInputs, build_inputs, cost_keys
 from simulation.sampling import InputMatrix
 from simulation.scenario_types import Scenario
@@ -49,7 +56,7 @@ ModelFn = Callable[[Mapping[str, float], np.random.Generator | None], RunResult]
 _SCALARS_OF = operator.itemgetter(*SCALAR_NAMES)
 _SERIES_OF = operator.itemgetter(*SERIES_NAMES)
 _BREAKEVEN = SCALAR_NAMES.index("breakeven_month")
-#: Iterations whose outputs are computed together (:func:`simulation.outcomes.outcomes`): its
+#: Iterations whose outputs are computed together (:func:`simulation.model.outcomes.outcomes`): its
 #: (runs × days) arrays then stay in the CPU cache; a whole 1,000-iteration chunk at once was
 #: about twice as slow per iteration (scripts/bench_model.py).
 OUTCOME_BATCH = 64
@@ -193,7 +200,7 @@ class ChunkWorker:
 
         The SimPy part runs iteration by iteration; the outputs that follow from it (queue,
         monthly series, costs) are computed for batches of ``OUTCOME_BATCH`` of them at once
-        (:func:`simulation.outcomes.outcomes`), which gives the same numbers as one at a time.
+        (:func:`simulation.model.outcomes.outcomes`), which gives the same numbers as one at a time.
         Every scalar output must be finite (a NaN break-even means "never"), and so must every
         value of the monthly series, which are stored as float32 (at most about 3.4e38): a
         cumulative cost beyond that would become ``inf`` while the float64 scalars stay finite.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from simulation.ledger import QueueFlow, fifo_queue
+from simulation.model.queue import QueueFlow, fifo_queue
 
 
 def run(arrivals: list[float], capacity: list[float], sla: float) -> QueueFlow:

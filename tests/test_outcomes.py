@@ -6,8 +6,7 @@ from __future__ import annotations
 import numpy as np
 from test_model import HAND
 
-from simulation.model import SCALAR_NAMES, run_programme
-from simulation.outcomes import outcomes
+from simulation.model import SCALAR_NAMES, outcomes, run_programme
 from simulation.params import build_inputs
 
 

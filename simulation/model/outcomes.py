@@ -19,50 +19,14 @@ import numpy as np
 from numpy.typing import NDArray
 
 from simulation import schema
-from simulation.ledger import allowed_age, fifo_queue_rows
+from simulation.model.queue import allowed_age, fifo_queue_rows
+from simulation.model.record import RunRecord
 from simulation.params import ModelInputs
 
 SCALAR_NAMES: tuple[str, ...] = schema.SCALAR_NAMES
 SERIES_NAMES: tuple[str, ...] = schema.SERIES_NAMES
 _SCALAR = {name: j for j, name in enumerate(SCALAR_NAMES)}
 _SERIES = {name: j for j, name in enumerate(SERIES_NAMES)}
-
-
-@dataclass(frozen=True, slots=True)
-class RunRecord:
-    """What one run of the programme did (times in working days from programme start).
-
-    ``arrivals``: tickets per day (horizon); capacity segment ``s`` starts on day
-    ``seg_start[s]`` and its day ``d`` has ``seg_internal - seg_learning · q^j + rate ·
-    seg_vendor · seg_r^j`` tickets (``j = d - seg_start``; ``rate``: the vendor's tickets per
-    agent-day); ``seg_heads`` internal agents and ``seg_known`` the share of domains known on it.
-    ``hired`` / ``left``: every agent's first and last day (``inf``: still employed).
-    ``sim_events``: SimPy events processed.
-    """
-
-    p: ModelInputs
-    arrivals: NDArray[np.float64]
-    seg_start: list[int]
-    seg_internal: list[float]
-    seg_learning: list[float]
-    seg_vendor: list[float]
-    seg_r: list[float]
-    seg_heads: list[int]
-    seg_known: list[float]
-    q: float
-    hired: list[float]
-    left: list[float]
-    eval_end: float
-    notice_day: float
-    planned_exit: float
-    cutover_day: float
-    extensions: int
-    lost: int
-    transferred: int
-    hires: int
-    leavers: int
-    sim_events: int
-    log: tuple[tuple[float, str], ...] = ()
 
 
 @dataclass(frozen=True)

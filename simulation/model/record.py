@@ -1,0 +1,47 @@
+"""What the SimPy part of one run did: the contract between the programme and its outcomes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from simulation.params import ModelInputs
+
+
+@dataclass(frozen=True, slots=True)
+class RunRecord:
+    """What one run of the programme did (times in working days from programme start).
+
+    ``arrivals``: tickets per day (horizon); capacity segment ``s`` starts on day
+    ``seg_start[s]`` and its day ``d`` has ``seg_internal - seg_learning · q^j + rate ·
+    seg_vendor · seg_r^j`` tickets (``j = d - seg_start``; ``rate``: the vendor's tickets per
+    agent-day); ``seg_heads`` internal agents and ``seg_known`` the share of domains known on it.
+    ``hired`` / ``left``: every agent's first and last day (``inf``: still employed).
+    ``sim_events``: SimPy events processed.
+    """
+
+    p: ModelInputs
+    arrivals: NDArray[np.float64]
+    seg_start: list[int]
+    seg_internal: list[float]
+    seg_learning: list[float]
+    seg_vendor: list[float]
+    seg_r: list[float]
+    seg_heads: list[int]
+    seg_known: list[float]
+    q: float
+    hired: list[float]
+    left: list[float]
+    eval_end: float
+    notice_day: float
+    planned_exit: float
+    cutover_day: float
+    extensions: int
+    lost: int
+    transferred: int
+    hires: int
+    leavers: int
+    sim_events: int
+    log: tuple[tuple[float, str], ...] = ()
