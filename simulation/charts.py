@@ -26,7 +26,7 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter
+from matplotlib.ticker import Formatter, FuncFormatter
 from numpy.typing import ArrayLike
 
 #: Colours (colour-blind safe, Okabe-Ito) used consistently across charts.
@@ -172,9 +172,43 @@ def _magnitude(*arrays: ArrayLike) -> float:
     return float(values.max()) if values.size else 0.0
 
 
-def percent_formatter() -> FuncFormatter:
-    """Tick labels for shares: 0.25 → ``25%`` (a new formatter for each axis)."""
-    return FuncFormatter(lambda v, _pos: f"{100 * v:.0f}%")
+class PercentFormatter(Formatter):
+    """Tick labels for shares with the decimals the ticks need: 0.25 → ``25%``, and ticks
+    every 2.5% → ``2.5%``, ``5.0%``, ``7.5%`` (not ``2%``, ``5%``, ``8%``).
+
+    All ticks of an axis get the same number of decimals: the fewest that show every tick's
+    value exactly (up to 6), decided from the tick locations the axis hands over.
+    """
+
+    def __init__(self) -> None:
+        self.decimals = 0
+
+    def set_locs(self, locs: list[float]) -> None:
+        super().set_locs(locs)
+        self.decimals = percent_decimals(locs)
+
+    def __call__(self, x: float, pos: int | None = None) -> str:
+        return f"{100 * x:.{self.decimals}f}%"
+
+
+def percent_decimals(shares: ArrayLike, most: int = 6) -> int:
+    """The fewest decimals (0 to ``most``) that write every share of ``shares`` exactly as a
+    percentage (to a billionth of the largest, which absorbs floating-point noise)."""
+    pct = 100.0 * np.asarray(shares, dtype=float).ravel()
+    pct = pct[np.isfinite(pct)]
+    if not pct.size:
+        return 0
+    tolerance = 1e-9 * max(1.0, float(np.max(np.abs(pct))))
+    for decimals in range(most + 1):
+        if np.all(np.abs(pct - np.round(pct, decimals)) <= tolerance):
+            return decimals
+    return most
+
+
+def percent_formatter() -> PercentFormatter:
+    """Tick labels for shares: 0.25 → ``25%``, 0.025 → ``2.5%`` (a new formatter for each
+    axis, see :class:`PercentFormatter`)."""
+    return PercentFormatter()
 
 
 def probability_axis(ax: Axes) -> None:
