@@ -41,6 +41,24 @@ SERIES_COLOURS = (BLUE, ORANGE, GREEN, PURPLE, RED)
 _PERCENT_UNITS = {"%", "percent", "fraction", "share", "probability"}
 
 
+def plain_text(text: object, *, legend: bool = False) -> str:
+    """``text`` as matplotlib must be given it to draw it literally, character for character.
+
+    Matplotlib reads a text holding an even number of unescaped ``$`` as mathtext (``$x$``
+    comes out as an italic x; ``$\\frac$`` or ``${$`` raises inside the mathtext parser). Outside
+    mathtext no other character is special (``\\``, ``_``, ``^``, ``{}``, ``%`` are drawn as
+    they are), and an escaped ``\\$`` is drawn as ``$``; so every ``$`` is escaped, and
+    nothing else. Escape once, where the text is handed to matplotlib (a title, label, tick
+    label, legend entry, annotation or table cell), never a text that is still to be combined.
+
+    ``legend``: the text is a legend entry; matplotlib leaves out entries whose label starts
+    with ``_``, so such a label gets a leading space. (``text.usetex`` must stay off, the
+    default: under LaTeX many more characters are special.)
+    """
+    escaped = str(text).replace("$", r"\$")
+    return " " + escaped if legend and escaped.startswith("_") else escaped
+
+
 def _is_currency(unit: str) -> bool:
     """True for an ISO currency code such as ``EUR`` or ``USD``."""
     return len(unit) == 3 and unit.isalpha() and unit.isupper()
@@ -245,7 +263,7 @@ def _mark_percentiles(
             ax.plot([value], [prob], "o", color=colour, ms=5, zorder=4, gid=f"{name.lower()}_dot")
         y_text = prob if with_probability else 0.97 * (y_top or 1.0)
         ax.annotate(
-            f"{name}\n{human(value, unit)}",
+            plain_text(f"{name}\n{human(value, unit)}"),
             xy=(value, y_text),
             xytext=(4, -2 if with_probability else 0),
             textcoords="offset points",
@@ -260,7 +278,9 @@ def _mark_percentiles(
 def _target(ax: Axes, target: TargetLine | None, unit: str) -> None:
     if target is None or not math.isfinite(target.value):
         return
-    line = ax.axvline(target.value, color=RED, lw=1.5, label=target.label(unit), zorder=2)
+    line = ax.axvline(
+        target.value, color=RED, lw=1.5, label=plain_text(target.label(unit), legend=True), zorder=2
+    )
     line.set_gid("target")
 
 
@@ -289,10 +309,10 @@ def s_curve(
     _mark_percentiles(ax, percentiles, unit, with_probability=True)
     _target(ax, target, unit)
     unit_text = _format_axis(ax, "x", unit, _magnitude(x))
-    ax.set_xlabel(_axis_label(label, unit_text))
+    ax.set_xlabel(plain_text(_axis_label(label, unit_text)))
     probability_axis(ax)
     ax.grid(alpha=0.3)
-    ax.set_title(f"{label}: S-curve")
+    ax.set_title(plain_text(f"{label}: S-curve"))
     ax.legend(loc="lower right", fontsize=8)
     return fig
 
@@ -330,11 +350,11 @@ def histogram(
     _mark_percentiles(ax, percentiles, unit, with_probability=False, y_top=top)
     _target(ax, target, unit)
     unit_text = _format_axis(ax, "x", unit, _magnitude(x))
-    ax.set_xlabel(_axis_label(label, unit_text))
+    ax.set_xlabel(plain_text(_axis_label(label, unit_text)))
     ax.set_ylabel("Share of futures")
     ax.yaxis.set_major_formatter(percent_formatter())
     ax.grid(alpha=0.3, axis="y")
-    ax.set_title(f"{label}: distribution")
+    ax.set_title(plain_text(f"{label}: distribution"))
     ax.legend(loc="upper right", fontsize=8)
     return fig
 
@@ -347,10 +367,16 @@ def _draw_band(ax: Axes, s: FanSeries, colour: str, factor: float) -> None:
         color=colour,
         alpha=0.25,
         lw=0,
-        label=f"{s.label} P10–P90",
+        label=plain_text(f"{s.label} P10–P90", legend=True),
     )
     band.set_gid(f"band:{s.label}")
-    (line,) = ax.plot(s.months, s.p50 / factor, color=colour, lw=2, label=f"{s.label} P50")
+    (line,) = ax.plot(
+        s.months,
+        s.p50 / factor,
+        color=colour,
+        lw=2,
+        label=plain_text(f"{s.label} P50", legend=True),
+    )
     line.set_gid(f"median:{s.label}")
 
 
@@ -384,13 +410,18 @@ def fan_chart(
         ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:,.{_decimals(v)}f}"))
     if reference is not None:
         ax.axhline(
-            reference[0] / factor, color=RED, lw=1.2, ls="--", label=reference[1], gid="reference"
+            reference[0] / factor,
+            color=RED,
+            lw=1.2,
+            ls="--",
+            label=plain_text(reference[1], legend=True),
+            gid="reference",
         )
     ax.set_xlabel("Month from programme start")
-    ax.set_ylabel(_axis_label(y_label, unit_text))
+    ax.set_ylabel(plain_text(_axis_label(y_label, unit_text)))
     ax.set_xlim(float(min(s.months[0] for s in series)), float(max(s.months[-1] for s in series)))
     ax.grid(alpha=0.3)
-    ax.set_title(title)
+    ax.set_title(plain_text(title))
     ax.legend(loc="best", fontsize=8)
     return fig
 
@@ -437,7 +468,7 @@ def cost_paths_chart(
             )
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:,.{_decimals(v)}f}"))
     ax.set_xlabel("Month from programme start")
-    ax.set_ylabel(_axis_label("Cumulative discounted cost", unit_text))
+    ax.set_ylabel(plain_text(_axis_label("Cumulative discounted cost", unit_text)))
     ax.set_xlim(float(backsourcing.months[0]), float(backsourcing.months[-1]))
     ax.grid(alpha=0.3)
     ax.set_title("Cumulative cost: backsourcing vs staying outsourced")
@@ -467,7 +498,7 @@ def tornado(
     bars = ax.barh(y, rho, color=colours, height=0.6)
     for bar in bars:
         bar.set_gid("tornado")
-    ax.set_yticks(y, list(inputs), fontsize=8)
+    ax.set_yticks(y, [plain_text(name) for name in inputs], fontsize=8)
     ax.axvline(0, color="black", lw=0.8)
     limit = max(1e-9, float(np.max(np.abs(rho))) if n else 1.0)
     ax.set_xlim(-1.3 * limit, 1.3 * limit)
@@ -484,7 +515,7 @@ def tornado(
             )
     ax.set_xlabel("Spearman rank correlation with the output (share of explained variance)")
     ax.grid(alpha=0.3, axis="x")
-    ax.set_title(f"Top drivers of {output_label}")
+    ax.set_title(plain_text(f"Top drivers of {output_label}"))
     return fig
 
 
@@ -527,7 +558,7 @@ def risk_register_chart(
             bar.set_gid(xlabel)
         for yi, v in zip(y, values, strict=True):
             ax.annotate(
-                human(v, unit),
+                plain_text(human(v, unit)),
                 xy=(v / factor, yi),
                 xytext=(3 if v >= 0 else -3, 0),
                 textcoords="offset points",
@@ -536,10 +567,10 @@ def risk_register_chart(
                 fontsize=7,
             )
         ax.axvline(0, color="black", lw=0.8)
-        ax.set_xlabel(xlabel, fontsize=8)
+        ax.set_xlabel(plain_text(xlabel), fontsize=8)
         ax.grid(alpha=0.3, axis="x")
         ax.margins(x=0.3)
     panels[0].xaxis.set_major_formatter(percent_formatter())
-    panels[0].set_yticks(y, list(risks), fontsize=8)
+    panels[0].set_yticks(y, [plain_text(name) for name in risks], fontsize=8)
     fig.suptitle("Risk register: how often each risk strikes and what it does when it does")
     return fig

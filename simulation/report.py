@@ -42,7 +42,7 @@ from matplotlib.image import imread
 
 from simulation import charts
 from simulation.backends import as_completed_polling
-from simulation.charts import FanSeries, Percentiles, TargetLine, human
+from simulation.charts import FanSeries, Percentiles, TargetLine, human, plain_text
 from simulation.cores import available_cores, fork_is_safe
 from simulation.errors import SimulationError
 from simulation.folder_io import Folder, WriteFailed, check_targets, check_writable, write_files
@@ -1109,14 +1109,14 @@ A4 = (8.27, 11.69)
 def _text_page(pdf: PdfPages, title: str, paragraphs: list[str], subtitle: str = "") -> None:
     fig = charts.new_figure(*A4)
     fig.set_layout_engine(None)
-    fig.text(0.08, 0.95, title, fontsize=15, weight="bold", va="top")
+    fig.text(0.08, 0.95, plain_text(title), fontsize=15, weight="bold", va="top")
     y = 0.91
     if subtitle:
-        fig.text(0.08, y, subtitle, fontsize=9, color="#555555", va="top")
+        fig.text(0.08, y, plain_text(subtitle), fontsize=9, color="#555555", va="top")
         y -= 0.03
     for paragraph in paragraphs:
         wrapped = textwrap.fill(paragraph, 95)
-        fig.text(0.08, y, wrapped, fontsize=9.5, va="top")
+        fig.text(0.08, y, plain_text(wrapped), fontsize=9.5, va="top")
         y -= 0.018 * (wrapped.count("\n") + 1) + 0.012
     pdf.savefig(fig)
 
@@ -1138,7 +1138,10 @@ def _table_pages(
         )
         ax = fig.add_axes((0.04, 0.04, 0.92, 0.88))
         ax.axis("off")
-        chunk = [[textwrap.shorten(c, 70) for c in row] for row in rows[start : start + per_page]]
+        chunk = [
+            [plain_text(textwrap.shorten(c, 70)) for c in row]
+            for row in rows[start : start + per_page]
+        ]
         if chunk:
             table = ax.table(
                 cellText=chunk,
@@ -1161,14 +1164,14 @@ def _chart_pages(pdf: PdfPages, specs: Sequence[ChartSpec], pngs: Sequence[bytes
             zip(specs[start : start + 2], pngs[start : start + 2], strict=True)
         ):
             top = 0.97 - slot * 0.48
-            fig.text(0.06, top, spec.title, fontsize=11, weight="bold", va="top")
+            fig.text(0.06, top, plain_text(spec.title), fontsize=11, weight="bold", va="top")
             ax = fig.add_axes((0.05, top - 0.39, 0.9, 0.36))
             ax.imshow(imread(io.BytesIO(png), format="png"))
             ax.axis("off")
             fig.text(
                 0.06,
                 top - 0.405,
-                textwrap.fill(spec.caption, 110),
+                plain_text(textwrap.fill(spec.caption, 110)),
                 fontsize=7.5,
                 va="top",
                 color="#444444",
@@ -1179,7 +1182,10 @@ def _chart_pages(pdf: PdfPages, specs: Sequence[ChartSpec], pngs: Sequence[bytes
 def render_pdf(
     specs: Sequence[ChartSpec], pngs: Sequence[bytes], context: Mapping[str, Any]
 ) -> bytes:
-    """The report as an A4 PDF (matplotlib's PdfPages, charts as embedded PNGs), as bytes."""
+    """The report as an A4 PDF (matplotlib's PdfPages, charts as embedded PNGs), as bytes.
+
+    Every text from the results folder is drawn literally (:func:`charts.plain_text`): a
+    scenario called ``Cost in $`` or ``$x$`` is not read as mathtext."""
     key = list(context["key_figures"]) + list(context["other_figures"])
     out = io.BytesIO()
     with PdfPages(out, metadata={"Title": str(context["title"]), "CreationDate": None}) as pdf:
