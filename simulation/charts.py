@@ -345,7 +345,7 @@ def histogram(
         ec="white",
         label="Simulated futures",
     )
-    top = float(np.max(counts)) * 1.1 if len(counts) else 1.0
+    top = float(np.max(counts)) * 1.1 if len(counts) and np.max(counts) > 0 else 1.0
     ax.set_ylim(0, top)
     _mark_percentiles(ax, percentiles, unit, with_probability=False, y_top=top)
     _target(ax, target, unit)

@@ -47,6 +47,10 @@ Kind = Literal["text", "integer", "number", "flag", "boolean"]
 #: Largest integer accepted in a table (beyond it float64 cannot hold every whole number).
 MAX_INTEGER = 2**53
 
+#: Largest magnitude of a number in a table. Far beyond any genuine amount, count or duration
+#: (a quadrillion), and far below where chart axes overflow (1e308 ends in NaN ticks).
+MAX_MAGNITUDE = 1e15
+
 #: Summary rows that summarise a 0/1 indicator: their ``mean`` is a probability.
 INDICATOR_ROWS = ("p_npv_savings_positive", "p_breakeven_within_horizon")
 
@@ -221,6 +225,9 @@ def decode_text(raw: bytes, path: Path, what: str) -> str:
 
 
 def _cell(value: object) -> str:
+    """A cell as quoted in a message (a number already parsed in its shortest form)."""
+    if isinstance(value, float | np.floating):
+        value = f"{float(value):.10g}"
     text = repr(value) if isinstance(value, str) else repr(str(value))
     return text if len(text) <= 40 else text[:37] + "...'"
 
@@ -357,6 +364,12 @@ def _column(series: pd.Series, spec: Column, path: Path, name: str) -> pd.Series
         bad &= ~missing
     if bad.any():
         raise fail(first(bad))
+    with np.errstate(invalid="ignore"):
+        huge = np.abs(floats) > MAX_MAGNITUDE
+    if huge.any():
+        raise fail(
+            first(huge), f"found {_cell(series.iloc[first(huge)])} (beyond ±{MAX_MAGNITUDE:g})"
+        )
     if spec.kind in ("integer", "flag"):
         return pd.Series(floats.astype(np.int64), index=series.index)
     return pd.Series(floats, index=series.index)

@@ -3,9 +3,9 @@
 Each case copies the genuine folder (built once per session by ``simulate run``), applies one
 to three random tamperings — deleting or truncating files, retyping or dropping run.json keys,
 replacing a file by a symbolic link to a faithful copy outside the folder (or to nothing), binary
-garbage, a file swapped for a folder and the reverse, text, ±inf and NaN in number cells,
-non-UTF-8 bytes, rows deleted, duplicated or reordered, columns dropped or renamed, a FIFO — and
-runs the real command. Only two outcomes are allowed:
+garbage, a file swapped for a folder and the reverse, text, ±inf, NaN and numbers beyond any
+genuine magnitude in number cells, non-UTF-8 bytes, rows deleted, duplicated or reordered,
+columns dropped or renamed, a FIFO — and runs the real command. Only two outcomes are allowed:
 
 * exit 0 with a correct report: report.html is a regular file embedding exactly the charts of
   ``charts/`` and every chart is byte for byte the genuine one (no tampering that passes may
@@ -16,7 +16,7 @@ runs the real command. Only two outcomes are allowed:
 
 In every case the files outside the folder (the targets of the links) are unchanged.
 
-Successful cases redraw every chart (about a second each on two cores), so the tamperings are
+Successful cases redraw all 21 charts (1 to 3 s on the shared two cores), so the tamperings are
 weighted towards the folder's inputs: most cases must be caught by the checks that run before
 anything is drawn, which is also what keeps a refused folder untouched.
 """
@@ -53,7 +53,22 @@ INPUTS = (
     "scenario.toml",
 )
 TABLES = tuple(name for name in INPUTS if name.endswith(".csv"))
-JUNK_CELLS = ("abc", "", "inf", "-inf", "nan", "NaN", "1e999", "--1", "1,5", "0x1F", "True", "∞")
+JUNK_CELLS = (
+    "abc",
+    "",
+    "inf",
+    "-inf",
+    "nan",
+    "NaN",
+    "1e999",
+    "1.7e308",
+    "-2e15",
+    "--1",
+    "1,5",
+    "0x1F",
+    "True",
+    "∞",
+)
 JUNK_JSON: tuple[object, ...] = (None, 7, -1, 1.5, "x", "sixty", True, [], [1, "a"], {}, {"a": 1})
 
 
@@ -240,7 +255,7 @@ class Case:
             column = self.rng.choice(
                 [i for i, c in enumerate(rows[0]) if c.startswith(("in.", "out."))]
             )
-            junk = self.rng.choice(("inf", "-inf", "Infinity"))
+            junk = self.rng.choice(("inf", "-inf", "Infinity", "1.7e308", "-5e300"))
         rows[row][column] = junk
         self._write_rows(name, rows)
         return [name]

@@ -17,9 +17,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from folder_tools import copy_folder, error_line, report, snapshot
+from click.testing import CliRunner
+from folder_tools import MINIMAL, ROOT, copy_folder, error_line, report, snapshot
 
-from simulation import charts
+from simulation import charts, load_scenario, run
+from simulation.cli import main
+from simulation.report import load_results
 
 LINK_REFUSED = "is a symbolic link, and links inside a results folder are not followed"
 
@@ -28,6 +31,49 @@ LINK_REFUSED = "is a symbolic link, and links inside a results folder are not fo
 def folder(genuine_folder: Path, tmp_path: Path) -> Path:
     """A fresh copy of the genuine results folder."""
     return copy_folder(genuine_folder, tmp_path / "results")
+
+
+# Genuine folders ---------------------------------------------------------------------------
+
+SHIPPED = sorted((ROOT / "scenarios").glob("*.toml"))
+
+
+@pytest.mark.parametrize(
+    ("scenario", "iterations"),
+    [(path, 20) for path in SHIPPED] + [(MINIMAL, 1), (MINIMAL, 2)],
+    ids=[p.stem for p in SHIPPED] + ["minimal-1", "minimal-2"],
+)
+def test_every_folder_the_writer_produces_is_accepted(
+    tmp_path: Path, scenario: Path, iterations: int
+) -> None:
+    """The checks accept exactly what results.py writes: every shipped scenario (risks, the
+    risk ranking, uncertain horizons), and runs so small that standard deviations and errors
+    are missing."""
+    res = run(load_scenario(scenario), iterations=iterations, seed=3, jobs=1)
+    out = res.save(tmp_path / "run", charts=False, report=False)
+    data = load_results(out)
+    assert len(data.samples) == iterations
+    assert set(data.summary.index) >= {"transition_cost", "npv_savings", "breakeven_month"}
+
+
+@pytest.mark.filterwarnings("error::UserWarning")  # also in the forked chart workers
+def test_a_run_that_never_breaks_even_gets_its_report_without_a_warning(tmp_path: Path) -> None:
+    """Every breakeven_month is missing (a genuine, empty column): its histogram is drawn on
+    an empty axis, with no warning (matplotlib's about identical axis limits used to show)."""
+    text = MINIMAL.read_text().replace("low = 40000, high = 60000", "low = 400000, high = 600000")
+    scenario = tmp_path / "dear.toml"
+    scenario.write_text(text)
+    out = tmp_path / "run"
+    ran = CliRunner().invoke(
+        main,
+        ["run", str(scenario), "-n", "20", "--seed", "1", "--out", str(out), "-q", "--no-report"],
+    )
+    assert ran.exit_code == 0, ran.output
+    assert "breakeven_month,,," in (out / "summary.csv").read_text()
+    result = report(out)
+    assert result.exit_code == 0, result.output
+    assert result.stderr == ""
+    assert (out / "charts" / "histogram_breakeven_month.png").is_file()
 
 
 # Symbolic links ----------------------------------------------------------------------------
@@ -342,6 +388,13 @@ TAMPERED: list[tuple[str, Tamper, str, str]] = [
         "row 5, column 'out.peak_backlog': expected a finite number, found 'NaN'",
     ),
     (
+        "samples-huge",
+        _cell(SAMPLES, 1, "out.npv_savings", "-1.7e308"),
+        SAMPLES,
+        "row 2, column 'out.npv_savings': expected a finite number, found '-1.7e+308' "
+        "(beyond ±1e+15)",
+    ),
+    (
         "samples-empty",
         _cell(SAMPLES, 9, "out.transition_months", ""),
         SAMPLES,
@@ -410,6 +463,13 @@ TAMPERED: list[tuple[str, Tamper, str, str]] = [
         _cell(SUMMARY, 2, "p80", "-inf"),
         SUMMARY,
         "row 3, column 'p80': expected a finite number or an empty cell, found '-inf'",
+    ),
+    (
+        "summary-huge",
+        _cell(SUMMARY, 7, "max", "2e15"),
+        SUMMARY,
+        "row 8, column 'max': expected a finite number or an empty cell, found '2e+15' (beyond "
+        "±1e+15)",
     ),
     (
         "summary-blank",
