@@ -246,7 +246,8 @@ def write_files(folder: Folder, files: Mapping[str, bytes]) -> list[Path]:
 
     Every target is checked first (:func:`check_targets`), then each file is written in full
     under a temporary name beside it, then all are renamed into place. Missing parent folders
-    are created (mode 0777 less the umask; files 0666 less the umask, as ``open`` would).
+    are created (mode 0777 less the umask); a new file gets 0666 less the umask, as ``open``
+    would give it, a replaced file keeps its mode.
     On a write error every temporary file and created folder is removed and :class:`WriteFailed`
     names the file. Returns the written paths in the order given.
     """
@@ -313,6 +314,9 @@ def _write_temp(folder: Folder, name: str, content: bytes) -> str:
         else:  # pragma: no cover - 100 collisions of 32 random bits
             raise WriteFailed(errno.EEXIST, "no free temporary name", target)
         try:
+            with contextlib.suppress(FileNotFoundError):  # a file replaced keeps its mode
+                mode = os.stat(last, dir_fd=dfd, follow_symlinks=False).st_mode
+                os.fchmod(fd, stat.S_IMODE(mode))
             view = memoryview(content)
             while view:
                 view = view[os.write(fd, view) :]
