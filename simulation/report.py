@@ -26,7 +26,7 @@ import multiprocessing
 import re
 import textwrap
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -608,8 +608,10 @@ def draw_charts(specs: Sequence[ChartSpec], svg: bool = False) -> list[Rendered]
                 deferred_interrupts() as check,
                 ProcessPoolExecutor(jobs, mp_context=context, initializer=ignore_in_worker) as pool,
             ):
-                futures = {pool.submit(_draw_chart, i): i for i in range(len(specs))}
+                futures: dict[Future[Rendered], int] = {}
                 try:
+                    for i in range(len(specs)):
+                        futures[pool.submit(_draw_chart, i)] = i
                     for fut in as_completed_polling(list(futures), check):
                         drawn[futures[fut]] = fut.result()
                 except BrokenProcessPool:
