@@ -9,6 +9,9 @@ results tables and saves the figures.
 Figures are built on :class:`matplotlib.figure.Figure` with the Agg canvas, never through
 ``pyplot``, so no global figure registry grows and no GUI backend is touched.
 
+Every text that comes from a user (names, units, currencies) goes through :func:`plain_text`
+where it is handed to matplotlib, so that a ``$`` is drawn as a dollar and never starts mathtext.
+
 Artists that tests (and readers of SVG files) look for carry a ``gid``: ``"p10"``, ``"p50"``,
 ``"p90"`` for percentile markers, ``"target"`` for a target line, ``"ecdf"`` for the S-curve,
 ``"band:<label>"`` / ``"median:<label>"`` for fan chart bands and P50 lines, ``"breakeven"`` for
