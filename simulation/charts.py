@@ -9,6 +9,9 @@ results tables and saves the figures.
 Figures are built on :class:`matplotlib.figure.Figure` with the Agg canvas, never through
 ``pyplot``, so no global figure registry grows and no GUI backend is touched.
 
+Every text that comes from a user (names, units, currencies) goes through :func:`plain_text`
+where it is handed to matplotlib, so that a ``$`` is drawn as a dollar and never starts mathtext.
+
 Artists that tests (and readers of SVG files) look for carry a ``gid``: ``"p10"``, ``"p50"``,
 ``"p90"`` for percentile markers, ``"target"`` for a target line, ``"ecdf"`` for the S-curve,
 ``"band:<label>"`` / ``"median:<label>"`` for fan chart bands and P50 lines, ``"breakeven"`` for
@@ -26,7 +29,7 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter
+from matplotlib.ticker import Formatter, FuncFormatter
 from numpy.typing import ArrayLike
 
 #: Colours (colour-blind safe, Okabe-Ito) used consistently across charts.
@@ -39,6 +42,24 @@ PURPLE = "#CC79A7"
 SERIES_COLOURS = (BLUE, ORANGE, GREEN, PURPLE, RED)
 
 _PERCENT_UNITS = {"%", "percent", "fraction", "share", "probability"}
+
+
+def plain_text(text: object, *, legend: bool = False) -> str:
+    """``text`` as matplotlib must be given it to draw it literally, character for character.
+
+    Matplotlib reads a text holding an even number of unescaped ``$`` as mathtext (``$x$``
+    comes out as an italic x; ``$\\frac$`` or ``${$`` raises inside the mathtext parser). Outside
+    mathtext no other character is special (``\\``, ``_``, ``^``, ``{}``, ``%`` are drawn as
+    they are), and an escaped ``\\$`` is drawn as ``$``; so every ``$`` is escaped, and
+    nothing else. Escape once, where the text is handed to matplotlib (a title, label, tick
+    label, legend entry, annotation or table cell), never a text that is still to be combined.
+
+    ``legend``: the text is a legend entry; matplotlib leaves out entries whose label starts
+    with ``_``, so such a label gets a leading space. (``text.usetex`` must stay off, the
+    default: under LaTeX many more characters are special.)
+    """
+    escaped = str(text).replace("$", r"\$")
+    return " " + escaped if legend and escaped.startswith("_") else escaped
 
 
 def _is_currency(unit: str) -> bool:
@@ -172,9 +193,43 @@ def _magnitude(*arrays: ArrayLike) -> float:
     return float(values.max()) if values.size else 0.0
 
 
-def percent_formatter() -> FuncFormatter:
-    """Tick labels for shares: 0.25 → ``25%`` (a new formatter for each axis)."""
-    return FuncFormatter(lambda v, _pos: f"{100 * v:.0f}%")
+class PercentFormatter(Formatter):
+    """Tick labels for shares with the decimals the ticks need: 0.25 → ``25%``, and ticks
+    every 2.5% → ``2.5%``, ``5.0%``, ``7.5%`` (not ``2%``, ``5%``, ``8%``).
+
+    All ticks of an axis get the same number of decimals: the fewest that show every tick's
+    value exactly (up to 6), decided from the tick locations the axis hands over.
+    """
+
+    def __init__(self) -> None:
+        self.decimals = 0
+
+    def set_locs(self, locs: list[float]) -> None:
+        super().set_locs(locs)
+        self.decimals = percent_decimals(locs)
+
+    def __call__(self, x: float, pos: int | None = None) -> str:
+        return f"{100 * x:.{self.decimals}f}%"
+
+
+def percent_decimals(shares: ArrayLike, most: int = 6) -> int:
+    """The fewest decimals (0 to ``most``) that write every share of ``shares`` exactly as a
+    percentage (to a billionth of the largest, which absorbs floating-point noise)."""
+    pct = 100.0 * np.asarray(shares, dtype=float).ravel()
+    pct = pct[np.isfinite(pct)]
+    if not pct.size:
+        return 0
+    tolerance = 1e-9 * max(1.0, float(np.max(np.abs(pct))))
+    for decimals in range(most + 1):
+        if np.all(np.abs(pct - np.round(pct, decimals)) <= tolerance):
+            return decimals
+    return most
+
+
+def percent_formatter() -> PercentFormatter:
+    """Tick labels for shares: 0.25 → ``25%``, 0.025 → ``2.5%`` (a new formatter for each
+    axis, see :class:`PercentFormatter`)."""
+    return PercentFormatter()
 
 
 def probability_axis(ax: Axes) -> None:
@@ -211,7 +266,7 @@ def _mark_percentiles(
             ax.plot([value], [prob], "o", color=colour, ms=5, zorder=4, gid=f"{name.lower()}_dot")
         y_text = prob if with_probability else 0.97 * (y_top or 1.0)
         ax.annotate(
-            f"{name}\n{human(value, unit)}",
+            plain_text(f"{name}\n{human(value, unit)}"),
             xy=(value, y_text),
             xytext=(4, -2 if with_probability else 0),
             textcoords="offset points",
@@ -226,7 +281,9 @@ def _mark_percentiles(
 def _target(ax: Axes, target: TargetLine | None, unit: str) -> None:
     if target is None or not math.isfinite(target.value):
         return
-    line = ax.axvline(target.value, color=RED, lw=1.5, label=target.label(unit), zorder=2)
+    line = ax.axvline(
+        target.value, color=RED, lw=1.5, label=plain_text(target.label(unit), legend=True), zorder=2
+    )
     line.set_gid("target")
 
 
@@ -255,10 +312,10 @@ def s_curve(
     _mark_percentiles(ax, percentiles, unit, with_probability=True)
     _target(ax, target, unit)
     unit_text = _format_axis(ax, "x", unit, _magnitude(x))
-    ax.set_xlabel(_axis_label(label, unit_text))
+    ax.set_xlabel(plain_text(_axis_label(label, unit_text)))
     probability_axis(ax)
     ax.grid(alpha=0.3)
-    ax.set_title(f"{label}: S-curve")
+    ax.set_title(plain_text(f"{label}: S-curve"))
     ax.legend(loc="lower right", fontsize=8)
     return fig
 
@@ -291,16 +348,16 @@ def histogram(
         ec="white",
         label="Simulated futures",
     )
-    top = float(np.max(counts)) * 1.1 if len(counts) else 1.0
+    top = float(np.max(counts)) * 1.1 if len(counts) and np.max(counts) > 0 else 1.0
     ax.set_ylim(0, top)
     _mark_percentiles(ax, percentiles, unit, with_probability=False, y_top=top)
     _target(ax, target, unit)
     unit_text = _format_axis(ax, "x", unit, _magnitude(x))
-    ax.set_xlabel(_axis_label(label, unit_text))
+    ax.set_xlabel(plain_text(_axis_label(label, unit_text)))
     ax.set_ylabel("Share of futures")
     ax.yaxis.set_major_formatter(percent_formatter())
     ax.grid(alpha=0.3, axis="y")
-    ax.set_title(f"{label}: distribution")
+    ax.set_title(plain_text(f"{label}: distribution"))
     ax.legend(loc="upper right", fontsize=8)
     return fig
 
@@ -313,10 +370,16 @@ def _draw_band(ax: Axes, s: FanSeries, colour: str, factor: float) -> None:
         color=colour,
         alpha=0.25,
         lw=0,
-        label=f"{s.label} P10–P90",
+        label=plain_text(f"{s.label} P10–P90", legend=True),
     )
     band.set_gid(f"band:{s.label}")
-    (line,) = ax.plot(s.months, s.p50 / factor, color=colour, lw=2, label=f"{s.label} P50")
+    (line,) = ax.plot(
+        s.months,
+        s.p50 / factor,
+        color=colour,
+        lw=2,
+        label=plain_text(f"{s.label} P50", legend=True),
+    )
     line.set_gid(f"median:{s.label}")
 
 
@@ -350,13 +413,18 @@ def fan_chart(
         ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:,.{_decimals(v)}f}"))
     if reference is not None:
         ax.axhline(
-            reference[0] / factor, color=RED, lw=1.2, ls="--", label=reference[1], gid="reference"
+            reference[0] / factor,
+            color=RED,
+            lw=1.2,
+            ls="--",
+            label=plain_text(reference[1], legend=True),
+            gid="reference",
         )
     ax.set_xlabel("Month from programme start")
-    ax.set_ylabel(_axis_label(y_label, unit_text))
+    ax.set_ylabel(plain_text(_axis_label(y_label, unit_text)))
     ax.set_xlim(float(min(s.months[0] for s in series)), float(max(s.months[-1] for s in series)))
     ax.grid(alpha=0.3)
-    ax.set_title(title)
+    ax.set_title(plain_text(title))
     ax.legend(loc="best", fontsize=8)
     return fig
 
@@ -403,7 +471,7 @@ def cost_paths_chart(
             )
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:,.{_decimals(v)}f}"))
     ax.set_xlabel("Month from programme start")
-    ax.set_ylabel(_axis_label("Cumulative discounted cost", unit_text))
+    ax.set_ylabel(plain_text(_axis_label("Cumulative discounted cost", unit_text)))
     ax.set_xlim(float(backsourcing.months[0]), float(backsourcing.months[-1]))
     ax.grid(alpha=0.3)
     ax.set_title("Cumulative cost: backsourcing vs staying outsourced")
@@ -433,7 +501,7 @@ def tornado(
     bars = ax.barh(y, rho, color=colours, height=0.6)
     for bar in bars:
         bar.set_gid("tornado")
-    ax.set_yticks(y, list(inputs), fontsize=8)
+    ax.set_yticks(y, [plain_text(name) for name in inputs], fontsize=8)
     ax.axvline(0, color="black", lw=0.8)
     limit = max(1e-9, float(np.max(np.abs(rho))) if n else 1.0)
     ax.set_xlim(-1.3 * limit, 1.3 * limit)
@@ -450,7 +518,7 @@ def tornado(
             )
     ax.set_xlabel("Spearman rank correlation with the output (share of explained variance)")
     ax.grid(alpha=0.3, axis="x")
-    ax.set_title(f"Top drivers of {output_label}")
+    ax.set_title(plain_text(f"Top drivers of {output_label}"))
     return fig
 
 
@@ -493,7 +561,7 @@ def risk_register_chart(
             bar.set_gid(xlabel)
         for yi, v in zip(y, values, strict=True):
             ax.annotate(
-                human(v, unit),
+                plain_text(human(v, unit)),
                 xy=(v / factor, yi),
                 xytext=(3 if v >= 0 else -3, 0),
                 textcoords="offset points",
@@ -502,10 +570,10 @@ def risk_register_chart(
                 fontsize=7,
             )
         ax.axvline(0, color="black", lw=0.8)
-        ax.set_xlabel(xlabel, fontsize=8)
+        ax.set_xlabel(plain_text(xlabel), fontsize=8)
         ax.grid(alpha=0.3, axis="x")
         ax.margins(x=0.3)
     panels[0].xaxis.set_major_formatter(percent_formatter())
-    panels[0].set_yticks(y, list(risks), fontsize=8)
+    panels[0].set_yticks(y, [plain_text(name) for name in risks], fontsize=8)
     fig.suptitle("Risk register: how often each risk strikes and what it does when it does")
     return fig

@@ -776,13 +776,15 @@ def clean(folders: tuple[Path, ...], dry_run: bool) -> None:
 @click.option("--pdf", is_flag=True, help="Also write report.pdf.")
 @click.option("--svg", is_flag=True, help="Also write the charts as SVG.")
 def report(results_dir: Path, pdf: bool, svg: bool) -> None:
-    """Rebuild the charts and report of a results folder without re-running the model."""
-    from simulation.report import build_report, write_charts
+    """Rebuild the charts and report of a results folder without re-running the model.
 
-    if not (results_dir / "summary.csv").is_file():
-        raise SimulationError(f"{results_dir}: not a results folder (no summary.csv)")
-    write_charts(results_dir, svg=svg)
-    path = build_report(results_dir, pdf=pdf)
+    The folder is checked first, as input from someone else: links inside it are not
+    followed, and a damaged file is named; then every file is written at once, so a failure
+    leaves the folder as it was.
+    """
+    from simulation.report import rebuild_report
+
+    path = rebuild_report(results_dir, pdf=pdf, svg=svg)
     click.echo(f"report: {path}")
     if pdf:
         click.echo(f"pdf:    {path.with_suffix('.pdf')}")

@@ -369,19 +369,25 @@ def overlaid_s_curves(
             color=c.colour,
             lw=1.6 if c.dashed else 2.0,
             ls="--" if c.dashed else "-",
-            label=c.label,
+            label=charts.plain_text(c.label, legend=True),
         )
         line.set_gid(f"ecdf:{c.label}")
     if reference is not None:
-        ax.axvline(reference[0], color=charts.RED, lw=1.2, label=reference[1], gid="reference")
+        ax.axvline(
+            reference[0],
+            color=charts.RED,
+            lw=1.2,
+            label=charts.plain_text(reference[1], legend=True),
+            gid="reference",
+        )
     magnitude = charts._magnitude(*[c.values for c in curves])
     unit_text = charts._format_axis(ax, "x", unit, magnitude)
-    ax.set_xlabel(charts._axis_label(label, unit_text))
+    ax.set_xlabel(charts.plain_text(charts._axis_label(label, unit_text)))
     charts.probability_axis(ax)
     for q in (0.1, 0.5, 0.9):
         ax.axhline(q, color=charts.GREY, lw=0.6, ls=":", zorder=1)
     ax.grid(alpha=0.3)
-    ax.set_title(title)
+    ax.set_title(charts.plain_text(title))
     ax.legend(loc="lower right", fontsize=8)
     return fig
 
@@ -405,9 +411,11 @@ def difference_histogram(
         color=charts.RED,
         lw=1.5,
         gid="zero",
-        label=f"No difference; {better_words} in {human(better_share, '%')}",
+        label=charts.plain_text(
+            f"No difference; {better_words} in {human(better_share, '%')}", legend=True
+        ),
     )
-    axis.set_title(f"{label}: paired difference")
+    axis.set_title(charts.plain_text(f"{label}: paired difference"))
     axis.legend(loc="upper right", fontsize=8)
     return fig
 

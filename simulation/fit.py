@@ -67,6 +67,7 @@ from matplotlib.figure import Figure
 from numpy.typing import ArrayLike, NDArray
 from scipy import optimize, special, stats
 
+from simulation.charts import plain_text
 from simulation.distributions import (
     Beta,
     Discrete,
@@ -1035,25 +1036,27 @@ def fit_chart(data: FitChartData) -> Figure:
             data.reference_pdf,
             color="black",
             lw=2,
-            label=data.reference_label,
+            label=plain_text(data.reference_label, legend=True),
             gid="reference_pdf",
         )
     for i, c in enumerate(data.curves):
         colour = _COLOURS[i % len(_COLOURS)]
-        ax_pdf.plot(data.grid, c.pdf, color=colour, label=c.label, gid=f"pdf:{c.label}")
-        ax_cdf.plot(data.grid, c.cdf, color=colour, label=c.label, gid=f"cdf:{c.label}")
+        label = plain_text(c.label, legend=True)
+        ax_pdf.plot(data.grid, c.pdf, color=colour, label=label, gid=f"pdf:{c.label}")
+        ax_cdf.plot(data.grid, c.cdf, color=colour, label=label, gid=f"cdf:{c.label}")
     ax_cdf.plot(
         data.reference_x,
         data.reference_cdf,
         color="black",
         lw=1.5,
         drawstyle="steps-post" if data.reference_steps else "default",
-        label=data.reference_label,
+        label=plain_text(data.reference_label, legend=True),
         gid="reference_cdf",
     )
-    ax_pdf.set(xlabel=data.x_label, ylabel="density", title="density")
-    ax_cdf.set(xlabel=data.x_label, ylabel="cumulative probability", title="CDF", ylim=(0, 1))
+    x_label = plain_text(data.x_label)
+    ax_pdf.set(xlabel=x_label, ylabel="density", title="density")
+    ax_cdf.set(xlabel=x_label, ylabel="cumulative probability", title="CDF", ylim=(0, 1))
     ax_pdf.legend(fontsize="small")
     ax_cdf.legend(fontsize="small", loc="lower right")
-    fig.suptitle(data.title)
+    fig.suptitle(plain_text(data.title))
     return fig

@@ -5,21 +5,29 @@ The statistics come from the results tables the engine wrote (``summary.csv``,
 what each chart needs (the ECDF of an output is the sorted column of ``samples.csv``), writes the
 charts to ``charts/`` and renders ``report.html`` (and ``report.pdf``) with Jinja2.
 
+A results folder is untrusted input (people send them around): :func:`load_results` reads every
+file without following symbolic links (:mod:`simulation.folder_io`) and checks it against the
+folder's contract (:mod:`simulation.results_contract`) before anything uses it; charts are drawn
+in memory, and every file is written at once at the end (temporary names, then renames), so a
+refused folder or a failed write leaves the folder byte for byte as it was.
+
 Public API: :func:`load_results`, :class:`ResultsData`, the ``*_data`` chart-data helpers,
-:func:`chart_specs`, :func:`write_charts`, :func:`executive_summary`, :func:`build_report`.
+:func:`chart_specs`, :func:`draw_charts`, :func:`write_charts`, :func:`executive_summary`,
+:func:`build_report`, :func:`rebuild_report` (``simulate report``).
 """
 
 from __future__ import annotations
 
 import base64
 import functools
-import json
+import io
 import math
 import multiprocessing
 import re
 import textwrap
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -34,10 +42,24 @@ from matplotlib.image import imread
 
 from simulation import charts
 from simulation.backends import as_completed_polling
-from simulation.charts import FanSeries, Percentiles, TargetLine, human
+from simulation.charts import FanSeries, Percentiles, TargetLine, human, plain_text
 from simulation.cores import available_cores, fork_is_safe
 from simulation.errors import SimulationError
+from simulation.folder_io import Folder, WriteFailed, check_targets, check_writable, write_files
 from simulation.interrupts import deferred_interrupts, ignore_in_worker
+from simulation.results_contract import (
+    INPUTS,
+    RISKS,
+    SAMPLES,
+    SENSITIVITY,
+    SUMMARY,
+    TIMESERIES,
+    check_consistency,
+    check_summary_rows,
+    decode_text,
+    read_run,
+    read_table,
+)
 from simulation.schema import BY_PATH
 
 CHARTS_DIR = "charts"
@@ -154,55 +176,71 @@ def as_float(value: object) -> float:
         return math.nan
 
 
-def _read_csv(path: Path, required: bool, **kwargs: Any) -> pd.DataFrame:
-    if not path.exists():
-        if required:
-            raise SimulationError(f"{path.parent}: not a results folder ({path.name} is missing)")
-        return pd.DataFrame()
-    try:
-        return pd.read_csv(path, **kwargs)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
-        if required:
-            raise SimulationError(f"{path}: cannot be read ({exc})") from exc
-        return pd.DataFrame()
+#: Files a results folder must have, in the order their absence is reported.
+REQUIRED_FILES = (SUMMARY.file, "run.json", SAMPLES.file, TIMESERIES.file)
+
+#: The tables of a results folder: required, then optional.
+REQUIRED_TABLES = (SAMPLES, SUMMARY, TIMESERIES)
+OPTIONAL_TABLES = (SENSITIVITY, RISKS, INPUTS)
 
 
-def _wanted_sample_column(name: str) -> bool:
-    return name == "iteration" or name.startswith(("out.", "risk."))
+def _sample_columns(samples: pd.DataFrame) -> pd.DataFrame:
+    """The ``iteration``, ``out.*`` and ``risk.*`` columns the report draws from."""
+    keep = [c for c in samples.columns if c == "iteration" or c.startswith(("out.", "risk."))]
+    return samples[keep]
 
 
 def load_results(path: str | Path) -> ResultsData:
-    """Read a results folder written by ``simulate run``.
+    """Read and check a results folder written by ``simulate run``.
 
-    Raises :class:`SimulationError` naming the folder when run.json, samples.csv, summary.csv or
-    timeseries.csv is missing or unreadable; sensitivity.csv, risks.csv, inputs.csv and
-    scenario.toml are optional.
+    Every file is read without following symbolic links and checked against the folder's
+    contract (:mod:`simulation.results_contract`) before anything uses it: run.json's keys and
+    types, each table's columns and values, and that the files agree with each other.
+    run.json, samples.csv, summary.csv and timeseries.csv are required; sensitivity.csv,
+    risks.csv, inputs.csv and scenario.toml are optional (absent: their sections are left
+    out; present: checked like the others, and refused if they are links). Raises
+    :class:`SimulationError` with one line naming the file (and row, column or key).
     """
     folder = Path(path)
-    run_file = folder / "run.json"
-    if not folder.is_dir() or not run_file.exists():
-        raise SimulationError(f"{folder}: not a results folder (run.json is missing)")
-    try:
-        run = json.loads(run_file.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
-        raise SimulationError(f"{run_file}: cannot be read ({exc})") from exc
-    summary = _read_csv(folder / "summary.csv", True)
-    if "metric" not in summary.columns:
-        raise SimulationError(f"{folder / 'summary.csv'}: has no 'metric' column")
-    summary = summary.set_index("metric")
-    if "target" in summary.columns:
-        summary["target"] = summary["target"].fillna("").astype(str)
-    scenario_file = folder / "scenario.toml"
+    tables: dict[str, pd.DataFrame] = {}
+    with Folder(folder) as files:
+        for name in REQUIRED_FILES:
+            if not files.require_file(name):
+                raise SimulationError(f"{folder}: not a results folder (no {name})")
+        run_raw = files.read_bytes("run.json")
+        if run_raw is None:  # removed while we looked
+            raise SimulationError(f"{folder}: not a results folder (no run.json)")
+        run = read_run(run_raw, folder / "run.json")
+        for table in (*REQUIRED_TABLES, *OPTIONAL_TABLES):
+            handle = files.open(table.file) if files.require_file(table.file) else None
+            if handle is None:
+                if table.required:
+                    raise SimulationError(f"{folder}: not a results folder (no {table.file})")
+                continue
+            with handle:
+                tables[table.file] = read_table(table, handle, folder / table.file)
+        scenario_raw = (
+            files.read_bytes("scenario.toml") if files.require_file("scenario.toml") else None
+        )
+    summary = tables[SUMMARY.file]
+    check_summary_rows(summary, folder / SUMMARY.file)
+    check_consistency(folder, run, tables)
+    scenario_text = (
+        decode_text(scenario_raw, folder / "scenario.toml", "the scenario's TOML text")
+        if scenario_raw is not None
+        else ""
+    )
+    empty = pd.DataFrame()
     return ResultsData(
         path=folder,
         run=run,
-        samples=_read_csv(folder / "samples.csv", True, usecols=_wanted_sample_column),
-        summary=summary,
-        timeseries=_read_csv(folder / "timeseries.csv", True),
-        sensitivity=_read_csv(folder / "sensitivity.csv", False),
-        risks=_read_csv(folder / "risks.csv", False),
-        inputs=_read_csv(folder / "inputs.csv", False),
-        scenario_text=scenario_file.read_text(encoding="utf-8") if scenario_file.exists() else "",
+        samples=_sample_columns(tables[SAMPLES.file]),
+        summary=summary.set_index("metric"),
+        timeseries=tables[TIMESERIES.file],
+        sensitivity=tables.get(SENSITIVITY.file, empty),
+        risks=tables.get(RISKS.file, empty),
+        inputs=tables.get(INPUTS.file, empty),
+        scenario_text=scenario_text,
     )
 
 
@@ -524,50 +562,97 @@ def chart_specs(data: ResultsData) -> list[ChartSpec]:
     return specs
 
 
-def _chart_paths(results_dir: Path, specs: list[ChartSpec], suffix: str) -> list[Path]:
-    return [results_dir / CHARTS_DIR / f"{spec.name}.{suffix}" for spec in specs]
+def _chart_names(specs: Sequence[ChartSpec], suffix: str) -> list[str]:
+    """Names of the chart files inside the results folder (``charts/<name>.<suffix>``)."""
+    return [f"{CHARTS_DIR}/{spec.name}.{suffix}" for spec in specs]
 
 
 def _save(fig: Figure, png: Path, svg: Path | None) -> None:
+    """Save ``fig`` as ``png`` (and ``svg``) in a folder this process just created."""
     fig.savefig(png, dpi=110, metadata={"Software": None})
     if svg is not None:
         fig.savefig(svg, metadata={"Date": None})
 
 
-def write_charts(results_dir: str | Path, svg: bool = False) -> list[Path]:
-    """Draw every chart of a results folder into ``charts/*.png`` (and ``.svg`` when asked).
+#: One chart as image files: (PNG bytes, SVG bytes or None).
+Rendered = tuple[bytes, bytes | None]
 
-    Returns the written paths, PNGs first in report order then SVGs.
+
+def render_chart(spec: ChartSpec, svg: bool = False) -> Rendered:
+    """Draw one chart and encode it as PNG (and SVG) bytes, exactly as :func:`_save` would."""
+    fig = spec.draw()
+    png = io.BytesIO()
+    fig.savefig(png, format="png", dpi=110, metadata={"Software": None})
+    if not svg:
+        return png.getvalue(), None
+    vector = io.BytesIO()
+    fig.savefig(vector, format="svg", metadata={"Date": None})
+    return png.getvalue(), vector.getvalue()
+
+
+def draw_charts(specs: Sequence[ChartSpec], svg: bool = False) -> list[Rendered]:
+    """Every chart of ``specs`` as image bytes, in order; nothing is written.
+
+    With enough charts and cores they are drawn in forked worker processes. A worker that dies
+    (killed, out of memory) breaks the pool: the charts it and the others had not delivered
+    are then drawn here, in this process, so the result is the same.
     """
-    folder = Path(results_dir)
-    data = load_results(folder)
-    specs = chart_specs(data)
-    (folder / CHARTS_DIR).mkdir(exist_ok=True)
-    pngs = _chart_paths(folder, specs, "png")
-    svgs = _chart_paths(folder, specs, "svg") if svg else []
+    drawn: list[Rendered | None] = [None] * len(specs)
     jobs = _chart_jobs(len(specs))
     if jobs > 1:
         global _CHART_WORK
-        _CHART_WORK = (specs, pngs, svgs if svg else [])
+        _CHART_WORK = (specs, svg)
         try:
             context = multiprocessing.get_context("fork")
             with (
                 deferred_interrupts() as check,
                 ProcessPoolExecutor(jobs, mp_context=context, initializer=ignore_in_worker) as pool,
             ):
-                futures = [pool.submit(_draw_chart, i) for i in range(len(specs))]
-                for fut in as_completed_polling(futures, check):
-                    fut.result()
+                futures: dict[Future[Rendered], int] = {}
+                try:
+                    for i in range(len(specs)):
+                        futures[pool.submit(_draw_chart, i)] = i
+                    for fut in as_completed_polling(list(futures), check):
+                        drawn[futures[fut]] = fut.result()
+                except BrokenProcessPool:
+                    for fut, i in futures.items():
+                        if fut.done() and not fut.cancelled() and fut.exception() is None:
+                            drawn[i] = fut.result()
         finally:
             _CHART_WORK = None
-    else:
-        for i, spec in enumerate(specs):
-            _save(spec.draw(), pngs[i], svgs[i] if svg else None)
-    return pngs + svgs
+    return [d if d is not None else render_chart(specs[i], svg) for i, d in enumerate(drawn)]
 
 
-#: What forked chart workers draw: (chart specs, PNG paths, SVG paths or []).
-_CHART_WORK: tuple[Sequence[Any], Sequence[Path], Sequence[Path]] | None = None
+def write_charts(results_dir: str | Path, svg: bool = False) -> list[Path]:
+    """Draw every chart of a results folder into ``charts/*.png`` (and ``.svg`` when asked).
+
+    The folder is checked first (:func:`load_results`), then every chart is drawn, then all
+    files are written at once (:func:`simulation.folder_io.write_files`): a failure leaves the
+    folder as it was, raising :class:`SimulationError` for a bad folder and
+    :class:`~simulation.folder_io.WriteFailed` (an ``OSError``) when writing fails.
+    Returns the written paths, PNGs first in report order then SVGs.
+    """
+    folder = Path(results_dir)
+    data = load_results(folder)
+    specs = chart_specs(data)
+    names = _chart_names(specs, "png") + (_chart_names(specs, "svg") if svg else [])
+    with Folder(folder) as files:
+        check_targets(files, names)
+        check_writable(files, names)
+        return write_files(files, _chart_files(specs, draw_charts(specs, svg)))
+
+
+def _chart_files(specs: Sequence[ChartSpec], drawn: Sequence[Rendered]) -> dict[str, bytes]:
+    """Relative file name → bytes of drawn charts: PNGs first, then SVGs."""
+    files = dict(zip(_chart_names(specs, "png"), (png for png, _ in drawn), strict=True))
+    if drawn and drawn[0][1] is not None:
+        svgs = (svg or b"" for _, svg in drawn)
+        files.update(zip(_chart_names(specs, "svg"), svgs, strict=True))
+    return files
+
+
+#: What forked chart workers draw: (chart specs, whether to add SVG).
+_CHART_WORK: tuple[Sequence[ChartSpec], bool] | None = None
 
 
 def _chart_jobs(charts: int) -> int:
@@ -578,11 +663,11 @@ def _chart_jobs(charts: int) -> int:
     return max(1, min(available_cores(), charts // 2))
 
 
-def _draw_chart(i: int) -> None:
-    """Draw and save chart ``i`` of :data:`_CHART_WORK` (in a forked worker)."""
+def _draw_chart(i: int) -> Rendered:
+    """Chart ``i`` of :data:`_CHART_WORK` as image bytes (in a forked worker)."""
     assert _CHART_WORK is not None
-    specs, pngs, svgs = _CHART_WORK
-    _save(specs[i].draw(), pngs[i], svgs[i] if svgs else None)
+    specs, svg = _CHART_WORK
+    return render_chart(specs[i], svg)
 
 
 # Executive summary ----------------------------------------------------------------------------
@@ -899,15 +984,12 @@ def _environment() -> jinja2.Environment:
     )
 
 
-def _ensure_charts(folder: Path, specs: list[ChartSpec], rebuild: bool) -> list[Path]:
-    pngs = _chart_paths(folder, specs, "png")
-    if rebuild or not all(p.exists() for p in pngs):
-        write_charts(folder)
-    return pngs
-
-
 def _data_uri(png: Path) -> str:
-    return "data:image/png;base64," + base64.b64encode(png.read_bytes()).decode("ascii")
+    return _png_uri(png.read_bytes())
+
+
+def _png_uri(png: bytes) -> str:
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
 
 def build_report(
@@ -915,33 +997,97 @@ def build_report(
     pdf: bool = False,
     *,
     rebuild_charts: bool = False,
+    svg: bool = False,
     published: Path | None = None,
 ) -> Path:
     """Render ``report.html`` (and ``report.pdf`` when ``pdf``) into a results folder.
 
-    Charts are taken from ``charts/*.png`` (drawn first when any is missing or when
-    ``rebuild_charts``) and embedded as data URIs, the CSS inline: the file needs no network.
-    ``published``: the folder the report is shown as living in, when ``results_dir`` is a
-    staging folder that will be renamed to it. Returns the path of report.html.
+    Charts are taken from ``charts/*.png`` (all drawn anew, with SVG copies when ``svg``, if
+    any is missing or when ``rebuild_charts``) and embedded as data URIs, the CSS inline: the
+    file needs no network. ``published``: the folder the report is shown as living in, when
+    ``results_dir`` is a staging folder that will be renamed to it. Returns the path of
+    report.html.
+
+    The folder is checked before anything is drawn (:func:`load_results`; report.html,
+    report.pdf, charts/ and its files must not be links or folders), and every file is
+    written at once at the end: a failure leaves the folder byte for byte as it was. A bad
+    folder raises :class:`SimulationError`; a failed write
+    :class:`~simulation.folder_io.WriteFailed` (an ``OSError`` naming the file).
     """
     folder = Path(results_dir)
     data = load_results(folder)
     specs = chart_specs(data)
-    pngs = _ensure_charts(folder, specs, rebuild_charts)
-    figures = [
-        {"name": s.name, "title": s.title, "caption": s.caption, "src": _data_uri(p)}
-        for s, p in zip(specs, pngs, strict=True)
-    ]
+    outputs = ["report.html"] + (["report.pdf"] if pdf else [])
+    with Folder(folder) as files:
+        pngs = _chart_names(specs, "png")
+        targets = [*outputs, *pngs, *(_chart_names(specs, "svg") if svg else [])]
+        check_targets(files, targets)
+        check_writable(files, targets)
+        redraw = rebuild_charts or svg or not all(files.kind(name) == "file" for name in pngs)
+        if redraw:
+            charts_out = _chart_files(specs, draw_charts(specs, svg))
+            images = [charts_out[name] for name in pngs]
+        else:
+            charts_out = {}
+            images = [_existing_png(files, name) for name in pngs]
+        context = report_context(data, specs, images, published)
+        written = {"report.html": render_html(context)}
+        if pdf:
+            written["report.pdf"] = render_pdf(specs, images, context)
+        write_files(files, {**charts_out, **written})
+    return folder / "report.html"
+
+
+def _existing_png(files: Folder, name: str) -> bytes:
+    content = files.read_bytes(name)
+    if content is None or not content.startswith(PNG_SIGNATURE):
+        raise SimulationError(f"{files.path / name}: is not a PNG image (rebuild the charts)")
+    return content
+
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def rebuild_report(results_dir: str | Path, *, pdf: bool = False, svg: bool = False) -> Path:
+    """``simulate report``: draw every chart anew and render report.html (and report.pdf).
+
+    As :func:`build_report` with ``rebuild_charts``, except that a failed write is also a
+    :class:`SimulationError`: ``<file>: writing failed (<reason>); <folder> was left as it was``.
+    """
+    folder = Path(results_dir)
+    try:
+        return build_report(folder, pdf=pdf, rebuild_charts=True, svg=svg)
+    except WriteFailed as exc:
+        state = (
+            f"{folder} was left as it was"
+            if not exc.replaced
+            else f"{exc.replaced} file(s) in {folder} were already replaced"
+        )
+        raise SimulationError(
+            f"{exc.filename}: writing failed ({exc.strerror or exc}); {state}"
+        ) from None
+
+
+def report_context(
+    data: ResultsData,
+    specs: Sequence[ChartSpec],
+    pngs: Sequence[bytes],
+    published: Path | None = None,
+) -> dict[str, Any]:
+    """Everything report.html shows (and report.pdf reuses)."""
     scenario = data.run.get("scenario") or {}
-    context = {
-        "title": f"Backsourcing risk report: {scenario.get('name', folder.name)}",
+    return {
+        "title": f"Backsourcing risk report: {scenario.get('name', data.path.name)}",
         "description": scenario.get("description", ""),
         "generated": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "summary": executive_summary(data),
         "key_figures": key_figures(data, headline=True),
         "other_figures": key_figures(data, headline=False),
         "probabilities": probability_rows(data),
-        "figures": figures,
+        "figures": [
+            {"name": s.name, "title": s.title, "caption": s.caption, "src": _png_uri(png)}
+            for s, png in zip(specs, pngs, strict=True)
+        ],
         "drivers": driver_rows(data),
         "risks": risk_rows(data),
         "assumptions": assumption_rows(data),
@@ -950,12 +1096,11 @@ def build_report(
         "scenario_text": data.scenario_text,
         "currency": data.currency,
     }
-    html = _environment().get_template("report.html").render(**context)
-    out = folder / "report.html"
-    out.write_text(html, encoding="utf-8")
-    if pdf:
-        write_pdf(data, specs, pngs, folder / "report.pdf", context)
-    return out
+
+
+def render_html(context: Mapping[str, Any]) -> bytes:
+    """report.html as UTF-8 bytes."""
+    return _environment().get_template("report.html").render(**context).encode("utf-8")
 
 
 # PDF (matplotlib PdfPages: no dependency beyond matplotlib) ----------------------------------
@@ -966,14 +1111,14 @@ A4 = (8.27, 11.69)
 def _text_page(pdf: PdfPages, title: str, paragraphs: list[str], subtitle: str = "") -> None:
     fig = charts.new_figure(*A4)
     fig.set_layout_engine(None)
-    fig.text(0.08, 0.95, title, fontsize=15, weight="bold", va="top")
+    fig.text(0.08, 0.95, plain_text(title), fontsize=15, weight="bold", va="top")
     y = 0.91
     if subtitle:
-        fig.text(0.08, y, subtitle, fontsize=9, color="#555555", va="top")
+        fig.text(0.08, y, plain_text(subtitle), fontsize=9, color="#555555", va="top")
         y -= 0.03
     for paragraph in paragraphs:
         wrapped = textwrap.fill(paragraph, 95)
-        fig.text(0.08, y, wrapped, fontsize=9.5, va="top")
+        fig.text(0.08, y, plain_text(wrapped), fontsize=9.5, va="top")
         y -= 0.018 * (wrapped.count("\n") + 1) + 0.012
     pdf.savefig(fig)
 
@@ -995,7 +1140,10 @@ def _table_pages(
         )
         ax = fig.add_axes((0.04, 0.04, 0.92, 0.88))
         ax.axis("off")
-        chunk = [[textwrap.shorten(c, 70) for c in row] for row in rows[start : start + per_page]]
+        chunk = [
+            [plain_text(textwrap.shorten(c, 70)) for c in row]
+            for row in rows[start : start + per_page]
+        ]
         if chunk:
             table = ax.table(
                 cellText=chunk,
@@ -1010,7 +1158,7 @@ def _table_pages(
         pdf.savefig(fig)
 
 
-def _chart_pages(pdf: PdfPages, specs: list[ChartSpec], pngs: list[Path]) -> None:
+def _chart_pages(pdf: PdfPages, specs: Sequence[ChartSpec], pngs: Sequence[bytes]) -> None:
     for start in range(0, len(specs), 2):
         fig = charts.new_figure(*A4)
         fig.set_layout_engine(None)
@@ -1018,14 +1166,14 @@ def _chart_pages(pdf: PdfPages, specs: list[ChartSpec], pngs: list[Path]) -> Non
             zip(specs[start : start + 2], pngs[start : start + 2], strict=True)
         ):
             top = 0.97 - slot * 0.48
-            fig.text(0.06, top, spec.title, fontsize=11, weight="bold", va="top")
+            fig.text(0.06, top, plain_text(spec.title), fontsize=11, weight="bold", va="top")
             ax = fig.add_axes((0.05, top - 0.39, 0.9, 0.36))
-            ax.imshow(imread(png))
+            ax.imshow(imread(io.BytesIO(png), format="png"))
             ax.axis("off")
             fig.text(
                 0.06,
                 top - 0.405,
-                textwrap.fill(spec.caption, 110),
+                plain_text(textwrap.fill(spec.caption, 110)),
                 fontsize=7.5,
                 va="top",
                 color="#444444",
@@ -1033,15 +1181,15 @@ def _chart_pages(pdf: PdfPages, specs: list[ChartSpec], pngs: list[Path]) -> Non
         pdf.savefig(fig)
 
 
-def write_pdf(
-    data: ResultsData,
-    specs: list[ChartSpec],
-    pngs: list[Path],
-    out: Path,
-    context: Mapping[str, Any],
-) -> Path:
-    """Write the report as an A4 PDF with matplotlib's PdfPages (charts as embedded PNGs)."""
+def render_pdf(
+    specs: Sequence[ChartSpec], pngs: Sequence[bytes], context: Mapping[str, Any]
+) -> bytes:
+    """The report as an A4 PDF (matplotlib's PdfPages, charts as embedded PNGs), as bytes.
+
+    Every text from the results folder is drawn literally (:func:`charts.plain_text`): a
+    scenario called ``Cost in $`` or ``$x$`` is not read as mathtext."""
     key = list(context["key_figures"]) + list(context["other_figures"])
+    out = io.BytesIO()
     with PdfPages(out, metadata={"Title": str(context["title"]), "CreationDate": None}) as pdf:
         _text_page(
             pdf,
@@ -1090,4 +1238,4 @@ def write_pdf(
             [[k, v] for k, v in context["metadata"]],
             [0.25, 0.75],
         )
-    return out
+    return out.getvalue()

@@ -409,25 +409,45 @@ def sweep_chart(
                 fmt="o",
                 color=colour,
                 capsize=4,
-                label=f"{ln.label} P50 (P10–P90)",
+                label=charts.plain_text(f"{ln.label} P50 (P10–P90)", legend=True),
             )
             bars.lines[0].set_gid(f"p50:{ln.label}")
         else:
             band = ax.fill_between(pos, p10, p90, color=colour, alpha=0.15, lw=0)
             band.set_gid(f"band:{ln.label}")
-            (line,) = ax.plot(pos, p50, "o-", color=colour, lw=2, label=f"{ln.label} P50")
+            (line,) = ax.plot(
+                pos,
+                p50,
+                "o-",
+                color=colour,
+                lw=2,
+                label=charts.plain_text(f"{ln.label} P50", legend=True),
+            )
             line.set_gid(f"p50:{ln.label}")
-            ax.plot(pos, p10, ":", color=colour, lw=1, label=f"{ln.label} P10 / P90")
+            ax.plot(
+                pos,
+                p10,
+                ":",
+                color=colour,
+                lw=1,
+                label=charts.plain_text(f"{ln.label} P10 / P90", legend=True),
+            )
             ax.plot(pos, p90, ":", color=colour, lw=1)
     if target is not None:
-        ax.axhline(target[0] / factor, color=charts.RED, lw=1.2, ls="--", label=target[1])
+        ax.axhline(
+            target[0] / factor,
+            color=charts.RED,
+            lw=1.2,
+            ls="--",
+            label=charts.plain_text(target[1], legend=True),
+        )
     if categorical:
-        ax.set_xticks(pos, [str(v) for v in x])
+        ax.set_xticks(pos, [charts.plain_text(v) for v in x])
         ax.set_xlim(-0.5, len(x) - 0.5)
-    ax.set_xlabel(x_label)
-    ax.set_ylabel(charts._axis_label(label, unit_text))
+    ax.set_xlabel(charts.plain_text(x_label))
+    ax.set_ylabel(charts.plain_text(charts._axis_label(label, unit_text)))
     ax.grid(alpha=0.3)
-    ax.set_title(f"{label} against {x_label}")
+    ax.set_title(charts.plain_text(f"{label} against {x_label}"))
     ax.legend(loc="best", fontsize=8)
     return fig
 

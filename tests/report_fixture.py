@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from simulation.results import SENSITIVITY_OUTPUTS
 from simulation.schema import SERIES_NAMES
 
 HORIZON = 60
@@ -66,27 +67,32 @@ def _samples(rng: np.random.Generator, n: int) -> pd.DataFrame:
     )
 
 
+def _stats(name: str, column: pd.Series) -> dict[str, object]:
+    values = column.dropna().to_numpy(dtype=float)
+    q = np.percentile(values, PCTS)
+    return {
+        "metric": name,
+        "mean": values.mean(),
+        "std": values.std(ddof=1),
+        "min": values.min(),
+        **{f"p{p}": v for p, v in zip(PCTS, q, strict=True)},
+        "max": values.max(),
+        "p50_se": values.std(ddof=1) * 0.02,
+        "p90_se": values.std(ddof=1) * 0.03,
+        "n": len(values),
+        "n_missing": int(column.isna().sum()),
+        "target": "",
+        "p_within_target": np.nan,
+        "p_within_target_se": np.nan,
+    }
+
+
 def _summary(samples: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for col in [c for c in samples.columns if c.startswith("out.")]:
         metric = col.removeprefix("out.")
         values = samples[col].dropna().to_numpy()
-        q = np.percentile(values, PCTS)
-        row: dict[str, object] = {
-            "metric": metric,
-            "mean": values.mean(),
-            "std": values.std(ddof=1),
-            "min": values.min(),
-            **{f"p{p}": v for p, v in zip(PCTS, q, strict=True)},
-            "max": values.max(),
-            "p50_se": values.std(ddof=1) * 0.02,
-            "p90_se": values.std(ddof=1) * 0.03,
-            "n": len(values),
-            "n_missing": int(samples[col].isna().sum()),
-            "target": "",
-            "p_within_target": np.nan,
-            "p_within_target_se": np.nan,
-        }
+        row = _stats(metric, samples[col])
         if metric in TARGETS:
             op, limit = TARGETS[metric]
             met = values <= limit if op == "<=" else values >= limit
@@ -97,12 +103,12 @@ def _summary(samples: pd.DataFrame) -> pd.DataFrame:
                 p_within_target_se=np.sqrt(p * (1 - p) / len(values)),
             )
         rows.append(row)
-    n = len(samples)
-    for name, p in (
-        ("p_npv_savings_positive", (samples["out.npv_savings"] > 0).mean()),
-        ("p_breakeven_within_horizon", samples["out.breakeven_month"].notna().mean()),
+    # the indicator rows: the statistics of a 0/1 column, whose mean is the probability
+    for name, indicator in (
+        ("p_npv_savings_positive", samples["out.npv_savings"] > 0),
+        ("p_breakeven_within_horizon", samples["out.breakeven_month"].notna()),
     ):
-        rows.append({"metric": name, "mean": p, "n": n, "n_missing": 0, "target": ""})
+        rows.append(_stats(name, indicator.astype(float)))
     return pd.DataFrame(rows)
 
 
@@ -158,7 +164,7 @@ def _timeseries(rng: np.random.Generator, samples: pd.DataFrame) -> pd.DataFrame
 def _sensitivity(samples: pd.DataFrame) -> pd.DataFrame:
     inputs = [c for c in samples.columns if c.startswith("in.")]
     rows = []
-    for output in ("transition_months", "transition_cost", "npv_savings"):
+    for output in SENSITIVITY_OUTPUTS:
         rho = samples[inputs].corrwith(samples[f"out.{output}"], method="spearman")
         contribution = rho**2 / (rho**2).sum()
         order = rho.abs().sort_values(ascending=False).index

@@ -169,3 +169,55 @@ def test_risk_register_chart_panels() -> None:
 )
 def test_human(value: float | None, unit: str, text: str) -> None:
     assert human(value, unit) == text
+
+
+def _tick_labels(fig: Figure) -> tuple[np.ndarray, list[str]]:
+    """The y ticks matplotlib picked inside the view, and their labels, after a full draw."""
+    fig.canvas.draw()
+    ax = fig.axes[0]
+    low, high = ax.get_ylim()
+    ticks = ax.get_yticks()
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    inside = (ticks >= low) & (ticks <= high)
+    return ticks[inside], [label for label, keep in zip(labels, inside, strict=True) if keep]
+
+
+def test_histogram_percent_ticks_keep_the_decimals_of_a_2_5_percent_step() -> None:
+    """200 futures whose tallest bar holds 17.5%: matplotlib ticks the y axis every 2.5%,
+    which used to read 0%, 2%, 5%, 8%, 10%, 12% (12.5 rounded to even), 15%, 18%."""
+    counts = [2, 19, 23, 33, 35, 26, 21, 17, 13, 7, 2, 2]
+    edges = np.linspace(20.0, 62.0, len(counts) + 1)
+    values = np.repeat((edges[:-1] + edges[1:]) / 2, counts)
+    fig = charts.histogram(
+        values, Percentiles(28.0, 37.0, 49.0), label="Cost", unit="k", bins=edges.tolist()
+    )
+    ticks, labels = _tick_labels(fig)
+    assert np.allclose(np.diff(ticks), 0.025)  # the spacing this test is about
+    assert labels[:8] == ["0.0%", "2.5%", "5.0%", "7.5%", "10.0%", "12.5%", "15.0%", "17.5%"]
+    for tick, label in zip(ticks, labels, strict=True):
+        assert float(label.removesuffix("%")) == pytest.approx(100 * tick, abs=1e-9)
+
+
+def test_percent_ticks_on_whole_steps_have_no_decimals(sample: np.ndarray) -> None:
+    x, y = _ecdf(sample)
+    fig = charts.s_curve(
+        x, y, Percentiles(*np.percentile(sample, [10, 50, 90])), label="T", unit=""
+    )
+    _, labels = _tick_labels(fig)
+    assert labels == ["0%", "20%", "40%", "60%", "80%", "100%"]
+
+
+@pytest.mark.parametrize(
+    ("shares", "decimals"),
+    [
+        ([0.0, 0.2, 0.4], 0),
+        ([0.0, 0.025, 0.05, 0.075], 1),
+        ([0.0, 0.05, 0.1], 0),
+        ([0.001, 0.002, 0.003], 1),
+        ([0.0, 0.00125, 0.0025], 3),
+        ([0.1 + 0.2, 0.6], 0),  # 30.000000000000004%: floating-point noise is not a decimal
+        ([], 0),
+    ],
+)
+def test_percent_decimals(shares: list[float], decimals: int) -> None:
+    assert charts.percent_decimals(shares) == decimals
