@@ -3,9 +3,10 @@
 ``build_inputs`` is the only bridge between the scenario layer (dotted paths, floats) and the
 transition model (typed fields with units). It fills schema defaults for missing keys, rounds
 integer keys, applies the parameter shocks of the risks that occurred in this iteration
-(``adds_to`` / ``scales``), clamps shocked values back into their key's bounds, and collects the
-timed risk events (``staff_loss``, ``ticket_surge``, ``vendor_walkout``, ``hiring_freeze``) that
-the model schedules.
+(``adds_to`` / ``scales``), clamps values back into their key's bound and maximum (a numerical
+safety net: the scenario reader refuses shocks that would leave them), and collects the timed
+risk events (``staff_loss``, ``ticket_surge``, ``vendor_walkout``, ``hiring_freeze``) that the
+model schedules.
 """
 
 from __future__ import annotations
@@ -178,15 +179,19 @@ _FIELDS: dict[str, str] = {
 }
 
 
-def _bounds(bound: str) -> tuple[float, float]:
-    """The interval a (possibly shocked) value is clamped back into, for a key's bound."""
-    if bound in ("nonneg", "positive"):
-        return 0.0, math.inf
-    if bound == "fraction":
-        return 0.0, 1.0
-    if bound == "rate":
-        return -0.999999, math.inf
-    return -math.inf, math.inf
+def _bounds(spec: schema.KeySpec) -> tuple[float, float]:
+    """The interval a value is clamped back into: its key's bound and maximum (a numerical
+    safety net only: the scenario reader refuses values and risk shocks outside them)."""
+    lo, hi = -math.inf, math.inf
+    if spec.bound in ("nonneg", "positive"):
+        lo = 0.0
+    elif spec.bound == "fraction":
+        lo, hi = 0.0, 1.0
+    elif spec.bound == "rate":
+        lo = -0.999999
+    if spec.maximum is not None:
+        hi = min(hi, float(spec.maximum))
+    return lo, hi
 
 
 def _plan() -> tuple[tuple[str, str, float | None, float, float, bool], ...]:
@@ -199,7 +204,7 @@ def _plan() -> tuple[tuple[str, str, float | None, float, float, bool], ...]:
             if spec is not None and isinstance(spec.default, int | float)
             else None
         )
-        lo, hi = _bounds(spec.bound) if spec is not None else (-math.inf, math.inf)
+        lo, hi = _bounds(spec) if spec is not None else (-math.inf, math.inf)
         rows.append((path, name, default, lo, hi, spec is not None and spec.kind == "integer"))
     return tuple(rows)
 
