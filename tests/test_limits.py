@@ -7,13 +7,15 @@ scenario is validated, with the offending value named. Risks may not shock struc
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
 
-from simulation import schema
+from simulation import memory, schema
 from simulation.cli import main
+from simulation.engine import simulate
 from simulation.params import build_inputs
 from simulation.scenario import load_scenario
 
@@ -263,3 +265,218 @@ def test_a_risk_scaling_the_horizon_is_refused_by_run_not_crashed(tmp_path: Path
     refused(result, "risks.longer.scales: a risk cannot scale scenario.horizon_months")
     assert "monthly series" in result.output
     assert not (tmp_path / "out").exists()
+
+
+# Sweeps ------------------------------------------------------------------------------------------
+
+
+def sweep(tmp_path: Path, scenario: Path, *sets: str, n: str = "8") -> Result:
+    args = ["sweep", str(scenario), "-n", n, "-j", "1", "--seed", "1", "--no-chart", "-q"]
+    for s in sets:
+        args += ["--set", s]
+    return CliRunner().invoke(main, [*args, "--out", str(tmp_path / "sweep")])
+
+
+@pytest.mark.parametrize(
+    ("setting", "message"),
+    [
+        (
+            "scenario.horizon_months=120:1200:1080",
+            "--set scenario.horizon_months=1200: must be at most 600 months (got 1200): every "
+            "iteration keeps 9 monthly series",
+        ),
+        (
+            "staffing.parallel_hiring=2,1000000000",
+            "--set staffing.parallel_hiring=1e+09: must be at most 10,000 requisitions "
+            "(got 1,000,000,000)",
+        ),
+        (
+            "demand.working_days_per_month=21,100",
+            "--set demand.working_days_per_month=100: must be at most 31 days a month (got 100)",
+        ),
+        (
+            "policy.stable_weeks=4,5000",
+            "--set policy.stable_weeks=5000: must be at most 2600 weeks (got 5000)",
+        ),
+        (
+            "knowledge.transfer_cv=0.3,50",
+            "--set knowledge.transfer_cv=50: must be at most 10 (got 50)",
+        ),
+    ],
+)
+def test_sweep_values_pass_the_scenario_files_limits(
+    tmp_path: Path, setting: str, message: str
+) -> None:
+    """Before: the sweep ran any value its key's bound kind allowed, past every limit."""
+    result = sweep(tmp_path, MINIMAL, setting)
+    out = refused(result, f"error: {message}")
+    assert len(out.strip().splitlines()) == 1
+    assert not (tmp_path / "sweep").exists()
+
+
+RISKY = """
+[[risks]]
+name = "reorg"
+probability = 0.3
+adds_to = "staffing.target_agents"
+impact = 3000
+"""
+
+
+def test_a_setting_that_pushes_a_risk_shock_past_the_limit_is_refused(tmp_path: Path) -> None:
+    """Each value alone is fine; with the risk's impact one setting passes the limit."""
+    path = write(tmp_path, RISKY)
+    assert validate(path).exit_code == 0
+    out = refused(
+        sweep(tmp_path, path, "staffing.target_agents=4000,8000"),
+        "error: --set staffing.target_agents=8000: risks.reorg.impact: adds 3000 to "
+        "staffing.target_agents (8000), giving 11,000, above its limit of 10,000 agents",
+    )
+    assert "=4000" not in out
+    refused(
+        sweep(tmp_path, path, "risks.reorg.impact=10,20000"),
+        "error: --set risks.reorg.impact=20000: risks.reorg.impact: adds 20,000 to "
+        "staffing.target_agents (4), giving 20,004, above its limit of 10,000 agents",
+    )
+
+
+def test_a_sweep_within_the_limits_runs(tmp_path: Path) -> None:
+    result = sweep(tmp_path, write(tmp_path, RISKY), "staffing.target_agents=4,6")
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "sweep" / "sweep.csv").is_file()
+
+
+# Memory ------------------------------------------------------------------------------------------
+
+
+def machine_with(monkeypatch: pytest.MonkeyPatch, room: float) -> None:
+    """Pretend the machine has ``room`` bytes available (the figure the OS would give)."""
+    monkeypatch.setattr(memory, "available_bytes", lambda: (room, "available (test figure)"))
+
+
+def need_of(path: Path, n: int, jobs: int = 1) -> memory.Need:
+    return memory.scenario_need(load_scenario(path), n, jobs)
+
+
+def run(tmp_path: Path, scenario: Path, *args: str) -> Result:
+    out = tmp_path / "results"
+    cmd = ["run", str(scenario), "-j", "1", "--no-report", "-q", "--out", str(out), *args]
+    return CliRunner().invoke(main, cmd)
+
+
+def test_the_formula_counts_what_the_engine_holds() -> None:
+    """The per-iteration terms are the engine's arrays: monthly float32 series × horizon,
+    float64 scalars and input rows, a uint8 flag per risk."""
+    scenario = load_scenario(ROOT / "scenarios" / "it_helpdesk.toml")
+    raw = simulate(scenario, 10, seed=1, jobs=1)
+    assert raw.monthly.nbytes / 10 == 4 * len(schema.SERIES_NAMES) * 60
+    row = raw.scalars.nbytes + raw.inputs.values.nbytes + raw.risks.nbytes
+    table = memory.TABLE_COPIES * (row / 10 + 1)
+    assert memory.per_iteration_bytes(60, len(scenario.uncertain), 6) == pytest.approx(
+        raw.monthly.nbytes / 10 + table
+    )
+
+
+def test_a_run_larger_than_the_machine_is_refused_before_it_starts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    need = need_of(MINIMAL, 200_000)
+    machine_with(monkeypatch, 0.9 * need.bytes)
+    out = refused(
+        run(tmp_path, MINIMAL, "-n", "200000"),
+        f"error: {MINIMAL}: 200,000 iterations over a 24-month horizon would need about "
+        f"{memory.size_text(need.bytes)} of memory ({memory.size_text(need.per_iteration)} an "
+        f"iteration), but this machine has {memory.size_text(0.9 * need.bytes)} available "
+        "(test figure); use at most ",
+    )
+    assert len(out.strip().splitlines()) == 1
+    assert not (tmp_path / "results").exists()
+    assert not any(tmp_path.iterdir())  # no hidden staging folder left either
+    # the advised count fits
+    advised = int(out.split("use at most ")[1].split(" ")[0].replace(",", ""))
+    assert need_of(MINIMAL, advised).bytes <= 0.9 * need.bytes < need_of(MINIMAL, advised * 2).bytes
+    # a run that fits goes ahead
+    machine_with(monkeypatch, need_of(MINIMAL, 8).bytes * 1.01)
+    assert run(tmp_path, MINIMAL, "-n", "8").exit_code == 0
+
+
+def test_the_check_counts_the_iterations_actually_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The cap of --iterations auto, and the scenario's own simulation.iterations."""
+    machine_with(monkeypatch, 2e9)
+    refused(
+        run(tmp_path, MINIMAL, "--iterations", "auto", "--max-iterations", "2000000"),
+        "2,000,000 iterations over a 24-month horizon would need about",
+        "but this machine has 2.0 GB available (test figure)",
+    )
+    long = write(tmp_path, "[scenario]\nhorizon_months = 600\n[simulation]\niterations = 2000000\n")
+    assert validate(long).exit_code == 0  # a big machine could run it
+    need = need_of(long, 2_000_000)
+    assert need.bytes > 40 * 2**30  # about 40 GiB of monthly series alone
+    refused(
+        run(tmp_path, long),
+        f"{long}: 2,000,000 iterations over a 600-month horizon would need about "
+        f"{memory.size_text(need.bytes)}",
+    )
+
+
+def test_compare_needs_every_alternative_in_memory_together(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    other = write(tmp_path, "[staffing]\ntarget_agents = 5\n", "other.toml")
+    one = need_of(MINIMAL, 100_000)
+    machine_with(monkeypatch, 1.3 * one.bytes)  # each alone fits, both together do not
+    result = CliRunner().invoke(
+        main,
+        [
+            "compare",
+            str(MINIMAL),
+            str(other),
+            "-n",
+            "100000",
+            "-j",
+            "1",
+            "-q",
+            "--out",
+            str(tmp_path / "cmp"),
+        ],
+    )
+    refused(
+        result,
+        "error: compare: 100,000 iterations of each of the 2 alternatives would need about",
+        f"together ({MINIMAL}: ",
+        "available (test figure); use at most",
+    )
+    assert not (tmp_path / "cmp").exists()
+
+
+def test_sweep_checks_every_setting(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    short = need_of(MINIMAL, 20_000)
+    long = need_of(write(tmp_path, "[scenario]\nhorizon_months = 600\n"), 20_000)
+    machine_with(monkeypatch, (short.bytes + long.bytes) / 2)
+    refused(
+        sweep(tmp_path, MINIMAL, "scenario.horizon_months=24,600", n="20000"),
+        "error: --set scenario.horizon_months=600: 20,000 iterations over a 600-month horizon "
+        f"would need about {memory.size_text(long.bytes)}",
+    )
+
+
+def test_the_machine_memory_comes_from_the_os(tmp_path: Path) -> None:
+    room, source = memory.available_bytes() or (0.0, "")
+    assert 0 < room <= os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    assert source
+    # cgroup v2: the limit of the process's own group, less what it uses
+    (tmp_path / "v2" / "job").mkdir(parents=True)
+    (tmp_path / "v2" / "job" / "memory.max").write_text("4000000000\n")
+    (tmp_path / "v2" / "job" / "memory.current").write_text("1000000000\n")
+    (tmp_path / "self-v2").write_text("0::/job\n")
+    assert memory._cgroup_room(tmp_path / "v2", tmp_path / "self-v2") == 3e9
+    # cgroup v1 without a limit ("no limit" is reported as about 2**63)
+    (tmp_path / "v1" / "memory" / "job").mkdir(parents=True)
+    (tmp_path / "v1" / "memory" / "job" / "memory.limit_in_bytes").write_text(f"{2**63 - 4096}")
+    (tmp_path / "self-v1").write_text("4:memory:/job\n1:cpu:/\n")
+    assert memory._cgroup_room(tmp_path / "v1", tmp_path / "self-v1") is None
+    (tmp_path / "v1" / "memory" / "job" / "memory.limit_in_bytes").write_text("2000000000")
+    (tmp_path / "v1" / "memory" / "job" / "memory.usage_in_bytes").write_text("500000000")
+    assert memory._cgroup_room(tmp_path / "v1", tmp_path / "self-v1") == 1.5e9
