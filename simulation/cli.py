@@ -146,13 +146,20 @@ def validate(scenarios: tuple[Path, ...]) -> None:
     failed = False
     for path in scenarios:
         try:
-            _load(path)
+            sc = _load(path)
         except SimulationError as exc:
             failed = True
             for line in exc.messages:
                 click.echo(line)
         else:
-            click.echo(f"{path}: OK")
+            guard = check_scenario(sc)  # what a run would refuse or warn about
+            failed = failed or bool(guard.errors)
+            for line in guard.errors:
+                click.echo(line)
+            if not guard.errors:
+                click.echo(f"{path}: OK")
+            for w in guard.warnings:
+                click.echo(f"warning: {w}", err=True)
     if failed:
         sys.exit(1)
 

@@ -5,8 +5,8 @@ transition model (typed fields with units). It fills schema defaults for missing
 integer keys, applies the parameter shocks of the risks that occurred in this iteration
 (``adds_to`` / ``scales``), clamps values back into their key's bound and maximum (a numerical
 safety net: the scenario reader refuses shocks that would leave them), and collects the timed
-risk events (``staff_loss``, ``ticket_surge``, ``vendor_walkout``, ``hiring_freeze``) that the
-model schedules.
+risk events (``staff_loss``, ``ticket_surge``, ``vendor_walkout``, ``hiring_freeze``) that strike
+within the horizon (:func:`struck`), which the model schedules.
 """
 
 from __future__ import annotations
@@ -15,9 +15,14 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
 
 from simulation import schema
 from simulation.scenario_types import Risk
+
+if TYPE_CHECKING:  # numpy is not imported by the command line's light commands
+    import numpy as np
+    from numpy.typing import NDArray
 
 _EMPTY: Mapping[str, bool] = MappingProxyType({})
 
@@ -209,6 +214,26 @@ def _plan() -> tuple[tuple[str, str, float | None, float, float, bool], ...]:
     return tuple(rows)
 
 
+def struck(
+    kind: str,
+    occurs: float | NDArray[np.float64],
+    at_month: float | NDArray[np.float64],
+    horizon_months: float,
+) -> Any:
+    """Whether a risk strikes within the horizon — the one definition of "struck" used by the
+    model's risk flags (``samples.csv`` ``risk.<name>``, ``risks.csv``) and by the risk ranking.
+
+    A risk strikes when it occurs (``occurs`` >= 0.5; the input is 0 or 1) and, for a timed
+    event (``kind`` ``"event"``), when its month ``at_month`` falls before the horizon: an event
+    at or after ``horizon_months`` does not happen within the horizon. Element-wise on arrays
+    (iterations) as on single values.
+    """
+    hit = occurs >= 0.5
+    if kind == "event":
+        hit = hit & (at_month < horizon_months)
+    return hit
+
+
 _PLAN = _plan()
 _COST_PREFIXES = ("costs.one_off_", "costs.monthly_")
 
@@ -236,10 +261,13 @@ def _apply_shocks(
         values[risk.target] = base + impact if risk.kind == "adds_to" else base * impact
 
 
-def _events(values: Mapping[str, float], risks: Sequence[Risk]) -> tuple[RiskEvent, ...]:
+def _events(
+    values: Mapping[str, float], risks: Sequence[Risk], flags: Mapping[str, bool]
+) -> tuple[RiskEvent, ...]:
+    """The timed events that strike within the horizon in this iteration."""
     out: list[RiskEvent] = []
     for risk in risks:
-        if risk.kind != "event" or values.get(risk.path("occurs"), 0.0) < 0.5:
+        if risk.kind != "event" or not flags[risk.name]:
             continue
         out.append(
             RiskEvent(
@@ -293,13 +321,14 @@ def build_inputs(
             raise ValueError(f"{path}: value {v} is not finite")
         v = lo if v < lo else (hi if v > hi else v)
         kwargs[name] = round(v) if integer else v
+    # a cost item only a risk names is 0 in the iterations that risk does not strike
     one_off = tuple(
-        (p.removeprefix("costs.one_off_"), max(0.0, resolved[p]))
+        (p.removeprefix("costs.one_off_"), max(0.0, resolved.get(p, 0.0)))
         for p in costs
         if p.startswith("costs.one_off_")
     )
     monthly = tuple(
-        (p.removeprefix("costs.monthly_"), max(0.0, resolved[p]))
+        (p.removeprefix("costs.monthly_"), max(0.0, resolved.get(p, 0.0)))
         for p in costs
         if p.startswith("costs.monthly_")
     )
@@ -309,13 +338,24 @@ def build_inputs(
         raise ValueError(f"simulation.variability: unknown value '{variability}'")
     if policy not in ("readiness", "fixed"):
         raise ValueError(f"policy.cutover: unknown value '{policy}'")
-    flags = {r.name: values.get(r.path("occurs"), 0.0) >= 0.5 for r in risks}
+    horizon = float(kwargs["horizon_months"])  # type: ignore[arg-type]
+    flags = {
+        r.name: bool(
+            struck(
+                r.kind,
+                float(values.get(r.path("occurs"), 0.0)),
+                float(values.get(r.path("at_month"), 0.0)),
+                horizon,
+            )
+        )
+        for r in risks
+    }
     return ModelInputs(
         variability=variability,
         cutover_policy=policy,
         one_off_costs=one_off,
         monthly_costs=monthly,
-        events=_events(values, risks),
+        events=_events(values, risks, flags),
         risk_flags=MappingProxyType(flags),
         **kwargs,  # type: ignore[arg-type]
     )

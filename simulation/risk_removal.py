@@ -35,8 +35,9 @@ from simulation.engine import ProgressFn, RawResults, default_jobs, simulate
 from simulation.errors import SimulationError
 from simulation.interrupts import as_completed_polling, deferred_interrupts
 from simulation.model import SCALAR_NAMES
+from simulation.params import struck
 from simulation.sampling import InputMatrix, draw_inputs
-from simulation.scenario_types import Scenario
+from simulation.scenario_types import Risk, Scenario
 from simulation.seeds import fresh_seed
 
 #: Outputs whose P80 change is reported.
@@ -146,12 +147,26 @@ def _never(occurs: Distribution) -> bool:
     return occurs.is_fixed and occurs.mean() == 0.0
 
 
-def _struck_rows(base: RawResults, occurs: str, fixed: float) -> NDArray[np.int64]:
-    """The iterations of the baseline that the risk struck; an occurrence that is not a
-    column of the input matrix is fixed at ``fixed`` for every iteration."""
-    if occurs in base.inputs.names:
-        return np.flatnonzero(base.inputs.values[:, base.inputs.names.index(occurs)] > 0.5)
-    return np.arange(base.iterations) if fixed >= 0.5 else np.zeros(0, dtype=np.int64)
+def _column(base: RawResults, scenario: Scenario, path: str) -> NDArray[np.float64] | float:
+    """An input's value in every iteration of the baseline: its column of the input matrix, or
+    its fixed value when it is not uncertain (0 for an input the scenario does not have)."""
+    if path in base.inputs.names:
+        return base.inputs.values[:, base.inputs.names.index(path)]
+    dist = scenario.inputs.get(path)
+    return dist.mean() if dist is not None else 0.0
+
+
+def _struck_rows(base: RawResults, scenario: Scenario, risk: Risk) -> NDArray[np.int64]:
+    """The iterations of the baseline that the risk struck (:func:`simulation.params.struck`:
+    it occurred and, for a timed event, within the horizon)."""
+    horizon = scenario.inputs["scenario.horizon_months"].mean()
+    hit = struck(
+        risk.kind,
+        _column(base, scenario, risk.path("occurs")),
+        _column(base, scenario, risk.path("at_month")),
+        horizon,
+    )
+    return np.flatnonzero(np.broadcast_to(hit, (base.iterations,)))
 
 
 def _matches(scenario: Scenario, raw: RawResults, sampler: str) -> bool:
@@ -209,13 +224,10 @@ def risk_removal(
     ]
     reruns: dict[str, NDArray[np.float64]] = {}
     if shared:
-        struck = [
-            _struck_rows(base, r.path("occurs"), scenario.inputs[r.path("occurs")].mean())
-            for r in shared
-        ]
-        tick = progress(sum(rows.size for rows in struck)) if progress else None
+        rows_of = [_struck_rows(base, scenario, r) for r in shared]
+        tick = progress(sum(rows.size for rows in rows_of)) if progress else None
         offs = [without_risk(scenario, r.name) for r in shared]
-        tables = _rerun_struck_rows(offs, base, struck, sampler, jobs or default_jobs(), tick)
+        tables = _rerun_struck_rows(offs, base, rows_of, sampler, jobs or default_jobs(), tick)
         reruns = {r.name: table for r, table in zip(shared, tables, strict=True)}
     rows = []
     for risk in scenario.risks:

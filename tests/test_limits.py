@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from click.testing import CliRunner, Result
 
@@ -17,6 +18,7 @@ from simulation import memory, schema
 from simulation.cli import main
 from simulation.engine import simulate
 from simulation.params import build_inputs
+from simulation.risk_removal import risk_removal
 from simulation.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -81,10 +83,12 @@ def test_a_value_above_the_limit_is_refused(tmp_path: Path, spec: schema.KeySpec
     path = write(tmp_path, f"[{spec.section}]\n{spec.key} = {_value(spec, top)}\n")
     out = refused(validate(path), f"{spec.path}: must be at most {_shown(spec.maximum)}")
     assert spec.why in out
-    # the limit itself is accepted
+    # the limit itself is accepted (by the reader; the pre-run guards may still object to a
+    # billion tickets a day for four agents)
     path = write(tmp_path, f"[{spec.section}]\n{spec.key} = {_value(spec, spec.maximum)}\n")
-    result = validate(path)
-    assert result.exit_code == 0, result.output
+    assert load_scenario(path).inputs.get(spec.path, None) is not None or spec.section == (
+        "simulation"
+    )
 
 
 def _shown(value: float) -> str:
@@ -480,3 +484,129 @@ def test_the_machine_memory_comes_from_the_os(tmp_path: Path) -> None:
     (tmp_path / "v1" / "memory" / "job" / "memory.limit_in_bytes").write_text("2000000000")
     (tmp_path / "v1" / "memory" / "job" / "memory.usage_in_bytes").write_text("500000000")
     assert memory._cgroup_room(tmp_path / "v1", tmp_path / "self-v1") == 1.5e9
+
+
+# Struck risks ------------------------------------------------------------------------------------
+
+LATE = """
+[[risks]]
+name = "late_exodus"
+probability = 0.5
+event = "staff_loss"
+agents = 2
+window_start_month = 30
+window_end_month = 40
+
+[[risks]]
+name = "at_the_end"
+probability = 1
+event = "hiring_freeze"
+duration_days = 20
+window_start_month = 24
+window_end_month = 24
+
+[[risks]]
+name = "straddle"
+probability = 0.5
+event = "ticket_surge"
+extra_tickets_per_day = 20
+duration_days = 10
+window_start_month = 12
+window_end_month = 36
+"""
+
+
+def test_a_risk_beyond_the_horizon_is_never_struck(tmp_path: Path) -> None:
+    """minimal.toml's horizon is 24 months: an event at or after month 24 does not happen.
+    Before: risks.csv reported late_exodus struck in 50% of the futures."""
+    path = write(tmp_path, LATE)
+    result = validate(path)
+    assert result.exit_code == 0, result.output
+    assert (
+        f"warning: {path}: risks.late_exodus: its window (months 30 to 40) lies beyond the "
+        "24-month horizon, so it can never strike" in result.output
+    )
+    assert "risks.at_the_end: its window (month 24) lies beyond the 24-month horizon" in (
+        result.output
+    )
+    assert (
+        "risks.straddle: its window (months 12 to 36) reaches past the 24-month horizon: it "
+        "strikes within the horizon in only 50% of the futures it occurs in" in result.output
+    )
+    run_result = run(tmp_path, path, "-n", "200", "--seed", "4")
+    assert run_result.exit_code == 0, run_result.output
+    assert "can never strike" in run_result.output  # the run warns too
+    samples = pd.read_csv(tmp_path / "results" / "samples.csv")
+    risks = pd.read_csv(tmp_path / "results" / "risks.csv").set_index("risk")
+    assert samples["risk.late_exodus"].sum() == 0
+    assert samples["risk.at_the_end"].sum() == 0
+    assert risks.loc["late_exodus", "occurrence_rate"] == 0
+    assert risks.loc["at_the_end", "occurrence_rate"] == 0
+    assert risks.loc["late_exodus", "p80_transition_cost_change"] == 0
+    # the one definition: occurred, and the month falls before the horizon
+    occurred = samples["in.risks.straddle.occurs"] >= 0.5
+    within = samples["in.risks.straddle.at_month"] < 24
+    assert (samples["risk.straddle"] == (occurred & within).astype(int)).all()
+    assert 0 < samples["risk.straddle"].sum() < occurred.sum()
+    assert risks.loc["straddle", "occurrence_rate"] == samples["risk.straddle"].mean()
+
+
+def test_the_ranking_reruns_exactly_the_struck_iterations(tmp_path: Path) -> None:
+    scenario = load_scenario(write(tmp_path, LATE))
+    base = simulate(scenario, 60, seed=2, jobs=1)
+    totals: list[int] = []
+
+    def progress(total: int):  # type: ignore[no-untyped-def]
+        totals.append(total)
+        return lambda n: None
+
+    risk_removal(scenario, base, jobs=1, progress=progress)
+    assert totals == [int(base.risks.sum())]
+
+
+def test_a_risk_adding_to_an_unlisted_cost_item_runs(tmp_path: Path) -> None:
+    """Before: every iteration the risk did not strike failed ('costs.one_off_licence')."""
+    path = write(
+        tmp_path,
+        '[[risks]]\nname = "licence"\nprobability = 0.3\nadds_to = "costs.one_off_licence"\n'
+        "impact = 5000\n",
+    )
+    result = run(tmp_path, path, "-n", "40", "--seed", "1")
+    assert result.exit_code == 0, result.output
+    samples = pd.read_csv(tmp_path / "results" / "samples.csv")
+    struck = samples["risk.licence"] == 1
+    assert 0 < struck.sum() < 40
+    assert (samples.loc[struck, "out.one_off_cost"] == 5000).all()
+    assert (samples.loc[~struck, "out.one_off_cost"] == 0).all()
+
+
+# Inputs that make the model loop -----------------------------------------------------------------
+
+
+def test_recruiting_that_never_ends_is_refused(tmp_path: Path) -> None:
+    """Before: the model looped for ever at day 0 (every candidate declines in no time)."""
+    path = write(tmp_path, "[staffing]\noffer_acceptance = 0\ntime_to_hire_days = 0\n")
+    refused(
+        run(tmp_path, path, "-n", "2"),
+        f"error: {path}: staffing.time_to_hire_days: with a time to hire as short as 0 working "
+        "days and offers accepted as rarely as 0 (staffing.offer_acceptance), the model would "
+        "try candidates for ever in one iteration",
+    )
+    assert not (tmp_path / "results").exists()
+    refused(validate(path), "would try candidates for ever")
+    # a time to hire of 0 alone, or no acceptance alone, is finite and runs
+    fine = write(tmp_path, "[staffing]\noffer_acceptance = 0\n", "fine.toml")
+    assert validate(fine).exit_code == 0
+
+
+def test_demand_growing_past_the_limit_is_refused(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "[scenario]\nhorizon_months = 600\n[demand]\ntickets_per_day = 30\ngrowth_per_year = 1\n",
+    )
+    refused(
+        validate(path),
+        "demand.growth_per_year: demand of up to 30 tickets a day growing by up to 100% a year "
+        "reaches 3.38e+16 tickets a day within the 600-month horizon, above the limit of "
+        "1,000,000,000 tickets a day",
+    )

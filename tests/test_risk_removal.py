@@ -148,7 +148,7 @@ def test_rerunning_only_struck_iterations_equals_a_full_rerun() -> None:
     offs = [without_risk(scenario, risk.name) for risk in scenario.risks]
     occurs = [r.path("occurs") for r in scenario.risks]
     assert all(_rows_are_shared(scenario, o, "lhs") for o in occurs)
-    struck = [_struck_rows(base, o, scenario.inputs[o].mean()) for o in occurs]
+    struck = [_struck_rows(base, scenario, r) for r in scenario.risks]
     serial = _rerun_struck_rows(offs, base, struck, "lhs", jobs=1)
     pooled = _rerun_struck_rows(offs, base, struck, "lhs", jobs=2)  # one pool for all risks
     checked = 0
