@@ -244,16 +244,59 @@ def cost_keys(values: Mapping[str, float]) -> tuple[str, ...]:
     return tuple(sorted(p for p in values if p.startswith(_COST_PREFIXES)))
 
 
+@dataclass(frozen=True)
+class _RiskKeys:
+    """One risk's input paths, made once per register rather than once per iteration."""
+
+    risk: Risk
+    occurs: str
+    impact: str
+    at_month: str
+    agents: str
+    extra_tickets_per_day: str
+    duration_days: str
+    level: str
+
+
+#: The paths of the registers seen lately, by identity (a scenario's ``risks`` tuple is built
+#: once; a register of hundreds of risks would otherwise rebuild its paths every iteration).
+_KEYS: dict[int, tuple[Sequence[Risk], tuple[_RiskKeys, ...]]] = {}
+
+
+def _risk_keys(risks: Sequence[Risk]) -> tuple[_RiskKeys, ...]:
+    cached = _KEYS.get(id(risks))
+    if cached is not None and cached[0] is risks:
+        return cached[1]
+    keys = tuple(
+        _RiskKeys(
+            r,
+            r.path("occurs"),
+            r.path("impact"),
+            r.path("at_month"),
+            r.path("agents"),
+            r.path("extra_tickets_per_day"),
+            r.path("duration_days"),
+            r.path("level"),
+        )
+        for r in risks
+    )
+    if len(_KEYS) >= 16:
+        _KEYS.clear()
+    _KEYS[id(risks)] = (risks, keys)
+    return keys
+
+
 def _apply_shocks(
-    values: dict[str, float], risks: Sequence[Risk], source: Mapping[str, float]
+    values: dict[str, float], risks: Sequence[_RiskKeys], source: Mapping[str, float]
 ) -> None:
     """Add or multiply the impact of each parameter-shock risk that occurred (in place)."""
-    for risk in risks:
+    for keys in risks:
+        risk = keys.risk
         if risk.kind == "event" or risk.target is None:
             continue
-        if source.get(risk.path("occurs"), 0.0) < 0.5:
+        if source.get(keys.occurs, 0.0) < 0.5:
             continue
-        impact = float(source.get(risk.path("impact"), 0.0 if risk.kind == "adds_to" else 1.0))
+        impact = float(source.get(keys.impact, 0.0 if risk.kind == "adds_to" else 1.0))
         base = values.get(risk.target)
         if base is None:
             spec = schema.BY_PATH.get(risk.target)
@@ -262,24 +305,23 @@ def _apply_shocks(
 
 
 def _events(
-    values: Mapping[str, float], risks: Sequence[Risk], flags: Mapping[str, bool]
+    values: Mapping[str, float], risks: Sequence[_RiskKeys], flags: Mapping[str, bool]
 ) -> tuple[RiskEvent, ...]:
     """The timed events that strike within the horizon in this iteration."""
     out: list[RiskEvent] = []
-    for risk in risks:
+    for keys in risks:
+        risk = keys.risk
         if risk.kind != "event" or not flags[risk.name]:
             continue
         out.append(
             RiskEvent(
                 name=risk.name,
                 event=str(risk.event),
-                at_month=max(0.0, float(values.get(risk.path("at_month"), 0.0))),
-                agents=max(0, round(float(values.get(risk.path("agents"), 0.0)))),
-                extra_tickets_per_day=max(
-                    0.0, float(values.get(risk.path("extra_tickets_per_day"), 0.0))
-                ),
-                duration_days=max(0.0, float(values.get(risk.path("duration_days"), 0.0))),
-                level=min(1.0, max(0.0, float(values.get(risk.path("level"), 0.0)))),
+                at_month=max(0.0, float(values.get(keys.at_month, 0.0))),
+                agents=max(0, round(float(values.get(keys.agents, 0.0)))),
+                extra_tickets_per_day=max(0.0, float(values.get(keys.extra_tickets_per_day, 0.0))),
+                duration_days=max(0.0, float(values.get(keys.duration_days, 0.0))),
+                level=min(1.0, max(0.0, float(values.get(keys.level, 0.0)))),
             )
         )
     return tuple(out)
@@ -309,8 +351,9 @@ def build_inputs(
     costs = cost_keys(values) if costs is None else costs
     for path in costs:
         resolved[path] = float(values[path])
+    register = _risk_keys(risks) if risks else ()
     if risks:
-        _apply_shocks(resolved, risks, values)
+        _apply_shocks(resolved, register, values)
         shocked = {r.target for r in risks if r.target and r.target.startswith(_COST_PREFIXES)}
         if not shocked <= set(costs):  # a risk adds a cost item the file does not list
             costs = tuple(sorted(set(costs) | shocked))
@@ -340,22 +383,17 @@ def build_inputs(
         raise ValueError(f"policy.cutover: unknown value '{policy}'")
     horizon = float(kwargs["horizon_months"])  # type: ignore[arg-type]
     flags = {
-        r.name: bool(
-            struck(
-                r.kind,
-                float(values.get(r.path("occurs"), 0.0)),
-                float(values.get(r.path("at_month"), 0.0)),
-                horizon,
-            )
+        k.risk.name: bool(
+            struck(k.risk.kind, float(get(k.occurs, 0.0)), float(get(k.at_month, 0.0)), horizon)
         )
-        for r in risks
+        for k in register
     }
     return ModelInputs(
         variability=variability,
         cutover_policy=policy,
         one_off_costs=one_off,
         monthly_costs=monthly,
-        events=_events(values, risks, flags),
+        events=_events(values, register, flags),
         risk_flags=MappingProxyType(flags),
         **kwargs,  # type: ignore[arg-type]
     )
