@@ -270,12 +270,26 @@ def _progress(quiet: bool) -> Callable[[int], Callable[[int], None]] | None:
     phases = iter(("simulating", "ranking risks"))
 
     def start(total: int) -> Callable[[int], None]:
-        """A bar per phase: the run, then the re-run futures of the risk-removal ranking."""
+        """A bar per phase: the run, then the re-run futures of the risk-removal ranking (whose
+        description then says how many risks are left, through ``describe``)."""
         desc = next(phases, "running")
         bar = tqdm(total=total, unit="it", desc=desc, file=sys.stderr, leave=False, smoothing=0.1)
-        return bar.update
+        return _Bar(bar)
 
     return start
+
+
+class _Bar:
+    """A progress callback (iterations just finished) whose bar's text can be changed."""
+
+    def __init__(self, bar: Any) -> None:
+        self.bar = bar
+
+    def __call__(self, n: int) -> None:
+        self.bar.update(n)
+
+    def describe(self, text: str) -> None:
+        self.bar.set_description_str(text)
 
 
 @main.command()
