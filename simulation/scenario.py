@@ -613,22 +613,22 @@ def _check_shocks(
             continue
         lo, hi, exact, before = ranges.get(target) or (*_target_range(target, inputs), [])
         ilo, ihi = _lower(impact), _upper(impact)
-        if risk.kind == "adds_to":
-            pairs = [(a, b) for a in (lo, hi) for b in (ilo, ihi)]
-            results = [a + b for a, b in pairs]
-        else:
-            pairs = [(a, b) for a in (lo, hi) for b in (ilo, ihi)]
-            with np.errstate(all="ignore"):
-                results = [float(np.float64(a) * np.float64(b)) for a, b in pairs]
+        pairs = [(a, b) for a in (lo, hi) for b in (ilo, ihi)]
+        with np.errstate(all="ignore"):  # inf * 0 is NaN, reported below
+            results = [
+                float(np.float64(a) + b if risk.kind == "adds_to" else np.float64(a) * b)
+                for a, b in pairs
+            ]
+        nan = [j for j, r in enumerate(results) if math.isnan(r)]
         new_lo, new_hi = min(results), max(results)
         exact_new = exact and impact.name in _EXPLICIT_VALUES
         key = risk.path("impact")
         where = files.get(risk.name) if files else None
-        problem = _shock_problem(spec, new_lo, new_hi, exact_new)
+        problem = _shock_problem(spec, new_lo, new_hi, exact_new, bool(nan))
         if problem is not None:
             low_side = problem[0]
-            j = results.index(new_lo if low_side else new_hi)
-            t, i = pairs[j]
+            j = nan[0] if nan else results.index(new_lo if low_side else new_hi)
+            i = pairs[j][1]
             after = f" after {', '.join(before)}" if before else ""
             shown_i = _num(i) if impact.is_fixed else f"{'down' if i == ilo else 'up'} to {_num(i)}"
             giving = (
@@ -649,10 +649,11 @@ def _check_shocks(
 
 
 def _shock_problem(
-    spec: schema.KeySpec, lo: float, hi: float, exact: bool
+    spec: schema.KeySpec, lo: float, hi: float, exact: bool, nan: bool = False
 ) -> tuple[bool, str] | None:
-    """What is wrong with a shocked range ``lo``–``hi`` of a key: ``(below, text)`` or None."""
-    if math.isnan(lo) or math.isnan(hi):
+    """What is wrong with a shocked range ``lo``–``hi`` of a key (``nan``: some combination is
+    not a number): ``(below, text)`` or None."""
+    if nan:
         return False, "which is not a number"
     if not _within(lo, hi, spec.bound, open_at_zero=not exact):
         below = spec.bound != "fraction" or lo < 0
