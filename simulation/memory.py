@@ -20,10 +20,13 @@ What a run holds, in bytes (see :mod:`simulation.engine` ``_Assembly`` and
   working days a month the scenario allows);
 * ``FIXED_BYTES``: the interpreter with numpy, pandas, scipy and SimPy loaded.
 
-The constants were calibrated on the peak resident memory of real runs (``scripts/bench_memory.py``
-prints measured against estimated figures): it_helpdesk (32 uncertain inputs, 6 risks) over 60
-and 600 months and a scenario with 200 uncertain inputs, 2,000 to 60,000 iterations, ``-j 1`` and
-``-j 2``; the estimate is at or above every measured peak.
+The constants were calibrated on the peak memory (PSS of the whole process tree) of real
+``simulate run`` processes, ranking included (``scripts/bench_memory.py`` prints measured against
+estimated figures): it_helpdesk (32 uncertain inputs, 6 risks) over 60 and 600 months and a
+scenario with 203 uncertain inputs over 24 months, 2,000 to 60,000 iterations, ``-j 1`` and
+``-j 2``. Measured per iteration: 4.3 kB (it_helpdesk, 60 months; estimate 4.5), 24.1 kB
+(600 months; estimate 23.9), 7.8 kB (203 inputs; estimate 10.0), i.e. 4 to 5 copies of the row;
+the whole estimate was 1.1 to 1.8 times every measured peak (2026-11-28).
 
 The machine's memory is what it has *available now* (``MemAvailable`` of ``/proc/meminfo``: free
 memory plus the page cache the kernel can drop), further limited by the memory limit of the
@@ -49,7 +52,7 @@ FIXED_BYTES = 250 * 2**20
 #: Per worker and horizon day: ``OUTCOME_BATCH`` (64) runs × about 44 float64 arrays of days.
 BATCH_BYTES_PER_DAY = 64 * 44 * 8
 #: Copies of an iteration's row of inputs, outputs and flags that a run holds at its peak.
-TABLE_COPIES = 6
+TABLE_COPIES = 5
 #: Bytes of one monthly value (float32) and of one scalar or input value (float64).
 _MONTHLY_VALUE, _VALUE = 4, 8
 
