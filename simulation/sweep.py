@@ -245,7 +245,7 @@ def sweep(
     sampler = sampler or scenario.sampler
     settings = grid(levers)
     variants = [apply_setting(scenario, s) for s in settings]
-    check_settings(settings, variants, n, jobs)
+    setting_warnings = check_settings(settings, variants, n, jobs, scenario)
     started = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     t0 = time.perf_counter()
     frames = []
@@ -272,7 +272,10 @@ def sweep(
         "started": started,
         "wall_seconds": round(time.perf_counter() - t0, 3),
         "currency": scenario.currency,
-        "warnings": [f"correlation {d} dropped: a swept key is fixed" for d in dropped],
+        "warnings": [
+            *(f"correlation {d} dropped: a swept key is fixed" for d in dropped),
+            *setting_warnings,
+        ],
     }
     return SweepResults(scenario, tuple(levers), pd.concat(frames, ignore_index=True), meta)
 
@@ -282,17 +285,22 @@ def check_settings(
     variants: Sequence[Scenario],
     iterations: int,
     jobs: int | None = None,
-) -> None:
+    scenario: Scenario | None = None,
+) -> list[str]:
     """Refuse, before any setting runs, a grid with a setting the scenario file could not have
     said: a value beyond its key's limits, a risk shock that the setting pushes beyond them
     (:func:`simulation.scenario.check_inputs`), inputs the pre-run guards refuse, or results too
     large for the machine's memory (:mod:`simulation.memory`). Each message names the setting
-    (``--set key=value``) and the key."""
-    errors = []
+    (``--set key=value``) and the key. Returns the guards' warnings about a setting that the
+    unchanged ``scenario`` does not have (e.g. a risk window beyond a shorter horizon)."""
+    errors, warnings = [], []
+    known = set(check_scenario(scenario).warnings) if scenario is not None else set()
     for setting, variant in zip(settings, variants, strict=True):
         where = f"--set {_setting_text(setting)}"
         errors += [f"{where}: {problem}" for problem in check_inputs(variant)]
-        errors += [f"{where}: {e}" for e in check_scenario(variant).errors]
+        guard = check_scenario(variant)
+        errors += [f"{where}: {e}" for e in guard.errors]
+        warnings += [f"{where}: {w}" for w in guard.warnings if w not in known]
     if errors:
         raise SimulationError(errors)
     workers = jobs or default_jobs()
@@ -302,6 +310,7 @@ def check_settings(
             for s, v in zip(settings, variants, strict=True)
         ]
     )
+    return warnings
 
 
 def _setting_text(setting: Mapping[str, Value]) -> str:

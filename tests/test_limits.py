@@ -610,3 +610,20 @@ def test_demand_growing_past_the_limit_is_refused(tmp_path: Path) -> None:
         "reaches 3.38e+16 tickets a day within the 600-month horizon, above the limit of "
         "1,000,000,000 tickets a day",
     )
+
+
+def test_a_sweep_warns_when_a_setting_puts_a_risk_window_beyond_the_horizon(
+    tmp_path: Path,
+) -> None:
+    path = write(
+        tmp_path,
+        '[[risks]]\nname = "late"\nprobability = 0.5\nevent = "staff_loss"\nagents = 1\n'
+        "window_start_month = 18\nwindow_end_month = 22\n",
+    )
+    result = sweep(tmp_path, path, "scenario.horizon_months=12,24")
+    assert result.exit_code == 0, result.output
+    assert (
+        f"warning: --set scenario.horizon_months=12: {path}: risks.late: its window (months 18 "
+        "to 22) lies beyond the 12-month horizon, so it can never strike" in result.output
+    )
+    assert "horizon_months=24: " not in result.output
