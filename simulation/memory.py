@@ -207,12 +207,15 @@ def check(needs: Sequence[Need], *, together: bool = False, what: str = "") -> N
         return
     room, source = have
     if together:
-        total = sum(n.bytes for n in needs) - (len(needs) - 1) * FIXED_BYTES
+        # the interpreter and a batch's working arrays once (the runs follow one another), the
+        # results of every run
+        kept = [n.iterations * n.per_iteration for n in needs]
+        fixed = max(n.bytes - k for n, k in zip(needs, kept, strict=True))
+        total = fixed + sum(kept)
         if total <= room:
             return
-        parts = ", ".join(f"{n.label}: {size_text(n.bytes - FIXED_BYTES)}" for n in needs)
-        per = sum(n.per_iteration for n in needs)
-        fit = _fit(room - (total - sum(n.iterations * n.per_iteration for n in needs)), per)
+        parts = ", ".join(f"{n.label}: {size_text(k)}" for n, k in zip(needs, kept, strict=True))
+        fit = _fit(room - fixed, sum(n.per_iteration for n in needs))
         raise SimulationError(
             f"{what}: {needs[0].iterations:,} iterations of each of the {len(needs)} alternatives "
             f"would need about {size_text(total)} of memory together ({parts}), but this machine "
