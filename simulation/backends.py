@@ -410,7 +410,11 @@ class RetryingPool:
                                     if drawn is _END:
                                         break
                                     task = cast(Task, drawn)
-                                fut = pool.submit(fn, *task)
+                                try:
+                                    fut = pool.submit(fn, *task)
+                                except BrokenProcessPool:
+                                    again[task] = None  # not lost: run on the new pool
+                                    raise
                                 inflight[fut] = task
                                 fut.add_done_callback(done.put)
                             if not inflight:

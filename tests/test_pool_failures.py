@@ -111,3 +111,37 @@ def test_simulate_run_survives_a_ranking_worker_killed(
         tables.append(pd.read_csv(out / "risks.csv"))
     assert not marker.exists()
     pd.testing.assert_frame_equal(tables[0], tables[1])
+
+
+def test_the_retrying_pool_delivers_every_task_once_when_the_pool_breaks_at_submit() -> None:
+    """A pool found broken while submitting (not only while waiting) loses no task."""
+    from concurrent.futures import Future
+    from concurrent.futures.process import BrokenProcessPool
+
+    from simulation.backends import RetryingPool
+
+    made: list[int] = []
+
+    class Inline:
+        """An executor running tasks at once; the first one breaks at its third submit."""
+
+        def __init__(self) -> None:
+            made.append(1)
+            self.broken_at = 3 if len(made) == 1 else -1
+            self.submitted = 0
+
+        def submit(self, fn, *args):  # type: ignore[no-untyped-def]
+            self.submitted += 1
+            if self.submitted == self.broken_at:
+                raise BrokenProcessPool("gone")
+            fut: Future[int] = Future()
+            fut.set_result(fn(*args))
+            return fut
+
+        def shutdown(self, wait: bool = True, cancel_futures: bool = False) -> None:
+            pass
+
+    pool = RetryingPool(Inline, lambda n: f"died {n} times")  # type: ignore[arg-type]
+    got = list(pool.run(lambda x: 2 * x, [(i,) for i in range(10)], window=4))
+    assert sorted(got) == [((i,), 2 * i) for i in range(10)]
+    assert pool.failures == 1 and len(made) == 2
