@@ -2,7 +2,7 @@
 
 ``tests/data/pre_response/*.toml`` are the shipped scenarios as they were before the weekly
 review and its levers entered the model (issue 14). This script runs each of them (200
-iterations, seed 1, one process) and writes ``tests/golden/response_off.json``: per scenario and
+iterations, seed 1, one process) and writes ``tests/data/pre_response/outputs.json``: per scenario and
 scalar output, the SHA-256 of the output's column (float64 bytes in iteration order), and the
 ``transition_cost`` column itself (its definition changed: it now also holds the termination and
 extension costs).
@@ -25,7 +25,7 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 FOLDER = ROOT / "tests" / "data" / "pre_response"
-OUT = ROOT / "tests" / "golden" / "response_off.json"
+OUT = FOLDER / "outputs.json"
 ITERATIONS = 200
 SEED = 1
 

@@ -11,25 +11,28 @@ iteration ``i`` always runs on its own stream, which depends only on (seed, i) (
 from __future__ import annotations
 
 import contextlib
+import copy
 import logging
 import mmap
 import multiprocessing
 import operator
+import queue
 import re
 import signal
 import threading
 import uuid
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar, cast
 
 import numpy as np
 from numpy.typing import NDArray
 
 from simulation.errors import ModelError, SimulationError
-from simulation.interrupts import as_completed_polling, deferred_interrupts, ignore_in_worker
+from simulation.interrupts import POLL_SECONDS, deferred_interrupts, ignore_in_worker
+from simulation.interrupts import as_completed_polling as as_completed_polling  # report.py
 from simulation.model import (
     SCALAR_NAMES,
     SERIES_NAMES,
@@ -138,12 +141,27 @@ class ChunkWorker:
         self.streams = IterationStreams(spec.seed)
         self.horizon = int(self.base["scenario.horizon_months"])
         self.cost_keys = cost_keys(self.base)
+        self.overrides: Mapping[str, float] = {}
 
     def values(self, i: int) -> dict[str, float]:
-        """Iteration ``i``'s values by dotted path (fixed inputs + its row of the matrix)."""
+        """Iteration ``i``'s values by dotted path (fixed inputs + its row of the matrix, then
+        the :meth:`with_values` overrides)."""
         values = self.base.copy()
         values.update(zip(self.columns, self.matrix.values[i].tolist(), strict=True))
+        if self.overrides:
+            values.update(self.overrides)
         return values
+
+    def with_values(self, overrides: Mapping[str, float]) -> ChunkWorker:
+        """This worker with the given inputs fixed in every iteration, e.g. a risk switched off
+        (``risks.<name>.occurs`` = 0); the spec, matrix and streams are shared, not copied.
+
+        Iteration ``i`` then runs exactly as in the scenario with those inputs fixed, provided
+        fixing them leaves every other column of the matrix unchanged (per-input streams, see
+        :mod:`simulation.risk_removal`)."""
+        other = copy.copy(self)
+        other.overrides = dict(overrides)
+        return other
 
     def stream(self, i: int) -> np.random.Generator | None:
         """Iteration ``i``'s model stream (``None`` under variability "none"); valid until the
@@ -294,6 +312,8 @@ class ChunkWorker:
         shown = ", ".join(
             f"{k} = {v:.6g}" for k, v in zip(self.columns, self.matrix.values[i], strict=True)
         )
+        if self.overrides:
+            shown += " (with " + ", ".join(f"{k} = {v:g}" for k, v in self.overrides.items()) + ")"
         return (
             f"{self.scenario.path}: the model failed in iteration {i}: {exc}\n"
             f"  inputs: {shown or '(all fixed)'}\n"
@@ -358,32 +378,132 @@ def _pool_run_range(start: int, stop: int) -> ChunkResult:
     return ChunkResult(start, stop, None, None, None)
 
 
-_INDEX_SPECS: Sequence[WorkerSpec] = ()
-_INDEX_WORKERS: dict[int, ChunkWorker] = {}
+def _pool_run_with(
+    overrides: tuple[tuple[str, float], ...], indices: tuple[int, ...], columns: tuple[int, ...]
+) -> NDArray[np.float64]:
+    """In a pool worker: the scalar outputs ``columns`` of the given iterations (rows in that
+    order) with ``overrides`` fixed (see :meth:`ChunkWorker.with_values`)."""
+    assert _POOL_WORKER is not None
+    worker = _POOL_WORKER.with_values(dict(overrides)) if overrides else _POOL_WORKER
+    return worker.run_scalars(list(indices))[:, list(columns)]
 
 
-def _init_index_worker(specs: Sequence[WorkerSpec]) -> None:
-    global _INDEX_SPECS
-    ignore_in_worker()
-    _INDEX_SPECS = specs
-    _INDEX_WORKERS.clear()
+Task = TypeVar("Task", bound=tuple[Hashable, ...])
+_END = object()
 
 
-def pool_run_indices(spec: int, indices: list[int]) -> NDArray[np.float64]:
-    """Scalar outputs of the given iterations of ``specs[spec]`` (rows in that order), in a
-    worker of :func:`index_pool`."""
-    worker = _INDEX_WORKERS.get(spec)
-    if worker is None:
-        worker = _INDEX_WORKERS[spec] = ChunkWorker(_INDEX_SPECS[spec])
-    return worker.run_scalars(indices)
+class RetryingPool:
+    """A local process pool whose tasks survive a dying worker.
+
+    A worker process that dies (killed by the system when memory runs out, or by a signal)
+    breaks the pool: a new pool then re-runs every task not yet delivered, at most
+    :attr:`RETRIES` times over the pool's life (counted in :attr:`failures`), like Dask re-running
+    a lost worker's tasks; one more failure ends with a :class:`SimulationError` whose text is
+    ``died(failures)``. Tasks must be idempotent (the same streams give the same numbers).
+    Shared by the simulation's chunks (:class:`ProcessPoolBackend`) and the risk ranking's
+    re-runs (:mod:`simulation.risk_removal`).
+    """
+
+    RETRIES = 2
+
+    def __init__(
+        self, make_pool: Callable[[], ProcessPoolExecutor], died: Callable[[int], str]
+    ) -> None:
+        self.make_pool = make_pool
+        self.died = died
+        self.failures = 0
+        self.pool: ProcessPoolExecutor | None = make_pool()
+
+    def run(
+        self, fn: Callable[..., Any], tasks: Iterable[Task], window: int | None = None
+    ) -> Iterator[tuple[Task, Any]]:
+        """``(task, fn(*task))`` for every task, as they complete, each exactly once.
+
+        ``tasks`` (tuples of arguments) are drawn lazily: at most ``window`` are in flight (all
+        at once when ``None``), so a long stream of tasks never sits in memory. Ctrl-C and
+        SIGTERM are handled at safe points (:mod:`simulation.interrupts`)."""
+        source = iter(tasks)
+        again: dict[Task, None] = {}  # undelivered tasks of a broken pool, run first
+        while True:
+            assert self.pool is not None
+            pool = self.pool
+            inflight: dict[Future[Any], Task] = {}
+            try:
+                with deferred_interrupts() as check:
+                    done: queue.SimpleQueue[Future[Any]] = queue.SimpleQueue()
+                    try:
+                        while True:
+                            while window is None or len(inflight) < window:
+                                if again:
+                                    task = next(iter(again))
+                                    del again[task]
+                                else:
+                                    drawn = next(source, _END)
+                                    if drawn is _END:
+                                        break
+                                    task = cast(Task, drawn)
+                                try:
+                                    fut = pool.submit(fn, *task)
+                                except BrokenProcessPool:
+                                    again[task] = None  # not lost: run on the new pool
+                                    raise
+                                inflight[fut] = task
+                                fut.add_done_callback(done.put)
+                            if not inflight:
+                                return
+                            try:
+                                fut = done.get(timeout=POLL_SECONDS)
+                            except queue.Empty:
+                                check()
+                                continue
+                            check()
+                            result = fut.result()
+                            task = inflight.pop(fut)
+                            yield task, result
+                    finally:
+                        for fut in inflight:
+                            fut.cancel()
+            except BrokenProcessPool:
+                again = dict.fromkeys([*inflight.values(), *again])
+                self._replace_pool(len(again))
+
+    def _replace_pool(self, waiting: int) -> None:
+        self.failures += 1
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+        self.pool = None
+        if self.failures > self.RETRIES:
+            raise SimulationError(self.died(self.failures)) from None
+        log.warning("a worker process died; re-running %d task(s)", waiting)
+        self.pool = self.make_pool()
+
+    def close(self, cancel: bool = False) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=cancel)
+            self.pool = None
 
 
-def index_pool(specs: Sequence[WorkerSpec], jobs: int) -> ProcessPoolExecutor:
-    """A process pool whose workers hold every spec of ``specs`` (for
-    :func:`pool_run_indices`); with the fork start method they are inherited, not copied."""
-    return ProcessPoolExecutor(
-        max_workers=jobs, initializer=_init_index_worker, initargs=(tuple(specs),)
-    )
+def ranking_pool(spec: WorkerSpec, jobs: int) -> RetryingPool:
+    """A :class:`RetryingPool` of ``jobs`` workers each holding ``spec`` once (inherited with
+    the fork start method), for :func:`run_with_values`."""
+
+    def make() -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(
+            max_workers=jobs, initializer=_init_pool_worker, initargs=(spec, None)
+        )
+
+    def died(times: int) -> str:
+        return (
+            f"a worker process died {times} times while ranking the risks (killed by the "
+            "system, for example when memory ran out, or by a signal); no results were "
+            "written. Try fewer --jobs, or --no-rank-risks"
+        )
+
+    return RetryingPool(make, died)
+
+
+#: The task function of :func:`ranking_pool`: ``(overrides, indices, columns)`` -> outputs.
+run_with_values = _pool_run_with
 
 
 class ProcessPoolBackend:
@@ -391,20 +511,22 @@ class ProcessPoolBackend:
     only ``(start, stop)`` pairs travel. With ``outputs`` (forked workers only) the workers
     write their results into those shared arrays and return only the index range.
 
-    A worker process that dies (killed by the system when memory runs out, or by a signal)
-    breaks the pool; a new pool then re-runs every chunk not yet delivered, at most
-    :attr:`RETRIES` times in a run, like Dask re-running a lost worker's tasks. Chunks are
+    A worker process that dies breaks the pool; a new pool then re-runs every chunk not yet
+    delivered, at most :attr:`RETRIES` times in a run (:class:`RetryingPool`). Chunks are
     idempotent (same streams, same in-place rows), so the numbers stay identical.
     """
 
-    RETRIES = 2
+    RETRIES = RetryingPool.RETRIES
 
     def __init__(self, spec: WorkerSpec, jobs: int, outputs: SharedOutputs | None = None) -> None:
         self.jobs = jobs
         self.spec = spec
         self.outputs = outputs
-        self.failures = 0
-        self.pool: ProcessPoolExecutor | None = self._new_pool()
+        self.pool = RetryingPool(self._new_pool, self._died)
+
+    @property
+    def failures(self) -> int:
+        return self.pool.failures
 
     def _new_pool(self) -> ProcessPoolExecutor:
         context = multiprocessing.get_context("fork") if self.outputs is not None else None
@@ -415,34 +537,20 @@ class ProcessPoolBackend:
             initargs=(self.spec, self.outputs),
         )
 
+    @staticmethod
+    def _died(times: int) -> str:
+        return (
+            f"a worker process died {times} times (killed by the system, for example when "
+            "memory ran out, or by a signal); the run was stopped and no results were written. "
+            "Try fewer --jobs, or --backend dask"
+        )
+
     def run(self, start: int, stop: int, chunk_size: int) -> Iterator[ChunkResult]:
-        waiting = dict.fromkeys(chunks(start, stop, chunk_size))  # ordered set of ranges
-        while waiting:
-            assert self.pool is not None
-            try:
-                with deferred_interrupts() as check:
-                    futures = {self.pool.submit(_pool_run_range, a, b): (a, b) for a, b in waiting}
-                    for fut in as_completed_polling(list(futures), check):
-                        part = fut.result()
-                        del waiting[futures[fut]]
-                        yield part
-            except BrokenProcessPool:
-                self.failures += 1
-                self.pool.shutdown(wait=True, cancel_futures=True)
-                self.pool = None
-                if self.failures > self.RETRIES:
-                    raise SimulationError(
-                        f"a worker process died {self.failures} times (killed by the system, "
-                        "for example when memory ran out, or by a signal); the run was stopped "
-                        "and no results were written. Try fewer --jobs, or --backend dask"
-                    ) from None
-                log.warning("a worker process died; re-running %d chunk(s)", len(waiting))
-                self.pool = self._new_pool()
+        for _task, part in self.pool.run(_pool_run_range, chunks(start, stop, chunk_size)):
+            yield part
 
     def close(self, cancel: bool = False) -> None:
-        if self.pool is not None:
-            self.pool.shutdown(wait=True, cancel_futures=cancel)
-            self.pool = None
+        self.pool.close(cancel)
 
 
 # Dask -------------------------------------------------------------------------------------------

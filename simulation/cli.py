@@ -153,13 +153,20 @@ def validate(scenarios: tuple[Path, ...]) -> None:
     failed = False
     for path in scenarios:
         try:
-            _load(path)
+            sc = _load(path)
         except SimulationError as exc:
             failed = True
             for line in exc.messages:
                 click.echo(line)
         else:
-            click.echo(f"{path}: OK")
+            guard = check_scenario(sc)  # what a run would refuse or warn about
+            failed = failed or bool(guard.errors)
+            for line in guard.errors:
+                click.echo(line)
+            if not guard.errors:
+                click.echo(f"{path}: OK")
+            for w in guard.warnings:
+                click.echo(f"warning: {w}", err=True)
     if failed:
         sys.exit(1)
 
@@ -308,12 +315,26 @@ def _progress(quiet: bool) -> Callable[[int], Callable[[int], None]] | None:
     phases = iter(("simulating", "ranking risks"))
 
     def start(total: int) -> Callable[[int], None]:
-        """A bar per phase: the run, then the re-run futures of the risk-removal ranking."""
+        """A bar per phase: the run, then the re-run futures of the risk-removal ranking (whose
+        description then says how many risks are left, through ``describe``)."""
         desc = next(phases, "running")
         bar = tqdm(total=total, unit="it", desc=desc, file=sys.stderr, leave=False, smoothing=0.1)
-        return bar.update
+        return _Bar(bar)
 
     return start
+
+
+class _Bar:
+    """A progress callback (iterations just finished) whose bar's text can be changed."""
+
+    def __init__(self, bar: Any) -> None:
+        self.bar = bar
+
+    def __call__(self, n: int) -> None:
+        self.bar.update(n)
+
+    def describe(self, text: str) -> None:
+        self.bar.set_description_str(text)
 
 
 @main.command()

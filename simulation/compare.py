@@ -44,10 +44,10 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from numpy.typing import NDArray
 
-from simulation import charts, summary
+from simulation import charts, memory, summary
 from simulation.api import now_utc, versions
 from simulation.charts import Percentiles, human
-from simulation.engine import KEY_OUTPUTS, ProgressFn, RawResults, simulate
+from simulation.engine import KEY_OUTPUTS, ProgressFn, RawResults, default_jobs, simulate
 from simulation.errors import SimulationError
 from simulation.folders import Staging, write_atomically
 from simulation.model import SCALAR_NAMES
@@ -203,6 +203,13 @@ def compare(
     seed = first.seed if seed is None else seed
     seed = fresh_seed() if seed is None else seed
     sampler = sampler or first.sampler
+    # every alternative's results are kept until the comparison is made: they must fit together
+    workers = jobs or default_jobs()
+    memory.check(
+        [memory.scenario_need(sc, n, workers) for sc in scenarios],
+        together=True,
+        what="compare",
+    )
     started = now_utc()
     t0 = time.perf_counter()
     alternatives = []

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from simulation import summary
+from simulation import memory, summary
 from simulation.backends import (
     BACKENDS,
     Backend,
@@ -256,6 +256,10 @@ def simulate(
     ``sink`` receives the samples in iteration order while the run goes (incremental files).
     ``model`` (advanced: benchmarks, fault injection) replaces the transition model; it must
     be picklable for multi-process backends.
+
+    A run whose results would need more memory than the machine has (for the iterations it
+    may run: ``max_iterations`` under ``auto``) is refused before anything is drawn, with a
+    :class:`SimulationError` giving both figures (:mod:`simulation.memory`).
     """
     seed = scenario.seed if seed is None else seed
     if seed is None:
@@ -265,6 +269,9 @@ def simulate(
     if total < 1:
         raise SimulationError("iterations must be at least 1")
     sampler = sampler or scenario.sampler
+    # refuse a run the machine cannot hold before anything is drawn or allocated; a Dask
+    # cluster's workers have memory of their own, this process holds the results
+    memory.check([memory.scenario_need(scenario, total, jobs if backend == "local" else 1)])
     matrix = draw_inputs(
         scenario.inputs,
         scenario.uncertain,

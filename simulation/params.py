@@ -3,9 +3,10 @@
 ``build_inputs`` is the only bridge between the scenario layer (dotted paths, floats) and the
 transition model (typed fields with units). It fills schema defaults for missing keys, rounds
 integer keys, applies the parameter shocks of the risks that occurred in this iteration
-(``adds_to`` / ``scales``), clamps shocked values back into their key's bounds, and collects the
-timed risk events (``staff_loss``, ``ticket_surge``, ``vendor_walkout``, ``hiring_freeze``) that
-the model schedules.
+(``adds_to`` / ``scales``), clamps values back into their key's bound and maximum (a numerical
+safety net: the scenario reader refuses shocks that would leave them), and collects the timed
+risk events (``staff_loss``, ``ticket_surge``, ``vendor_walkout``, ``hiring_freeze``) that strike
+within the horizon (:func:`struck`), which the model schedules.
 """
 
 from __future__ import annotations
@@ -14,9 +15,14 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
 
 from simulation import schema
 from simulation.scenario_types import Risk
+
+if TYPE_CHECKING:  # numpy is not imported by the command line's light commands
+    import numpy as np
+    from numpy.typing import NDArray
 
 _EMPTY: Mapping[str, bool] = MappingProxyType({})
 
@@ -178,15 +184,19 @@ _FIELDS: dict[str, str] = {
 }
 
 
-def _bounds(bound: str) -> tuple[float, float]:
-    """The interval a (possibly shocked) value is clamped back into, for a key's bound."""
-    if bound in ("nonneg", "positive"):
-        return 0.0, math.inf
-    if bound == "fraction":
-        return 0.0, 1.0
-    if bound == "rate":
-        return -0.999999, math.inf
-    return -math.inf, math.inf
+def _bounds(spec: schema.KeySpec) -> tuple[float, float]:
+    """The interval a value is clamped back into: its key's bound and maximum (a numerical
+    safety net only: the scenario reader refuses values and risk shocks outside them)."""
+    lo, hi = -math.inf, math.inf
+    if spec.bound in ("nonneg", "positive"):
+        lo = 0.0
+    elif spec.bound == "fraction":
+        lo, hi = 0.0, 1.0
+    elif spec.bound == "rate":
+        lo = -0.999999
+    if spec.maximum is not None:
+        hi = min(hi, float(spec.maximum))
+    return lo, hi
 
 
 def _plan() -> tuple[tuple[str, str, float | None, float, float, bool], ...]:
@@ -199,9 +209,29 @@ def _plan() -> tuple[tuple[str, str, float | None, float, float, bool], ...]:
             if spec is not None and isinstance(spec.default, int | float)
             else None
         )
-        lo, hi = _bounds(spec.bound) if spec is not None else (-math.inf, math.inf)
+        lo, hi = _bounds(spec) if spec is not None else (-math.inf, math.inf)
         rows.append((path, name, default, lo, hi, spec is not None and spec.kind == "integer"))
     return tuple(rows)
+
+
+def struck(
+    kind: str,
+    occurs: float | NDArray[np.float64],
+    at_month: float | NDArray[np.float64],
+    horizon_months: float,
+) -> Any:
+    """Whether a risk strikes within the horizon — the one definition of "struck" used by the
+    model's risk flags (``samples.csv`` ``risk.<name>``, ``risks.csv``) and by the risk ranking.
+
+    A risk strikes when it occurs (``occurs`` >= 0.5; the input is 0 or 1) and, for a timed
+    event (``kind`` ``"event"``), when its month ``at_month`` falls before the horizon: an event
+    at or after ``horizon_months`` does not happen within the horizon. Element-wise on arrays
+    (iterations) as on single values.
+    """
+    hit = occurs >= 0.5
+    if kind == "event":
+        hit = hit & (at_month < horizon_months)
+    return hit
 
 
 _PLAN = _plan()
@@ -214,16 +244,59 @@ def cost_keys(values: Mapping[str, float]) -> tuple[str, ...]:
     return tuple(sorted(p for p in values if p.startswith(_COST_PREFIXES)))
 
 
+@dataclass(frozen=True)
+class _RiskKeys:
+    """One risk's input paths, made once per register rather than once per iteration."""
+
+    risk: Risk
+    occurs: str
+    impact: str
+    at_month: str
+    agents: str
+    extra_tickets_per_day: str
+    duration_days: str
+    level: str
+
+
+#: The paths of the registers seen lately, by identity (a scenario's ``risks`` tuple is built
+#: once; a register of hundreds of risks would otherwise rebuild its paths every iteration).
+_KEYS: dict[int, tuple[Sequence[Risk], tuple[_RiskKeys, ...]]] = {}
+
+
+def _risk_keys(risks: Sequence[Risk]) -> tuple[_RiskKeys, ...]:
+    cached = _KEYS.get(id(risks))
+    if cached is not None and cached[0] is risks:
+        return cached[1]
+    keys = tuple(
+        _RiskKeys(
+            r,
+            r.path("occurs"),
+            r.path("impact"),
+            r.path("at_month"),
+            r.path("agents"),
+            r.path("extra_tickets_per_day"),
+            r.path("duration_days"),
+            r.path("level"),
+        )
+        for r in risks
+    )
+    if len(_KEYS) >= 16:
+        _KEYS.clear()
+    _KEYS[id(risks)] = (risks, keys)
+    return keys
+
+
 def _apply_shocks(
-    values: dict[str, float], risks: Sequence[Risk], source: Mapping[str, float]
+    values: dict[str, float], risks: Sequence[_RiskKeys], source: Mapping[str, float]
 ) -> None:
     """Add or multiply the impact of each parameter-shock risk that occurred (in place)."""
-    for risk in risks:
+    for keys in risks:
+        risk = keys.risk
         if risk.kind == "event" or risk.target is None:
             continue
-        if source.get(risk.path("occurs"), 0.0) < 0.5:
+        if source.get(keys.occurs, 0.0) < 0.5:
             continue
-        impact = float(source.get(risk.path("impact"), 0.0 if risk.kind == "adds_to" else 1.0))
+        impact = float(source.get(keys.impact, 0.0 if risk.kind == "adds_to" else 1.0))
         base = values.get(risk.target)
         if base is None:
             spec = schema.BY_PATH.get(risk.target)
@@ -231,22 +304,24 @@ def _apply_shocks(
         values[risk.target] = base + impact if risk.kind == "adds_to" else base * impact
 
 
-def _events(values: Mapping[str, float], risks: Sequence[Risk]) -> tuple[RiskEvent, ...]:
+def _events(
+    values: Mapping[str, float], risks: Sequence[_RiskKeys], flags: Mapping[str, bool]
+) -> tuple[RiskEvent, ...]:
+    """The timed events that strike within the horizon in this iteration."""
     out: list[RiskEvent] = []
-    for risk in risks:
-        if risk.kind != "event" or values.get(risk.path("occurs"), 0.0) < 0.5:
+    for keys in risks:
+        risk = keys.risk
+        if risk.kind != "event" or not flags[risk.name]:
             continue
         out.append(
             RiskEvent(
                 name=risk.name,
                 event=str(risk.event),
-                at_month=max(0.0, float(values.get(risk.path("at_month"), 0.0))),
-                agents=max(0, round(float(values.get(risk.path("agents"), 0.0)))),
-                extra_tickets_per_day=max(
-                    0.0, float(values.get(risk.path("extra_tickets_per_day"), 0.0))
-                ),
-                duration_days=max(0.0, float(values.get(risk.path("duration_days"), 0.0))),
-                level=min(1.0, max(0.0, float(values.get(risk.path("level"), 0.0)))),
+                at_month=max(0.0, float(values.get(keys.at_month, 0.0))),
+                agents=max(0, round(float(values.get(keys.agents, 0.0)))),
+                extra_tickets_per_day=max(0.0, float(values.get(keys.extra_tickets_per_day, 0.0))),
+                duration_days=max(0.0, float(values.get(keys.duration_days, 0.0))),
+                level=min(1.0, max(0.0, float(values.get(keys.level, 0.0)))),
             )
         )
     return tuple(out)
@@ -276,8 +351,9 @@ def build_inputs(
     costs = cost_keys(values) if costs is None else costs
     for path in costs:
         resolved[path] = float(values[path])
+    register = _risk_keys(risks) if risks else ()
     if risks:
-        _apply_shocks(resolved, risks, values)
+        _apply_shocks(resolved, register, values)
         shocked = {r.target for r in risks if r.target and r.target.startswith(_COST_PREFIXES)}
         if not shocked <= set(costs):  # a risk adds a cost item the file does not list
             costs = tuple(sorted(set(costs) | shocked))
@@ -288,13 +364,14 @@ def build_inputs(
             raise ValueError(f"{path}: value {v} is not finite")
         v = lo if v < lo else (hi if v > hi else v)
         kwargs[name] = round(v) if integer else v
+    # a cost item only a risk names is 0 in the iterations that risk does not strike
     one_off = tuple(
-        (p.removeprefix("costs.one_off_"), max(0.0, resolved[p]))
+        (p.removeprefix("costs.one_off_"), max(0.0, resolved.get(p, 0.0)))
         for p in costs
         if p.startswith("costs.one_off_")
     )
     monthly = tuple(
-        (p.removeprefix("costs.monthly_"), max(0.0, resolved[p]))
+        (p.removeprefix("costs.monthly_"), max(0.0, resolved.get(p, 0.0)))
         for p in costs
         if p.startswith("costs.monthly_")
     )
@@ -304,13 +381,19 @@ def build_inputs(
         raise ValueError(f"simulation.variability: unknown value '{variability}'")
     if policy not in ("readiness", "fixed"):
         raise ValueError(f"policy.cutover: unknown value '{policy}'")
-    flags = {r.name: values.get(r.path("occurs"), 0.0) >= 0.5 for r in risks}
+    horizon = float(kwargs["horizon_months"])  # type: ignore[arg-type]
+    flags = {
+        k.risk.name: bool(
+            struck(k.risk.kind, float(get(k.occurs, 0.0)), float(get(k.at_month, 0.0)), horizon)
+        )
+        for k in register
+    }
     return ModelInputs(
         variability=variability,
         cutover_policy=policy,
         one_off_costs=one_off,
         monthly_costs=monthly,
-        events=_events(values, risks),
+        events=_events(values, register, flags),
         risk_flags=MappingProxyType(flags),
         **kwargs,  # type: ignore[arg-type]
     )

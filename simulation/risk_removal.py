@@ -10,14 +10,27 @@ against the baseline is what a mitigation that removes the risk is worth at the 
 A risk with probability 0 (``occurs`` already fixed at 0) is not re-run: its "without" run is
 the baseline and its changes are exactly 0. A correlation naming ``risks.<name>.occurs`` is
 dropped in that risk's "without" run (the input is no longer uncertain).
+
+Cost of the ranking
+-------------------
+Only the iterations a risk struck (:func:`simulation.params.struck`) are re-run; the others are
+the baseline's by common random numbers. Every worker holds the baseline's scenario and input
+matrix once and runs a struck iteration "without" a risk by fixing its ``occurs`` at 0
+(:meth:`simulation.backends.ChunkWorker.with_values`), so no switched-off copy of the scenario or
+of the matrix is made per risk. The re-runs are streamed risk after risk, a few batches per
+worker in flight, and of each re-run only the outputs ranked (:data:`OUTPUTS`) come back; a
+risk's "without" columns are kept only until its last batch arrives and its P80s are taken.
+Memory therefore stays at the baseline's plus a few risks' columns, whatever the number of risks;
+time grows with the struck iterations (risks × occurrence rate × iterations), each of which costs
+one model run whose parameter set grows with the register. A worker that dies is replaced and
+its batches re-run (:class:`simulation.backends.RetryingPool`).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Callable, Sequence
-from concurrent.futures.process import BrokenProcessPool
+from collections.abc import Callable, Iterator, Sequence
 from types import MappingProxyType
 
 import numpy as np
@@ -26,17 +39,17 @@ from numpy.typing import NDArray
 
 from simulation.backends import (
     ChunkWorker,
+    ModelFn,
     WorkerSpec,
-    index_pool,
-    pool_run_indices,
+    ranking_pool,
+    run_with_values,
 )
 from simulation.distributions import Distribution, Fixed
 from simulation.engine import ProgressFn, RawResults, default_jobs, simulate
-from simulation.errors import SimulationError
-from simulation.interrupts import as_completed_polling, deferred_interrupts
 from simulation.model import SCALAR_NAMES
-from simulation.sampling import InputMatrix, draw_inputs
-from simulation.scenario_types import Scenario
+from simulation.params import struck
+from simulation.sampling import draw_inputs
+from simulation.scenario_types import Risk, Scenario
 from simulation.seeds import fresh_seed
 
 #: Outputs whose P80 change is reported.
@@ -46,6 +59,12 @@ COLUMNS: tuple[str, ...] = (
     "risk",
     *(f"p80_{o}_{part}" for o in OUTPUTS for part in ("base", "without", "change")),
 )
+#: Most struck iterations re-run in one task.
+BATCH = 250
+#: Tasks in flight per worker: enough to keep every worker busy, few enough that only a few
+#: risks' columns are held at a time.
+IN_FLIGHT_PER_WORKER = 4
+_OUT = tuple(SCALAR_NAMES.index(o) for o in OUTPUTS)
 
 
 def without_risk(scenario: Scenario, name: str) -> Scenario:
@@ -62,7 +81,10 @@ def without_risk(scenario: Scenario, name: str) -> Scenario:
 def p80(scalars: RawResults | NDArray[np.float64], metric: str) -> float:
     """P80 of a scalar output over the run's iterations (NaN values left out; metric units)."""
     table = scalars.scalars if isinstance(scalars, RawResults) else scalars
-    values = table[:, SCALAR_NAMES.index(metric)]
+    return _p80_of(table[:, SCALAR_NAMES.index(metric)])
+
+
+def _p80_of(values: NDArray[np.float64]) -> float:
     values = values[~np.isnan(values)]
     return float(np.percentile(values, 80)) if values.size else float("nan")
 
@@ -77,68 +99,102 @@ def _rows_are_shared(scenario: Scenario, occurs: str, sampler: str) -> bool:
     return sampler != "sobol" and all(occurs not in (c.a, c.b) for c in scenario.correlations)
 
 
-def _rerun_struck_rows(
-    offs: Sequence[Scenario],
+Batch = tuple[int, NDArray[np.int64], NDArray[np.float64]]
+Overrides = tuple[tuple[str, float], ...]
+
+
+def _struck_reruns(
+    spec: WorkerSpec,
+    risks: Sequence[Risk],
+    rows_of: Sequence[NDArray[np.int64]],
+    jobs: int,
+) -> Iterator[Batch]:
+    """``(r, rows, outputs)`` for every batch of the iterations risk ``risks[r]`` struck
+    (``rows_of[r]``), re-run with the risk switched off: ``outputs`` holds the :data:`OUTPUTS`
+    columns of those rows. Batches come risk after risk (in any order within a few risks); with
+    ``jobs`` > 1 they run on a :func:`~simulation.backends.ranking_pool`, at most
+    :data:`IN_FLIGHT_PER_WORKER` × ``jobs`` at a time.
+
+    Exact by common random numbers (see :func:`_rows_are_shared`): the rows equal those of a
+    full run of :func:`without_risk`, at the risks' occurrence rates times a full run's cost.
+    """
+    overrides: list[Overrides] = [((r.path("occurs"), 0.0),) for r in risks]
+    index = {o: r for r, o in enumerate(overrides)}
+
+    def tasks() -> Iterator[tuple[Overrides, tuple[int, ...], tuple[int, ...]]]:
+        for r, rows in enumerate(rows_of):
+            for part in np.array_split(rows, math.ceil(rows.size / BATCH)) if rows.size else ():
+                yield overrides[r], tuple(part.tolist()), _OUT
+
+    total = sum(rows.size for rows in rows_of)
+    if jobs > 1 and total >= 8 * jobs:
+        pool = ranking_pool(spec, jobs)
+        failed = True
+        try:
+            for task, outputs in pool.run(run_with_values, tasks(), IN_FLIGHT_PER_WORKER * jobs):
+                yield index[task[0]], np.asarray(task[1], dtype=np.int64), outputs
+            failed = False
+        finally:
+            pool.close(cancel=failed)
+        return
+    worker = ChunkWorker(spec)
+    for fixed, rows, columns in tasks():
+        yield index[fixed], np.asarray(rows, dtype=np.int64), run_with(worker, fixed, rows, columns)
+
+
+def run_with(
+    worker: ChunkWorker,
+    overrides: Overrides,
+    rows: tuple[int, ...],
+    columns: tuple[int, ...],
+) -> NDArray[np.float64]:
+    """In this process, what :func:`~simulation.backends.run_with_values` does in a worker."""
+    return worker.with_values(dict(overrides)).run_scalars(list(rows))[:, list(columns)]
+
+
+def _p80s_without(
+    spec: WorkerSpec,
     base: RawResults,
-    struck: Sequence[NDArray[np.int64]],
-    sampler: str,
+    risks: Sequence[Risk],
+    rows_of: Sequence[NDArray[np.int64]],
     jobs: int,
     tick: ProgressFn | None = None,
-) -> list[NDArray[np.float64]]:
-    """The "without" outputs of each risk switched off (``offs[r]``): the baseline's, with only
-    the iterations that risk struck (``struck[r]``, see :func:`_struck_rows`) re-run.
+) -> list[tuple[float, ...]]:
+    """For each risk, the P80 of each of :data:`OUTPUTS` with the risk switched off.
 
-    Exact by common random numbers (see :func:`_rows_are_shared`); it costs the risks'
-    occurrence rates times a full run instead of a full run per risk. With ``jobs`` > 1 the
-    struck iterations of every risk are shared out to one process pool in batches, so no
-    worker waits for the last batch of one risk before starting the next.
+    A risk's columns (the baseline's :data:`OUTPUTS`, its struck rows replaced by their
+    re-runs) exist only while its batches arrive; then its P80s are taken and they are dropped.
+    ``tick`` receives the iterations re-run; if it has a ``describe`` method (the command
+    line's progress bar), that is told how many risks are left.
     """
-    tables = [base.scalars.copy() for _ in offs]
-    # every other column is the baseline's (per-input streams, see _rows_are_shared): the
-    # matrix of a switched-off scenario is the baseline's without the risk's column
-    position = {name: j for j, name in enumerate(base.inputs.names)}
-    specs = [
-        WorkerSpec(
-            off,
-            InputMatrix(
-                tuple(off.uncertain),
-                base.inputs.values[:, [position[name] for name in off.uncertain]],
-            ),
-            base.seed,
-            sampler,
-        )
-        for off in offs
-    ]
-    batches = [
-        (r, part)
-        for r, rows in enumerate(struck)
-        if rows.size
-        for part in np.array_split(rows, max(1, math.ceil(rows.size / 250)))
-    ]
-    total = sum(rows.size for rows in struck)
-    if jobs > 1 and total >= 8 * jobs:
-        try:
-            with deferred_interrupts() as check, index_pool(specs, jobs) as pool:
-                futures = [pool.submit(pool_run_indices, r, part.tolist()) for r, part in batches]
-                batch_of = dict(zip(futures, batches, strict=True))
-                for fut in as_completed_polling(futures, check):
-                    r, part = batch_of[fut]
-                    tables[r][part] = fut.result()
-                    if tick:
-                        tick(part.size)
-        except BrokenProcessPool:
-            raise SimulationError(
-                "a worker process died while ranking the risks (killed by the system, for "
-                "example when memory ran out, or by a signal); no results were written. "
-                "Try fewer --jobs, or --no-rank-risks"
-            ) from None
-        return tables
-    workers = [ChunkWorker(spec) for spec in specs]
-    for r, part in batches:
-        tables[r][part] = workers[r].run_scalars(part.tolist())
+    base_out = base.scalars[:, list(_OUT)]
+    base_p80 = tuple(_p80_of(base_out[:, j]) for j in range(len(_OUT)))
+    result: list[tuple[float, ...]] = [base_p80] * len(risks)
+    left_batches = [math.ceil(rows.size / BATCH) for rows in rows_of]
+    open_columns: dict[int, NDArray[np.float64]] = {}
+    pending = sum(1 for b in left_batches if b)
+    describe: Callable[[str], object] | None = getattr(tick, "describe", None)
+    total = len(risks)
+
+    def report() -> None:
+        if describe is not None:
+            describe(f"ranking risks ({pending:,} of {total:,} left)")
+
+    report()
+    for r, rows, outputs in _struck_reruns(spec, risks, rows_of, jobs):
+        columns = open_columns.get(r)
+        if columns is None:
+            columns = open_columns[r] = base_out.copy()
+        columns[rows] = outputs
+        left_batches[r] -= 1
+        if left_batches[r] == 0:
+            result[r] = tuple(_p80_of(columns[:, j]) for j in range(len(_OUT)))
+            del open_columns[r]
+            pending -= 1
+            report()
         if tick:
-            tick(part.size)
-    return tables
+            tick(rows.size)
+    return result
 
 
 def _never(occurs: Distribution) -> bool:
@@ -146,12 +202,26 @@ def _never(occurs: Distribution) -> bool:
     return occurs.is_fixed and occurs.mean() == 0.0
 
 
-def _struck_rows(base: RawResults, occurs: str, fixed: float) -> NDArray[np.int64]:
-    """The iterations of the baseline that the risk struck; an occurrence that is not a
-    column of the input matrix is fixed at ``fixed`` for every iteration."""
-    if occurs in base.inputs.names:
-        return np.flatnonzero(base.inputs.values[:, base.inputs.names.index(occurs)] > 0.5)
-    return np.arange(base.iterations) if fixed >= 0.5 else np.zeros(0, dtype=np.int64)
+def _column(base: RawResults, scenario: Scenario, path: str) -> NDArray[np.float64] | float:
+    """An input's value in every iteration of the baseline: its column of the input matrix, or
+    its fixed value when it is not uncertain (0 for an input the scenario does not have)."""
+    if path in base.inputs.names:
+        return base.inputs.values[:, base.inputs.names.index(path)]
+    dist = scenario.inputs.get(path)
+    return dist.mean() if dist is not None else 0.0
+
+
+def _struck_rows(base: RawResults, scenario: Scenario, risk: Risk) -> NDArray[np.int64]:
+    """The iterations of the baseline that the risk struck (:func:`simulation.params.struck`:
+    it occurred and, for a timed event, within the horizon)."""
+    horizon = scenario.inputs["scenario.horizon_months"].mean()
+    hit = struck(
+        risk.kind,
+        _column(base, scenario, risk.path("occurs")),
+        _column(base, scenario, risk.path("at_month")),
+        horizon,
+    )
+    return np.flatnonzero(np.broadcast_to(hit, (base.iterations,)))
 
 
 def _matches(scenario: Scenario, raw: RawResults, sampler: str) -> bool:
@@ -175,6 +245,7 @@ def risk_removal(
     jobs: int | None = None,
     sampler: str | None = None,
     progress: Callable[[int], ProgressFn] | None = None,
+    model: ModelFn | None = None,
 ) -> pd.DataFrame:
     """The change in P80 transition cost and P80 transition months when each risk is removed.
 
@@ -183,6 +254,8 @@ def risk_removal(
     ``sampler`` must be the baseline's (default: the scenario's); a baseline whose input matrix
     is not the one (seed, iterations, sampler) draws — e.g. a ``--iterations auto`` run, whose
     design was drawn for the cap — is re-run here so that the comparison stays paired.
+    ``model`` (fault injection, benchmarks) replaces the transition model, as in
+    :func:`simulation.engine.simulate`; it must be the baseline's.
 
     Returns one row per risk of the register (:data:`COLUMNS`): ``p80_<output>_base``,
     ``p80_<output>_without`` and ``p80_<output>_change`` = without − base (negative: removing
@@ -195,49 +268,51 @@ def risk_removal(
         seed, n = baseline.seed, baseline.iterations
         base = baseline
         if not _matches(scenario, baseline, sampler):
-            base = simulate(scenario, n, seed=seed, jobs=jobs, sampler=sampler)
+            base = simulate(scenario, n, seed=seed, jobs=jobs, sampler=sampler, model=model)
     else:
         n = baseline or scenario.iterations
         seed = scenario.seed if seed is None else seed
         seed = fresh_seed() if seed is None else seed
-        base = simulate(scenario, n, seed=seed, jobs=jobs, sampler=sampler, progress=progress)
+        base = simulate(
+            scenario, n, seed=seed, jobs=jobs, sampler=sampler, progress=progress, model=model
+        )
     shared = [
         r
         for r in scenario.risks
         if _rows_are_shared(scenario, r.path("occurs"), sampler)
         and not _never(scenario.inputs[r.path("occurs")])
     ]
-    reruns: dict[str, NDArray[np.float64]] = {}
+    without: dict[str, tuple[float, ...]] = {}
     if shared:
-        struck = [
-            _struck_rows(base, r.path("occurs"), scenario.inputs[r.path("occurs")].mean())
-            for r in shared
-        ]
-        tick = progress(sum(rows.size for rows in struck)) if progress else None
-        offs = [without_risk(scenario, r.name) for r in shared]
-        tables = _rerun_struck_rows(offs, base, struck, sampler, jobs or default_jobs(), tick)
-        reruns = {r.name: table for r, table in zip(shared, tables, strict=True)}
+        rows_of = [_struck_rows(base, scenario, r) for r in shared]
+        tick = progress(sum(rows.size for rows in rows_of)) if progress else None
+        spec = WorkerSpec(scenario, base.inputs, base.seed, sampler, model)
+        p80s = _p80s_without(spec, base, shared, rows_of, jobs or default_jobs(), tick)
+        without = {r.name: p for r, p in zip(shared, p80s, strict=True)}
+    before = tuple(p80(base.scalars, out) for out in OUTPUTS)
     rows = []
     for risk in scenario.risks:
         if _never(scenario.inputs[risk.path("occurs")]):
-            without = base.scalars
-        elif risk.name in reruns:
-            without = reruns[risk.name]
-        else:
-            without = simulate(
+            after = before
+        elif risk.name in without:
+            after = without[risk.name]
+        else:  # the inputs of every iteration change: a full run, of which only P80s are kept
+            off = simulate(
                 without_risk(scenario, risk.name),
                 n,
                 seed=seed,
                 jobs=jobs,
                 sampler=sampler,
                 progress=progress,
+                model=model,
             ).scalars
+            after = tuple(p80(off, out) for out in OUTPUTS)
+            del off
         row: dict[str, object] = {"risk": risk.name}
-        for out in OUTPUTS:
-            before, after = p80(base.scalars, out), p80(without, out)
-            row[f"p80_{out}_base"] = before
-            row[f"p80_{out}_without"] = after
-            row[f"p80_{out}_change"] = after - before
+        for out, b, a in zip(OUTPUTS, before, after, strict=True):
+            row[f"p80_{out}_base"] = b
+            row[f"p80_{out}_without"] = a
+            row[f"p80_{out}_change"] = a - b
         rows.append(row)
     table = pd.DataFrame(rows, columns=list(COLUMNS))
     return table.sort_values("p80_transition_cost_change", kind="stable", ignore_index=True)

@@ -37,8 +37,13 @@ of the chain changes it).
 
 Limits and hostile input
 ------------------------
-Absurd sizes are refused with the limit and the cost they would have (see :data:`COUNT_LIMITS`,
-:data:`MAX_ITERATIONS`, :data:`MAX_HORIZON_MONTHS`, :data:`MAX_FILE_BYTES`). Integers beyond
+Absurd sizes are refused with the limit and the cost they would have: every key's upper limit
+lives in its :class:`~simulation.schema.KeySpec` (``maximum``, with ``why``), and so does the
+horizon's (:data:`MAX_HORIZON_MONTHS`) and the iteration count's (:data:`MAX_ITERATIONS`); see also
+:data:`MAX_FILE_BYTES`. A risk that ``adds_to`` or ``scales`` a key is checked against the same
+bound and limit for the extreme combinations of the key's range and the impact's range (after
+the risks before it on the same key), and may not shock a key whose value must be the same in
+every iteration (``KeySpec.structural``: the horizon, the calendar). Integers beyond
 TOML's 64-bit range are refused. Every distribution is evaluated once at load, at the
 percentiles 1e-6, 0.5 and 1 - 1e-6: parameters so extreme that scipy overflows or gives
 non-finite values are reported as input errors on their key here, never as a crash later while
@@ -72,13 +77,14 @@ from simulation import schema
 from simulation.distributions import Distribution, Fixed, parse_distribution
 from simulation.errors import DistributionError, ScenarioError
 from simulation.inputfiles import decode_utf8, os_reason, read_input
+from simulation.memory import per_iteration_bytes, size_text
 from simulation.sampling import SAMPLERS
 from simulation.scenario_types import Correlation, Risk, Scenario, Target, freeze
 
-#: Largest iteration count a scenario or the command line may ask for.
-MAX_ITERATIONS = 2_000_000
-#: Longest horizon the monthly series may cover.
-MAX_HORIZON_MONTHS = 600
+#: Largest iteration count a scenario or the command line may ask for (see the schema).
+MAX_ITERATIONS = schema.MAX_ITERATIONS
+#: Longest horizon the monthly series may cover (see the schema).
+MAX_HORIZON_MONTHS = schema.MAX_HORIZON_MONTHS
 #: Most files in an ``extends`` chain (the extending file included).
 MAX_EXTENDS_DEPTH = 10
 #: Largest scenario file read, in bytes.
@@ -88,20 +94,22 @@ _INT64 = 2**63
 #: Percentiles at which every distribution must give finite values.
 _PROBE = (1e-6, 0.5, 1.0 - 1e-6)
 #: Monthly series each iteration keeps (the model's contract), for memory estimates.
-_MONTHLY_SERIES = 9
+_MONTHLY_SERIES = len(schema.SERIES_NAMES)
 #: Rough memory of one SimPy process with its state, in bytes (for the limit messages).
 _PROCESS_BYTES = 2_048
-
-#: Upper limits of count keys: path -> (limit, unit, why). The model runs one SimPy process per
-#: domain / agent, so time and memory grow with these counts.
-COUNT_LIMITS: dict[str, tuple[int, str, str]] = {
-    "knowledge.domains": (10_000, "domains", "each domain is a handover process in the model"),
-    "staffing.target_agents": (10_000, "agents", "each agent is a process in the model"),
-    "vendor.agents": (10_000, "agents", "each vendor agent is tracked in the model"),
-    "staffing.managers": (10_000, "people", "a service desk team has far fewer managers"),
-    "demand.working_days_per_month": (31, "days", "a month has at most 31 days"),
-    "demand.working_days_per_week": (7, "days", "a week has 7 days"),
-}
+#: Count keys the model runs a SimPy process (or keeps an object) for, one per unit: their limit
+#: messages also state the memory the count would take in every iteration.
+_PER_PROCESS = frozenset(
+    {
+        "knowledge.domains",
+        "knowledge.parallel_sessions",
+        "staffing.target_agents",
+        "staffing.parallel_hiring",
+        "vendor.agents",
+    }
+)
+#: Keys whose upper limit is checked with the memory they would take (:func:`_size_checks`).
+_SIZE_KEYS = frozenset({"simulation.iterations", "scenario.horizon_months"})
 
 #: Scalar outputs a target may name (the model's contract; ``stabilised`` is a 0/1 flag).
 TARGET_METRICS = tuple(name for name in schema.SCALAR_NAMES if name != "stabilised")
@@ -145,13 +153,7 @@ def _num(value: float) -> str:
         return "a number with more than 300 digits"
 
 
-def _bytes(n: float) -> str:
-    """Human-readable memory size (``1.2 GB``)."""
-    for unit in ("bytes", "kB", "MB", "GB", "TB", "PB"):
-        if n < 1000 or unit == "PB":
-            return f"{n:,.0f} {unit}" if unit == "bytes" else f"{n:,.1f} {unit}"
-        n /= 1000
-    raise AssertionError  # pragma: no cover
+_bytes = size_text
 
 
 class _Collector:
@@ -166,6 +168,7 @@ class _Collector:
         self.file = file
         self.origins: Mapping[str, str] = origins or {}
         self.messages: list[str] = []
+        self.keys: set[str] = set()  # every key a message was given for
 
     def file_of(self, key: str) -> str:
         while key:
@@ -179,7 +182,8 @@ class _Collector:
     def add(self, key: str, message: str, file: str | None = None) -> None:
         where = file if file is not None else self.file_of(key)
         text = f"{key}: {message}" if key else message
-        self.messages.append(f"{where}: {_printable(text)}")
+        self.keys.add(key)
+        self.messages.append(f"{where}: {_printable(text)}" if where else _printable(text))
 
 
 # pydantic records for the small structured tables ------------------------------------------------
@@ -446,6 +450,28 @@ def _merge(chain: list[_Layer]) -> _Merged:
 #: Families whose values are listed (or fixed) and can therefore be exactly 0.
 _EXPLICIT_VALUES = frozenset({"fixed", "discrete", "bernoulli", "empirical"})
 
+#: What each bound expects, for messages.
+_EXPECTED: dict[str, str] = {
+    "nonneg": "must not be negative",
+    "positive": "must be > 0",
+    "fraction": "must be within [0, 1]",
+    "rate": "must be > -1 (a rate of -100% or less is meaningless)",
+}
+
+
+def _within(lo: float, hi: float, bound: schema.Bound, open_at_zero: bool) -> bool:
+    """Whether values from ``lo`` to ``hi`` respect ``bound``; ``open_at_zero``: a value of
+    exactly ``lo`` = 0 is never drawn (a continuous distribution's end)."""
+    if bound == "nonneg":
+        return lo >= 0
+    if bound == "positive":
+        return lo > 0 or (lo == 0 and open_at_zero)
+    if bound == "fraction":
+        return lo >= 0 and hi <= 1
+    if bound == "rate":
+        return lo > -1
+    return True
+
 
 def _check_bound(
     dist: Distribution, bound: schema.Bound, key: str, unit: str, c: _Collector
@@ -454,16 +480,9 @@ def _check_bound(
     lo, hi = dist.support()
     # A continuous distribution whose range starts at 0 (lognormal, gamma, uniform from 0) never
     # draws exactly 0, so it is a valid positive input; values listed explicitly must be > 0.
-    open_at_zero = lo == 0 and dist.name not in _EXPLICIT_VALUES
-    ok, expected = {
-        "any": (True, ""),
-        "nonneg": (lo >= 0, "must not be negative"),
-        "positive": (lo > 0 or open_at_zero, "must be > 0"),
-        "fraction": (lo >= 0 and hi <= 1, "must be within [0, 1]"),
-        "rate": (lo > -1, "must be > -1 (a rate of -100% or less is meaningless)"),
-    }[bound]
-    if ok:
+    if _within(lo, hi, bound, dist.name not in _EXPLICIT_VALUES):
         return
+    expected = _EXPECTED[bound]
     if dist.is_fixed:
         c.add(key, f"{expected} (got {lo:g}{_unit(unit)})")
     else:
@@ -482,20 +501,148 @@ def _upper(dist: Distribution) -> float:
     return float(dist.ppf([1.0 - 1e-9])[0])
 
 
-def _check_limit(dist: Distribution, key: str, c: _Collector) -> None:
-    """Refuse counts that would exhaust memory or time, stating the limit and the cost."""
-    limit, unit, why = COUNT_LIMITS[key]
+def _lower(dist: Distribution) -> float:
+    """Smallest value a distribution gives in practice (its support, or its 1e-9 quantile)."""
+    lo = dist.support()[0]
+    if math.isfinite(lo):
+        return lo
+    return float(dist.ppf([1e-9])[0])
+
+
+def _limit_text(spec: schema.KeySpec) -> str:
+    """``31 days a month``: a key's maximum with its unit, for messages."""
+    assert spec.maximum is not None
+    unit = schema.unit_words(spec.unit)
+    return f"{_num(spec.maximum)} {unit}".rstrip()
+
+
+def _check_limit(dist: Distribution, spec: schema.KeySpec, key: str, c: _Collector) -> None:
+    """Refuse values above the key's maximum, stating the limit, why, and for counts of model
+    processes the memory they would take."""
+    limit = spec.maximum
+    if limit is None:
+        return
     top = _upper(dist)
     if not top > limit:  # also catches NaN
         return
     got = f"got {_num(top)}" if dist.is_fixed else f"its distribution reaches {_num(top)}"
     cost = ""
-    if limit > 1000:
+    if spec.path in _PER_PROCESS:
         cost = (
             f"; at about {_bytes(_PROCESS_BYTES)} each, {_num(top)} would need about "
             f"{_bytes(top * _PROCESS_BYTES)} of memory in every iteration"
         )
-    c.add(key, f"must be at most {limit:,} {unit} ({got}): {why}{cost}")
+    c.add(key, f"must be at most {_limit_text(spec)} ({got}): {spec.why}{cost}")
+
+
+def _check_value(dist: Distribution, spec: schema.KeySpec, key: str, c: _Collector) -> None:
+    """A numeric value against its key's bound, maximum and (fixed values) whole-number kind."""
+    _check_bound(dist, spec.bound, key, spec.unit, c)
+    if spec.path not in _SIZE_KEYS:
+        _check_limit(dist, spec, key, c)
+    if spec.kind == "integer" and dist.is_fixed and not float(dist.mean()).is_integer():
+        c.add(key, f"must be a whole number, got {dist.mean():g}")
+
+
+# Risk shocks (adds_to / scales) ---------------------------------------------------------------
+
+
+def _span(lo: float, hi: float) -> str:
+    return _num(lo) if lo == hi else f"{_num(lo)} to {_num(hi)}"
+
+
+def _target_range(target: str, inputs: Mapping[str, Distribution]) -> tuple[float, float, bool]:
+    """The practical range of a shocked key before any shock, and whether exactly its ends can
+    be drawn (values listed explicitly); a key the file does not give takes its default."""
+    dist = inputs.get(target)
+    if dist is None:
+        spec = schema.input_spec(target)
+        default = spec.default if spec is not None else 0.0
+        value = float(default) if isinstance(default, int | float) else 0.0
+        return value, value, True
+    return _lower(dist), _upper(dist), dist.name in _EXPLICIT_VALUES
+
+
+def _check_shocks(
+    risks: list[Risk],
+    inputs: Mapping[str, Distribution],
+    c: _Collector,
+    files: Mapping[str, str] | None = None,
+) -> None:
+    """Each parameter shock against its key's bound and maximum, at validation time.
+
+    The risks shocking one key are taken in register order, as the model applies them: the range
+    of the key after a risk is the hull of its range without the risk (unless it always occurs)
+    and of the extreme combinations of its range and the impact's range (sum for ``adds_to``,
+    the four products for ``scales``). The first risk whose shocked range leaves the key's bound
+    or passes its maximum is reported on its ``impact``, naming the values that give it (the
+    risks after it on the same key are checked without it); a key whose own value was already
+    reported is not checked again. The model's clamping (:mod:`simulation.params`) is then only
+    a numerical safety net.
+    """
+    ranges: dict[str, tuple[float, float, bool, list[str]]] = {}
+    for risk in risks:
+        target = risk.target
+        if risk.kind == "event" or target is None or target in c.keys:
+            continue
+        spec = schema.input_spec(target)
+        impact = inputs.get(risk.path("impact"))
+        occurs = inputs.get(risk.path("occurs"))
+        if spec is None or impact is None or occurs is None:
+            continue
+        p = occurs.mean()
+        if p == 0.0:
+            continue
+        lo, hi, exact, before = ranges.get(target) or (*_target_range(target, inputs), [])
+        ilo, ihi = _lower(impact), _upper(impact)
+        pairs = [(a, b) for a in (lo, hi) for b in (ilo, ihi)]
+        with np.errstate(all="ignore"):  # inf * 0 is NaN, reported below
+            results = [
+                float(np.float64(a) + b if risk.kind == "adds_to" else np.float64(a) * b)
+                for a, b in pairs
+            ]
+        nan = [j for j, r in enumerate(results) if math.isnan(r)]
+        new_lo, new_hi = min(results), max(results)
+        exact_new = exact and impact.name in _EXPLICIT_VALUES
+        key = risk.path("impact")
+        where = files.get(risk.name) if files else None
+        problem = _shock_problem(spec, new_lo, new_hi, exact_new, bool(nan))
+        if problem is not None:
+            low_side = problem[0]
+            j = nan[0] if nan else results.index(new_lo if low_side else new_hi)
+            i = pairs[j][1]
+            after = f" after {', '.join(before)}" if before else ""
+            shown_i = _num(i) if impact.is_fixed else f"{'down' if i == ilo else 'up'} to {_num(i)}"
+            giving = (
+                _num(results[j])
+                if impact.is_fixed and lo == hi
+                else (f"{'as little as' if low_side else 'up to'} {_num(results[j])}")
+            )
+            rng = _span(lo, hi) + after
+            if risk.kind == "adds_to":
+                what = f"adds {shown_i} to {target} ({rng})"
+            else:
+                what = f"scales {target} ({rng}) by {shown_i}"
+            c.add(key, f"{what}, giving {giving}, {problem[1]}", where)
+            continue  # the next risks on the key are checked without this one
+        if p < 1.0:
+            new_lo, new_hi, exact_new = min(lo, new_lo), max(hi, new_hi), exact or exact_new
+        ranges[target] = (new_lo, new_hi, exact_new, [*before, f"risks.{risk.name}"])
+
+
+def _shock_problem(
+    spec: schema.KeySpec, lo: float, hi: float, exact: bool, nan: bool = False
+) -> tuple[bool, str] | None:
+    """What is wrong with a shocked range ``lo``–``hi`` of a key (``nan``: some combination is
+    not a number): ``(below, text)`` or None."""
+    if nan:
+        return False, "which is not a number"
+    if not _within(lo, hi, spec.bound, open_at_zero=not exact):
+        below = spec.bound != "fraction" or lo < 0
+        return below, f"but {spec.path} {_EXPECTED[spec.bound]}"
+    if spec.maximum is not None and hi > spec.maximum:
+        return False, f"above its limit of {_limit_text(spec)}"
+    return None
 
 
 def _finite(x: object) -> bool:
@@ -640,11 +787,7 @@ def _section(
             if not numeric_section and not dist.is_fixed:
                 c.add(path, "must be a plain number (this section's values cannot be uncertain)")
                 continue
-            _check_bound(dist, spec.bound, path, spec.unit, c)
-            if path in COUNT_LIMITS:
-                _check_limit(dist, path, c)
-            if spec.kind == "integer" and dist.is_fixed and not float(dist.mean()).is_integer():
-                c.add(path, f"must be a whole number, got {dist.mean():g}")
+            _check_value(dist, spec, path, c)
             if numeric_section:
                 inputs[path] = dist
             elif spec.kind == "integer":
@@ -677,12 +820,16 @@ def _risks(
     inputs: dict[str, Distribution],
     horizon: float,
 ) -> list[Risk]:
+    """Validate the risk register, then every parameter shock against its key's limits."""
     risks: list[Risk] = []
     seen: set[str] = set()
+    files: dict[str, str] = {}
     for entry in entries or []:
         risk = _risk(entry, c, inputs, horizon, seen)
         if risk is not None:
             risks.append(risk)
+            files[risk.name] = entry.file
+    _check_shocks(risks, inputs, c, files)
     return risks
 
 
@@ -743,6 +890,10 @@ def _risk(
                 file,
             )
             return None
+        if spec.structural:
+            verb = "add to" if mode == "adds_to" else "scale"
+            c.add(f"{where}.{mode}", f"a risk cannot {verb} {target}: {spec.structural}", file)
+            return None
         if "impact" not in entry:
             c.add(f"{where}.impact", f"is required with '{mode}'", file)
             return None
@@ -763,20 +914,15 @@ def _risk(
         Fixed(p) if p in (0.0, 1.0) else parse_distribution({"dist": "bernoulli", "p": p})
     )
     sub = _Collector(file)
-    for key, (unit, _doc, bound) in schema.RISK_NUMERIC.items():
+    for key, field_spec in schema.RISK_FIELDS.items():
         if key in ("probability", "window_start_month", "window_end_month") or key not in entry:
             continue
         dist = _numeric(entry[key], f"{where}.{key}", sub)
         if dist is not None:
-            _check_bound(dist, bound, f"{where}.{key}", unit, sub)
-            if key == "agents" and _upper(dist) > COUNT_LIMITS["staffing.target_agents"][0]:
-                sub.add(
-                    f"{where}.agents",
-                    f"must be at most {COUNT_LIMITS['staffing.target_agents'][0]:,} agents "
-                    "(the same limit as staffing.target_agents)",
-                )
+            _check_value(dist, field_spec, f"{where}.{key}", sub)
             inputs[risk.path(key)] = dist
     c.messages.extend(sub.messages)
+    c.keys |= sub.keys
     if mode == "event":
         _event_fields(entry, where, target, risk, horizon, inputs, c, file)
     return risk
@@ -797,11 +943,11 @@ def _event_fields(
     end = entry.get("window_end_month", min(12.0, horizon))
     ok = True
     for key, val in (("window_start_month", start), ("window_end_month", end)):
-        if not (_finite(val) and 0 <= val <= 10 * MAX_HORIZON_MONTHS):
+        if not (_finite(val) and 0 <= val <= schema.LONG_MONTHS):
             shown = _num(val) if isinstance(val, int | float) else _type_name(val)
             c.add(
                 f"{where}.{key}",
-                f"must be a number of months within [0, {10 * MAX_HORIZON_MONTHS}], got {shown}",
+                f"must be a number of months within [0, {schema.LONG_MONTHS}], got {shown}",
                 file,
             )
             ok = False
@@ -929,17 +1075,18 @@ def _size_checks(
     options: Mapping[str, object],
     inputs: Mapping[str, Distribution],
     horizon: float,
+    n_risks: int,
     c: _Collector,
 ) -> int:
-    """Refuse iteration counts and horizons that would exhaust memory; return the iterations.
-
-    Memory estimate of the results, in bytes: 8 per float, per iteration one value per input and
-    per scalar output plus :data:`_MONTHLY_SERIES` monthly series of ``horizon`` months.
-    """
+    """Refuse iteration counts and horizons above their limits (schema ``maximum``), stating
+    the memory they would take (:func:`simulation.memory.per_iteration_bytes`); return the
+    iterations. Whether a run fits the machine's memory is checked when it starts
+    (:mod:`simulation.memory`)."""
     iterations = options.get("simulation.iterations", 1000)
     iterations = int(iterations) if isinstance(iterations, int | float) else 1000
-    series = 8 * _MONTHLY_SERIES * min(horizon, 1e9)
-    per_iteration = 8 * (len(inputs) + len(TARGET_METRICS)) + series
+    uncertain = sum(1 for d in inputs.values() if not d.is_fixed)
+    per_iteration = per_iteration_bytes(min(horizon, 1e9), uncertain, n_risks)
+    series = 4 * _MONTHLY_SERIES * min(horizon, 1e9)
     if iterations > MAX_ITERATIONS:
         c.add(
             "simulation.iterations",
@@ -958,6 +1105,33 @@ def _size_checks(
             "day of the horizon",
         )
     return iterations
+
+
+def value_problems(path: str, dist: Distribution) -> list[str]:
+    """What is wrong with one value (or distribution) of the numeric input ``path``: its key's
+    bound, maximum (the horizon's and the iteration count's included) and whole-number kind,
+    each as ``"<what was expected>"``; empty when it is fine or the key is unknown."""
+    spec = schema.input_spec(path)
+    if spec is None:
+        return []
+    c = _Collector("")
+    _check_value(dist, spec, "", c)
+    if path in _SIZE_KEYS:
+        _check_limit(dist, spec, "", c)
+    return c.messages
+
+
+def check_inputs(scenario: Scenario) -> list[str]:
+    """Every problem of a built scenario's inputs, as ``"<key>: <what was expected>"``: each
+    value against its key's limits (:func:`value_problems`) and each risk shock against its
+    key's limits — the checks a scenario file passes, for a scenario changed after loading (a
+    sweep's settings)."""
+    c = _Collector("")
+    for path, dist in scenario.inputs.items():
+        for problem in value_problems(path, dist):
+            c.add(path, problem)
+    _check_shocks(list(scenario.risks), scenario.inputs, c)
+    return c.messages
 
 
 def _combined_sha256(chain: list[_Layer]) -> str:
@@ -1015,7 +1189,7 @@ def _build(chain: list[_Layer]) -> Scenario:
     }
     correlations = _correlations(merged.arrays.get("correlations"), c, inputs, given - set(inputs))
     targets = _targets(data.get("targets"), c)
-    iterations = _size_checks(options, inputs, horizon, c)
+    iterations = _size_checks(options, inputs, horizon, len(risks), c)
     sampler = str(options.get("simulation.sampler", "lhs"))
     if sampler not in SAMPLERS:  # pragma: no cover - guarded by the schema's choices
         c.add("simulation.sampler", f"must be one of {', '.join(SAMPLERS)}")

@@ -18,6 +18,38 @@ Kind = Literal["number", "integer", "string", "choice", "date", "boolean"]
 Bound = Literal["any", "nonneg", "positive", "fraction", "rate"]
 
 
+#: Longest horizon the monthly series may cover, in months (50 years).
+MAX_HORIZON_MONTHS = 600
+#: Largest iteration count a scenario or the command line may ask for.
+MAX_ITERATIONS = 2_000_000
+#: Most agents, domains, recruiting slots or handover sessions: the model runs a SimPy process
+#: (or tracks an object) for each, so the time and memory of every iteration grow with them.
+MAX_COUNT = 10_000
+#: Longest duration of any key, 500 years (ten times the longest horizon), in each unit: nothing
+#: that long can change an output, so a larger value is a unit mistake, and far larger values
+#: overflow the model's day arithmetic (months × working days) to infinity.
+LONG_MONTHS = 10 * MAX_HORIZON_MONTHS
+LONG_WEEKS = 26_000
+LONG_DAYS = LONG_MONTHS * 31
+MAX_TICKETS_PER_DAY = 1e9
+_TICKETS = (
+    "a billion tickets a working day is beyond any service desk (numpy draws a Poisson day's "
+    "arrivals only below about 9e18)"
+)
+#: Largest coefficient of variation of a gamma duration: above it nearly every draw is 0 and a
+#: few are hundreds of times the mean; far larger values overflow the gamma shape 1 / cv².
+MAX_CV = 10.0
+_CV = "above 10 nearly every draw is 0 and a few are hundreds of times the mean"
+#: Most weeks of a stable-SLA run: the weeks in the longest horizon (50 years).
+MAX_STABLE_WEEKS = 2_600
+_CALENDAR = (
+    "the calendar turns every month and week of the scenario (durations, the fee, the horizon) "
+    "into working days, so a shock to it would rescale all of them at once; to model lost "
+    "working time, scale staffing.tickets_per_agent_day or demand.tickets_per_day instead"
+)
+_LONG = "a duration longer than 500 years (ten times the longest horizon) cannot change any output"
+
+
 @dataclass(frozen=True)
 class KeySpec:
     """One scenario key.
@@ -25,6 +57,12 @@ class KeySpec:
     ``bound``: ``nonneg`` >= 0; ``positive`` > 0; ``fraction`` within [0, 1]; ``rate`` > -1
     (a growth or discount rate, as a fraction per year); ``any`` unconstrained.
     ``default`` ``None`` means the key is required (for model sections) or optional with no value.
+
+    ``maximum`` (in ``unit``; ``None``: no upper limit) is the key's one upper limit and ``why``
+    says why it exists: the scenario reader, the check of risk impacts (the shocked value), the
+    check of sweep values and the model's parameter clamping all read it from here.
+    ``structural`` (empty for most keys) says why no risk may shock the key: its value must be
+    the same in every iteration.
     """
 
     section: str
@@ -36,6 +74,9 @@ class KeySpec:
     bound: Bound = "any"
     choices: tuple[str, ...] = ()
     required: bool = False
+    maximum: float | None = None
+    why: str = ""
+    structural: str = ""
 
     @property
     def path(self) -> str:
@@ -45,6 +86,15 @@ class KeySpec:
     @property
     def numeric(self) -> bool:
         return self.kind in ("number", "integer")
+
+
+def unit_words(unit: str) -> str:
+    """A unit for a sentence: ``days/month`` → ``days a month``, ``tickets/agent/day`` →
+    ``tickets an agent a day``; ``fraction`` and no unit give ``""``."""
+    if unit in ("", "fraction", "0/1"):
+        return ""
+    head, *per = unit.split("/")
+    return " ".join([head, *(f"{'an' if p[:1] in 'aeiou' else 'a'} {p}" for p in per)])
 
 
 def _k(
@@ -57,8 +107,13 @@ def _k(
     bound: Bound = "any",
     choices: tuple[str, ...] = (),
     required: bool = False,
+    maximum: float | None = None,
+    why: str = "",
+    structural: str = "",
 ) -> KeySpec:
-    return KeySpec(section, key, kind, default, unit, doc, bound, choices, required)
+    return KeySpec(
+        section, key, kind, default, unit, doc, bound, choices, required, maximum, why, structural
+    )
 
 
 KEYS: tuple[KeySpec, ...] = (
@@ -77,6 +132,15 @@ KEYS: tuple[KeySpec, ...] = (
         "months",
         "Cost horizon of both paths",
         "positive",
+        maximum=MAX_HORIZON_MONTHS,
+        why=(
+            "every iteration keeps 9 monthly series over the horizon and the model steps through "
+            "each of its working days"
+        ),
+        structural=(
+            "the horizon sets the length of every monthly series, which the engine holds as "
+            "(iterations × series × months) arrays, so it must be the same in every iteration"
+        ),
     ),
     _k(
         "scenario",
@@ -88,7 +152,17 @@ KEYS: tuple[KeySpec, ...] = (
         "rate",
     ),
     # [simulation]
-    _k("simulation", "iterations", "integer", 1000, "", "Monte Carlo iterations", "positive"),
+    _k(
+        "simulation",
+        "iterations",
+        "integer",
+        1000,
+        "",
+        "Monte Carlo iterations",
+        "positive",
+        maximum=MAX_ITERATIONS,
+        why="every iteration's inputs and outputs are held in memory",
+    ),
     _k(
         "simulation",
         "seed",
@@ -126,6 +200,8 @@ KEYS: tuple[KeySpec, ...] = (
         "Vendor agents serving the account",
         "nonneg",
         required=True,
+        maximum=MAX_COUNT,
+        why="each vendor agent is tracked in the model",
     ),
     _k(
         "vendor",
@@ -137,7 +213,17 @@ KEYS: tuple[KeySpec, ...] = (
         "positive",
         required=True,
     ),
-    _k("vendor", "notice_months", "number", 3, "months", "Contractual notice period", "nonneg"),
+    _k(
+        "vendor",
+        "notice_months",
+        "number",
+        3,
+        "months",
+        "Contractual notice period",
+        "nonneg",
+        maximum=LONG_MONTHS,
+        why=_LONG,
+    ),
     _k(
         "vendor",
         "cooperation",
@@ -203,7 +289,17 @@ KEYS: tuple[KeySpec, ...] = (
         "nonneg",
     ),
     # [phases]
-    _k("phases", "evaluation_weeks", "number", 0.0, "weeks", "Evaluate the options", "nonneg"),
+    _k(
+        "phases",
+        "evaluation_weeks",
+        "number",
+        0.0,
+        "weeks",
+        "Evaluate the options",
+        "nonneg",
+        maximum=LONG_WEEKS,
+        why=_LONG,
+    ),
     _k(
         "phases",
         "negotiation_weeks",
@@ -212,6 +308,8 @@ KEYS: tuple[KeySpec, ...] = (
         "weeks",
         "Negotiate the exit; notice is served at its end",
         "nonneg",
+        maximum=LONG_WEEKS,
+        why=_LONG,
     ),
     _k(
         "phases",
@@ -221,6 +319,8 @@ KEYS: tuple[KeySpec, ...] = (
         "weeks",
         "Plan the integration (runs beside negotiation)",
         "nonneg",
+        maximum=LONG_WEEKS,
+        why=_LONG,
     ),
     # [demand]
     _k(
@@ -232,6 +332,8 @@ KEYS: tuple[KeySpec, ...] = (
         "Mean tickets arriving per working day at programme start",
         "nonneg",
         required=True,
+        maximum=MAX_TICKETS_PER_DAY,
+        why=_TICKETS,
     ),
     _k(
         "demand",
@@ -250,6 +352,8 @@ KEYS: tuple[KeySpec, ...] = (
         "working days",
         "A ticket resolved later than this after arrival breaches the SLA",
         "nonneg",
+        maximum=LONG_DAYS,
+        why=_LONG,
     ),
     _k(
         "demand",
@@ -259,6 +363,9 @@ KEYS: tuple[KeySpec, ...] = (
         "days/month",
         "Working days in a month (the model's calendar)",
         "positive",
+        maximum=31,
+        why="a month has at most 31 days",
+        structural=_CALENDAR,
     ),
     _k(
         "demand",
@@ -268,6 +375,9 @@ KEYS: tuple[KeySpec, ...] = (
         "days/week",
         "Working days in a week (weeks of phases and of SLA stabilisation)",
         "positive",
+        maximum=7,
+        why="a week has 7 days",
+        structural=_CALENDAR,
     ),
     # [staffing]
     _k(
@@ -279,6 +389,8 @@ KEYS: tuple[KeySpec, ...] = (
         "Internal agents to hire",
         "nonneg",
         required=True,
+        maximum=MAX_COUNT,
+        why="each agent is a process in the model",
     ),
     _k(
         "staffing",
@@ -288,6 +400,11 @@ KEYS: tuple[KeySpec, ...] = (
         "requisitions",
         "Requisitions the recruiting team works at the same time",
         "positive",
+        maximum=MAX_COUNT,
+        why=(
+            "each recruiting slot is a process in the model (more slots than the most agents is "
+            "pointless)"
+        ),
     ),
     _k(
         "staffing",
@@ -297,6 +414,8 @@ KEYS: tuple[KeySpec, ...] = (
         "working days",
         "Mean time to fill one requisition",
         "nonneg",
+        maximum=LONG_DAYS,
+        why=_LONG,
     ),
     _k(
         "staffing",
@@ -315,6 +434,8 @@ KEYS: tuple[KeySpec, ...] = (
         "working days",
         "Onboarding without productivity after the start date",
         "nonneg",
+        maximum=LONG_DAYS,
+        why=_LONG,
     ),
     _k(
         "staffing",
@@ -324,6 +445,8 @@ KEYS: tuple[KeySpec, ...] = (
         "working days",
         "Time from end of onboarding to 90% of full productivity",
         "nonneg",
+        maximum=LONG_DAYS,
+        why=_LONG,
     ),
     _k(
         "staffing",
@@ -343,6 +466,12 @@ KEYS: tuple[KeySpec, ...] = (
         "per year",
         "Share of internal agents leaving per year (exponential times)",
         "nonneg",
+        maximum=12,
+        why=(
+            "at 12 a year the average agent stays a month, twelve times the highest turnover "
+            "reported for service desks (MetricNet 2020: 97% a year at managed service providers); "
+            "the model steps through every leaver and backfill"
+        ),
     ),
     _k(
         "staffing",
@@ -352,6 +481,8 @@ KEYS: tuple[KeySpec, ...] = (
         "people",
         "Team leads / managers paid from planning on",
         "nonneg",
+        maximum=MAX_COUNT,
+        why="a service desk team has far fewer managers",
     ),
     _k(
         "staffing",
@@ -399,6 +530,8 @@ KEYS: tuple[KeySpec, ...] = (
         "Coefficient of variation of each requisition's time to hire around the mean (gamma); "
         "assumption",
         "nonneg",
+        maximum=MAX_CV,
+        why=_CV,
     ),
     _k(
         "staffing",
@@ -411,7 +544,17 @@ KEYS: tuple[KeySpec, ...] = (
         "fraction",
     ),
     # [knowledge]
-    _k("knowledge", "domains", "integer", 10, "domains", "Knowledge areas to hand over", "nonneg"),
+    _k(
+        "knowledge",
+        "domains",
+        "integer",
+        10,
+        "domains",
+        "Knowledge areas to hand over",
+        "nonneg",
+        maximum=MAX_COUNT,
+        why="each domain is a handover process in the model",
+    ),
     _k(
         "knowledge",
         "parallel_sessions",
@@ -420,6 +563,11 @@ KEYS: tuple[KeySpec, ...] = (
         "sessions",
         "Transfer sessions that can run at the same time",
         "positive",
+        maximum=MAX_COUNT,
+        why=(
+            "each session slot is a process in the model (more sessions than the most domains is "
+            "pointless)"
+        ),
     ),
     _k(
         "knowledge",
@@ -429,6 +577,8 @@ KEYS: tuple[KeySpec, ...] = (
         "working days",
         "Handover time of one domain at full cooperation",
         "nonneg",
+        maximum=LONG_DAYS,
+        why=_LONG,
     ),
     _k(
         "knowledge",
@@ -438,6 +588,8 @@ KEYS: tuple[KeySpec, ...] = (
         "working days",
         "Time to rebuild one lost domain internally",
         "nonneg",
+        maximum=LONG_DAYS,
+        why=_LONG,
     ),
     _k(
         "knowledge",
@@ -456,6 +608,8 @@ KEYS: tuple[KeySpec, ...] = (
         "fraction",
         "Coefficient of variation of each domain's transfer / rediscovery time (gamma); assumption",
         "nonneg",
+        maximum=MAX_CV,
+        why=_CV,
     ),
     # [costs]
     _k(
@@ -485,6 +639,8 @@ KEYS: tuple[KeySpec, ...] = (
         "months",
         "Earliest cutover under 'fixed', counted from programme start",
         "nonneg",
+        maximum=LONG_MONTHS,
+        why=_LONG,
     ),
     _k(
         "policy",
@@ -512,6 +668,8 @@ KEYS: tuple[KeySpec, ...] = (
         "months",
         "Most months the vendor may be kept past the planned exit",
         "nonneg",
+        maximum=MAX_HORIZON_MONTHS,
+        why=("an extension longer than the longest horizon (600 months) cannot be seen"),
     ),
     _k(
         "policy",
@@ -530,6 +688,8 @@ KEYS: tuple[KeySpec, ...] = (
         "weeks",
         "Consecutive weeks at or above the SLA target that end the transition",
         "positive",
+        maximum=MAX_STABLE_WEEKS,
+        why="the longest horizon (600 months, 50 years) holds about 2,600 weeks",
     ),
 )
 
@@ -584,24 +744,97 @@ def prefix_spec(section: str, key: str) -> KeySpec | None:
     return None
 
 
+def input_spec(path: str) -> KeySpec | None:
+    """The spec of any numeric input by dotted path: a model key (``staffing.target_agents``),
+    an open-ended cost (``costs.one_off_x``) or a risk's field (``risks.<name>.impact``,
+    ``risks.<name>.occurs``, ``risks.<name>.at_month``); ``None`` when none matches."""
+    spec = BY_PATH.get(path)
+    if spec is not None:
+        return spec if spec.numeric else None
+    section, _, rest = path.partition(".")
+    if section == "risks":
+        name, _, field_name = rest.rpartition(".")
+        found = RISK_FIELDS.get(field_name) or RISK_DERIVED.get(field_name)
+        return found if name and found is not None else None
+    return prefix_spec(section, rest) if rest else None
+
+
 # Risk register entries ------------------------------------------------------------------------
 
 RISK_EVENTS: tuple[str, ...] = ("staff_loss", "ticket_surge", "vendor_walkout", "hiring_freeze")
 
-#: Numeric fields a risk may carry (each may be uncertain), with unit and meaning.
+
+def _r(
+    key: str,
+    unit: str,
+    doc: str,
+    bound: Bound,
+    maximum: float | None = None,
+    why: str = "",
+) -> KeySpec:
+    return KeySpec("risks", key, "number", None, unit, doc, bound, maximum=maximum, why=why)
+
+
+#: Numeric fields of a risk (each may be uncertain except the window), as the spec of the input
+#: ``risks.<name>.<field>``; ``occurs`` and ``at_month`` are the inputs the reader derives from
+#: ``probability`` and the window.
+RISK_FIELDS: dict[str, KeySpec] = {
+    spec.key: spec
+    for spec in (
+        _r("probability", "fraction", "Chance the risk occurs in one iteration", "fraction"),
+        _r("impact", "key units or factor", "Size of a parameter shock (adds_to / scales)", "any"),
+        _r(
+            "window_start_month",
+            "months",
+            "Earliest month the event can strike",
+            "nonneg",
+            LONG_MONTHS,
+            _LONG,
+        ),
+        _r(
+            "window_end_month",
+            "months",
+            "Latest month the event can strike",
+            "nonneg",
+            LONG_MONTHS,
+            _LONG,
+        ),
+        _r(
+            "agents",
+            "agents",
+            "staff_loss: internal agents leaving at once",
+            "nonneg",
+            MAX_COUNT,
+            "the same limit as staffing.target_agents",
+        ),
+        _r(
+            "extra_tickets_per_day",
+            "tickets/day",
+            "ticket_surge: extra tickets per working day",
+            "nonneg",
+            MAX_TICKETS_PER_DAY,
+            _TICKETS,
+        ),
+        _r(
+            "duration_days",
+            "working days",
+            "ticket_surge / hiring_freeze: how long it lasts",
+            "nonneg",
+            LONG_DAYS,
+            _LONG,
+        ),
+        _r("level", "fraction", "vendor_walkout: cooperation from the event on", "fraction"),
+    )
+}
+#: The inputs a risk derives: its occurrence flag (1 in an iteration it occurs, else 0) and the
+#: month of its event (uniform over the window).
+RISK_DERIVED: dict[str, KeySpec] = {
+    "occurs": _r("occurs", "0/1", "1 when the risk occurs in an iteration, else 0", "fraction"),
+    "at_month": _r("at_month", "months", "Month the event strikes", "nonneg", LONG_MONTHS, _LONG),
+}
+#: Numeric fields a risk may carry: unit, meaning and bound (a view of :data:`RISK_FIELDS`).
 RISK_NUMERIC: dict[str, tuple[str, str, Bound]] = {
-    "probability": ("fraction", "Chance the risk occurs in one iteration", "fraction"),
-    "impact": ("key units or factor", "Size of a parameter shock (adds_to / scales)", "any"),
-    "window_start_month": ("months", "Earliest month the event can strike", "nonneg"),
-    "window_end_month": ("months", "Latest month the event can strike", "nonneg"),
-    "agents": ("agents", "staff_loss: internal agents leaving at once", "nonneg"),
-    "extra_tickets_per_day": (
-        "tickets/day",
-        "ticket_surge: extra tickets per working day",
-        "nonneg",
-    ),
-    "duration_days": ("working days", "ticket_surge / hiring_freeze: how long it lasts", "nonneg"),
-    "level": ("fraction", "vendor_walkout: cooperation from the event on", "fraction"),
+    k: (spec.unit, spec.doc, spec.bound) for k, spec in RISK_FIELDS.items()
 }
 RISK_TEXT: tuple[str, ...] = ("name", "description", "adds_to", "scales", "event")
 

@@ -41,17 +41,17 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from simulation import charts, schema, summary
+from simulation import charts, memory, schema, summary
 from simulation.charts import human
 from simulation.compare import metric_info
 from simulation.distributions import Distribution, Fixed
-from simulation.engine import KEY_OUTPUTS, ProgressFn, simulate
+from simulation.engine import KEY_OUTPUTS, ProgressFn, default_jobs, simulate
 from simulation.errors import SimulationError
 from simulation.folders import Staging, write_atomically
 from simulation.guards import check_scenario
 from simulation.model import SCALAR_NAMES
 from simulation.results import FLOAT_FORMAT, json_text, samples_frame
-from simulation.scenario import COUNT_LIMITS
+from simulation.scenario import check_inputs, value_problems
 from simulation.scenario_types import Scenario
 from simulation.seeds import fresh_seed
 
@@ -65,14 +65,6 @@ CHOICE_KEYS: tuple[str, ...] = ("policy.cutover", "simulation.variability")
 
 STAT_COLUMNS: tuple[str, ...] = ("metric", "p10", "p50", "p80", "p90", "mean", "n")
 TARGET_COLUMNS: tuple[str, ...] = ("target", "p_within_target")
-
-_BOUND_WORDS: dict[str, str] = {
-    "nonneg": "must not be negative",
-    "positive": "must be > 0",
-    "fraction": "must be within [0, 1]",
-    "rate": "must be > -1",
-}
-
 
 # Parsing --set ------------------------------------------------------------------------------
 
@@ -93,24 +85,6 @@ class Lever:
 def sweepable_keys(scenario: Scenario) -> list[str]:
     """Every key a sweep may set: the scenario's numeric inputs and the choice keys."""
     return [*scenario.inputs, *CHOICE_KEYS]
-
-
-def _spec(path: str) -> tuple[str, str, str] | None:
-    """(kind, bound, unit) of a numeric key path, or None when the schema does not know it."""
-    spec = schema.BY_PATH.get(path)
-    if spec is not None:
-        return (spec.kind, spec.bound, spec.unit) if spec.numeric else None
-    section, _, key = path.partition(".")
-    if section == "risks":
-        field_name = path.rsplit(".", 1)[-1]
-        if field_name == "occurs":
-            return ("number", "fraction", "0/1")
-        if field_name == "at_month":
-            return ("number", "nonneg", "months")
-        unit, _doc, bound = schema.RISK_NUMERIC.get(field_name, ("", "", "any"))
-        return ("number", bound, unit)
-    pre = schema.prefix_spec(section, key)
-    return ("number", pre.bound, pre.unit) if pre else None
 
 
 def _number(text: str, path: str) -> float:
@@ -139,23 +113,12 @@ def parse_range(spec: str, path: str) -> list[float]:
     return [float(np.round(a + k * step, 12)) for k in range(count)]
 
 
-def _check_number(path: str, value: float, kind: str, bound: str, unit: str) -> None:
-    if kind == "integer" and not float(value).is_integer():
-        raise SimulationError(f"--set {path}: {value:g} is not a whole number")
-    ok = {
-        "any": True,
-        "nonneg": value >= 0,
-        "positive": value > 0,
-        "fraction": 0 <= value <= 1,
-        "rate": value > -1,
-    }[bound]
-    if not ok:
-        raise SimulationError(
-            f"--set {path}: {value:g} is outside the key's bounds ({_BOUND_WORDS[bound]})"
-        )
-    limit = COUNT_LIMITS.get(path)
-    if limit is not None and value > limit[0]:
-        raise SimulationError(f"--set {path}: {value:g} is above the limit of {limit[0]:,} {unit}")
+def _check_number(path: str, value: float) -> None:
+    """A swept value against its key's bound, maximum and kind: the checks a value in the
+    scenario file passes (:func:`simulation.scenario.value_problems`)."""
+    problems = value_problems(path, Fixed(value))
+    if problems:
+        raise SimulationError(f"--set {path}={_value_text(value)}: {problems[0]}")
 
 
 def parse_set(text: str, scenario: Scenario) -> Lever:
@@ -169,18 +132,17 @@ def parse_set(text: str, scenario: Scenario) -> Lever:
         )
     if path in CHOICE_KEYS:
         return Lever(path, tuple(_choices(path, spec)))
-    known = _spec(path)
+    known = schema.input_spec(path)
     if known is None or (path not in scenario.inputs and not path.startswith("costs.")):
         close = difflib.get_close_matches(path, sweepable_keys(scenario), n=1, cutoff=0.6)
         hint = f" (did you mean '{close[0]}'?)" if close else ""
         raise SimulationError(f"--set {path}: unknown key{hint}")
-    kind, bound, unit = known
     if ":" in spec:
         values = parse_range(spec, path)
     else:
         values = [_number(item.strip(), path) for item in spec.split(",")]
     for v in values:
-        _check_number(path, v, kind, bound, unit)
+        _check_number(path, v)
     return Lever(path, tuple(dict.fromkeys(values)))
 
 
@@ -293,13 +255,7 @@ def sweep(
     sampler = sampler or scenario.sampler
     settings = grid(levers)
     variants = [apply_setting(scenario, s) for s in settings]
-    errors = [
-        f"{_setting_text(s)}: {e}"
-        for s, v in zip(settings, variants, strict=True)
-        for e in check_scenario(v).errors
-    ]
-    if errors:
-        raise SimulationError(errors)
+    setting_warnings = check_settings(settings, variants, n, jobs, scenario)
     started = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     t0 = time.perf_counter()
     frames = []
@@ -326,9 +282,45 @@ def sweep(
         "started": started,
         "wall_seconds": round(time.perf_counter() - t0, 3),
         "currency": scenario.currency,
-        "warnings": [f"correlation {d} dropped: a swept key is fixed" for d in dropped],
+        "warnings": [
+            *(f"correlation {d} dropped: a swept key is fixed" for d in dropped),
+            *setting_warnings,
+        ],
     }
     return SweepResults(scenario, tuple(levers), pd.concat(frames, ignore_index=True), meta)
+
+
+def check_settings(
+    settings: Sequence[Mapping[str, Value]],
+    variants: Sequence[Scenario],
+    iterations: int,
+    jobs: int | None = None,
+    scenario: Scenario | None = None,
+) -> list[str]:
+    """Refuse, before any setting runs, a grid with a setting the scenario file could not have
+    said: a value beyond its key's limits, a risk shock that the setting pushes beyond them
+    (:func:`simulation.scenario.check_inputs`), inputs the pre-run guards refuse, or results too
+    large for the machine's memory (:mod:`simulation.memory`). Each message names the setting
+    (``--set key=value``) and the key. Returns the guards' warnings about a setting that the
+    unchanged ``scenario`` does not have (e.g. a risk window beyond a shorter horizon)."""
+    errors, warnings = [], []
+    known = set(check_scenario(scenario).warnings) if scenario is not None else set()
+    for setting, variant in zip(settings, variants, strict=True):
+        where = f"--set {_setting_text(setting)}"
+        errors += [f"{where}: {problem}" for problem in check_inputs(variant)]
+        guard = check_scenario(variant)
+        errors += [f"{where}: {e}" for e in guard.errors]
+        warnings += [f"{where}: {w}" for w in guard.warnings if w not in known]
+    if errors:
+        raise SimulationError(errors)
+    workers = jobs or default_jobs()
+    memory.check(
+        [
+            memory.scenario_need(v, iterations, workers, f"--set {_setting_text(s)}")
+            for s, v in zip(settings, variants, strict=True)
+        ]
+    )
+    return warnings
 
 
 def _setting_text(setting: Mapping[str, Value]) -> str:

@@ -128,15 +128,18 @@ def test_iterations_or_baseline_give_the_same_table(risky, baseline) -> None:  #
 
 def test_rerunning_only_struck_iterations_equals_a_full_rerun() -> None:
     """Common random numbers make an iteration the risk did not strike identical to the
-    baseline's, so re-running only the struck ones gives exactly the full re-run's outputs."""
+    baseline's, so re-running only the struck ones (with the risk's occurrence fixed at 0 on
+    the baseline's own matrix) gives exactly the full re-run's outputs, in process and pooled."""
     from pathlib import Path
 
     import numpy as np
 
+    from simulation.backends import WorkerSpec
     from simulation.engine import simulate
     from simulation.risk_removal import (
-        _rerun_struck_rows,
+        OUTPUTS,
         _rows_are_shared,
+        _struck_reruns,
         _struck_rows,
         without_risk,
     )
@@ -145,16 +148,58 @@ def test_rerunning_only_struck_iterations_equals_a_full_rerun() -> None:
     root = Path(__file__).resolve().parent.parent
     scenario = load_scenario(root / "scenarios" / "it_helpdesk.toml")
     base = simulate(scenario, 40, seed=3, jobs=1)
-    offs = [without_risk(scenario, risk.name) for risk in scenario.risks]
-    occurs = [r.path("occurs") for r in scenario.risks]
-    assert all(_rows_are_shared(scenario, o, "lhs") for o in occurs)
-    struck = [_struck_rows(base, o, scenario.inputs[o].mean()) for o in occurs]
-    serial = _rerun_struck_rows(offs, base, struck, "lhs", jobs=1)
-    pooled = _rerun_struck_rows(offs, base, struck, "lhs", jobs=2)  # one pool for all risks
-    checked = 0
-    for risk, off, fast, fast_pooled in zip(scenario.risks, offs, serial, pooled, strict=True):
-        full = simulate(off, 40, seed=3, jobs=1).scalars
-        assert np.array_equal(fast, full, equal_nan=True), risk.name
-        assert np.array_equal(fast_pooled, full, equal_nan=True), risk.name
-        checked += 1
-    assert checked == len(scenario.risks) == 6
+    risks = scenario.risks
+    assert all(_rows_are_shared(scenario, r.path("occurs"), "lhs") for r in risks)
+    rows_of = [_struck_rows(base, scenario, r) for r in risks]
+    spec = WorkerSpec(scenario, base.inputs, base.seed, "lhs")
+    columns = [SCALAR_NAMES.index(o) for o in OUTPUTS]
+    for jobs in (1, 2):  # in process, and one pool for all risks
+        tables = [base.scalars[:, columns].copy() for _ in risks]
+        seen = [0] * len(risks)
+        for r, rows, outputs in _struck_reruns(spec, risks, rows_of, jobs):
+            tables[r][rows] = outputs
+            seen[r] += rows.size
+        assert seen == [rows.size for rows in rows_of]
+        for risk, table in zip(risks, tables, strict=True):
+            full = simulate(without_risk(scenario, risk.name), 40, seed=3, jobs=1).scalars
+            assert np.array_equal(table, full[:, columns], equal_nan=True), (risk.name, jobs)
+    assert len(risks) == 6 and sum(seen) > 0
+
+
+def test_the_progress_bar_says_how_many_risks_are_left(
+    risky, baseline, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """The command line's ranking bar names the risks left to re-run, down to none."""
+    import io
+
+    import simulation.cli as cli
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    err = Terminal()
+    monkeypatch.setattr(cli.sys, "stderr", err)
+    start = cli._progress(False)
+    assert start is not None
+    start(60)  # the simulation's bar
+    risk_removal(risky, baseline, jobs=1, progress=start)
+    shown = err.getvalue()
+    assert "ranking risks (1 of 1 left)" in shown
+    assert "ranking risks (0 of 1 left)" in shown
+
+    texts: list[str] = []
+
+    class Tick:
+        def __call__(self, n: int) -> None:
+            pass
+
+        def describe(self, text: str) -> None:
+            texts.append(text)
+
+    helpdesk = load_scenario(
+        Path(__file__).resolve().parent.parent / "scenarios" / "it_helpdesk.toml"
+    )
+    base = simulate(helpdesk, 40, seed=3, jobs=1)
+    risk_removal(helpdesk, base, jobs=1, progress=lambda total: Tick())
+    assert texts == [f"ranking risks ({k} of 6 left)" for k in range(6, -1, -1)]

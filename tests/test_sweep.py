@@ -76,13 +76,16 @@ def test_lists_strings_and_grid(minimal) -> None:  # type: ignore[no-untyped-def
         ("nothing.here=1", "--set nothing.here: unknown key"),
         (
             "staffing.target_agents=-2,4",
-            "--set staffing.target_agents: -2 is outside the key's bounds (must not be negative)",
+            "--set staffing.target_agents=-2: must not be negative (got -2 agents)",
         ),
         (
             "vendor.cooperation=0.5,1.2",
-            "--set vendor.cooperation: 1.2 is outside the key's bounds (must be within [0, 1])",
+            "--set vendor.cooperation=1.2: must be within [0, 1] (got 1.2)",
         ),
-        ("staffing.target_agents=4.5", "--set staffing.target_agents: 4.5 is not a whole number"),
+        (
+            "staffing.target_agents=4.5",
+            "--set staffing.target_agents=4.5: must be a whole number, got 4.5",
+        ),
         ("staffing.target_agents=four", "--set staffing.target_agents: 'four' is not a number"),
         (
             "policy.cutover=readyness",
