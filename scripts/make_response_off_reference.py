@@ -2,8 +2,9 @@
 
 ``tests/data/pre_response/*.toml`` are the shipped scenarios as they were before the weekly
 review and its levers entered the model (issue 14). This script runs each of them (200
-iterations, seed 1, one process) and writes ``tests/data/pre_response/outputs.json``: per scenario and
-scalar output, the SHA-256 of the output's column (float64 bytes in iteration order), and the
+iterations, seed 1, one process) and writes ``tests/data/pre_response/outputs.json``: per
+scenario and scalar output, the SHA-256 of the output's column (float64 bytes in iteration
+order), and the
 ``transition_cost`` column itself (its definition changed: it now also holds the termination and
 extension costs).
 
