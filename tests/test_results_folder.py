@@ -404,3 +404,32 @@ def test_a_scenario_read_from_a_pipe_is_saved(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     folder = tmp_path / done.stdout.strip()
     assert (folder / "scenario.toml").read_bytes() == MINIMAL.read_bytes()
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path):  # type: ignore[no-untyped-def]
+    """A real 600 kB tmpfs (root only): a results folder does not fit on it."""
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=600k", "tmpfs", str(mount)], capture_output=True
+    )
+    if done.returncode != 0:
+        pytest.skip("cannot mount a tmpfs here (needs root)")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+def test_a_full_disk_leaves_no_folder_and_no_staging(small_disk: Path) -> None:
+    keep = small_disk / "earlier.txt"
+    keep.write_text("an earlier file")
+    out = small_disk / "res"
+    code, output = _run(
+        "run", str(MINIMAL), "-n", "3000", "--seed", "1", "-j", "1", "--out", str(out)
+    )
+    assert code == 1, output
+    assert "No space left on device" in output and "Traceback" not in output
+    assert sorted(p.name for p in small_disk.iterdir()) == ["earlier.txt"]
+    assert keep.read_text() == "an earlier file"
