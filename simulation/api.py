@@ -15,6 +15,9 @@ import scipy
 import simpy
 
 from simulation.engine import ProgressFn, simulate
+from simulation.errors import SimulationError
+from simulation.folders import shown
+from simulation.inputfiles import os_reason
 from simulation.results import ResultsStage, RunResults, build_results
 from simulation.risk_removal import risk_removal
 from simulation.scenario import load_scenario
@@ -122,6 +125,13 @@ def run(
             if rank_risks and scenario.risks
             else None
         )
+    except OSError as exc:  # the samples streamed into the staging folder: a full disk
+        if stage is None:
+            raise
+        stage.discard()
+        raise SimulationError(
+            f"{shown(stage.out)}: writing failed ({os_reason(exc)}); nothing was kept"
+        ) from None
     except BaseException:
         if stage is not None:
             stage.discard()
