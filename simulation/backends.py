@@ -286,7 +286,7 @@ class ChunkWorker:
         monthly[...] = out.monthly
         names = self.risk_names
         if names:
-            risks[...] = [[r.p.risk_flags.get(k, False) for k in names] for r in records]
+            risks[...] = [[r.risk_flags.get(k, False) for k in names] for r in records]
 
     def _run_custom(
         self,

@@ -34,6 +34,7 @@ class RiskEvent:
     ``at_month``: months from programme start; ``agents``: staff_loss head count;
     ``extra_tickets_per_day``: ticket_surge size; ``duration_days``: working days a surge or a
     hiring freeze lasts; ``level``: vendor cooperation from a vendor_walkout on (fraction).
+    ``relative_to``: the milestone ``at_month`` counts from (``start``, ``notice``, ``cutover``).
     """
 
     name: str
@@ -43,6 +44,7 @@ class RiskEvent:
     extra_tickets_per_day: float = 0.0
     duration_days: float = 0.0
     level: float = 0.0
+    relative_to: str = "start"
 
 
 @dataclass(frozen=True)
@@ -112,6 +114,48 @@ class ModelInputs:
     max_extension_months: int
     sla_target: float  # weekly compliance counted as stable
     stable_weeks: int
+    stable_backlog_days: float  # days of demand; inf: no queue checks
+    # [vendor] after notice, [costs] of late and abandoned tickets
+    vendor_min_staffing_share: float  # fraction of vendor agents kept during notice
+    vendor_backfill_days: float  # working days to replace a vendor agent below the floor
+    disruption_cap_per_ticket: float  # currency; inf: no cap
+    abandoned_ticket_cost: float  # currency per ticket closed unworked
+    # [response]: the weekly review and its levers (switches are booleans)
+    response: bool
+    review_days: int  # working days
+    window_weeks: int
+    forecast_months: float
+    burn_down_days: float  # working days
+    release_backlog_days: float  # days of demand
+    release_weeks: int
+    resize: bool
+    resize_lead_days: float
+    max_target_agents: int
+    agency: bool
+    agency_trigger_backlog_days: float
+    agency_trigger_weeks: int
+    agency_lead_days: float
+    agency_productivity: float  # fraction of a fully productive internal agent
+    agency_cost_factor: float  # × an internal agent's fully loaded cost per day
+    agency_min_days: float
+    agency_max_agents: int
+    agency_max_months: float
+    overtime: bool
+    overtime_capacity: float  # extra output, fraction
+    overtime_hours: float  # extra paid hours, fraction
+    overtime_premium: float  # fraction
+    overtime_max_weeks: int  # in any 26
+    overtime_attrition_factor: float
+    overtime_lead_days: float
+    hypercare: bool
+    hypercare_months: float
+    hypercare_trigger_backlog_days: float
+    hypercare_lead_days: float
+    hypercare_max_agents: int
+    hypercare_rate_factor: float  # × the contract's price per agent-day
+    triage: bool
+    triage_age_days: float
+    triage_share_per_week: float
     # risks of this iteration
     events: tuple[RiskEvent, ...] = ()
     risk_flags: Mapping[str, bool] = field(default_factory=lambda: _EMPTY)
@@ -181,7 +225,74 @@ _FIELDS: dict[str, str] = {
     "policy.max_extension_months": "max_extension_months",
     "policy.sla_target": "sla_target",
     "policy.stable_weeks": "stable_weeks",
+    "policy.stable_backlog_days": "stable_backlog_days",
+    "vendor.min_staffing_share": "vendor_min_staffing_share",
+    "vendor.backfill_days": "vendor_backfill_days",
+    "costs.disruption_cap_per_ticket": "disruption_cap_per_ticket",
+    "costs.abandoned_ticket_cost": "abandoned_ticket_cost",
+    "response.review_days": "review_days",
+    "response.window_weeks": "window_weeks",
+    "response.forecast_months": "forecast_months",
+    "response.burn_down_days": "burn_down_days",
+    "response.release_backlog_days": "release_backlog_days",
+    "response.release_weeks": "release_weeks",
+    "response.resize_lead_days": "resize_lead_days",
+    "response.max_target_agents": "max_target_agents",
+    "response.agency_trigger_backlog_days": "agency_trigger_backlog_days",
+    "response.agency_trigger_weeks": "agency_trigger_weeks",
+    "response.agency_lead_days": "agency_lead_days",
+    "response.agency_productivity": "agency_productivity",
+    "response.agency_cost_factor": "agency_cost_factor",
+    "response.agency_min_days": "agency_min_days",
+    "response.agency_max_agents": "agency_max_agents",
+    "response.agency_max_months": "agency_max_months",
+    "response.overtime_capacity": "overtime_capacity",
+    "response.overtime_hours": "overtime_hours",
+    "response.overtime_premium": "overtime_premium",
+    "response.overtime_max_weeks": "overtime_max_weeks",
+    "response.overtime_attrition_factor": "overtime_attrition_factor",
+    "response.overtime_lead_days": "overtime_lead_days",
+    "response.hypercare_months": "hypercare_months",
+    "response.hypercare_trigger_backlog_days": "hypercare_trigger_backlog_days",
+    "response.hypercare_lead_days": "hypercare_lead_days",
+    "response.hypercare_max_agents": "hypercare_max_agents",
+    "response.hypercare_rate_factor": "hypercare_rate_factor",
+    "response.triage_age_days": "triage_age_days",
+    "response.triage_share_per_week": "triage_share_per_week",
 }
+
+#: The response layer's switches (boolean keys, read from the options): ModelInputs field ->
+#: key. A lever is on when its switch and ``response.enabled`` are.
+_SWITCHES: dict[str, str] = {
+    "resize": "response.resize",
+    "agency": "response.agency",
+    "overtime": "response.overtime",
+    "hypercare": "response.hypercare",
+    "triage": "response.triage",
+}
+
+
+def _derived(kwargs: dict[str, object]) -> None:
+    """Fill the optional keys left unset (NaN) with their documented values (in place):
+    no queue checks and no disruption cap (inf), a largest team of 1.5 × the target, at most
+    half the target in agency agents and half the vendor's agents on hypercare."""
+
+    def unset(name: str) -> bool:
+        value = kwargs[name]
+        return isinstance(value, float) and math.isnan(value)
+
+    for name in ("stable_backlog_days", "disruption_cap_per_ticket"):
+        if unset(name):
+            kwargs[name] = math.inf
+    target = int(kwargs["target_agents"])  # type: ignore[call-overload]
+    vendor = int(kwargs["vendor_agents"])  # type: ignore[call-overload]
+    for name, value in (
+        ("max_target_agents", math.ceil(1.5 * target)),
+        ("agency_max_agents", math.ceil(0.5 * target)),
+        ("hypercare_max_agents", math.ceil(0.5 * vendor)),
+    ):
+        if unset(name):
+            kwargs[name] = value
 
 
 def _bounds(spec: schema.KeySpec) -> tuple[float, float]:
@@ -200,14 +311,15 @@ def _bounds(spec: schema.KeySpec) -> tuple[float, float]:
 
 
 def _plan() -> tuple[tuple[str, str, float | None, float, float, bool], ...]:
-    """Per model key: (path, field, default or None if required, lowest, highest, integer)."""
+    """Per model key: (path, field, default or None if required, lowest, highest, integer);
+    an optional key with no default (its value derived, see :func:`_derived`) defaults to NaN."""
     rows = []
     for path, name in _FIELDS.items():
         spec = schema.BY_PATH.get(path)
         default = (
             float(spec.default)
             if spec is not None and isinstance(spec.default, int | float)
-            else None
+            else (math.nan if spec is not None and not spec.required else None)
         )
         lo, hi = _bounds(spec) if spec is not None else (-math.inf, math.inf)
         rows.append((path, name, default, lo, hi, spec is not None and spec.kind == "integer"))
@@ -322,6 +434,7 @@ def _events(
                 extra_tickets_per_day=max(0.0, float(values.get(keys.extra_tickets_per_day, 0.0))),
                 duration_days=max(0.0, float(values.get(keys.duration_days, 0.0))),
                 level=min(1.0, max(0.0, float(values.get(keys.level, 0.0)))),
+                relative_to=risk.relative_to,
             )
         )
     return tuple(out)
@@ -358,12 +471,20 @@ def build_inputs(
         if not shocked <= set(costs):  # a risk adds a cost item the file does not list
             costs = tuple(sorted(set(costs) | shocked))
     kwargs: dict[str, object] = {}
-    for path, name, _, lo, hi, integer in _PLAN:
+    for path, name, default, lo, hi, integer in _PLAN:
         v = resolved[path]
+        if math.isnan(v) and default is not None and math.isnan(default):
+            kwargs[name] = v  # an optional key left unset
+            continue
         if not math.isfinite(v):
             raise ValueError(f"{path}: value {v} is not finite")
         v = lo if v < lo else (hi if v > hi else v)
         kwargs[name] = round(v) if integer else v
+    _derived(kwargs)
+    enabled = bool(options.get("response.enabled", True))
+    kwargs["response"] = enabled
+    for name, path in _SWITCHES.items():
+        kwargs[name] = enabled and bool(options.get(path, True))
     # a cost item only a risk names is 0 in the iterations that risk does not strike
     one_off = tuple(
         (p.removeprefix("costs.one_off_"), max(0.0, resolved.get(p, 0.0)))

@@ -901,6 +901,11 @@ def _risk(
     desc = entry.get("description", "")
     if isinstance(desc, str):
         risk = Risk(risk.name, risk.kind, risk.target, risk.event, desc)
+    relative = _relative_to(entry, where, mode, target, c, file)
+    if relative is None:
+        return None
+    if relative != "start":
+        risk = Risk(risk.name, risk.kind, risk.target, risk.event, risk.description, relative)
     prob = entry.get("probability")
     if prob is None:
         c.add(f"{where}.probability", "is required (chance the risk occurs, within [0, 1])", file)
@@ -926,6 +931,32 @@ def _risk(
     if mode == "event":
         _event_fields(entry, where, target, risk, horizon, inputs, c, file)
     return risk
+
+
+#: The milestones a timed event's window may count from.
+RELATIVE_TO = ("start", "notice", "cutover")
+
+
+def _relative_to(
+    entry: Mapping[str, Any], where: str, mode: str, event: str, c: _Collector, file: str
+) -> str | None:
+    """The milestone an event's window counts from (``start`` when not given); None when the
+    entry's value is refused (reported)."""
+    value = entry.get("window_relative_to", "start")
+    key = f"{where}.window_relative_to"
+    if mode != "event":
+        if "window_relative_to" in entry:
+            c.add(key, f"only a timed event has a window to place ('{mode}' risks have none)", file)
+            return None
+        return "start"
+    if not isinstance(value, str) or value not in RELATIVE_TO:
+        shown = _type_name(value)
+        c.add(key, f"must be one of {', '.join(RELATIVE_TO)}, got {shown}", file)
+        return None
+    if value == "cutover" and event == "vendor_walkout":
+        c.add(key, "a vendor walkout cannot follow cutover: the vendor has left by then", file)
+        return None
+    return value
 
 
 def _event_fields(

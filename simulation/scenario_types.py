@@ -32,7 +32,8 @@ class Risk:
 
     ``kind`` is ``"adds_to"`` (impact is added to ``target``, in that key's units),
     ``"scales"`` (``target`` is multiplied by impact) or ``"event"`` (``event`` is one of
-    ``staff_loss``, ``ticket_surge``, ``vendor_walkout``, ``hiring_freeze``).
+    ``staff_loss``, ``ticket_surge``, ``vendor_walkout``, ``hiring_freeze``). An event's timing
+    window counts from ``relative_to``: programme ``start``, ``notice`` or ``cutover``.
     """
 
     name: str
@@ -40,6 +41,7 @@ class Risk:
     target: str | None = None
     event: str | None = None
     description: str = ""
+    relative_to: str = "start"
 
     def path(self, field_name: str) -> str:
         return f"risks.{self.name}.{field_name}"

@@ -116,6 +116,356 @@ def _k(
     )
 
 
+def _switch(key: str, doc: str) -> KeySpec:
+    return _k("response", key, "boolean", True, "", doc)
+
+
+_AGENTS = "an agent count beyond the largest team the model runs (10,000)"
+
+#: The weekly review and its levers (issue 14, docs/model.md section 10). Sources of the defaults:
+#: ../shared/reference/figures.md, "Management levers"; the rest are labelled assumptions.
+RESPONSE_KEYS: tuple[KeySpec, ...] = (
+    _switch(
+        "enabled",
+        "Management reviews the service and pulls the levers below; false switches the whole "
+        "layer off",
+    ),
+    _k(
+        "response",
+        "review_days",
+        "integer",
+        5,
+        "working days",
+        "Days between two performance reviews (assumption: weekly)",
+        "positive",
+        maximum=260,
+        why="a review less often than once a year reacts to nothing within a transition",
+    ),
+    _k(
+        "response",
+        "window_weeks",
+        "integer",
+        4,
+        "weeks",
+        "Weeks of SLA compliance and capacity the review looks back on (assumption)",
+        "positive",
+        maximum=52,
+        why="a window longer than a year hides everything a weekly review reacts to",
+    ),
+    _k(
+        "response",
+        "forecast_months",
+        "number",
+        3.0,
+        "months",
+        "How far ahead the review forecasts demand (assumption)",
+        "nonneg",
+        maximum=60,
+        why="a forecast more than five years ahead is not a staffing plan",
+    ),
+    _k(
+        "response",
+        "burn_down_days",
+        "number",
+        20.0,
+        "working days",
+        "Days the review allows to clear a backlog: backlog ÷ burn-down days is planned on top of "
+        "the daily inflow (back-office workload rule, Turnella; the 20 days are an assumption)",
+        "positive",
+        maximum=LONG_DAYS,
+        why=_LONG,
+    ),
+    _k(
+        "response",
+        "release_backlog_days",
+        "number",
+        0.5,
+        "days of demand",
+        "Backlog at or below which temporary help may go (assumption)",
+        "nonneg",
+        maximum=LONG_DAYS,
+        why=_LONG,
+    ),
+    _k(
+        "response",
+        "release_weeks",
+        "integer",
+        4,
+        "weeks",
+        "Weeks the backlog must stay that low before agency, hypercare and overtime end "
+        "(assumption)",
+        "positive",
+        maximum=MAX_STABLE_WEEKS,
+        why="the longest horizon holds about 2,600 weeks",
+    ),
+    _switch("resize", "Lever: raise the team target when the review finds too few heads"),
+    _k(
+        "response",
+        "resize_lead_days",
+        "number",
+        20.0,
+        "working days",
+        "Approval time of a larger team before its requisitions open (assumption)",
+        "nonneg",
+        maximum=LONG_DAYS,
+        why=_LONG,
+    ),
+    _k(
+        "response",
+        "max_target_agents",
+        "integer",
+        None,
+        "agents",
+        "Largest team target the review may approve; unset: 1.5 × staffing.target_agents "
+        "(assumption)",
+        "nonneg",
+        maximum=MAX_COUNT,
+        why=_AGENTS,
+    ),
+    _switch("agency", "Lever: order agency (temporary) staff under pressure"),
+    _k(
+        "response",
+        "agency_trigger_backlog_days",
+        "number",
+        2.0,
+        "days of demand",
+        "Backlog above which the review calls for help (assumption)",
+        "nonneg",
+        maximum=LONG_DAYS,
+        why=_LONG,
+    ),
+    _k(
+        "response",
+        "agency_trigger_weeks",
+        "integer",
+        2,
+        "weeks",
+        "Weeks of SLA compliance below policy.sla_target that also call for help (assumption)",
+        "positive",
+        maximum=MAX_STABLE_WEEKS,
+        why="the longest horizon holds about 2,600 weeks",
+    ),
+    _k(
+        "response",
+        "agency_lead_days",
+        "number",
+        7.0,
+        "working days",
+        "Time to place agency staff: days to 3 weeks, typically 1-2 weeks (German temp-agency "
+        "practice, S/U)",
+        "nonneg",
+        maximum=LONG_DAYS,
+        why=_LONG,
+    ),
+    _k(
+        "response",
+        "agency_productivity",
+        "number",
+        0.8,
+        "fraction",
+        "Output of an agency agent as a share of a fully productive internal agent "
+        "(assumption; the unknown-domain rule applies on top)",
+        "positive",
+        maximum=2.0,
+        why="an agency agent twice as productive as a trained internal one is a unit mistake",
+    ),
+    _k(
+        "response",
+        "agency_cost_factor",
+        "number",
+        1.45,
+        "factor",
+        "Agency charge rate as a multiple of a fully loaded internal agent: 1.3 / 1.45 / 1.7 "
+        "(agency price build-ups, D)",
+        "nonneg",
+        maximum=20.0,
+        why="no agency charges twenty times an internal agent's full cost",
+    ),
+    _k(
+        "response",
+        "agency_min_days",
+        "number",
+        20.0,
+        "working days",
+        "Shortest engagement an agency bills per person (assumption: a month)",
+        "nonneg",
+        maximum=LONG_DAYS,
+        why=_LONG,
+    ),
+    _k(
+        "response",
+        "agency_max_agents",
+        "integer",
+        None,
+        "agents",
+        "Most agency agents at once; unset: half of staffing.target_agents (assumption)",
+        "nonneg",
+        maximum=MAX_COUNT,
+        why=_AGENTS,
+    ),
+    _k(
+        "response",
+        "agency_max_months",
+        "number",
+        18.0,
+        "months",
+        "Longest assignment of one agency worker to one client: 18 months (AÜG §1(1b), P)",
+        "nonneg",
+        maximum=LONG_MONTHS,
+        why=_LONG,
+    ),
+    _switch("overtime", "Lever: the internal team works overtime under pressure"),
+    _k(
+        "response",
+        "overtime_capacity",
+        "number",
+        0.15,
+        "fraction",
+        "Extra output of the internal team on overtime: a 10-hour day (ArbZG §3, P) adds 25% "
+        "hours, output rises at a falling rate beyond about 48 h a week (Pencavel 2015, P), "
+        "so +15% (assumption)",
+        "nonneg",
+        maximum=1.0,
+        why="no team doubles its output by working longer",
+    ),
+    _k(
+        "response",
+        "overtime_hours",
+        "number",
+        0.25,
+        "fraction",
+        "Extra paid hours on overtime: 10 instead of 8 hours a day (ArbZG §3, P)",
+        "nonneg",
+        maximum=1.0,
+        why="a working day cannot be more than twice as long",
+    ),
+    _k(
+        "response",
+        "overtime_premium",
+        "number",
+        0.25,
+        "fraction",
+        "Premium on overtime hours: 25% in collective agreements (S)",
+        "nonneg",
+        maximum=5.0,
+        why="a premium of more than 500% is a unit mistake (0.25 means 25%)",
+    ),
+    _k(
+        "response",
+        "overtime_max_weeks",
+        "integer",
+        6,
+        "weeks",
+        "Most weeks of overtime in any 26 (ArbZG §3: 8 hours on average over 6 months; the 6 "
+        "weeks are an assumption)",
+        "nonneg",
+        maximum=26,
+        why="the limit is counted in any 26 weeks",
+    ),
+    _k(
+        "response",
+        "overtime_attrition_factor",
+        "number",
+        1.5,
+        "factor",
+        "Internal attrition is multiplied by this while overtime runs (assumption)",
+        "positive",
+        maximum=100.0,
+        why="attrition a hundred times higher empties any team within days",
+    ),
+    _k(
+        "response",
+        "overtime_lead_days",
+        "number",
+        0.0,
+        "working days",
+        "Time from the decision to the first overtime day (assumption)",
+        "nonneg",
+        maximum=LONG_DAYS,
+        why=_LONG,
+    ),
+    _switch("hypercare", "Lever: call the outgoing vendor's agents back after cutover"),
+    _k(
+        "response",
+        "hypercare_months",
+        "number",
+        3.0,
+        "months",
+        "Months after cutover in which the vendor can be called back (hypercare follows cutover "
+        "in practitioners' transition stages, S; the length is an assumption)",
+        "nonneg",
+        maximum=LONG_MONTHS,
+        why=_LONG,
+    ),
+    _k(
+        "response",
+        "hypercare_trigger_backlog_days",
+        "number",
+        2.0,
+        "days of demand",
+        "Backlog above which vendor agents are called back (assumption)",
+        "nonneg",
+        maximum=LONG_DAYS,
+        why=_LONG,
+    ),
+    _k(
+        "response",
+        "hypercare_lead_days",
+        "number",
+        10.0,
+        "working days",
+        "Time for called-back vendor agents to arrive (assumption)",
+        "nonneg",
+        maximum=LONG_DAYS,
+        why=_LONG,
+    ),
+    _k(
+        "response",
+        "hypercare_max_agents",
+        "integer",
+        None,
+        "agents",
+        "Most vendor agents called back at once; unset: half of vendor.agents (assumption)",
+        "nonneg",
+        maximum=MAX_COUNT,
+        why=_AGENTS,
+    ),
+    _k(
+        "response",
+        "hypercare_rate_factor",
+        "number",
+        1.25,
+        "factor",
+        "Time-and-materials rate as a multiple of the contract's price per agent-day "
+        "(termination assistance is billed at the ongoing fees, S; the premium is an "
+        "assumption)",
+        "nonneg",
+        maximum=20.0,
+        why="no vendor bills twenty times its contract rate",
+    ),
+    _switch("triage", "Lever: stale tickets are closed without work (users gave up, duplicates)"),
+    _k(
+        "response",
+        "triage_age_days",
+        "number",
+        20.0,
+        "working days",
+        "Age from which a ticket counts as stale; must exceed demand.sla_days (assumption)",
+        "positive",
+        maximum=LONG_DAYS,
+        why=_LONG,
+    ),
+    _k(
+        "response",
+        "triage_share_per_week",
+        "number",
+        0.25,
+        "fraction",
+        "Share of the stale tickets that leave each week (assumption)",
+        "fraction",
+    ),
+)
+
 KEYS: tuple[KeySpec, ...] = (
     # [scenario]
     _k("scenario", "name", "string", None, "", "Short name of the case", required=True),
@@ -691,6 +1041,61 @@ KEYS: tuple[KeySpec, ...] = (
         maximum=MAX_STABLE_WEEKS,
         why="the longest horizon (600 months, 50 years) holds about 2,600 weeks",
     ),
+    _k(
+        "policy",
+        "stable_backlog_days",
+        "number",
+        None,
+        "days of demand",
+        "A stable week also ends with at most this backlog (in days of expected demand) and "
+        "with capacity over the trailing response.window_weeks covering their arrivals; unset: "
+        "compliance alone decides (the model before issue 14)",
+        "nonneg",
+        maximum=LONG_DAYS,
+        why=_LONG,
+    ),
+    # [vendor] terms that matter once notice is served
+    _k(
+        "vendor",
+        "min_staffing_share",
+        "number",
+        0.0,
+        "fraction",
+        "Share of its agents the vendor keeps during notice and extension (termination "
+        "assistance); leavers below it are replaced. 0: a vendor without that clause",
+        "fraction",
+    ),
+    _k(
+        "vendor",
+        "backfill_days",
+        "number",
+        15.0,
+        "working days",
+        "Time the vendor needs to replace an agent below its staffing floor (assumption)",
+        "nonneg",
+        maximum=LONG_DAYS,
+        why=_LONG,
+    ),
+    # [costs] of a late or abandoned ticket
+    _k(
+        "costs",
+        "disruption_cap_per_ticket",
+        "number",
+        None,
+        "currency/ticket",
+        "Most disruption cost one ticket can cause (users find workarounds); unset: no cap",
+        "nonneg",
+    ),
+    _k(
+        "costs",
+        "abandoned_ticket_cost",
+        "number",
+        0.0,
+        "currency/ticket",
+        "Business cost of a stale ticket closed without work (response.triage)",
+        "nonneg",
+    ),
+    *RESPONSE_KEYS,
 )
 
 #: Open-ended key families: ``(section, prefix, unit, doc)``.
@@ -709,6 +1114,7 @@ MODEL_SECTIONS: tuple[str, ...] = (
     "knowledge",
     "costs",
     "policy",
+    "response",
 )
 
 #: Every top-level name a scenario file may use.
@@ -723,6 +1129,7 @@ TOP_LEVEL: tuple[str, ...] = (
     "knowledge",
     "costs",
     "policy",
+    "response",
     "risks",
     "correlations",
     "targets",
@@ -836,7 +1243,14 @@ RISK_DERIVED: dict[str, KeySpec] = {
 RISK_NUMERIC: dict[str, tuple[str, str, Bound]] = {
     k: (spec.unit, spec.doc, spec.bound) for k, spec in RISK_FIELDS.items()
 }
-RISK_TEXT: tuple[str, ...] = ("name", "description", "adds_to", "scales", "event")
+RISK_TEXT: tuple[str, ...] = (
+    "name",
+    "description",
+    "adds_to",
+    "scales",
+    "event",
+    "window_relative_to",
+)
 
 
 # Outputs of one model run ---------------------------------------------------------------------
@@ -870,6 +1284,17 @@ SCALAR_NAMES: tuple[str, ...] = (
     "mean_resolution_days",
     "termination_cost",
     "extension_cost",
+    # what management had to do (issue 14)
+    "response_cost",
+    "agency_agent_days",
+    "overtime_weeks",
+    "hypercare_agent_days",
+    "final_target_agents",
+    "abandoned_tickets",
+    "relapse_weeks",
+    "backlog_at_horizon_days",
+    "sla_compliance_last_year",
+    "disruption_after_stabilisation_cost",
 )
 
 #: Monthly series of one run (index 0 = month 1).
@@ -883,4 +1308,7 @@ SERIES_NAMES: tuple[str, ...] = (
     "knowledge_transferred",
     "cost_backsourcing",
     "cost_status_quo",
+    "agency_agents",
+    "hypercare_agents",
+    "target_agents",
 )

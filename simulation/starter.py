@@ -61,6 +61,7 @@ _SECTIONS: tuple[str, ...] = (
     "knowledge",
     "costs",
     "policy",
+    "response",
 )
 
 _SECTION_DOCS: dict[str, str] = {
@@ -73,6 +74,7 @@ _SECTION_DOCS: dict[str, str] = {
     "knowledge": "Knowledge handover from the vendor (docs/model.md, section 3).",
     "costs": "Other costs: one_off_* paid at start, monthly_* from cutover, disruption.",
     "policy": "When the vendor leaves (cutover) and when the transition counts as stable.",
+    "response": "The weekly performance review and its recovery levers (docs/model.md, sec. 10).",
 }
 
 

@@ -141,6 +141,10 @@ def _timeseries(rng: np.random.Generator, samples: pd.DataFrame) -> pd.DataFrame
         "knowledge_transferred": knowledge,
         "cost_backsourcing": backsourcing,
         "cost_status_quo": status_quo,
+        # management's levers: a few agency agents around cutover, no hypercare, the plan's team
+        "agency_agents": np.where(np.abs(month[None, :] - cut) < 2, 3.0, 0.0),
+        "hypercare_agents": np.zeros((n, HORIZON)),
+        "target_agents": np.full((n, HORIZON), 20.0),
     }
     frames = []
     for name in SERIES:

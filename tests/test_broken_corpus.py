@@ -79,8 +79,8 @@ def test_limits_state_the_limit_and_the_cost() -> None:
     assert "at most 2,000,000 (got 1,000,000,000,000)" in messages["huge_iterations"]
     assert " PB of memory" in messages["huge_iterations"]
     assert "at most 600 months" in messages["horizon_10000_months"]
-    # 9 series x 10,000 months x 4 bytes (float32, as the engine keeps them) = 360 kB
-    assert "360.0 kB per iteration" in messages["horizon_10000_months"]
+    # 12 series x 10,000 months x 4 bytes (float32, as the engine keeps them) = 480 kB
+    assert "480.0 kB per iteration" in messages["horizon_10000_months"]
 
 
 def test_extends_errors_name_the_file_of_the_key() -> None:

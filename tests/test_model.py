@@ -64,10 +64,17 @@ HAND: dict[str, float] = {
 }
 
 
-def hand_inputs(policy: str = "fixed", **changes: float) -> ModelInputs:
+def hand_inputs(policy: str = "fixed", response: bool = False, **changes: float) -> ModelInputs:
+    """The hand case; the management layer is off unless ``response`` (its own hand check is
+    in tests/test_response.py)."""
     values = dict(HAND)
     values.update({k.replace("__", "."): v for k, v in changes.items()})
-    return build_inputs(values, {"policy.cutover": policy, "simulation.variability": "none"})
+    options = {
+        "policy.cutover": policy,
+        "simulation.variability": "none",
+        "response.enabled": response,
+    }
+    return build_inputs(values, options)
 
 
 def discount(month: int, rate: float = 0.06) -> float:
@@ -131,7 +138,10 @@ def test_hand_calculation_fixed_cutover() -> None:
     assert s["overlap_cost"] == pytest.approx(8000 + 3000 + 10000, abs=0.005)
     assert s["disruption_cost"] == pytest.approx(760, abs=0.005)
     assert s["termination_cost"] == pytest.approx(5000, abs=0.005)
-    assert s["transition_cost"] == pytest.approx(25000 + 21000 + 760, abs=0.005)
+    # one-off + overlap + termination + extension (0) + disruption until stabilisation (day 70:
+    # all of it falls on days 50-57)
+    assert s["transition_cost"] == pytest.approx(25000 + 21000 + 5000 + 760, abs=0.005)
+    assert s["disruption_after_stabilisation_cost"] == 0
     assert s["backsourcing_npv"] == pytest.approx(float(np.sum(bs * disc)), abs=0.005)
     assert s["status_quo_npv"] == pytest.approx(float(np.sum(sq * disc)), abs=0.005)
     assert s["npv_savings"] == pytest.approx(float(np.sum((sq - bs) * disc)), abs=0.005)

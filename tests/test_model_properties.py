@@ -66,6 +66,7 @@ options = st.fixed_dictionaries(
     {
         "policy.cutover": st.sampled_from(["readiness", "fixed"]),
         "simulation.variability": st.sampled_from(["stochastic", "none"]),
+        "response.enabled": st.booleans(),
     }
 )
 
@@ -95,8 +96,14 @@ def test_costs_never_negative_and_order_of_milestones(
         "status_quo_npv",
         "termination_cost",
         "extension_cost",
+        "response_cost",
+        "agency_agent_days",
+        "hypercare_agent_days",
+        "overtime_weeks",
+        "abandoned_tickets",
+        "disruption_after_stabilisation_cost",
     ):
-        assert s[k] >= 0.0, k
+        assert s[k] >= -1e-9, k
     for series in ("cost_backsourcing", "cost_status_quo"):
         assert np.all(np.diff(r.monthly[series]) >= -1e-9)  # cumulative: never decreasing
     assert s["transition_months"] >= min(s["cutover_month"], p.horizon_months)
@@ -110,8 +117,9 @@ def test_costs_never_negative_and_order_of_milestones(
 @given(varied, st.integers(0, 10))
 def test_more_target_agents_never_raise_peak_backlog(changes: dict[str, float], extra: int) -> None:
     # fixed cutover: under 'readiness' a larger team may be judged ready earlier and cut over
-    # sooner (a real effect, see docs/model.md), so the property is stated for a fixed exit.
-    opts = {"policy.cutover": "fixed", "simulation.variability": "none"}
+    # sooner (a real effect, see docs/model.md), so the property is stated for a fixed exit;
+    # the plan alone (management's levers react to the backlog: tests/test_response.py)
+    opts = {"policy.cutover": "fixed", "simulation.variability": "none", "response.enabled": False}
     changes = {**changes, "staffing.annual_attrition": 0.0}
     few = run(inputs(changes, opts)).scalars["peak_backlog"]
     more_changes = {**changes, "staffing.target_agents": changes["staffing.target_agents"] + extra}
@@ -124,7 +132,7 @@ def test_more_target_agents_never_raise_peak_backlog(changes: dict[str, float], 
 def test_higher_cooperation_never_loses_more_knowledge(
     changes: dict[str, float], c1: float, c2: float
 ) -> None:
-    opts = {"policy.cutover": "fixed", "simulation.variability": "none"}
+    opts = {"policy.cutover": "fixed", "simulation.variability": "none", "response.enabled": False}
     lo, hi = sorted((c1, c2))
     low = run(
         inputs({**changes, "vendor.cooperation": lo, "vendor.cooperation_after_notice": lo}, opts)

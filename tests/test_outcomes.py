@@ -22,7 +22,12 @@ def _inputs(seed: int, **changes: float):  # type: ignore[no-untyped-def]
         }
     )
     values.update({k.replace("__", "."): v for k, v in changes.items()})
-    return build_inputs(values, {"policy.cutover": "readiness"})
+    # the management layer on in runs 0-5 and 12-17, off in 6-11: each calendar has both; runs
+    # 12-17 also check the queue at stabilisation and cap the lateness charged per ticket
+    if seed >= 12:
+        values.update({"policy.stable_backlog_days": 1.0, "costs.disruption_cap_per_ticket": 40})
+    options = {"policy.cutover": "readiness", "response.enabled": (seed // 6) % 2 == 0}
+    return build_inputs(values, options)
 
 
 def test_a_batch_equals_its_runs_one_at_a_time() -> None:

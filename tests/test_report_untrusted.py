@@ -416,8 +416,8 @@ TAMPERED: list[tuple[str, Tamper, str, str]] = [
         "samples-long-row",
         _edit_lines(SAMPLES, lambda lines: [*lines[:5], lines[5] + ",1", *lines[6:]]),
         SAMPLES,
-        "cannot be read as CSV (Error tokenizing data. C error: Expected 29 fields in line 6, "
-        "saw 30)",
+        "cannot be read as CSV (Error tokenizing data. C error: Expected 39 fields in line 6, "
+        "saw 40)",
     ),
     (
         "samples-first-row-long",
@@ -488,7 +488,7 @@ TAMPERED: list[tuple[str, Tamper, str, str]] = [
         "summary-twice",
         _edit_lines(SUMMARY, lambda lines: [*lines, lines[3]]),
         SUMMARY,
-        "row 28: metric 'transition_months' appears twice",
+        "row 38: metric 'transition_months' appears twice",
     ),
     (
         "summary-no-metric",

@@ -19,9 +19,11 @@ import simpy
 
 from simulation.model.context import RunContext
 from simulation.model.knowledge import Knowledge
+from simulation.model.review import Review
 from simulation.model.staffing import Team
 from simulation.model.streams import exponential_stream
 from simulation.model.vendor import Vendor
+from simulation.model.watch import QueueWatch
 
 
 class Segments:
@@ -30,10 +32,25 @@ class Segments:
     Segment ``s`` covers days ``start[s]`` up to the next segment's start; its day ``d`` has
     ``internal[s] − learning[s]·q^j + rate·vendor[s]·r[s]^j`` tickets of capacity
     (``j = d − start[s]``; ``vendor`` in agents, ``rate`` the vendor's tickets per agent-day),
-    ``heads[s]`` internal agents and ``known[s]`` the share of domains known.
+    ``heads[s]`` internal agents and ``known[s]`` the share of domains known; ``agency[s]``,
+    ``hypercare[s]`` the agency and hypercare agents present, ``target[s]`` the team target and
+    ``overtime[s]`` whether the team works overtime (management's levers).
     """
 
-    __slots__ = ("q", "start", "internal", "learning", "vendor", "r", "heads", "known")
+    __slots__ = (
+        "q",
+        "start",
+        "internal",
+        "learning",
+        "vendor",
+        "r",
+        "heads",
+        "known",
+        "agency",
+        "hypercare",
+        "target",
+        "overtime",
+    )
 
     def __init__(self, q: float) -> None:
         self.q = q
@@ -44,6 +61,10 @@ class Segments:
         self.r: list[float] = []
         self.heads: list[int] = []
         self.known: list[float] = []
+        self.agency: list[int] = []
+        self.hypercare: list[int] = []
+        self.target: list[int] = []
+        self.overtime: list[bool] = []
 
     def add(
         self,
@@ -54,6 +75,7 @@ class Segments:
         r: float,
         heads: int,
         known: float,
+        levers: tuple[int, int, int, bool],
     ) -> None:
         self.start.append(day)
         self.internal.append(internal)
@@ -62,21 +84,65 @@ class Segments:
         self.r.append(r)
         self.heads.append(heads)
         self.known.append(known)
+        self.agency.append(levers[0])
+        self.hypercare.append(levers[1])
+        self.target.append(levers[2])
+        self.overtime.append(levers[3])
 
 
 class CapacityRecorder:
     """Records the capacity segments of one run and decides its attrition leavers."""
 
     def __init__(
-        self, ctx: RunContext, team: Team, knowledge: Knowledge, vendor: Vendor, notice_day: float
+        self,
+        ctx: RunContext,
+        team: Team,
+        knowledge: Knowledge,
+        vendor: Vendor,
+        notice_day: float,
+        review: Review | None = None,
+        watch: QueueWatch | None = None,
     ) -> None:
         self.ctx = ctx
         self.team = team
         self.knowledge = knowledge
         self.vendor = vendor
         self.notice_day = notice_day
+        self.review = review
+        self.watch = watch
         self.att_gap = exponential_stream(ctx.rng)
         self.segments = Segments(math.exp(-1.0 / team.tau) if team.tau > 0.0 else 0.0)
+        self._wseg = 0  # the segment the queue watch has reached
+
+    def _levers(self) -> tuple[int, int, int, bool]:
+        review = self.review
+        if review is None:
+            return (0, 0, self.ctx.p.target_agents, False)
+        return (review.agency.count, review.hypercare.count, review.size.target, review.overtime.on)
+
+    def _catch_up(self, day: int, rate: float) -> None:
+        """Advance the queue watch over the recorded segments to the start of ``day``."""
+        watch = self.watch
+        assert watch is not None
+        seg = self.segments
+        starts = seg.start
+        last = len(starts) - 1
+        i = self._wseg
+        while watch.day < day:
+            while i < last and starts[i + 1] <= watch.day:
+                i += 1
+            stop = day if i == last else min(day, starts[i + 1])
+            j = watch.day - starts[i]
+            r = seg.r[i]
+            watch.advance(
+                stop,
+                seg.internal[i],
+                seg.learning[i] * seg.q**j if seg.learning[i] else 0.0,
+                rate * seg.vendor[i] * (r**j if r != 1.0 else 1.0),
+                seg.q,
+                r,
+            )
+        self._wseg = i
 
     def flow(self) -> Generator[simpy.Event, Any, None]:
         """The recording process (see the module docstring).
@@ -95,6 +161,11 @@ class CapacityRecorder:
         D = ctx.D
         lam = p.annual_attrition / (12.0 * D)
         threshold = next(self.att_gap) if lam > 0.0 else math.inf
+        review = self.review
+        watch = self.watch
+        rate = p.vendor_tickets_per_agent_day
+        next_review = review.next_day if review is not None else n
+        kf = seg_start = 0.0
         cum_hazard = 0.0  # hazard accumulated up to and including day hazard_day
         hazard_day = -1  # hazard of day x is added on day x, at the rate of that day
         tpa = p.agent_tickets_per_day
@@ -129,7 +200,18 @@ class CapacityRecorder:
                     B = kf * team.gap * team.S * math.exp(-(d - team.t_u) / team.tau)
                 else:
                     B = 0.0
-                if not vendor.engaged or (decay == math.inf and vendor.notice_served):
+                if review is not None:
+                    factor = review.overtime.factor
+                    if factor != 1.0:
+                        A *= factor
+                        B *= factor
+                    A += review.extra_capacity(kf)
+                    lam_n *= review.attrition_factor()
+                if not vendor.engaged:
+                    vn = 0.0
+                elif vendor.at_floor:  # "none": the expected flow stopped at the floor
+                    vn = float(vendor.floor)
+                elif decay == math.inf and vendor.notice_served and vendor.floor == 0:
                     vn = 0.0
                 elif stochastic or not vendor.notice_served or decay == 0.0:
                     vn = float(vendor.agents)
@@ -137,16 +219,22 @@ class CapacityRecorder:
                     vn = vendor.agents * math.exp(-decay * (d - self.notice_day) / D)
                 r = (
                     qv
-                    if vn > 0.0 and not stochastic and vendor.notice_served and decay > 0.0
+                    if vn > 0.0
+                    and not stochastic
+                    and vendor.notice_served
+                    and decay > 0.0
+                    and not vendor.at_floor
                     else 1.0
                 )
-                seg.add(d, A, B, vn, r, staff, k)
+                seg.add(d, A, B, vn, r, staff, k, self._levers())
+                seg_start = d
                 if lam_n <= 0.0:
                     cross = n
                 elif cum_hazard >= threshold:
                     cross = hazard_day
                 else:
-                    gap = math.ceil((threshold - cum_hazard) / lam_n - 1e-9)
+                    steps = (threshold - cum_hazard) / lam_n  # inf for a subnormal hazard
+                    gap = math.ceil(steps - 1e-9) if steps < n else n
                     cross = hazard_day + max(1, gap)
             if cross <= d:  # an attrition leaver today
                 if hazard_day < d:
@@ -160,9 +248,30 @@ class CapacityRecorder:
                     threshold += next(self.att_gap)
                 seen = -1  # the rate and the threshold changed: start a new segment today
                 continue
+            if d == next_review and review is not None and watch is not None:
+                self._catch_up(d, rate)
+                j = d - seg_start
+                learning = B * seg.q**j if B else 0.0
+                internal = (A - review.extra_capacity(kf) - learning) / review.overtime.factor
+                vendor_now = rate * vn * (r**j if r != 1.0 else 1.0)
+                capacity = A - learning + vendor_now
+                view = watch.view(review.window, ctx.W, p.triage_age_days)
+                actions = review.decide(view, capacity, internal, vendor_now, kf)
+                next_review = review.next_day
+                x = review.abandoned.get(d)
+                if x:
+                    watch.abandon[d] = x
+                if actions:
+                    if env.now < d:
+                        yield timeout(d - env.now)
+                    for act in actions:
+                        act()
+                    continue
             end = n if nxt >= n else math.ceil(nxt)  # the days before the next event
             if cross < end:
                 end = cross
+            if next_review < end:
+                end = next_review
             d = end
             if nxt <= d < n:  # the days before the next event are done: wait for it
                 yield timeout(nxt - env.now)

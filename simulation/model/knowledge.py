@@ -9,13 +9,14 @@ transferred is lost and rebuilt internally, ``parallel_sessions`` at a time.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Sequence
 from typing import Any
 
 import simpy
 
 from simulation.model.context import RunContext
 from simulation.model.streams import gamma_stream
+from simulation.params import RiskEvent
 
 PENDING, DONE, LOST = 0, 1, 2
 
@@ -46,7 +47,13 @@ def finish_time(start: float, work: float, breaks: list[float], rates: list[floa
 class Knowledge:
     """The domains of one run: handed over, lost at cutover, rebuilt."""
 
-    def __init__(self, ctx: RunContext, notice_day: float, engaged: Callable[[], bool]) -> None:
+    def __init__(
+        self,
+        ctx: RunContext,
+        notice_day: float,
+        engaged: Callable[[], bool],
+        events: Sequence[tuple[float, RiskEvent]] = (),
+    ) -> None:
         self.ctx = ctx
         p = ctx.p
         self.engaged = engaged
@@ -58,7 +65,7 @@ class Knowledge:
         self.started = False
         self.plan_ended = False
         self.team_ready = False
-        self.breaks, self.rates = self._cooperation(notice_day)
+        self.breaks, self.rates = self._cooperation(notice_day, events)
         self.slots = max(1, p.parallel_sessions)
         self.next_domain = 0
         self.rebuild_queue: list[int] = []
@@ -66,13 +73,14 @@ class Knowledge:
         self.transfer_work = gamma_stream(ctx.rng, p.transfer_days_per_domain, p.transfer_cv)
         self.rebuild_work = gamma_stream(ctx.rng, p.rediscovery_days_per_domain, p.transfer_cv)
 
-    def _cooperation(self, notice_day: float) -> tuple[list[float], list[float]]:
-        """The vendor's cooperation rate as a step function: breaks and rates."""
+    def _cooperation(
+        self, notice_day: float, events: Sequence[tuple[float, RiskEvent]]
+    ) -> tuple[list[float], list[float]]:
+        """The vendor's cooperation rate as a step function: breaks and rates (a
+        ``vendor_walkout`` at working day ``t`` caps it from then on)."""
         p = self.ctx.p
         points = {0.0: p.cooperation, notice_day: p.cooperation_after_notice}
-        walkouts = [
-            (e.at_month * self.ctx.D, e.level) for e in p.events if e.event == "vendor_walkout"
-        ]
+        walkouts = [(t, e.level) for t, e in events if e.event == "vendor_walkout"]
         times = sorted(set(points) | {t for t, _ in walkouts})
         rates = []
         for t in times:

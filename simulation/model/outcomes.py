@@ -11,7 +11,6 @@ are batched. Equations and units: docs/model.md (sections 5, 7 and 8).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -19,8 +18,11 @@ import numpy as np
 from numpy.typing import NDArray
 
 from simulation import schema
-from simulation.model.queue import allowed_age, fifo_queue_rows
+from simulation.model.arrays import recvec, vec
+from simulation.model.costs import cash_flows, response_by_day
+from simulation.model.queue import QueueRows, allowed_age, fifo_queue_rows
 from simulation.model.record import RunRecord
+from simulation.model.stability import Stability, queue_checks, stability
 from simulation.params import ModelInputs
 
 SCALAR_NAMES: tuple[str, ...] = schema.SCALAR_NAMES
@@ -41,7 +43,10 @@ class Outcomes:
     monthly: NDArray[np.float64]
 
 
-def _calendar(p: ModelInputs) -> tuple[int, int, int, int, int]:
+Calendar = tuple[int, int, int, int, int, int]
+
+
+def _calendar(p: ModelInputs) -> Calendar:
     n = p.horizon_months * p.working_days_per_month
     return (
         p.horizon_months,
@@ -49,6 +54,7 @@ def _calendar(p: ModelInputs) -> tuple[int, int, int, int, int]:
         p.working_days_per_week,
         allowed_age(p.sla_days, n),
         p.stable_weeks,
+        int(p.window_weeks) * p.working_days_per_week,
     )
 
 
@@ -57,7 +63,7 @@ def outcomes(records: Sequence[RunRecord]) -> Outcomes:
     k = len(records)
     if k == 0:
         return Outcomes(np.zeros((0, len(SCALAR_NAMES))), np.zeros((0, len(SERIES_NAMES), 0)))
-    groups: dict[tuple[int, int, int, int, int], list[int]] = {}
+    groups: dict[Calendar, list[int]] = {}
     for i, rec in enumerate(records):
         groups.setdefault(_calendar(rec.p), []).append(i)
     if len(groups) == 1:
@@ -72,18 +78,15 @@ def outcomes(records: Sequence[RunRecord]) -> Outcomes:
     return Outcomes(scalars, monthly)
 
 
-def _vec(records: Sequence[RunRecord], name: str) -> NDArray[np.float64]:
-    return np.fromiter((getattr(r.p, name) for r in records), np.float64, len(records))
-
-
-def _recvec(records: Sequence[RunRecord], name: str) -> NDArray[np.float64]:
-    return np.fromiter((getattr(r, name) for r in records), np.float64, len(records))
+def _segments(records: Sequence[RunRecord], name: str) -> NDArray[np.float64]:
+    return np.concatenate([getattr(r, name) for r in records]).astype(np.float64)
 
 
 def _capacity(
     records: Sequence[RunRecord], n: int, D: int
 ) -> tuple[NDArray[np.float64], Mapping[str, NDArray[np.float64]]]:
-    """Daily capacity (runs × days) and the month-end team, vendor and knowledge series."""
+    """Daily capacity (runs × days), the daily head count and overtime flag, and the month-end
+    team, vendor, knowledge and lever series."""
     k = len(records)
     counts = np.fromiter((len(r.seg_start) for r in records), np.int64, k)
     starts = np.concatenate([r.seg_start for r in records]).astype(np.int64)
@@ -93,11 +96,11 @@ def _capacity(
     j -= np.repeat(starts.astype(np.float64), lengths)  # day within its segment
     # q**j as exp(j ln q), several times cheaper than pow; q = 0 (no learning curve) comes
     # with a zero learning term, and ln of a tiny q keeps 0 * ln q finite on a segment's day 0
-    log_q = np.log(np.maximum(_recvec(records, "q"), 1e-300))
+    log_q = np.log(np.maximum(recvec(records, "q"), 1e-300))
     fading = j * np.repeat(log_q, n)
     np.exp(fading, out=fading)
     fading *= np.repeat(np.concatenate([r.seg_learning for r in records]), lengths)
-    rate = _vec(records, "vendor_tickets_per_agent_day")
+    rate = vec(records, "vendor_tickets_per_agent_day")
     vendor = np.repeat(np.concatenate([r.seg_vendor for r in records]), lengths)
     seg_r = np.concatenate([r.seg_r for r in records])
     if np.any(seg_r != 1.0):  # the deterministic vendor ramp-down of variability "none"
@@ -107,60 +110,133 @@ def _capacity(
     capacity += vendor * np.repeat(rate, n)
     month_ends = (np.arange(D - 1, n, D)[None, :] + (np.arange(k) * n)[:, None]).ravel()
     seg = np.searchsorted(starts, month_ends, side="right") - 1
-    heads = np.concatenate([r.seg_heads for r in records]).astype(np.float64)
-    known = np.concatenate([r.seg_known for r in records])
+    heads = _segments(records, "seg_heads")
+    overtime = _segments(records, "seg_overtime")
     series = {
         "internal": heads[seg].reshape(k, -1),
         "vendor": vendor[month_ends].reshape(k, -1),
-        "known": known[seg].reshape(k, -1),
+        "known": _segments(records, "seg_known")[seg].reshape(k, -1),
+        "agency": _segments(records, "seg_agency")[seg].reshape(k, -1),
+        "hypercare": _segments(records, "seg_hypercare")[seg].reshape(k, -1),
+        "target": _segments(records, "seg_target")[seg].reshape(k, -1),
+        "heads_day": np.repeat(heads, lengths).reshape(k, n),
+        "overtime_day": np.repeat(overtime, lengths).reshape(k, n),
     }
     return capacity.reshape(k, n), series
 
 
-def _share(
-    lo: NDArray[np.float64],
-    hi: NDArray[np.float64],
-    a: NDArray[np.float64],
-    b: NDArray[np.float64],
-    D: float,
-) -> NDArray[np.float64]:
-    """Working-day share of each month ``[lo, hi)`` inside each run's ``[a, b)`` (runs × months)."""
-    return np.clip(np.minimum(hi, b[:, None]) - np.maximum(lo, a[:, None]), 0.0, None) / D
+def _abandoned(records: Sequence[RunRecord], n: int) -> NDArray[np.float64] | None:
+    """(runs × days) tickets closed unworked by triage, or None when no run has any."""
+    if not any(r.abandoned for r in records):
+        return None
+    out = np.zeros((len(records), n))
+    for i, r in enumerate(records):
+        for day, x in r.abandoned.items():
+            if day < n:
+                out[i, day] = x
+    return out
 
 
-def _group_outcomes(records: Sequence[RunRecord], key: tuple[int, int, int, int, int]) -> Outcomes:
-    M, D, W, lag, stable_weeks = key
+def _expected_demand(records: Sequence[RunRecord], n: int, D: int) -> NDArray[np.float64]:
+    """(runs × days) expected tickets a day: growth only (the scale of "days of demand")."""
+    g = vec(records, "demand_growth_per_year")
+    days = np.arange(n, dtype=np.float64) / (12.0 * D)
+    return vec(records, "tickets_per_day")[:, None] * (1.0 + g[:, None]) ** days[None, :]
+
+
+def ledger(record: RunRecord) -> tuple[QueueRows, NDArray[np.float64]]:
+    """The post-run FIFO queue of one run, the single source of its outputs (row 0 of the
+    returned rows), and its daily capacity (tickets/day)."""
+    p = record.p
+    M, D = p.horizon_months, p.working_days_per_month
+    n = M * D
+    arrivals = record.arrivals[None, :n]
+    capacity, _ = _capacity([record], n, D)
+    rows = fifo_queue_rows(
+        arrivals, capacity, allowed_age(p.sla_days, n), _abandoned([record], n), _caps([record])
+    )
+    return rows, capacity[0]
+
+
+def _stability(
+    records: Sequence[RunRecord],
+    queue: QueueRows,
+    capacity: NDArray[np.float64],
+    arrivals: NDArray[np.float64],
+    key: Calendar,
+) -> Stability:
+    M, D, W, _lag, stable_weeks, window = key
+    n = M * D
+    limit = vec(records, "stable_backlog_days")
+    checks = None
+    if np.isfinite(limit).any():
+        expected = _expected_demand(records, n, D)
+        checks = queue_checks(queue.backlog, capacity, arrivals, expected, limit, window, W)
+    return stability(
+        queue.due,
+        queue.breached,
+        recvec(records, "cutover_day"),
+        vec(records, "sla_target"),
+        W,
+        stable_weeks,
+        checks,
+    )
+
+
+def _caps(records: Sequence[RunRecord]) -> NDArray[np.float64]:
+    """Most days of lateness charged per ticket in each run (inf: no cap)."""
+    cap = vec(records, "disruption_cap_per_ticket")
+    rate = vec(records, "disruption_per_ticket_day")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(rate > 0, cap / np.where(rate > 0, rate, 1.0), np.inf)
+
+
+def _before(per_day: NDArray[np.float64], end_day: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Per run, the sum of a (runs × days) array over the days before ``end_day``."""
+    n = per_day.shape[1]
+    cum = np.zeros((per_day.shape[0], n + 1))
+    np.cumsum(per_day, axis=1, out=cum[:, 1:])
+    idx = np.minimum(np.where(np.isfinite(end_day), end_day, n), n).astype(np.intp)
+    return cum[np.arange(per_day.shape[0]), idx]
+
+
+def _group_outcomes(records: Sequence[RunRecord], key: Calendar) -> Outcomes:
+    M, D, W, lag, _stable_weeks, _window = key
     k = len(records)
     n = M * D
     H = float(n)
     arrivals = np.vstack([r.arrivals for r in records]) if n else np.zeros((k, 0))
     capacity, team = _capacity(records, n, D)
-    queue = fifo_queue_rows(arrivals, capacity, lag)
+    abandoned = _abandoned(records, n)
+    queue = fifo_queue_rows(arrivals, capacity, lag, abandoned, _caps(records))
     backlog, breached, overdue, due = queue.backlog, queue.breached, queue.overdue, queue.due
+    charged = queue.charged if queue.charged is not None else overdue
     due_m = due.reshape(k, M, D).sum(axis=2)
     br_m = breached.reshape(k, M, D).sum(axis=2)
     sla_m = np.where(due_m > 0, 1.0 - br_m / np.where(due_m > 0, due_m, 1.0), 1.0)
-    cut = _recvec(records, "cutover_day")
-    costs = _costs(records, overdue.reshape(k, M, D).sum(axis=2), cut, M, D)
-    # stabilisation: the first run of `stable_weeks` compliant weeks after cutover
-    nw = n // W
-    due_w = due[:, : nw * W].reshape(k, nw, W).sum(axis=2)
-    br_w = breached[:, : nw * W].reshape(k, nw, W).sum(axis=2)
-    comp_w = np.where(due_w > 0, 1.0 - br_w / np.where(due_w > 0, due_w, 1.0), 1.0)
-    ok = comp_w >= _vec(records, "sla_target")[:, None] - 1e-12
-    ends = (np.arange(nw) + 1.0) * W
-    after = ends[None, :] > cut[:, None]
-    hit = after
-    if stable_weeks > 0:
-        run_ok = np.cumsum(ok & after, axis=1)
-        before = np.zeros_like(run_ok)
-        if nw > stable_weeks:
-            before[:, stable_weeks:] = run_ok[:, :-stable_weeks]
-        hit = np.greater_equal(run_ok - before, stable_weeks)
-    stabilised = hit.any(axis=1)
-    end_day = (
-        np.where(stabilised, ends[np.argmax(hit, axis=1)], np.inf) if nw else np.full(k, np.inf)
+    cut = recvec(records, "cutover_day")
+    response = response_by_day(
+        records,
+        team["heads_day"],
+        team["overtime_day"],
+        abandoned if abandoned is not None else np.zeros((k, n)),
+        D,
     )
+    costs = cash_flows(
+        records,
+        charged.reshape(k, M, D).sum(axis=2),
+        response["cost"].reshape(k, M, D).sum(axis=2),
+        cut,
+        M,
+        D,
+    )
+    stab = _stability(records, queue, capacity, arrivals, key)
+    stabilised, end_day = stab.stabilised, stab.end_day
+    rate = vec(records, "disruption_per_ticket_day")
+    # the part of the disruption before the transition ends (summed in another order than the
+    # total: never above it)
+    disruption_before = np.minimum(rate * _before(charged, end_day), costs["disruption"])
+    response_before = _before(response["cost"], end_day)
     done = queue.total_resolved
     scalars = np.empty((k, len(SCALAR_NAMES)))
 
@@ -168,26 +244,34 @@ def _group_outcomes(records: Sequence[RunRecord], key: tuple[int, int, int, int,
         scalars[:, _SCALAR[name]] = value
 
     put("cutover_month", np.minimum(cut, H) / D)
-    put("extension_months", _recvec(records, "extensions"))
+    put("extension_months", recvec(records, "extensions"))
     put("transition_months", np.where(stabilised, end_day / D, float(M)))
     put("stabilised", stabilised.astype(np.float64))
     put("one_off_cost", costs["one_off"])
     put("overlap_cost", costs["overlap"])
     put("disruption_cost", costs["disruption"])
-    put("transition_cost", costs["one_off"] + costs["overlap"] + costs["disruption"])
+    put(
+        "transition_cost",
+        costs["one_off"]
+        + costs["overlap"]
+        + costs["termination"]
+        + costs["extension"]
+        + response_before
+        + disruption_before,
+    )
     put("backsourcing_npv", costs["npv_bs"])
     put("status_quo_npv", costs["npv_sq"])
     put("npv_savings", costs["npv_sq"] - costs["npv_bs"])
     put("breakeven_month", costs["breakeven"])
     put("peak_backlog", backlog.max(axis=1) if n else 0.0)
     put("tickets_breached", breached.sum(axis=1))
-    put("sla_breach_weeks", np.sum(~ok, axis=1).astype(np.float64))
-    put("knowledge_lost_domains", _recvec(records, "lost"))
-    put("hires", _recvec(records, "hires"))
-    put("leavers", _recvec(records, "leavers"))
-    put("notice_month", _recvec(records, "notice_day") / D)
-    put("planned_exit_month", _recvec(records, "planned_exit") / D)
-    put("knowledge_transferred_domains", _recvec(records, "transferred"))
+    put("sla_breach_weeks", np.sum(stab.below_target, axis=1).astype(np.float64))
+    put("knowledge_lost_domains", recvec(records, "lost"))
+    put("hires", recvec(records, "hires"))
+    put("leavers", recvec(records, "leavers"))
+    put("notice_month", recvec(records, "notice_day") / D)
+    put("planned_exit_month", recvec(records, "planned_exit") / D)
+    put("knowledge_transferred_domains", recvec(records, "transferred"))
     put("ticket_days_beyond_sla", overdue.sum(axis=1))
     put(
         "mean_resolution_days",
@@ -195,6 +279,24 @@ def _group_outcomes(records: Sequence[RunRecord], key: tuple[int, int, int, int,
     )
     put("termination_cost", costs["termination"])
     put("extension_cost", costs["extension"])
+    put("response_cost", response["cost"].sum(axis=1))
+    put("agency_agent_days", response["agency_days"])
+    put("overtime_weeks", response["overtime_days"] / W)
+    put("hypercare_agent_days", response["hypercare_days"])
+    put("final_target_agents", team["target"][:, -1] if M else vec(records, "target_agents"))
+    put("abandoned_tickets", queue.abandoned.sum(axis=1) if queue.abandoned is not None else 0.0)
+    put("relapse_weeks", stab.relapse_weeks)
+    expected_end = _expected_demand(records, n, D)[:, -1] if n else np.ones(k)
+    last = backlog[:, -1] if n else np.zeros(k)
+    safe = np.where(expected_end > 0, expected_end, 1.0)
+    put("backlog_at_horizon_days", np.where(expected_end > 0, last / safe, 0.0))
+    year = min(M, 12) * D
+    due_y, br_y = due[:, n - year :].sum(axis=1), breached[:, n - year :].sum(axis=1)
+    put(
+        "sla_compliance_last_year",
+        np.where(due_y > 0, 1.0 - br_y / np.where(due_y > 0, due_y, 1.0), 1.0),
+    )
+    put("disruption_after_stabilisation_cost", costs["disruption"] - disruption_before)
     monthly = np.empty((k, len(SERIES_NAMES), M))
     monthly[:, _SERIES["internal_agents"]] = team["internal"]
     monthly[:, _SERIES["vendor_agents"]] = team["vendor"]
@@ -205,111 +307,7 @@ def _group_outcomes(records: Sequence[RunRecord], key: tuple[int, int, int, int,
     monthly[:, _SERIES["knowledge_transferred"]] = team["known"]
     monthly[:, _SERIES["cost_backsourcing"]] = costs["cum_bs"]
     monthly[:, _SERIES["cost_status_quo"]] = costs["cum_sq"]
+    monthly[:, _SERIES["agency_agents"]] = team["agency"]
+    monthly[:, _SERIES["hypercare_agents"]] = team["hypercare"]
+    monthly[:, _SERIES["target_agents"]] = team["target"]
     return Outcomes(scalars, monthly)
-
-
-def _costs(
-    records: Sequence[RunRecord],
-    ticket_days_m: NDArray[np.float64],
-    cutover: NDArray[np.float64],
-    M: int,
-    D_days: int,
-) -> dict[str, NDArray[np.float64]]:
-    """Monthly nominal cash flows of both paths, discounted; see docs/model.md (Costs)."""
-    k = len(records)
-    D = float(D_days)
-    H = M * D
-    edges = np.arange(M + 1, dtype=np.float64) * D
-    lo, hi = edges[None, :-1], edges[None, 1:]
-    zero = np.zeros(k)
-    horizon = np.full(k, H)
-    price = (1.0 + _vec(records, "annual_price_increase"))[:, None] ** np.floor(np.arange(M) / 12.0)
-    fee_m = _vec(records, "monthly_fee")[:, None] * price
-    cut = np.minimum(cutover, H)
-    planned = np.minimum(np.maximum(_recvec(records, "planned_exit"), 0.0), cut)
-    vendor_base = fee_m * _share(lo, hi, zero, cut, D)
-    extension = (
-        fee_m * _vec(records, "extension_premium")[:, None] * _share(lo, hi, planned, cut, D)
-    )
-    termination = np.zeros((k, M))
-    exits = np.flatnonzero(cutover < H)
-    termination[exits, (cutover[exits] // D).astype(np.int64)] += _vec(records, "termination_fee")[
-        exits
-    ]
-    # agents: employed over [hired, left)
-    per_run = np.fromiter((len(r.hired) for r in records), np.int64, k)
-    row = np.repeat(np.arange(k), per_run)
-    starts = np.concatenate([r.hired for r in records]) if per_run.sum() else np.zeros(0)
-    stops = (
-        np.minimum(np.concatenate([r.left for r in records]), H) if per_run.sum() else np.zeros(0)
-    )
-    day_salary = _vec(records, "salary_per_year") / (12.0 * D)
-    per_hire = _vec(records, "recruiting_cost_per_hire") + _vec(records, "training_cost_per_hire")
-    days_in = np.clip(np.minimum(hi, stops[:, None]) - np.maximum(lo, starts[:, None]), 0.0, None)
-    salary_days = np.zeros((k, M))
-    staffed = np.flatnonzero(per_run)
-    if staffed.size:  # agents are grouped by run: one reduceat sums each run's rows
-        first = np.concatenate(([0], np.cumsum(per_run)[:-1]))[staffed]
-        salary_days[staffed] = np.add.reduceat(days_in, first, axis=0)
-    salaries = day_salary[:, None] * salary_days
-    overlap_days = np.bincount(
-        row, weights=np.clip(np.minimum(stops, cut[row]) - starts, 0.0, None), minlength=k
-    )
-    hired_in = starts < H
-    hire_month = np.minimum((starts[hired_in] // D).astype(np.int64), M - 1)
-    hires_m = np.bincount(row[hired_in] * M + hire_month, minlength=k * M).reshape(k, M)
-    hiring = hires_m * per_hire[:, None]
-    hires_in_overlap = np.bincount(row, weights=(starts < cut[row]).astype(np.float64), minlength=k)
-    mgr_year = _vec(records, "managers") * _vec(records, "manager_salary_per_year")
-    eval_end = _recvec(records, "eval_end")
-    managers = (mgr_year / 12.0)[:, None] * _share(lo, hi, eval_end, horizon, D)
-    monthly_total = np.fromiter((r.p.monthly_total for r in records), np.float64, k)
-    monthly_items = monthly_total[:, None] * _share(lo, hi, cut, horizon, D)
-    one_off_total = np.fromiter((r.p.one_off_total for r in records), np.float64, k)
-    disruption = _vec(records, "disruption_per_ticket_day")[:, None] * ticket_days_m
-    bs = (
-        vendor_base
-        + extension
-        + termination
-        + salaries
-        + hiring
-        + managers
-        + monthly_items
-        + disruption
-    )
-    if M:
-        bs[:, 0] += one_off_total
-    disc = (1.0 + _vec(records, "discount_rate"))[:, None] ** (-np.arange(1, M + 1) / 12.0)
-    cum_bs = np.cumsum(bs * disc, axis=1)
-    cum_sq = np.cumsum(fee_m * disc, axis=1)
-    overlap = (
-        day_salary * overlap_days
-        + hires_in_overlap * per_hire
-        + mgr_year / (12.0 * D) * np.maximum(0.0, cut - np.minimum(eval_end, cut))
-    )
-    return {
-        "cum_bs": cum_bs,
-        "cum_sq": cum_sq,
-        "npv_bs": cum_bs[:, -1] if M else zero,
-        "npv_sq": cum_sq[:, -1] if M else zero,
-        "one_off": one_off_total,
-        "overlap": overlap,
-        "disruption": disruption.sum(axis=1),
-        "termination": termination.sum(axis=1),
-        "extension": extension.sum(axis=1),
-        "breakeven": _breakeven(cum_bs, cum_sq),
-    }
-
-
-def _breakeven(cum_bs: NDArray[np.float64], cum_sq: NDArray[np.float64]) -> NDArray[np.float64]:
-    """First month (1-based) from which cumulative backsourcing cost stays <= status quo;
-    NaN when it is still above at the horizon."""
-    k, M = cum_bs.shape
-    if M == 0:
-        return np.full(k, math.nan)
-    tol = 1e-6 * np.maximum(1.0, np.max(np.abs(cum_sq), axis=1))
-    worse = cum_bs > cum_sq + tol[:, None]
-    last = M - 1 - np.argmax(worse[:, ::-1], axis=1)
-    out = np.where(worse.any(axis=1), last + 2.0, 1.0)
-    out[worse[:, -1]] = math.nan
-    return out

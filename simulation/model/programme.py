@@ -19,11 +19,15 @@ import simpy
 from simulation.model.capacity import CapacityRecorder
 from simulation.model.context import RunContext
 from simulation.model.knowledge import Knowledge
+from simulation.model.levers import TeamSize
+from simulation.model.queue import allowed_age
 from simulation.model.record import RunRecord
+from simulation.model.review import Review
 from simulation.model.staffing import Team
 from simulation.model.streams import growth
 from simulation.model.vendor import Vendor
-from simulation.params import ModelInputs
+from simulation.model.watch import QueueWatch
+from simulation.params import ModelInputs, RiskEvent
 
 
 class Programme:
@@ -43,14 +47,36 @@ class Programme:
         self.planned_exit = planned
         self.cutover_day = math.inf
         self.extensions = 0
+        self.events = self._timed_events()
         self.vendor = Vendor(ctx)
         self.team = Team(ctx)
-        self.knowledge = Knowledge(ctx, self.notice_day, lambda: self.vendor.engaged)
+        self.team.freezes = [
+            (t, t + e.duration_days) for t, e in self.events["start"] if e.event == "hiring_freeze"
+        ]
+        self.knowledge = Knowledge(
+            ctx, self.notice_day, lambda: self.vendor.engaged, self.events["start"]
+        )
         self.team.on_first_productive = self.knowledge.first_agent_productive
+        self.review: Review | None = None
+        if p.response:
+            size = TeamSize(ctx, p.target_agents, p.max_target_agents, self.team.hire_more)
+            self.team.size = size
+            self.review = Review(ctx, size, self._expected_exit)
+        self.watch: QueueWatch | None = None
         self.recorder = CapacityRecorder(
-            ctx, self.team, self.knowledge, self.vendor, self.notice_day
+            ctx, self.team, self.knowledge, self.vendor, self.notice_day, self.review
         )
         self.demand_mean = np.zeros(0)
+        self.arrivals = np.zeros(0)
+        self.struck: dict[str, bool] = {}
+
+    def _expected_exit(self) -> float:
+        """The day the vendor is expected to leave: the planned exit, or under an extension the
+        end of the month it runs (inf once it has left)."""
+        if not self.vendor.engaged:
+            return math.inf
+        now = float(self.ctx.env.now)
+        return self.planned_exit if now < self.planned_exit else now + self.ctx.D
 
     # readiness -----------------------------------------------------------------------------------
 
@@ -110,6 +136,9 @@ class Programme:
         self.cutover_day = float(ctx.env.now)
         self.vendor.leave_all()
         self.knowledge.lose_pending()
+        if self.review is not None:
+            self.review.cutover_day = self.cutover_day
+        self._after_cutover()
         if ctx.record:
             ctx.note(
                 f"cutover: vendor leaves after {self.extensions} extension month(s); "
@@ -125,29 +154,76 @@ class Programme:
 
     # run -----------------------------------------------------------------------------------------
 
+    def _timed_events(self) -> dict[str, list[tuple[float, RiskEvent]]]:
+        """The risk events that struck, by when their time is known: ``start`` (working day
+        from programme start, for windows relative to the start or to notice) and ``cutover``
+        (working days after cutover)."""
+        D = self.ctx.D
+        out: dict[str, list[tuple[float, RiskEvent]]] = {"start": [], "cutover": []}
+        for e in self.ctx.p.events:
+            offset = e.at_month * D
+            if e.relative_to == "cutover":
+                out["cutover"].append((offset, e))
+            else:
+                base = self.notice_day if e.relative_to == "notice" else 0.0
+                out["start"].append((base + offset, e))
+        return out
+
     def _demand(self) -> np.ndarray:
-        """Mean arrivals of each day: growth, plus the ticket surges that struck."""
+        """Mean arrivals of each day: growth, plus the ticket surges timed from the start."""
         ctx = self.ctx
         p, n, D = ctx.p, ctx.n_days, ctx.D
         mean = p.tickets_per_day * growth(p.demand_growth_per_year, D, n)
-        for e in p.events:
+        for s, e in self.events["start"]:
             if e.event == "ticket_surge" and e.duration_days > 0:
-                days = np.arange(n, dtype=np.float64)
-                s = e.at_month * D
-                mean = mean + e.extra_tickets_per_day * ((days >= s) & (days < s + e.duration_days))
+                mean = mean + e.extra_tickets_per_day * _window(n, s, e.duration_days)
         return mean
+
+    def _after_cutover(self) -> None:
+        """Schedule the risk events timed from cutover (their time is known only now)."""
+        ctx = self.ctx
+        t0 = self.cutover_day
+        for offset, e in self.events["cutover"]:
+            t = t0 + offset
+            if t >= ctx.n_days:
+                continue
+            self.struck[e.name] = True
+            if e.event == "staff_loss" and e.agents > 0:
+                ctx.env.process(self.team.staff_loss(t, e.agents))
+            elif e.event == "hiring_freeze":
+                self.team.freezes.append((t, t + e.duration_days))
+            elif e.event == "ticket_surge" and e.duration_days > 0:
+                self._surge(t, e)
+
+    def _surge(self, t: float, e: RiskEvent) -> None:
+        """A ticket surge from ``t``, decided during the run: its extra arrivals are drawn now."""
+        ctx = self.ctx
+        extra = e.extra_tickets_per_day * _window(ctx.n_days, t, e.duration_days)
+        self.demand_mean = self.demand_mean + extra
+        add = extra if ctx.rng is None else ctx.rng.poisson(extra).astype(np.float64)
+        self.arrivals = self.arrivals + add
+        if self.watch is not None:
+            self.watch.set_arrivals(self.arrivals)
 
     def run(self) -> RunRecord:
         ctx = self.ctx
-        p, env, D = ctx.p, ctx.env, ctx.D
+        p, env = ctx.p, ctx.env
         self.demand_mean = mean = self._demand()
-        arrivals = mean if ctx.rng is None else ctx.rng.poisson(mean).astype(np.float64)
-        for e in p.events:
+        self.arrivals = mean if ctx.rng is None else ctx.rng.poisson(mean).astype(np.float64)
+        self.struck = dict(p.risk_flags)
+        for t, e in self.events["start"]:
+            self.struck[e.name] = t < ctx.n_days
             if e.event == "staff_loss" and e.agents > 0:
-                env.process(self.team.staff_loss(e.at_month * D, e.agents))
+                env.process(self.team.staff_loss(t, e.agents))
+        for _, e in self.events["cutover"]:
+            self.struck[e.name] = False  # until cutover schedules it within the horizon
+        if self.review is not None:
+            lag = allowed_age(p.sla_days, ctx.n_days)
+            self.watch = self.recorder.watch = QueueWatch(self.arrivals, lag)
         env.process(self.programme())
         flow = env.process(self.recorder.flow())
         env.run(until=flow)
+        arrivals = self.arrivals
         seg = self.recorder.segments
         team = self.team
         return RunRecord(
@@ -174,7 +250,35 @@ class Programme:
             leavers=team.leavers,
             sim_events=processed_events(env),
             log=tuple(ctx.log),
+            seg_agency=seg.agency,
+            seg_hypercare=seg.hypercare,
+            seg_target=seg.target,
+            seg_overtime=seg.overtime,
+            risk_flags=self.struck,
+            **self._management_record(),
         )
+
+    def _management_record(self) -> dict[str, Any]:
+        review = self.review
+        if review is None:
+            return {}
+
+        def periods(spells: list[list[float]]) -> tuple[tuple[float, float], ...]:
+            return tuple((a, b) for a, b in spells)
+
+        return {
+            "agency_periods": periods(review.agency.periods),
+            "hypercare_periods": periods(review.hypercare.periods),
+            "overtime_periods": periods(review.overtime.periods),
+            "abandoned": review.abandoned,
+            "reviews": tuple(review.views),
+        }
+
+
+def _window(n: int, start: float, days: float) -> np.ndarray:
+    """1.0 on the working days ``[start, start + days)`` of an ``n``-day horizon, else 0."""
+    d = np.arange(n, dtype=np.float64)
+    return ((d >= start) & (d < start + days)).astype(np.float64)
 
 
 def processed_events(env: simpy.Environment) -> int:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import NDArray
 
+from simulation.model.watch import QueueView
 from simulation.params import ModelInputs
 
 
@@ -20,6 +22,13 @@ class RunRecord:
     agent-day); ``seg_heads`` internal agents and ``seg_known`` the share of domains known on it.
     ``hired`` / ``left``: every agent's first and last day (``inf``: still employed).
     ``sim_events``: SimPy events processed.
+
+    Management (issue 14): ``seg_agency`` / ``seg_hypercare`` agents present, ``seg_target`` the
+    team target and ``seg_overtime`` overtime on each segment; ``agency_periods``,
+    ``hypercare_periods`` and ``overtime_periods`` the ``(start, end)`` working days of every
+    person or spell (``end`` inf: to the horizon); ``abandoned`` the tickets closed unworked by
+    triage, ``{day: tickets}``; ``reviews`` what each review saw (only with the event log);
+    ``risk_flags`` whether each register risk struck within the horizon.
     """
 
     p: ModelInputs
@@ -45,3 +54,13 @@ class RunRecord:
     leavers: int
     sim_events: int
     log: tuple[tuple[float, str], ...] = ()
+    seg_agency: list[int] = field(default_factory=list)
+    seg_hypercare: list[int] = field(default_factory=list)
+    seg_target: list[int] = field(default_factory=list)
+    seg_overtime: list[bool] = field(default_factory=list)
+    agency_periods: tuple[tuple[float, float], ...] = ()
+    hypercare_periods: tuple[tuple[float, float], ...] = ()
+    overtime_periods: tuple[tuple[float, float], ...] = ()
+    abandoned: Mapping[int, float] = field(default_factory=dict)
+    reviews: tuple[QueueView, ...] = ()
+    risk_flags: Mapping[str, bool] = field(default_factory=dict)

@@ -49,7 +49,7 @@ def to_result(
                 for k, v in zip(SCALAR_NAMES, scalars.tolist(), strict=True)
             }
         ),
-        risks=MappingProxyType(dict(record.p.risk_flags)),
+        risks=MappingProxyType(dict(record.risk_flags)),
         monthly=MappingProxyType({k: monthly[j].copy() for j, k in enumerate(SERIES_NAMES)}),
         events=record.log,
         sim_events=record.sim_events,

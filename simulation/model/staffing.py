@@ -17,6 +17,7 @@ from typing import Any
 import simpy
 
 from simulation.model.context import RunContext
+from simulation.model.levers import TeamSize
 from simulation.model.streams import gamma_stream, stream, uniform_stream
 
 
@@ -62,12 +63,11 @@ class Team:
         self.first_onboarded = False
         #: called once, when the first agent has finished onboarding
         self.on_first_productive: Callable[[], None] = lambda: None
-        D = ctx.D
-        self.freezes = [
-            (e.at_month * D, e.at_month * D + e.duration_days)
-            for e in p.events
-            if e.event == "hiring_freeze"
-        ]
+        #: the team target management may move (None: the plan's, every leaver backfilled)
+        self.size: TeamSize | None = None
+        self.searching = 0  # requisitions a recruiting slot is working on
+        #: hiring freezes as (start, end) working days (set by the programme)
+        self.freezes: list[tuple[float, float]] = []
         self.open_requisitions: deque[bool] = deque()  # backfill? per open requisition, FIFO
         self.idle_recruiters: list[simpy.Event] = []  # recruiting slots waiting for work
         r = ctx.rng
@@ -119,9 +119,26 @@ class Team:
         ctx = self.ctx
         self._remove(agent, float(ctx.env.now))
         self.leavers += 1
+        size = self.size
+        if size is not None and self.planned() >= size.target:
+            if ctx.record:
+                ctx.note(
+                    f"agent leaves ({why}); {len(self.staff)} internal agents; not backfilled "
+                    f"(team target {size.target})"
+                )
+            return
         if ctx.record:
             ctx.note(f"agent leaves ({why}); {len(self.staff)} internal agents; backfill opened")
         self.open_requisition(backfill=True)
+
+    def planned(self) -> int:
+        """Agents employed or being recruited."""
+        return len(self.staff) + len(self.open_requisitions) + self.searching
+
+    def hire_more(self, n: int) -> None:
+        """Open ``n`` requisitions for a larger team."""
+        for _ in range(n):
+            self.open_requisition(backfill=False)
 
     def staff_loss(self, t: float, n: int) -> Generator[simpy.Event, Any, None]:
         """Risk event ``staff_loss``: ``n`` agents leave at once at time ``t``."""
@@ -162,6 +179,7 @@ class Team:
                 yield wake
                 continue
             backfill = queue.popleft()
+            self.searching += 1
             while True:
                 wait = self.frozen_until(float(env.now)) - env.now
                 if wait > 0:
@@ -172,6 +190,7 @@ class Team:
             wait = self.frozen_until(float(env.now)) - env.now
             if wait > 0:
                 yield env.timeout(wait)
+            self.searching -= 1
             self.start_agent(backfill)
 
     def start_agent(self, backfill: bool) -> None:

@@ -1,0 +1,223 @@
+"""The recovery levers management pulls after a review (docs/model.md, section 10).
+
+Each lever has a trigger (decided by :mod:`simulation.model.review`), a lead time, a cost (paid
+per agent-day or per hour, computed after the run from the periods recorded here), a cap and a
+release rule:
+
+* **agency staff**: ordered agents arrive after ``response.agency_lead_days`` and work at
+  ``response.agency_productivity`` of a fully productive internal agent on known domains (the
+  unknown-domain rule applies as for new agents); each stays at most
+  ``response.agency_max_months`` (AÜG) and is billed at least ``response.agency_min_days``;
+* **overtime**: internal capacity × (1 + ``response.overtime_capacity``) for at most
+  ``response.overtime_max_weeks`` weeks in any 26, with attrition × ``overtime_attrition_factor``;
+* **hypercare**: the outgoing vendor's agents called back on time and materials after cutover;
+  they know every domain;
+* **a larger team**: the target head count rises after an approval lead time (the recruiting
+  mechanism fills it); it falls back only through leavers not backfilled above the target.
+
+Every change of what the levers provide counts in ``RunContext.changes`` (a new capacity segment).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+from simulation.model.context import RunContext
+
+#: ``[start, end)`` working days of one person or one overtime spell (``end`` inf while on).
+Period = list[float]
+
+
+class Crew:
+    """People of one lever (agency or hypercare): who is here since when, and who is ordered."""
+
+    def __init__(self, ctx: RunContext, name: str, cap: int, max_days: float) -> None:
+        self.ctx = ctx
+        self.name = name
+        self.cap = cap
+        self.max_days = max_days
+        self.present: list[Period] = []  # periods of the people here now
+        self.periods: list[Period] = []  # every period (costs)
+        self.orders: list[list[int]] = []  # [people, cancelled] of orders on their way
+
+    @property
+    def count(self) -> int:
+        return len(self.present)
+
+    @property
+    def pending(self) -> int:
+        """People ordered and not yet arrived."""
+        return sum(n for n, cancelled in self.orders if not cancelled)
+
+    def room(self) -> int:
+        """How many more may be ordered under the cap."""
+        return max(0, self.cap - self.count - self.pending)
+
+    def order(self, n: int, lead: float, why: str) -> None:
+        """Order ``n`` people now; they arrive after ``lead`` working days."""
+        if n <= 0:
+            return
+        ctx = self.ctx
+        order = [n, 0]
+        self.orders.append(order)
+        if ctx.record:
+            arrival = float(ctx.env.now) + max(0.0, lead)
+            ctx.note(f"{why}: {n} {self.name} ordered, arriving day {arrival:.0f}")
+        event = ctx.env.timeout(max(0.0, lead))
+        event.callbacks.append(lambda _: self._arrive(order))
+
+    def _arrive(self, order: list[int]) -> None:
+        self.orders.remove(order)
+        n, cancelled = order
+        if cancelled:
+            return
+        ctx = self.ctx
+        now = float(ctx.env.now)
+        for _ in range(n):
+            period = [now, math.inf]
+            self.present.append(period)
+            self.periods.append(period)
+            if math.isfinite(self.max_days):
+                self._limit(period)
+        ctx.changes += 1
+        if ctx.record:
+            ctx.note(f"{n} {self.name} arrive; {self.count} here")
+
+    def _limit(self, period: Period) -> None:
+        """The person leaves ``max_days`` after arriving (the longest assignment allowed)."""
+        limit = self.ctx.env.timeout(self.max_days)
+        limit.callbacks.append(lambda _: self._leave(period, "longest assignment reached"))
+
+    def _leave(self, period: Period, why: str) -> None:
+        if not any(p is period for p in self.present):
+            return
+        period[1] = float(self.ctx.env.now)
+        self.present = [p for p in self.present if p is not period]
+        self.ctx.changes += 1
+        if self.ctx.record:
+            self.ctx.note(f"one {self.name} leaves ({why}); {self.count} here")
+
+    def release_down_to(self, keep: int, why: str) -> None:
+        """Cancel the orders on their way and let everyone above ``keep`` go now (the latest
+        arrivals first)."""
+        for order in self.orders:
+            order[1] = 1
+        if self.count <= keep:
+            return
+        now = float(self.ctx.env.now)
+        gone = self.present[keep:]
+        for period in gone:
+            period[1] = now
+        self.present = self.present[:keep]
+        self.ctx.changes += 1
+        if self.ctx.record:
+            self.ctx.note(f"{len(gone)} {self.name} released ({why}); {self.count} stay")
+
+
+class Overtime:
+    """Overtime spells of the internal team, at most ``max_weeks`` weeks in any 26."""
+
+    def __init__(self, ctx: RunContext) -> None:
+        self.ctx = ctx
+        p = ctx.p
+        self.capacity = p.overtime_capacity
+        self.max_days = p.overtime_max_weeks * ctx.W
+        self.span = 26 * ctx.W
+        self.on = False
+        self.starting = False
+        self.periods: list[Period] = []
+
+    @property
+    def factor(self) -> float:
+        """Internal capacity multiplier now."""
+        return 1.0 + self.capacity if self.on else 1.0
+
+    def used(self, now: float) -> float:
+        """Overtime days in the 26 weeks before ``now``."""
+        since = now - self.span
+        return sum(max(0.0, min(b, now) - max(a, since)) for a, b in self.periods)
+
+    def available(self, now: float) -> float:
+        return max(0.0, self.max_days - self.used(now))
+
+    def start(self, lead: float, why: str) -> None:
+        """Start overtime after ``lead`` days, for as long as the 26-week budget allows."""
+        if self.on or self.starting or self.available(float(self.ctx.env.now)) <= 0.0:
+            return
+        self.starting = True
+        ctx = self.ctx
+        if ctx.record:
+            ctx.note(f"{why}: overtime from day {float(ctx.env.now) + lead:.0f}")
+        event = ctx.env.timeout(max(0.0, lead))
+        event.callbacks.append(lambda _: self._begin())
+
+    def _begin(self) -> None:
+        ctx = self.ctx
+        self.starting = False
+        now = float(ctx.env.now)
+        budget = self.available(now)
+        if budget <= 0.0:
+            return
+        self.on = True
+        period = [now, math.inf]
+        self.periods.append(period)
+        ctx.changes += 1
+        stop = ctx.env.timeout(budget)
+        stop.callbacks.append(lambda _: self.stop("26-week limit reached", period))
+
+    def stop(self, why: str, period: Period | None = None) -> None:
+        if not self.on or (period is not None and self.periods[-1] is not period):
+            return
+        ctx = self.ctx
+        self.on = False
+        self.periods[-1][1] = float(ctx.env.now)
+        ctx.changes += 1
+        if ctx.record:
+            ctx.note(f"overtime ends ({why})")
+
+
+class TeamSize:
+    """The target head count, raised after an approval lead time up to a cap."""
+
+    def __init__(self, ctx: RunContext, target: int, cap: int, hire: Callable[[int], None]) -> None:
+        self.ctx = ctx
+        self.base = target
+        self.target = target
+        self.cap = max(cap, target)
+        self.approving = 0  # the target an approval on its way will set (0: none)
+        self.hire = hire  # opens requisitions for n more agents
+
+    def raise_to(self, needed: int, lead: float, why: str) -> None:
+        needed = min(needed, self.cap)
+        if needed <= max(self.target, self.approving):
+            return
+        ctx = self.ctx
+        self.approving = needed
+        if ctx.record:
+            ctx.note(f"{why}: team target {self.target} -> {needed}, approved in {lead:.0f} days")
+        event = ctx.env.timeout(max(0.0, lead))
+        event.callbacks.append(lambda _: self._approved(needed))
+
+    def _approved(self, needed: int) -> None:
+        ctx = self.ctx
+        if needed <= self.target:
+            return
+        more = needed - self.target
+        self.target = needed
+        if self.approving == needed:
+            self.approving = 0
+        ctx.changes += 1
+        self.hire(more)
+
+    def lower_to(self, needed: int, why: str) -> None:
+        """Lower the target (never below the plan); leavers above it are not backfilled."""
+        new = max(self.base, needed)
+        if new >= self.target:
+            return
+        ctx = self.ctx
+        if ctx.record:
+            ctx.note(f"{why}: team target {self.target} -> {new} (no backfill above it)")
+        self.target = new
+        self.approving = 0
+        ctx.changes += 1

@@ -1,0 +1,212 @@
+"""The weekly performance review: what management sees and what it decides (docs/model.md,
+section 10).
+
+Every ``response.review_days`` working days from programme start the review reads the queue as
+it stands (:class:`~simulation.model.watch.QueueView`): the backlog in days of mean demand, the
+oldest open ticket, SLA compliance and capacity over the last ``response.window_weeks`` weeks,
+and the demand forecast ``response.forecast_months`` ahead. It then pulls the levers of
+:mod:`simulation.model.levers`:
+
+* **pressure** — the backlog above ``agency_trigger_backlog_days`` days of demand, or weekly
+  compliance below ``policy.sla_target`` for ``agency_trigger_weeks`` weeks — starts overtime
+  and orders agency staff for the gap ``forecast − capacity + backlog / burn_down_days``
+  (less what is already on its way), in units of an agency agent's output;
+* within ``hypercare_months`` after cutover, a backlog above
+  ``hypercare_trigger_backlog_days`` calls the vendor's agents back for the gap left;
+* from cutover on, the team target rises to
+  ``ceil((forecast + backlog / burn_down_days) / (tickets per agent-day × availability))``;
+* stale tickets (older than ``triage_age_days``) leave at ``triage_share_per_week`` a week;
+* a backlog at or below ``release_backlog_days`` for ``release_weeks`` weeks releases agency and
+  hypercare staff, ends overtime and lets the team target fall back.
+
+The review decides from the queue up to the end of the previous day and acts at the start of its
+day; it never schedules a SimPy event for a week in which it decides nothing (the capacity
+recorder passes each review day, see :mod:`simulation.model.capacity`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+from simulation.model.context import RunContext
+from simulation.model.levers import Crew, Overtime, TeamSize
+from simulation.model.watch import QueueView
+
+Action = Callable[[], None]
+
+
+def availability(p: object) -> float:
+    """Expected share of a seat that is filled and productive, in steady state:
+    ``(T − onboarding − ramp loss) / (T + vacancy)`` with the mean tenure
+    ``T = 12·D / annual_attrition`` working days, the vacancy after a leaver
+    ``time_to_hire / offer_acceptance`` and the ramp loss ``(1 − p0) · τ · (1 − e^(−T/τ))``
+    (the output missing while a new agent learns). 1 without attrition."""
+    attrition = float(p.annual_attrition)  # type: ignore[attr-defined]
+    if attrition <= 0.0:
+        return 1.0
+    D = float(p.working_days_per_month)  # type: ignore[attr-defined]
+    tenure = 12.0 * D / attrition
+    vacancy = p.time_to_hire_days / max(p.offer_acceptance, 1e-9)  # type: ignore[attr-defined]
+    from simulation.model.staffing import learning_tau
+
+    p0 = float(p.initial_productivity)  # type: ignore[attr-defined]
+    tau = learning_tau(float(p.ramp_up_days), p0)  # type: ignore[attr-defined]
+    ramp = (1.0 - p0) * tau * (1.0 - math.exp(-tenure / tau)) if tau > 0.0 else 0.0
+    productive = max(0.0, tenure - p.onboarding_days - ramp)  # type: ignore[attr-defined]
+    return max(0.05, productive / (tenure + vacancy))
+
+
+class Review:
+    """The review and the levers of one run."""
+
+    def __init__(self, ctx: RunContext, size: TeamSize, vendor_exit: Callable[[], float]) -> None:
+        self.ctx = ctx
+        #: the day the vendor is expected to leave (inf once it has)
+        self.vendor_exit = vendor_exit
+        p = ctx.p
+        W, D = ctx.W, ctx.D
+        self.every = max(1, int(p.review_days))
+        self.next_day = self.every
+        self.window = max(1, int(p.window_weeks * W))
+        self.size = size
+        self.agency = Crew(ctx, "agency agents", p.agency_max_agents, p.agency_max_months * D)
+        self.hypercare = Crew(ctx, "vendor agents on hypercare", p.hypercare_max_agents, math.inf)
+        self.overtime = Overtime(ctx)
+        self.availability = availability(p)
+        self.share_per_review = 1.0 - (1.0 - p.triage_share_per_week) ** (self.every / W)
+        self.calm_days = 0
+        self.low_days = 0
+        self.cutover_day = math.inf
+        self.views: list[QueueView] = []  # what each review saw (kept when the log is)
+        self.abandoned: dict[int, float] = {}
+
+    # what the capacity recorder asks -----------------------------------------------------------
+
+    def extra_capacity(self, kf: float) -> float:
+        """Tickets/day of agency and hypercare staff, with ``kf`` the tickets a fully productive
+        internal agent resolves a day on the domains known now."""
+        p = self.ctx.p
+        agency = self.agency.count * p.agency_productivity * kf if self.agency.count else 0.0
+        hypercare = self.hypercare.count * p.vendor_tickets_per_agent_day
+        return agency + hypercare
+
+    def attrition_factor(self) -> float:
+        return self.ctx.p.overtime_attrition_factor if self.overtime.on else 1.0
+
+    # the review --------------------------------------------------------------------------------
+
+    def decide(
+        self, view: QueueView, capacity: float, internal: float, vendor: float, kf: float
+    ) -> list[Action]:
+        """What the review on ``view.day`` does; the actions run at the start of that day.
+
+        ``capacity``: tickets a day of that day, of which ``internal`` the team's own (without
+        overtime) and ``vendor`` the outgoing vendor's; ``kf``: tickets a fully productive
+        internal agent resolves a day on the domains known now. The review plans without the
+        vendor's capacity once its exit falls within the forecast horizon.
+        """
+        ctx = self.ctx
+        p = ctx.p
+        day = view.day
+        self.next_day = day + self.every
+        if ctx.record:
+            self.views.append(view)
+        demand = self._demand(day)
+        backlog_days = view.backlog / demand if demand > 0 else 0.0
+        weekly = view.weekly[-1] if view.weekly else 1.0
+        self.low_days = self.low_days + self.every if weekly < p.sla_target - 1e-12 else 0
+        self.calm_days = (
+            self.calm_days + self.every if backlog_days <= p.release_backlog_days else 0
+        )
+        why = f"backlog {backlog_days:.1f} days of demand, compliance {view.compliance:.0%}"
+        actions: list[Action] = []
+        if p.triage and view.stale > 0.0:
+            x = self.share_per_review * view.stale
+            self.abandoned[day] = x
+            if ctx.record:
+                actions.append(lambda: ctx.note(f"{why}: {x:.1f} stale tickets closed unworked"))
+        # the daily need the review plans for, and the capacity it can count on
+        need = self._forecast(day) + view.backlog / p.burn_down_days
+        if self.vendor_exit() <= day + p.forecast_months * ctx.D:
+            capacity -= vendor
+        calm = self.calm_days >= p.release_weeks * ctx.W
+        if calm:
+            actions.append(self._release_action(need, capacity, kf, why))
+        pressure = (
+            backlog_days > p.agency_trigger_backlog_days
+            or self.low_days >= p.agency_trigger_weeks * ctx.W
+        )
+        if pressure:
+            actions.extend(self._help(need - capacity, internal, kf, day, backlog_days, why))
+        if p.resize and day >= self.cutover_day and kf > 0.0:
+            needed = math.ceil(need / (kf * self.availability) - 1e-9)
+            if needed > self.size.target:
+                actions.append(lambda: self.size.raise_to(needed, p.resize_lead_days, why))
+            elif calm and needed < self.size.target:
+                actions.append(lambda: self.size.lower_to(needed, why))
+        return actions
+
+    def _release_action(self, need: float, capacity: float, kf: float, why: str) -> Action:
+        """The calm rule: temporary help goes, except what the need still takes beside the team
+        (agency first, then hypercare), and overtime ends."""
+        p = self.ctx.p
+        unit = p.agency_productivity * kf
+        rate = p.vendor_tickets_per_agent_day
+        short = max(0.0, need - (capacity - self.extra_capacity(kf)))
+        agency = min(self.agency.count, math.ceil(short / unit - 1e-9)) if unit > 0 else 0
+        short = max(0.0, short - agency * unit)
+        hypercare = math.ceil(short / rate - 1e-9) if rate > 0 else 0
+        return lambda: self._release(agency, hypercare, why)
+
+    def _help(
+        self, gap: float, internal: float, kf: float, day: int, backlog_days: float, why: str
+    ) -> list[Action]:
+        """Under pressure: overtime, then agency staff for the ``gap`` (tickets a day) left,
+        then (in the hypercare window) the vendor's agents for what is left after that."""
+        p = self.ctx.p
+        actions: list[Action] = []
+        overtime = self.overtime
+        if (
+            p.overtime
+            and not (overtime.on or overtime.starting)
+            and overtime.available(float(day)) > 0.0
+        ):
+            actions.append(lambda: overtime.start(p.overtime_lead_days, why))
+            gap -= internal * p.overtime_capacity
+        unit = p.agency_productivity * kf
+        rate = p.vendor_tickets_per_agent_day
+        gap -= self.agency.pending * unit + self.hypercare.pending * rate
+        if p.agency and gap > 0.0 and unit > 0.0:
+            n = min(math.ceil(gap / unit - 1e-9), self.agency.room())
+            if n > 0:
+                actions.append(lambda: self.agency.order(n, p.agency_lead_days, why))
+                gap -= n * unit
+        window = self.cutover_day <= day < self.cutover_day + p.hypercare_months * self.ctx.D
+        if (
+            p.hypercare
+            and window
+            and backlog_days > p.hypercare_trigger_backlog_days
+            and gap > 0.0
+            and rate > 0.0
+        ):
+            m = min(math.ceil(gap / rate - 1e-9), self.hypercare.room())
+            if m > 0:
+                actions.append(lambda: self.hypercare.order(m, p.hypercare_lead_days, why))
+        return actions
+
+    def _release(self, agency: int, hypercare: int, why: str) -> None:
+        """The calm rule: overtime ends, agency and hypercare staff go down to ``agency`` and
+        ``hypercare`` (what the forecast still needs beside the team)."""
+        self.agency.release_down_to(agency, why)
+        self.hypercare.release_down_to(hypercare, why)
+        self.overtime.stop(why)
+
+    def _demand(self, day: int) -> float:
+        """Expected tickets a day at ``day`` (growth; the scale of "days of demand")."""
+        p = self.ctx.p
+        return p.tickets_per_day * (1.0 + p.demand_growth_per_year) ** (day / (12.0 * self.ctx.D))
+
+    def _forecast(self, day: int) -> float:
+        """Expected tickets a day ``response.forecast_months`` ahead of ``day``."""
+        return self._demand(day + int(self.ctx.p.forecast_months * self.ctx.D))
