@@ -254,9 +254,7 @@ def test_a_higher_agency_cap_never_raises_the_peak_backlog(
     changes: dict[str, float], cap: int, more: int
 ) -> None:
     low = run_transition(_agency_only(changes, **{"response.agency_max_agents": cap}), None)
-    high = run_transition(
-        _agency_only(changes, **{"response.agency_max_agents": cap + more}), None
-    )
+    high = run_transition(_agency_only(changes, **{"response.agency_max_agents": cap + more}), None)
     assert high.scalars["peak_backlog"] <= low.scalars["peak_backlog"] + 1e-6
 
 
