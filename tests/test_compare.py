@@ -100,9 +100,7 @@ def test_alternative_names_are_unique_and_safe() -> None:
 
 def test_cli_compare_writes_the_folder(tmp_path: Path) -> None:
     alt = tmp_path / "fixed_cutover.toml"
-    alt.write_text(
-        MINIMAL.read_text().replace("[targets]", '[policy]\ncutover = "fixed"\n\n[targets]')
-    )
+    alt.write_text(MINIMAL.read_text().replace("[policy]\n", '[policy]\ncutover = "fixed"\n'))
     out = tmp_path / "cmp"
     runner = CliRunner()
     args = ["compare", str(MINIMAL), str(alt), "-n", "30", "--seed", "4", "-j", "1"]
