@@ -228,6 +228,11 @@ class CapacityRecorder:
                 )
                 seg.add(d, A, B, vn, r, staff, k, self._levers())
                 seg_start = d
+                if review is not None and review.quiet_until > d and watch is not None:
+                    # the quiet reviews before today stood on the old capacity
+                    next_review = review.skip_to(d - 1)
+                    empty = watch.empty_within(d, A, B, rate * vn, seg.q, r)
+                    review.quiet_until = review.quiet_from(d, empty, kf)
                 if lam_n <= 0.0:
                     cross = n
                 elif cum_hazard >= threshold:
@@ -248,6 +253,9 @@ class CapacityRecorder:
                     threshold += next(self.att_gap)
                 seen = -1  # the rate and the threshold changed: start a new segment today
                 continue
+            if review is not None and next_review < review.quiet_until and next_review <= d:
+                # the reviews of a quiet stretch decide nothing: they are counted, not held
+                next_review = review.skip_to(d)
             if d == next_review and review is not None and watch is not None:
                 self._catch_up(d, rate)
                 j = d - seg_start
@@ -255,9 +263,13 @@ class CapacityRecorder:
                 internal = (A - review.extra_capacity(kf) - learning) / review.overtime.factor
                 vendor_now = rate * vn * (r**j if r != 1.0 else 1.0)
                 capacity = A - learning + vendor_now
-                view = watch.view(review.window, ctx.W, p.triage_age_days)
-                actions = review.decide(view, capacity, internal, vendor_now, kf)
+                look = watch.glance(ctx.W, p.triage_age_days)
+                view = watch.view(review.window, ctx.W, p.triage_age_days) if ctx.record else None
+                actions = review.decide(look, capacity, internal, vendor_now, kf, view)
                 next_review = review.next_day
+                if not actions and not ctx.record and look.backlog == 0.0 and look.last_week == 1.0:
+                    empty = watch.empty_within(d, A, learning, vendor_now, seg.q, r)
+                    review.quiet_until = review.quiet_from(d, empty, kf)
                 x = review.abandoned.get(d)
                 if x:
                     watch.abandon[d] = x
@@ -270,8 +282,14 @@ class CapacityRecorder:
             end = n if nxt >= n else math.ceil(nxt)  # the days before the next event
             if cross < end:
                 end = cross
-            if next_review < end:
-                end = next_review
+            if review is not None:
+                stop = (
+                    next_review
+                    if next_review >= review.quiet_until
+                    else review.next_stop(next_review, d)
+                )
+                if stop < end:
+                    end = stop
             d = end
             if nxt <= d < n:  # the days before the next event are done: wait for it
                 yield timeout(nxt - env.now)

@@ -219,7 +219,7 @@ class Programme:
             self.struck[e.name] = False  # until cutover schedules it within the horizon
         if self.review is not None:
             lag = allowed_age(p.sla_days, ctx.n_days)
-            self.watch = self.recorder.watch = QueueWatch(self.arrivals, lag)
+            self.watch = self.recorder.watch = QueueWatch(self.arrivals, lag, ctx.record)
         env.process(self.programme())
         flow = env.process(self.recorder.flow())
         env.run(until=flow)

@@ -31,7 +31,7 @@ from collections.abc import Callable
 
 from simulation.model.context import RunContext
 from simulation.model.levers import Crew, Overtime, TeamSize
-from simulation.model.watch import QueueView
+from simulation.model.watch import Glance, QueueView
 
 Action = Callable[[], None]
 
@@ -80,6 +80,8 @@ class Review:
         self.cutover_day = math.inf
         self.views: list[QueueView] = []  # what each review saw (kept when the log is)
         self.abandoned: dict[int, float] = {}
+        #: reviews before this day decide nothing (see :meth:`quiet_from`)
+        self.quiet_until = 0
 
     # what the capacity recorder asks -----------------------------------------------------------
 
@@ -94,45 +96,139 @@ class Review:
     def attrition_factor(self) -> float:
         return self.ctx.p.overtime_attrition_factor if self.overtime.on else 1.0
 
+    # quiet weeks --------------------------------------------------------------------------------
+
+    def idle(self) -> bool:
+        """No lever is in use or on its way and the team target is the plan's."""
+        size = self.size
+        return (
+            not self.agency.present
+            and not self.agency.orders
+            and not self.hypercare.present
+            and not self.hypercare.orders
+            and not self.overtime.on
+            and not self.overtime.starting
+            and size.target == size.base
+            and not size.approving
+        )
+
+    def quiet_from(self, day: int, empty_until: int, kf: float) -> int:
+        """The day before which every review decides what the one on ``day`` decided, nothing,
+        given that the queue is empty now and stays so until ``empty_until``.
+
+        With an empty queue there is no pressure and no triage. A stretch is quiet only while no
+        temporary help is present (the team's capacity grows as it learns, so help may be
+        released any week). The team size then depends only on the demand forecast, which does
+        not fall (growth ≥ 0): the target is not lowered later, and it rises on the day the
+        forecast alone crosses it (solved for). A quiet review counts a calm week; the first
+        review at which the calm spell becomes long enough decides again."""
+        p = self.ctx.p
+        until = empty_until
+        if self.agency.present or self.hypercare.present or self.overtime.on:
+            return day  # the team's capacity grows as it learns: help may go any week
+        if p.demand_growth_per_year < 0.0 and not self.idle():
+            return day  # a falling forecast may lower the team target any week
+        if p.resize and day >= self.cutover_day:
+            until = min(until, self._crossing(kf))
+        calm_at = p.release_weeks * self.ctx.W
+        if self.calm_days < calm_at:  # the review at which the calm spell is long enough
+            reviews = -(-(calm_at - self.calm_days) // self.every)
+            until = min(until, self.next_day + (reviews - 1) * self.every)
+        return until
+
+    def _crossing(self, kf: float) -> int:
+        """The first day the forecast alone needs more than the team target (the horizon when
+        never; 0 when already)."""
+        p = self.ctx.p
+        D = self.ctx.D
+        capacity = self.size.target * kf * self.availability
+        if p.tickets_per_day <= 0.0:
+            return self.ctx.n_days
+        ratio = capacity / p.tickets_per_day
+        g = p.demand_growth_per_year
+        if ratio <= 1.0:
+            return 0
+        if g <= 0.0 or not math.isfinite(ratio):
+            return self.ctx.n_days
+        day = 12.0 * D * math.log(ratio) / math.log1p(g) - p.forecast_months * D
+        if not day < self.ctx.n_days:
+            return self.ctx.n_days
+        return max(0, math.floor(day) - self.every)
+
+    def next_stop(self, next_review: int, day: int) -> int:
+        """The next day the capacity recorder must stop for a review: ``next_review``, or in a
+        quiet stretch the first review day at or after its end (and after ``day``)."""
+        quiet = self.quiet_until
+        if next_review >= quiet:
+            return next_review
+        every = self.every
+        target = max(quiet, day)
+        return next_review + -(-(target - next_review) // every) * every
+
+    def skip_to(self, day: int) -> int:
+        """Count the quiet reviews on days up to ``day`` that fall in the quiet stretch (each a
+        calm week: the queue is empty, nothing is decided) and return the next review day
+        still to hold."""
+        last = min(day, self.quiet_until - 1)
+        if self.next_day <= last:
+            skipped = (last - self.next_day) // self.every + 1
+            self.calm_days += skipped * self.every
+            self.low_days = 0
+            self.next_day += skipped * self.every
+        return self.next_day
+
     # the review --------------------------------------------------------------------------------
 
     def decide(
-        self, view: QueueView, capacity: float, internal: float, vendor: float, kf: float
+        self,
+        look: Glance,
+        capacity: float,
+        internal: float,
+        vendor: float,
+        kf: float,
+        view: QueueView | None = None,
     ) -> list[Action]:
-        """What the review on ``view.day`` does; the actions run at the start of that day.
+        """What the review on ``look.day`` does; the actions run at the start of that day.
 
         ``capacity``: tickets a day of that day, of which ``internal`` the team's own (without
         overtime) and ``vendor`` the outgoing vendor's; ``kf``: tickets a fully productive
         internal agent resolves a day on the domains known now. The review plans without the
-        vendor's capacity once its exit falls within the forecast horizon.
+        vendor's capacity once its exit falls within the forecast horizon. ``view``: the full
+        view, kept for the event log (its other KPIs inform no decision).
         """
         ctx = self.ctx
         p = ctx.p
-        day = view.day
+        day = look.day
         self.next_day = day + self.every
-        if ctx.record:
+        if view is not None:
             self.views.append(view)
         demand = self._demand(day)
-        backlog_days = view.backlog / demand if demand > 0 else 0.0
-        weekly = view.weekly[-1] if view.weekly else 1.0
-        self.low_days = self.low_days + self.every if weekly < p.sla_target - 1e-12 else 0
+        backlog_days = look.backlog / demand if demand > 0 else 0.0
+        self.low_days = self.low_days + self.every if look.last_week < p.sla_target - 1e-12 else 0
         self.calm_days = (
             self.calm_days + self.every if backlog_days <= p.release_backlog_days else 0
         )
-        why = f"backlog {backlog_days:.1f} days of demand, compliance {view.compliance:.0%}"
+        why = ""
+        if ctx.record:
+            why = f"backlog {backlog_days:.1f} days of demand, compliance {look.last_week:.0%}"
+            if view is not None:
+                ratio = view.capacity / view.arrivals if view.arrivals > 0 else math.inf
+                why += f" (capacity {ratio:.0%} of arrivals over {self.window} days)"
         actions: list[Action] = []
-        if p.triage and view.stale > 0.0:
-            x = self.share_per_review * view.stale
+        if p.triage and look.stale > 0.0:
+            x = self.share_per_review * look.stale
             self.abandoned[day] = x
             if ctx.record:
                 actions.append(lambda: ctx.note(f"{why}: {x:.1f} stale tickets closed unworked"))
         # the daily need the review plans for, and the capacity it can count on
-        need = self._forecast(day) + view.backlog / p.burn_down_days
+        need = self._forecast(day) + look.backlog / p.burn_down_days
         if self.vendor_exit() <= day + p.forecast_months * ctx.D:
             capacity -= vendor
         calm = self.calm_days >= p.release_weeks * ctx.W
-        if calm:
-            actions.append(self._release_action(need, capacity, kf, why))
+        if calm and (self.agency.count or self.hypercare.count or self.overtime.on):
+            release = self._release_action(need, capacity, kf, why)
+            if release is not None:
+                actions.append(release)
         pressure = (
             backlog_days > p.agency_trigger_backlog_days
             or self.low_days >= p.agency_trigger_weeks * ctx.W
@@ -140,16 +236,17 @@ class Review:
         if pressure:
             actions.extend(self._help(need - capacity, internal, kf, day, backlog_days, why))
         if p.resize and day >= self.cutover_day and kf > 0.0:
+            size = self.size
             needed = math.ceil(need / (kf * self.availability) - 1e-9)
-            if needed > self.size.target:
-                actions.append(lambda: self.size.raise_to(needed, p.resize_lead_days, why))
-            elif calm and needed < self.size.target:
-                actions.append(lambda: self.size.lower_to(needed, why))
+            if min(needed, size.cap) > max(size.target, size.approving):
+                actions.append(lambda: size.raise_to(needed, p.resize_lead_days, why))
+            elif calm and max(size.base, needed) < size.target:
+                actions.append(lambda: size.lower_to(needed, why))
         return actions
 
-    def _release_action(self, need: float, capacity: float, kf: float, why: str) -> Action:
+    def _release_action(self, need: float, capacity: float, kf: float, why: str) -> Action | None:
         """The calm rule: temporary help goes, except what the need still takes beside the team
-        (agency first, then hypercare), and overtime ends."""
+        (agency first, then hypercare), and overtime ends; None when nothing would change."""
         p = self.ctx.p
         unit = p.agency_productivity * kf
         rate = p.vendor_tickets_per_agent_day
@@ -157,6 +254,12 @@ class Review:
         agency = min(self.agency.count, math.ceil(short / unit - 1e-9)) if unit > 0 else 0
         short = max(0.0, short - agency * unit)
         hypercare = math.ceil(short / rate - 1e-9) if rate > 0 else 0
+        if (
+            agency >= self.agency.count
+            and hypercare >= self.hypercare.count
+            and not self.overtime.on
+        ):
+            return None
         return lambda: self._release(agency, hypercare, why)
 
     def _help(

@@ -23,6 +23,8 @@ from numpy.typing import NDArray
 
 #: Days per block of the arrivals' block maxima (the quick test of a stretch).
 _BLOCK = 8
+#: Blocks a quiet stretch is checked one by one against the capacity segment.
+_SCAN = 16
 #: Tickets below this count as none (floating-point residue of the recursion).
 _EPS = 1e-9
 
@@ -48,17 +50,35 @@ class QueueView:
     weekly: tuple[float, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class Glance:
+    """What every review reads at the start of day ``day``: the open tickets (``backlog``),
+    those aged ``triage_age`` days or more (``stale``) and the SLA compliance of the last week
+    (``last_week``; 1 when nothing fell due). The full :class:`QueueView` is computed only for
+    the event log."""
+
+    day: int
+    backlog: float
+    stale: float
+    last_week: float
+
+
 class QueueWatch:
     """The queue of one run, advanced segment by segment as the run goes."""
 
-    def __init__(self, arrivals: NDArray[np.float64], lag: int) -> None:
+    def __init__(
+        self, arrivals: NDArray[np.float64], lag: int, keep_capacity: bool = False
+    ) -> None:
         self.lag = lag
+        #: keep the capacity of every stretch (the full view's capacity over the window)
+        self.keep_capacity = keep_capacity
         self.set_arrivals(arrivals)
         self.day = 0  # days [0, day) are processed
         self.b = 0.0  # backlog at the end of day - 1
         self.dep = 0.0  # cumulative departures (resolved + abandoned) at the end of day - 1
         self.cum_br = [0.0]  # cumulative breaches: cum_br[d] = breached on days [0, d)
         self.abandon: dict[int, float] = {}  # tickets abandoned at the start of a day
+        self._q = self._r = 1.0  # the decay factors of the segment being stepped through
         # stretches of days with their capacity in closed form (for capacity over a window)
         self._p_start: list[int] = []
         self._p_form: list[tuple[float, float, float, float, float]] = []
@@ -71,11 +91,22 @@ class QueueWatch:
         n = arrivals.size
         self.n = n
         self.a = arrivals.tolist()
-        self.cum_a = np.concatenate(([0.0], np.cumsum(arrivals))).tolist()  # A(d) = cum_a[d+1]
+        cum = np.empty(n + 1)
+        cum[0] = 0.0
+        np.cumsum(arrivals, out=cum[1:])
+        self.cum_a = cum.tolist()  # A(d) = cum_a[d + 1]
         blocks = -(-n // _BLOCK)
         padded = np.zeros(blocks * _BLOCK)
         padded[:n] = arrivals
-        self.block_max = padded.reshape(blocks, _BLOCK).max(axis=1).tolist() if n else []
+        block_max = padded.reshape(blocks, _BLOCK).max(axis=1)
+        self.block_max = block_max.tolist() if n else []
+        # levels[k][i]: the most tickets of a day in blocks i .. i + 2^k - 1 (a sparse table,
+        # read a few times a run: kept as arrays)
+        levels = [block_max]
+        while 2 ** len(levels) <= blocks:
+            prev, step = levels[-1], 2 ** (len(levels) - 1)
+            levels.append(np.maximum(prev[:-step], prev[step:]))
+        self.levels = levels if n else []
 
     # advancing --------------------------------------------------------------------------------
 
@@ -89,58 +120,126 @@ class QueueWatch:
         until = min(until, self.n)
         if until <= d0:
             return
-        self._p_start.append(d0)
-        self._p_form.append((internal, learning, vendor, q, r))
-        self._p_cum.append(self.cum_c)
         length = until - d0
-        self.cum_c += _capacity_sum(internal, learning, vendor, q, r, length)
+        if self.keep_capacity:
+            self._p_start.append(d0)
+            self._p_form.append((internal, learning, vendor, q, r))
+            self._p_cum.append(self.cum_c)
+            self.cum_c += _capacity_sum(internal, learning, vendor, q, r, length)
         low = internal - learning + (vendor * r ** (length - 1) if r < 1.0 else vendor)
-        if self.b <= 0.0 and low >= self._max_arrivals(d0, until) and not self._abandons(d0, until):
+        if (
+            self.b <= 0.0
+            and low >= self._max_arrivals(d0, until)
+            and not (self.abandon and self._abandons(d0, until))
+        ):
             # the queue stays empty: every ticket is resolved on its day, nothing breaches
             self.b = 0.0
             self.dep = self.cum_a[until]
             self.cum_br.extend([self.cum_br[-1]] * length)
             self.day = until
             return
+        self._q, self._r = q, r
         self._step(d0, until, internal, learning, vendor, q, r)
 
     def _step(
         self, d0: int, d1: int, internal: float, learning: float, vendor: float, q: float, r: float
     ) -> None:
-        """One Python step a day: the Lindley recursion and the due cohort's breaches."""
+        """One Python step a day: the Lindley recursion and the due cohort's breaches (split at
+        the days on which triage abandons tickets, before that day's work)."""
+        cuts = sorted(d for d in self.abandon if d0 <= d < d1) if self.abandon else []
+        start = d0
+        for cut in [*cuts, d1]:
+            if cut > start:
+                self._days(start, cut, internal, learning, vendor)
+                j = cut - start
+                learning *= q**j if learning else 1.0
+                vendor *= r**j if r != 1.0 else 1.0
+                start = cut
+            if cut < d1:  # stale tickets leave the head of the queue at the start of `cut`
+                self.b = max(0.0, self.b - self.abandon[cut])
+                self.dep = self.cum_a[cut] - self.b
+        self.day = d1
+
+    def _days(self, d0: int, d1: int, internal: float, learning: float, vendor: float) -> None:
+        """The Lindley recursion and breaches of days ``[d0, d1)`` (no abandonment among them)
+        of a segment; ``learning`` and ``vendor`` as at ``d0``."""
+        q, r = self._q, self._r
         a, cum_a, lag = self.a, self.cum_a, self.lag
         cum_br = self.cum_br
         cb = cum_br[-1]
         b = self.b
-        abandon = self.abandon
+        constant = learning == 0.0 and (vendor == 0.0 or r == 1.0)
+        c = internal + vendor if internal + vendor > 0.0 else 0.0
         for d in range(d0, d1):
-            c = internal - learning + vendor
-            learning *= q
-            vendor *= r
-            if c < 0.0:
-                c = 0.0
+            if not constant:
+                c = internal - learning + vendor
+                learning *= q
+                vendor *= r
+                if c < 0.0:
+                    c = 0.0
             b += a[d] - c
-            if abandon:
-                b -= abandon.get(d, 0.0)
             if b < _EPS:
                 b = 0.0
             if d >= lag:
-                cohort = d - lag
                 gone = cum_a[d + 1] - b
-                floor = cum_a[cohort]
+                floor = cum_a[d - lag]
                 if gone < floor:
                     gone = floor
-                still = cum_a[cohort + 1] - gone
+                still = cum_a[d - lag + 1] - gone
                 if still > _EPS:
                     cb += still
             cum_br.append(cb)
         self.b = b
         self.dep = cum_a[d1] - b
-        self.day = d1
 
     def _max_arrivals(self, d0: int, d1: int) -> float:
         """An upper bound of the arrivals on days ``[d0, d1)`` (block maxima)."""
         return max(self.block_max[d0 // _BLOCK : (d1 - 1) // _BLOCK + 1])
+
+    def empty_until(self, day: int, low: float) -> int:
+        """A day up to which an empty queue stays empty from ``day`` on while the capacity
+        never falls below ``low``: the start of the first block of days from ``day``'s on in
+        which some day brings more than ``low`` tickets (the horizon when none does)."""
+        if day >= self.n:
+            return self.n
+        i = day // _BLOCK
+        levels = self.levels
+        blocks = len(levels[0])
+        for k in range(len(levels) - 1, -1, -1):  # jump over stretches that stay within `low`
+            if i + (1 << k) <= blocks and levels[k][i] <= low:
+                i += 1 << k
+        return min(self.n, i * _BLOCK)
+
+    def empty_within(
+        self, day: int, internal: float, learning: float, vendor: float, q: float, r: float
+    ) -> int:
+        """:meth:`empty_until` for a capacity segment whose day ``day`` has capacity
+        ``internal − learning + vendor`` (learning term decaying by ``q`` a day, vendor term by
+        ``r``): block by block, each block against the segment's lowest capacity in it, for up
+        to :data:`_SCAN` blocks; then against the lowest capacity from there on."""
+        n = self.n
+        if day >= n:
+            return n
+        if learning < 1e-9 * internal and (vendor == 0.0 or r == 1.0):
+            return self.empty_until(day, internal - learning + vendor)  # a flat capacity
+        block_max = self.block_max
+        b = day // _BLOCK
+        last = min(len(block_max), b + _SCAN)
+        start = day
+        while b < last:
+            end = min(n, (b + 1) * _BLOCK) - 1  # the block's last day
+            j0, j1 = start - day, end - day
+            lowest = internal - learning * q**j0 + (vendor * r**j1 if r < 1.0 else vendor)
+            if block_max[b] > lowest:
+                return b * _BLOCK if b * _BLOCK > day else day
+            b += 1
+            start = b * _BLOCK
+        if b >= len(block_max):
+            return n
+        j0 = b * _BLOCK - day
+        return self.empty_until(
+            b * _BLOCK, internal - learning * q**j0 + (0.0 if r < 1.0 else vendor)
+        )
 
     def _abandons(self, d0: int, d1: int) -> bool:
         return any(d0 <= d < d1 for d in self.abandon)
@@ -181,6 +280,16 @@ class QueueWatch:
         if due <= 0.0:
             return 1.0
         return 1.0 - (self.cum_br[stop] - self.cum_br[start]) / due
+
+    def glance(self, week: int, triage_age: float) -> Glance:
+        """The review's :class:`Glance` at the start of ``self.day``."""
+        r = self.day
+        b = self.b
+        stale = self.open_arrived_by(r - math.ceil(triage_age)) if b > 0.0 else 0.0
+        start = r - week if r > week else 0
+        cum_br = self.cum_br
+        last = 1.0 if cum_br[r] == cum_br[start] else self.compliance(start, r)
+        return Glance(r, b, stale, last)
 
     def view(self, window: int, week: int, triage_age: float) -> QueueView:
         """The review's view at the start of ``self.day`` over the last ``window`` days."""
