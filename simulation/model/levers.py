@@ -143,8 +143,8 @@ class Overtime:
 
     def start(self, lead: float, why: str) -> None:
         """Start overtime after ``lead`` days, for as long as the 26-week budget allows."""
-        if self.on or self.starting or self.available(float(self.ctx.env.now)) <= 0.0:
-            return
+        if self.on or self.starting or self.available(float(self.ctx.env.now)) < self.ctx.W:
+            return  # less than a week of the 26-week budget left: not worth announcing
         self.starting = True
         ctx = self.ctx
         if ctx.record:

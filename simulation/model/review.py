@@ -273,7 +273,7 @@ class Review:
         if (
             p.overtime
             and not (overtime.on or overtime.starting)
-            and overtime.available(float(day)) > 0.0
+            and overtime.available(float(day)) >= self.ctx.W
         ):
             actions.append(lambda: overtime.start(p.overtime_lead_days, why))
             gap -= internal * p.overtime_capacity
