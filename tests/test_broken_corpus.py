@@ -22,7 +22,7 @@ CORPUS = sorted(BROKEN.glob("*.toml"))
 
 
 def expected(path: Path) -> str:
-    first = path.read_bytes().split(b"\n", 1)[0].decode("ascii")
+    first = path.read_bytes().split(b"\n", 1)[0].decode("utf-8")
     assert first.startswith("# expect: "), f"{path.name} lacks its '# expect:' line"
     return first.removeprefix("# expect: ").strip()
 

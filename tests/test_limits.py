@@ -84,11 +84,24 @@ def test_a_value_above_the_limit_is_refused(tmp_path: Path, spec: schema.KeySpec
     out = refused(validate(path), f"{spec.path}: must be at most {_shown(spec.maximum)}")
     assert spec.why in out
     # the limit itself is accepted (by the reader; the pre-run guards may still object to a
-    # billion tickets a day for four agents)
-    path = write(tmp_path, f"[{spec.section}]\n{spec.key} = {_value(spec, spec.maximum)}\n")
+    # billion tickets a day for four agents), with the keys a rule across keys ties it to
+    path = write(
+        tmp_path,
+        f"[{spec.section}]\n{spec.key} = {_value(spec, spec.maximum)}\n"
+        + COMPANIONS.get(spec.path, ""),
+    )
     assert load_scenario(path).inputs.get(spec.path, None) is not None or spec.section == (
         "simulation"
     )
+
+
+#: What a key at its limit needs beside it to pass the rules across keys: triage must close
+#: only tickets older than the SLA (the longest SLA leaves no triage age above it), and the
+#: team target cap of minimal.toml (6) must not be below the plan.
+COMPANIONS = {
+    "demand.sla_days": "[response]\ntriage = false\n",
+    "staffing.target_agents": "[response]\nmax_target_agents = 10000\n",
+}
 
 
 def _shown(value: float) -> str:
@@ -319,6 +332,9 @@ def test_sweep_values_pass_the_scenario_files_limits(
 
 
 RISKY = """
+[response]
+max_target_agents = 10000
+
 [[risks]]
 name = "reorg"
 probability = 0.3
