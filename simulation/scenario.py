@@ -865,7 +865,8 @@ def _plain(spec: schema.KeySpec, value: object, key: str, c: _Collector) -> obje
         return None
     if spec.kind == "boolean":
         if not isinstance(value, bool):
-            c.add(key, f"must be true or false, got {_type_name(value)}")
+            quotes = " (without quotes)" if isinstance(value, str) else ""
+            c.add(key, f"must be true or false{quotes}, got {_type_name(value)}")
             return None
         return value
     raise AssertionError(spec.kind)
@@ -1051,23 +1052,40 @@ RELATIVE_TO = ("start", "notice", "cutover")
 
 
 def _relative_to(
-    entry: Mapping[str, Any], where: str, mode: str, event: str, c: _Collector, file: str
+    entry: Mapping[str, Any], where: str, mode: str, target: str, c: _Collector, file: str
 ) -> str | None:
     """The milestone an event's window counts from (``start`` when not given); None when the
-    entry's value is refused (reported)."""
+    entry's value is refused (reported). ``target``: the event, or the key a shock changes."""
     value = entry.get("window_relative_to", "start")
     key = f"{where}.window_relative_to"
     if mode != "event":
         if "window_relative_to" in entry:
-            c.add(key, f"only a timed event has a window to place ('{mode}' risks have none)", file)
+            c.add(
+                key,
+                f"only a timed event has a window; a risk that "
+                f"{'adds to' if mode == 'adds_to' else 'scales'} {target} does so for the whole "
+                "run (remove window_relative_to)",
+                file,
+            )
             return None
         return "start"
     if not isinstance(value, str) or value not in RELATIVE_TO:
         shown = _type_name(value)
-        c.add(key, f"must be one of {', '.join(RELATIVE_TO)}, got {shown}", file)
+        hint = _suggest(value, RELATIVE_TO) if isinstance(value, str) else ""
+        c.add(
+            key,
+            f"must be one of {', '.join(RELATIVE_TO)} (the milestone the window's months count "
+            f"from), got {shown}{hint}",
+            file,
+        )
         return None
-    if value == "cutover" and event == "vendor_walkout":
-        c.add(key, "a vendor walkout cannot follow cutover: the vendor has left by then", file)
+    if value == "cutover" and target == "vendor_walkout":
+        c.add(
+            key,
+            "a vendor walkout cannot be timed from cutover: the vendor has left by then (use "
+            "start or notice)",
+            file,
+        )
         return None
     return value
 
