@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from click.testing import CliRunner
 
@@ -162,3 +163,154 @@ def test_a_sweep_setting_that_breaks_a_rule_is_refused(tmp_path: Path) -> None:
         f"demand.sla_days (25 working days), got 20 working days{TRIAGE_WHY}"
     )
     assert not (tmp_path / "sweep").exists()
+
+
+# Warnings on the response layer and on windows counted from a milestone ---------------------------
+
+
+def warnings_of(path: Path) -> tuple[str, ...]:
+    report = check_scenario(load_scenario(path))
+    assert report.errors == ()
+    return report.warnings
+
+
+def after_cutover(start: float, end: float) -> str:
+    return (
+        '[[risks]]\nname = "late_surge"\nprobability = 0.5\nevent = "ticket_surge"\n'
+        'extra_tickets_per_day = 20\nduration_days = 10\nwindow_relative_to = "cutover"\n'
+        f"window_start_month = {start}\nwindow_end_month = {end}\n"
+    )
+
+
+def test_a_window_after_cutover_beyond_the_horizon_for_every_cutover(tmp_path: Path) -> None:
+    """minimal.toml: notice after 2 + 2 weeks at the earliest (20 working days of 21 a month),
+    cutover 2 months later; the horizon is 24 months. Before: the window was read as months
+    from programme start, and 'months 22 to 30' was said to strike in 25% of the futures."""
+    path = case(tmp_path, after_cutover(22, 30))
+    assert warnings_of(path) == (
+        f"{path}: risks.late_surge: its window (months 22 to 30 after cutover) lies beyond the "
+        "24-month horizon even after the earliest possible cutover (month 2.95), so it can never "
+        "strike: it counts as struck in no future (change the window or the horizon)",
+    )
+    result = CliRunner().invoke(
+        main,
+        [
+            "run",
+            str(path),
+            "-n",
+            "40",
+            "-j",
+            "1",
+            "--no-report",
+            "-q",
+            "--out",
+            str(tmp_path / "r"),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    samples = pd.read_csv(tmp_path / "r" / "samples.csv")
+    assert samples["in.risks.late_surge.occurs"].sum() > 0
+    assert samples["risk.late_surge"].sum() == 0  # the warning is true
+
+
+def test_a_window_after_cutover_reaching_past_the_horizon(tmp_path: Path) -> None:
+    path = case(tmp_path, after_cutover(0, 24))
+    assert warnings_of(path) == (
+        f"{path}: risks.late_surge: its window (months 0 to 24 after cutover) reaches past the "
+        "24-month horizon even after the earliest possible cutover (month 2.95): it strikes "
+        "within the horizon in at most 88% of the futures it occurs in",
+    )
+    result = CliRunner().invoke(
+        main,
+        [
+            "run",
+            str(path),
+            "-n",
+            "60",
+            "-j",
+            "1",
+            "--no-report",
+            "-q",
+            "--out",
+            str(tmp_path / "r"),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    samples = pd.read_csv(tmp_path / "r" / "samples.csv")
+    occurred = samples["in.risks.late_surge.occurs"] >= 0.5
+    assert samples.loc[occurred, "risk.late_surge"].mean() <= 0.88
+    # a window that fits after the earliest cutover is not warned about
+    assert warnings_of(case(tmp_path, after_cutover(0, 1))) == ()
+
+
+def test_a_window_after_notice_counts_from_the_earliest_notice(tmp_path: Path) -> None:
+    text = after_cutover(23.5, 30).replace('"cutover"', '"notice"')
+    path = case(tmp_path, text)
+    assert warnings_of(path) == (
+        f"{path}: risks.late_surge: its window (months 23.5 to 30 after notice) lies beyond the "
+        "24-month horizon even after the earliest possible notice (month 0.952), so it can never "
+        "strike: it counts as struck in no future (change the window or the horizon)",
+    )
+
+
+def test_reviews_that_never_fall_within_the_horizon(tmp_path: Path) -> None:
+    text = "[scenario]\nhorizon_months = 12\n[response]\nreview_days = 260\n"
+    path = case(tmp_path, text)
+    assert warnings_of(path) == (
+        f"{path}: response.review_days: the first review falls on working day 260, after the "
+        "12-month horizon (252 working days), so management never acts; review more often, or "
+        "set response.enabled = false to model no response",
+    )
+    assert warnings_of(case(tmp_path, text + "enabled = false\n")) == ()
+    assert warnings_of(case(tmp_path, text.replace("260", "200"))) == ()
+
+
+RELEASE_WHY = (
+    ": at a backlog in between, one review can release help and order more at once; keep the "
+    "release level at or below the trigger"
+)
+
+
+def test_help_released_above_the_backlog_that_calls_for_it(tmp_path: Path) -> None:
+    path = case(tmp_path, "[response]\nrelease_backlog_days = 3\n")
+    assert warnings_of(path) == (
+        f"{path}: response.release_backlog_days: temporary help is released at a backlog of 3 "
+        "days of demand, while the review calls for help above 2 "
+        f"(response.agency_trigger_backlog_days){RELEASE_WHY}",
+    )
+    path = case(
+        tmp_path,
+        '[response]\nrelease_backlog_days = { dist = "uniform", low = 1, high = 2.5 }\n'
+        "agency = false\novertime = false\nhypercare_trigger_backlog_days = 2.2\n",
+    )
+    # with hypercare alone, help comes only above both triggers
+    assert warnings_of(path) == (
+        f"{path}: response.release_backlog_days: temporary help is released at a backlog of 2.5 "
+        "days of demand, while the review calls for help above 2.2 "
+        f"(response.hypercare_trigger_backlog_days) (in some futures){RELEASE_WHY}",
+    )
+    # equal levels are fine (help comes above the trigger, goes at or below the release level)
+    assert warnings_of(case(tmp_path, "[response]\nrelease_backlog_days = 2\n")) == ()
+    off = "agency = false\novertime = false\nhypercare = false\n"
+    off = f"[response]\nrelease_backlog_days = 3\n{off}"
+    assert warnings_of(case(tmp_path, off)) == ()
+
+
+def test_more_agents_on_hypercare_than_the_vendor_has(tmp_path: Path) -> None:
+    path = case(tmp_path, "[response]\nhypercare_max_agents = 6\n")
+    assert warnings_of(path) == (
+        f"{path}: response.hypercare_max_agents: up to 6 vendor agents may be called back, more "
+        "than the 4 the vendor has on the service (vendor.agents): called-back agents are "
+        "modelled as knowing every domain, which only the vendor's own team does",
+    )
+    assert warnings_of(case(tmp_path, "[response]\nhypercare_max_agents = 4\n")) == ()
+    assert (
+        warnings_of(case(tmp_path, "[response]\nhypercare_max_agents = 6\nhypercare = false\n"))
+        == ()
+    )
+
+
+def test_the_shipped_scenarios_raise_no_warning_of_the_response_layer() -> None:
+    for path in sorted((ROOT / "scenarios").glob("*.toml")):
+        report = check_scenario(load_scenario(path))
+        assert report.errors == () and report.warnings == (), path
