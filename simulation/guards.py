@@ -14,17 +14,32 @@ keys, using each distribution's support so that the verdict holds for every samp
 * **warnings** (the run goes ahead, the warning is printed): inputs whose ranges allow an
   internal team too small for the demand (the transition may never stabilise in some futures),
   and a timed risk whose window lies beyond the horizon, entirely (it can never strike) or in
-  part (it strikes within the horizon in only some of the futures it occurs in).
+  part (it strikes within the horizon in only some of the futures it occurs in); for a window
+  counted from notice or cutover, even after the earliest notice or cutover the inputs allow;
+* **warnings on the response layer** (issue 14), each only while the lever it concerns is on:
+  reviews so rare that none falls within the horizon (management never acts), temporary help
+  released at a backlog above the one that calls for it (a review can release help and order
+  more at once), and more vendor agents called back on hypercare than the vendor has on the
+  service. The response rules that must hold in every iteration (a triage age above the SLA, a
+  team cap not below the plan) are errors of the scenario reader
+  (:func:`simulation.scenario._cross_checks`), which also checks a sweep's settings.
+
+The checks of the response layer judge each input on every value it can take, its risk shocks
+included (:func:`simulation.scenario.input_reach`).
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from simulation import schema
 from simulation.params import struck
 from simulation.scenario_types import Scenario
+
+if TYPE_CHECKING:  # the scenario reader (numpy, pydantic) is imported when a check runs
+    from simulation.scenario import Reach
 
 #: A team whose best possible capacity is below this share of the least demand is refused.
 HOPELESS_SHARE = 0.1
@@ -116,36 +131,144 @@ def _never(scenario: Scenario, occurs: str) -> bool:
     return dist is None or (dist.is_fixed and dist.mean() == 0.0)
 
 
-def _windows(scenario: Scenario) -> list[str]:
-    """Timed risks whose window lies beyond the horizon, entirely or in part."""
+def _milestones(scenario: Scenario, reach: Reach) -> dict[str, float]:
+    """The earliest month (from programme start) of each milestone a risk window may count
+    from, over every value the inputs can take: notice is served after evaluation and
+    negotiation, cutover comes at the planned exit (notice + notice period; under the
+    ``fixed`` policy not before ``policy.cutover_month``) or later (docs/model.md, section 1)."""
+    week = reach("demand.working_days_per_week")[0]
+    month = reach("demand.working_days_per_month")[1]
+    weeks = reach("phases.evaluation_weeks")[0] + reach("phases.negotiation_weeks")[0]
+    notice = weeks * week / month if month > 0 else 0.0
+    cutover = notice + reach("vendor.notice_months")[0]
+    if scenario.options.get("policy.cutover") == "fixed":
+        cutover = max(cutover, reach("policy.cutover_month")[0])
+    return {"start": 0.0, "notice": notice, "cutover": cutover}
+
+
+def _windows(scenario: Scenario, reach: Reach) -> list[str]:
+    """Timed risks whose window lies beyond the horizon, entirely or in part. A window counted
+    from notice or cutover is placed after the earliest notice or cutover the inputs allow:
+    beyond the horizon even then, it can never strike; reaching past it even then, it strikes
+    within the horizon in at most the share of its window that fits."""
     out = []
     months = _horizon(scenario)
+    earliest = _milestones(scenario, reach)
     for risk in scenario.risks:
         at = scenario.inputs.get(risk.path("at_month"))
         if risk.kind != "event" or at is None or _never(scenario, risk.path("occurs")):
             continue
         lo, hi = at.support()
-        window = f"months {lo:g} to {hi:g}" if hi > lo else f"month {lo:g}"
+        milestone = risk.relative_to
+        after = "" if milestone == "start" else f" after {milestone}"
+        window = f"months {lo:g} to {hi:g}{after}" if hi > lo else f"month {lo:g}{after}"
+        even = (
+            ""
+            if milestone == "start"
+            else f" even after the earliest possible {milestone} (month {earliest[milestone]:.3g})"
+        )
+        first, last = earliest[milestone] + lo, earliest[milestone] + hi
         where = f"{scenario.path}: risks.{risk.name}"
-        if not struck(risk.kind, 1.0, lo, months):
+        if not struck(risk.kind, 1.0, first, months):
             out.append(
-                f"{where}: its window ({window}) lies beyond the {months:g}-month horizon, so "
-                "it can never strike: it counts as struck in no future (change the window or "
-                "the horizon)"
+                f"{where}: its window ({window}) lies beyond the {months:g}-month horizon"
+                f"{even}, so it can never strike: it counts as struck in no future (change the "
+                "window or the horizon)"
             )
-        elif hi > months:
-            share = (months - lo) / (hi - lo)  # the month is uniform over the window
+        elif last > months:
+            share = (months - first) / (hi - lo)  # the month is uniform over the window
+            only = "only" if milestone == "start" else "at most"
             out.append(
-                f"{where}: its window ({window}) reaches past the {months:g}-month horizon: it "
-                f"strikes within the horizon in only {share:.0%} of the futures it occurs in"
+                f"{where}: its window ({window}) reaches past the {months:g}-month horizon"
+                f"{even}: it strikes within the horizon in {only} {share:.0%} of the futures it "
+                "occurs in"
+            )
+    return out
+
+
+def _lever(scenario: Scenario, switch: str) -> bool:
+    """Whether a lever of the response layer is used: its switch and ``response.enabled``."""
+    options = scenario.options
+    return bool(options.get("response.enabled", True)) and bool(options.get(switch, True))
+
+
+def _response(scenario: Scenario, reach: Reach) -> list[str]:
+    """Settings of the response layer that are legal but almost certainly not meant (each a
+    warning: the run is still well defined). Relations checked and left alone:
+
+    * ``review_days`` beyond the horizon: no review ever happens, so the layer the scenario
+      switches on silently does nothing;
+    * ``release_backlog_days`` above the backlog that calls for help: with a backlog in between,
+      the calm rule releases help while the pressure rule orders more, in the same review (each
+      order billed at least ``agency_min_days``). Equal levels are fine: help is called above
+      the trigger and released at or below the release level;
+    * ``hypercare_max_agents`` above ``vendor.agents``: called-back agents are modelled as
+      knowing every domain, which only the vendor's own team on the service does;
+    * not checked: ``agency_max_agents`` against the team (an agency can staff more people
+      than the internal team in a crisis; the key's own limit bounds the model's work),
+      ``window_weeks`` longer than the horizon (the window then starts at programme start, a
+      legitimate "everything so far"), ``overtime_capacity`` above ``overtime_hours`` (unpaid
+      overtime of salaried staff adds output without paid hours).
+    """
+    if not bool(scenario.options.get("response.enabled", True)):
+        return []
+    out = []
+    where = scenario.path
+    months = _horizon(scenario)
+    days = months * reach("demand.working_days_per_month")[1]
+    every = reach("response.review_days")[0]
+    if every >= days:
+        out.append(
+            f"{where}: response.review_days: the first review falls on working day {every:g}, "
+            f"after the {months:g}-month horizon ({days:g} working days), so management never "
+            "acts; review more often, or set response.enabled = false to model no response"
+        )
+    # the backlog that calls for help: agency staff and overtime come above the agency trigger,
+    # vendor agents on hypercare only above both triggers
+    agency = "response.agency_trigger_backlog_days"
+    triggers = []
+    if _lever(scenario, "response.agency") or _lever(scenario, "response.overtime"):
+        triggers.append(agency)
+    if _lever(scenario, "response.hypercare"):
+        hyper = "response.hypercare_trigger_backlog_days"
+        triggers.append(max(agency, hyper, key=lambda k: reach(k)[0]))
+    release = "response.release_backlog_days"
+    if triggers:
+        trigger = min(triggers, key=lambda k: reach(k)[0])
+        (rel_lo, rel_hi), (trig_lo, trig_hi) = reach(release), reach(trigger)
+        if rel_hi > trig_lo:
+            some = "" if rel_lo > trig_hi else " (in some futures)"
+            out.append(
+                f"{where}: {release}: temporary help is released at a backlog of {rel_hi:g} "
+                f"days of demand, while the review calls for help above {trig_lo:g} "
+                f"({trigger}){some}: at a backlog in between, one review can release help and "
+                "order more at once; keep the release level at or below the trigger"
+            )
+    cap = "response.hypercare_max_agents"
+    if _lever(scenario, "response.hypercare") and cap in scenario.inputs:
+        most, vendor = round(reach(cap)[1]), round(reach("vendor.agents")[0])
+        if most > vendor:
+            some = (
+                ""
+                if round(reach(cap)[0]) > round(reach("vendor.agents")[1])
+                else " (in some futures)"
+            )
+            out.append(
+                f"{where}: {cap}: up to {most} vendor agents may be called back, more than the "
+                f"{vendor} the vendor has on the service (vendor.agents){some}: called-back "
+                "agents are modelled as knowing every domain, which only the vendor's own team "
+                "does"
             )
     return out
 
 
 def check_scenario(scenario: Scenario) -> GuardReport:
     """Cross-key checks on the input ranges of ``scenario`` (no sampling needed)."""
+    from simulation.scenario import input_reach
+
+    reach = input_reach(scenario)
     errors: list[str] = [*_recruiting(scenario), *_demand(scenario)]
-    warnings: list[str] = _windows(scenario)
+    warnings: list[str] = [*_windows(scenario, reach), *_response(scenario, reach)]
     where = scenario.path
     demand_lo, demand_hi = _range(scenario, "demand.tickets_per_day")
     agents_lo, agents_hi = _range(scenario, "staffing.target_agents")

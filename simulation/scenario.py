@@ -563,13 +563,18 @@ def _target_range(target: str, inputs: Mapping[str, Distribution]) -> tuple[floa
     return _lower(dist), _upper(dist), dist.name in _EXPLICIT_VALUES
 
 
+#: The range of a shocked key over every iteration, and the risks that may shock it.
+_Shocked = dict[str, tuple[float, float, list[str]]]
+
+
 def _check_shocks(
     risks: list[Risk],
     inputs: Mapping[str, Distribution],
     c: _Collector,
     files: Mapping[str, str] | None = None,
-) -> None:
-    """Each parameter shock against its key's bound and maximum, at validation time.
+) -> _Shocked:
+    """Each parameter shock against its key's bound and maximum, at validation time; returns
+    the range each shocked key reaches with the risks accepted (and their names).
 
     The risks shocking one key are taken in register order, as the model applies them: the range
     of the key after a risk is the hull of its range without the risk (unless it always occurs)
@@ -628,6 +633,7 @@ def _check_shocks(
         if p < 1.0:
             new_lo, new_hi, exact_new = min(lo, new_lo), max(hi, new_hi), exact or exact_new
         ranges[target] = (new_lo, new_hi, exact_new, [*before, f"risks.{risk.name}"])
+    return {key: (lo, hi, names) for key, (lo, hi, _, names) in ranges.items()}
 
 
 def _shock_problem(
@@ -643,6 +649,112 @@ def _shock_problem(
     if spec.maximum is not None and hi > spec.maximum:
         return False, f"above its limit of {_limit_text(spec)}"
     return None
+
+
+# Rules across keys ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Reach:
+    """The values each numeric input can take over every iteration: its distribution's practical
+    range (:func:`_lower`, :func:`_upper`), widened by the risks that may shock it
+    (:func:`_check_shocks`); a key the files do not give has its default.
+
+    ``given``: the keys the files give (``None`` when not known, e.g. for a sweep's setting), so
+    that a message can say a value is the default rather than something the user wrote.
+    """
+
+    inputs: Mapping[str, Distribution]
+    shocked: Mapping[str, tuple[float, float, list[str]]]
+    given: frozenset[str] | None = None
+
+    def __call__(self, path: str) -> tuple[float, float]:
+        """The least and the largest value of ``path``, in its key's unit."""
+        found = self.shocked.get(path)
+        if found is not None:
+            return found[0], found[1]
+        lo, hi, _ = _target_range(path, self.inputs)
+        return lo, hi
+
+    def file(self, path: str, c: _Collector) -> str | None:
+        """The file a message on ``path`` names: the one that gives it, or for a key no file
+        gives (its default) the extending file, as for a required key nobody gave."""
+        return None if self.given is None or path in self.given else c.file
+
+    def text(self, path: str, low: bool, whole: bool = False) -> str:
+        """One end of ``path``'s values for a message, with its unit: ``6 agents``,
+        ``20 working days (the default)``, ``as little as 3 working days`` (a distribution),
+        ``up to 25 working days with risks.x`` (a risk's shock); ``whole``: rounded as the model
+        rounds whole-number keys."""
+        lo, hi = self(path)
+        value = lo if low else hi
+        if whole:
+            value = round(value)
+        spec = schema.input_spec(path)
+        unit = schema.unit_words(spec.unit) if spec is not None else ""
+        shown = f"{_num(value)} {unit}".rstrip()
+        if lo == hi:
+            default = self.given is not None and path not in self.given
+            return f"{shown} (the default)" if default else shown
+        shocks = self.shocked.get(path)
+        risks = f" with {', '.join(shocks[2])}" if shocks is not None else ""
+        return f"{'as little as' if low else 'up to'} {shown}{risks}"
+
+
+def input_reach(scenario: Scenario) -> Reach:
+    """The :class:`Reach` of a built scenario's inputs (risk shocks included), for the checks
+    across keys of :mod:`simulation.guards`."""
+    shocked = _check_shocks(list(scenario.risks), scenario.inputs, _Collector(""))
+    return Reach(scenario.inputs, shocked)
+
+
+def _lever_on(options: Mapping[str, object], switch: str) -> bool:
+    """Whether a lever of the response layer is used: its switch and ``response.enabled``."""
+    return bool(options.get("response.enabled", True)) and bool(options.get(switch, True))
+
+
+def _cross_checks(reach: Reach, options: Mapping[str, object], c: _Collector) -> None:
+    """Rules between keys that must hold in every iteration, each judged on every value the
+    inputs can take (:class:`Reach`) and reported on the key to change. A rule on a key whose
+    own value was already reported, or on a lever that is switched off, is not checked.
+
+    Further relations between the response keys are only doubtful, not contradictory; they are
+    warnings of :mod:`simulation.guards`.
+    """
+    # Triage closes stale tickets unworked, and the queue's ledger counts each of them as
+    # already breached on its due day (simulation/model/queue.py): a ticket closed younger than
+    # the SLA would count as breached without having breached, so every possible triage age
+    # must exceed every possible SLA.
+    tri, sla = "response.triage_age_days", "demand.sla_days"
+    if (
+        _lever_on(options, "response.triage")
+        and not {tri, sla} & c.keys
+        and not reach(tri)[0] > reach(sla)[1]
+    ):
+        c.add(
+            tri,
+            f"must be more than {sla} ({reach.text(sla, low=False)}), got "
+            f"{reach.text(tri, low=True)}: triage closes stale tickets as already breached, "
+            "so they must be older than the SLA; raise it or set response.triage = false",
+            reach.file(tri, c),
+        )
+    # The largest team target the review may approve starts from the plan: a cap below the
+    # plan (in any future) would be silently lifted to it (simulation/model/levers.py,
+    # TeamSize), so the value written could never hold. The model rounds both to whole agents.
+    cap, plan = "response.max_target_agents", "staffing.target_agents"
+    if (
+        _lever_on(options, "response.resize")
+        and cap in reach.inputs
+        and not {cap, plan} & c.keys
+        and round(reach(cap)[0]) < round(reach(plan)[1])
+    ):
+        c.add(
+            cap,
+            f"must be at least {plan} ({reach.text(plan, low=False, whole=True)}), got "
+            f"{reach.text(cap, low=True, whole=True)}: it caps the team target the review may "
+            "raise the plan to; raise it, or leave it out for 1.5 × the plan",
+            reach.file(cap, c),
+        )
 
 
 def _finite(x: object) -> bool:
@@ -753,7 +865,8 @@ def _plain(spec: schema.KeySpec, value: object, key: str, c: _Collector) -> obje
         return None
     if spec.kind == "boolean":
         if not isinstance(value, bool):
-            c.add(key, f"must be true or false, got {_type_name(value)}")
+            quotes = " (without quotes)" if isinstance(value, str) else ""
+            c.add(key, f"must be true or false{quotes}, got {_type_name(value)}")
             return None
         return value
     raise AssertionError(spec.kind)
@@ -819,8 +932,9 @@ def _risks(
     c: _Collector,
     inputs: dict[str, Distribution],
     horizon: float,
-) -> list[Risk]:
-    """Validate the risk register, then every parameter shock against its key's limits."""
+) -> tuple[list[Risk], _Shocked]:
+    """Validate the risk register, then every parameter shock against its key's limits; returns
+    the risks and the range of each shocked key (:func:`_check_shocks`)."""
     risks: list[Risk] = []
     seen: set[str] = set()
     files: dict[str, str] = {}
@@ -829,8 +943,8 @@ def _risks(
         if risk is not None:
             risks.append(risk)
             files[risk.name] = entry.file
-    _check_shocks(risks, inputs, c, files)
-    return risks
+    shocked = _check_shocks(risks, inputs, c, files)
+    return risks, shocked
 
 
 def _risk(
@@ -938,23 +1052,40 @@ RELATIVE_TO = ("start", "notice", "cutover")
 
 
 def _relative_to(
-    entry: Mapping[str, Any], where: str, mode: str, event: str, c: _Collector, file: str
+    entry: Mapping[str, Any], where: str, mode: str, target: str, c: _Collector, file: str
 ) -> str | None:
     """The milestone an event's window counts from (``start`` when not given); None when the
-    entry's value is refused (reported)."""
+    entry's value is refused (reported). ``target``: the event, or the key a shock changes."""
     value = entry.get("window_relative_to", "start")
     key = f"{where}.window_relative_to"
     if mode != "event":
         if "window_relative_to" in entry:
-            c.add(key, f"only a timed event has a window to place ('{mode}' risks have none)", file)
+            c.add(
+                key,
+                f"only a timed event has a window; a risk that "
+                f"{'adds to' if mode == 'adds_to' else 'scales'} {target} does so for the whole "
+                "run (remove window_relative_to)",
+                file,
+            )
             return None
         return "start"
     if not isinstance(value, str) or value not in RELATIVE_TO:
         shown = _type_name(value)
-        c.add(key, f"must be one of {', '.join(RELATIVE_TO)}, got {shown}", file)
+        hint = _suggest(value, RELATIVE_TO) if isinstance(value, str) else ""
+        c.add(
+            key,
+            f"must be one of {', '.join(RELATIVE_TO)} (the milestone the window's months count "
+            f"from), got {shown}{hint}",
+            file,
+        )
         return None
-    if value == "cutover" and event == "vendor_walkout":
-        c.add(key, "a vendor walkout cannot follow cutover: the vendor has left by then", file)
+    if value == "cutover" and target == "vendor_walkout":
+        c.add(
+            key,
+            "a vendor walkout cannot be timed from cutover: the vendor has left by then (use "
+            "start or notice)",
+            file,
+        )
         return None
     return value
 
@@ -1154,14 +1285,15 @@ def value_problems(path: str, dist: Distribution) -> list[str]:
 
 def check_inputs(scenario: Scenario) -> list[str]:
     """Every problem of a built scenario's inputs, as ``"<key>: <what was expected>"``: each
-    value against its key's limits (:func:`value_problems`) and each risk shock against its
-    key's limits — the checks a scenario file passes, for a scenario changed after loading (a
-    sweep's settings)."""
+    value against its key's limits (:func:`value_problems`), each risk shock against its
+    key's limits and the rules across keys (:func:`_cross_checks`) — the checks a scenario file
+    passes, for a scenario changed after loading (a sweep's settings)."""
     c = _Collector("")
     for path, dist in scenario.inputs.items():
         for problem in value_problems(path, dist):
             c.add(path, problem)
-    _check_shocks(list(scenario.risks), scenario.inputs, c)
+    shocked = _check_shocks(list(scenario.risks), scenario.inputs, c)
+    _cross_checks(Reach(scenario.inputs, shocked), scenario.options, c)
     return c.messages
 
 
@@ -1211,13 +1343,14 @@ def _build(chain: list[_Layer]) -> Scenario:
         if name in data:
             kind = f"[[{name}]] tables"
             c.add(name, f"must be a list of {kind}, got {_type_name(data[name])}")
-    risks = _risks(merged.arrays.get("risks"), c, inputs, horizon)
+    risks, shocked = _risks(merged.arrays.get("risks"), c, inputs, horizon)
     given = {
         f"{section}.{key}"
         for section in schema.MODEL_SECTIONS
         if isinstance(data.get(section), dict)
         for key in data[section]
     }
+    _cross_checks(Reach(inputs, shocked, frozenset(given)), options, c)
     correlations = _correlations(merged.arrays.get("correlations"), c, inputs, given - set(inputs))
     targets = _targets(data.get("targets"), c)
     iterations = _size_checks(options, inputs, horizon, len(risks), c)

@@ -310,7 +310,10 @@ RESPONSE_KEYS: tuple[KeySpec, ...] = (
         18.0,
         "months",
         "Longest assignment of one agency worker to one client: 18 months (AÜG §1(1b), P)",
-        "nonneg",
+        # > 0: at 0 every agency agent would leave on arrival, billed agency_min_days for no
+        # work, and be ordered again at the next review (response.agency = false switches the
+        # lever off)
+        "positive",
         maximum=LONG_MONTHS,
         why=_LONG,
     ),

@@ -2,7 +2,8 @@
 
 Each file's first line is ``# expect: TEXT``: ``simulate validate FILE`` must exit with code 1,
 print no traceback, and print TEXT (the key the message must name, or for file-level problems
-the phrase that says what is wrong).
+the phrase that says what is wrong) in one line naming the file (two for the files of
+:data:`LINES`). For the files of :data:`EXACT`, TEXT is the whole message after the file's path.
 """
 
 from __future__ import annotations
@@ -21,8 +22,27 @@ BROKEN = ROOT / "tests" / "data" / "broken"
 CORPUS = sorted(BROKEN.glob("*.toml"))
 
 
+#: Files with more than one problem, and how many lines they print.
+LINES = {"extends_base_typo": 2, "extends_base_typo_base": 2}
+#: Files whose ``# expect:`` line is the whole message (after ``<file>: ``).
+EXACT = {
+    # the response layer of issue 14: each key's own bound or type, and the rules across keys
+    "response_agency_lead_negative",
+    "response_triage_share_above_one",
+    "response_review_days_zero",
+    "response_enabled_string",
+    "response_unknown_key_typo",
+    "risk_walkout_timed_from_cutover",
+    "risk_window_relative_to_month",
+    "risk_adds_to_with_window",
+    "triage_age_not_above_sla",
+    "max_target_below_target",
+    "vendor_min_staffing_above_one",
+}
+
+
 def expected(path: Path) -> str:
-    first = path.read_bytes().split(b"\n", 1)[0].decode("ascii")
+    first = path.read_bytes().split(b"\n", 1)[0].decode("utf-8")
     assert first.startswith("# expect: "), f"{path.name} lacks its '# expect:' line"
     return first.removeprefix("# expect: ").strip()
 
@@ -49,8 +69,10 @@ def test_corpus_is_complete() -> None:
         "nan_value",
         "extends_cycle_a",
         "non_utf8",
+        *EXACT,
     ):
         assert kind in kinds
+    assert set(LINES) <= kinds
 
 
 @pytest.mark.parametrize("path", CORPUS, ids=lambda p: p.stem)
@@ -64,6 +86,9 @@ def test_validate_reports_the_key(path: Path, monkeypatch: pytest.MonkeyPatch) -
     assert expected(path) in result.output
     lines = [line for line in result.output.splitlines() if line.strip()]
     assert lines and all(line.startswith(str(rel.parent)) for line in lines), result.output
+    assert len(lines) == LINES.get(path.stem, 1), result.output
+    if path.stem in EXACT:
+        assert lines == [f"{rel}: {expected(path)}"]
 
 
 def test_limits_state_the_limit_and_the_cost() -> None:
@@ -138,3 +163,16 @@ def test_path_traversal_in_the_name_stays_a_label(
     # nothing but the scenario's folder and results/case/<run> (and what is inside the run)
     expected = {"a", "a/b", "a/b/sub", "a/b/results", "a/b/results/case"} | runs
     assert {p for p in folders if not any(p.startswith(r + "/") for r in runs)} == expected
+
+
+def test_a_misspelt_milestone_gets_a_suggestion(tmp_path: Path) -> None:
+    text = (BROKEN / "risk_window_relative_to_month.toml").read_text()
+    path = tmp_path / "typo.toml"
+    path.write_text(text.replace('"month"', '"cutovr"'))
+    with pytest.raises(ScenarioError) as exc:
+        load_scenario(path)
+    assert exc.value.messages == [
+        f"{path}: risks.late_leavers.window_relative_to: must be one of start, notice, cutover "
+        "(the milestone the window's months count from), got string 'cutovr' (did you mean "
+        "'cutover'?)"
+    ]

@@ -76,6 +76,41 @@ def test_every_count_and_calendar_key_has_a_limit() -> None:
         assert schema.RISK_FIELDS[field].maximum is not None
 
 
+#: Numbers without a maximum of their own, beyond fractions, rates and money (whose size
+#: changes no amount of work in the model): why none is needed.
+UNLIMITED = {
+    "simulation.seed": "any 64-bit seed is valid",
+    "vendor.tickets_per_agent_day": "a productivity: no size makes the model loop or overflow",
+    "staffing.tickets_per_agent_day": "a productivity: no size makes the model loop or overflow",
+    "vendor.extension_premium": "a price factor, like money",
+    "policy.readiness_capacity": "a share of demand: above 1 asks for spare capacity",
+}
+
+
+def test_every_numeric_key_has_a_bound() -> None:
+    """Every number a scenario may give (the response layer of issue 14 included) has a bound
+    kind, and a maximum unless its bound already limits it, it is money or a rate, or
+    :data:`UNLIMITED` says why not."""
+    for spec in schema.KEYS:
+        if not spec.numeric:
+            continue
+        assert spec.bound != "any", spec.path
+        if spec.maximum is None:
+            assert (
+                spec.bound in ("fraction", "rate")
+                or spec.unit.startswith("currency")
+                or spec.path in UNLIMITED
+            ), spec.path
+    for path in ("response.review_days", "response.agency_max_agents", "vendor.backfill_days"):
+        assert path in {s.path for s in LIMITED}
+
+
+def test_an_agency_assignment_of_no_months_is_refused(tmp_path: Path) -> None:
+    """At 0 every agency agent would leave on arrival, billed agency_min_days for no work."""
+    path = write(tmp_path, "[response]\nagency_max_months = 0\n")
+    refused(validate(path), "response.agency_max_months: must be > 0 (got 0 months)")
+
+
 @pytest.mark.parametrize("spec", LIMITED, ids=lambda s: s.path)
 def test_a_value_above_the_limit_is_refused(tmp_path: Path, spec: schema.KeySpec) -> None:
     assert spec.maximum is not None
@@ -84,11 +119,24 @@ def test_a_value_above_the_limit_is_refused(tmp_path: Path, spec: schema.KeySpec
     out = refused(validate(path), f"{spec.path}: must be at most {_shown(spec.maximum)}")
     assert spec.why in out
     # the limit itself is accepted (by the reader; the pre-run guards may still object to a
-    # billion tickets a day for four agents)
-    path = write(tmp_path, f"[{spec.section}]\n{spec.key} = {_value(spec, spec.maximum)}\n")
+    # billion tickets a day for four agents), with the keys a rule across keys ties it to
+    path = write(
+        tmp_path,
+        f"[{spec.section}]\n{spec.key} = {_value(spec, spec.maximum)}\n"
+        + COMPANIONS.get(spec.path, ""),
+    )
     assert load_scenario(path).inputs.get(spec.path, None) is not None or spec.section == (
         "simulation"
     )
+
+
+#: What a key at its limit needs beside it to pass the rules across keys: triage must close
+#: only tickets older than the SLA (the longest SLA leaves no triage age above it), and the
+#: team target cap of minimal.toml (6) must not be below the plan.
+COMPANIONS = {
+    "demand.sla_days": "[response]\ntriage = false\n",
+    "staffing.target_agents": "[response]\nmax_target_agents = 10000\n",
+}
 
 
 def _shown(value: float) -> str:
@@ -319,6 +367,9 @@ def test_sweep_values_pass_the_scenario_files_limits(
 
 
 RISKY = """
+[response]
+max_target_agents = 10000
+
 [[risks]]
 name = "reorg"
 probability = 0.3
