@@ -171,7 +171,9 @@ class ChunkWorker:
     def inputs(self, i: int) -> ModelInputs:
         """Iteration ``i``'s model parameters (risk shocks applied)."""
         scenario = self.scenario
-        return build_inputs(self.values(i), scenario.options, scenario.risks, self.cost_keys)
+        return build_inputs(
+            self.values(i), scenario.options, scenario.risks, self.cost_keys, scenario.waves
+        )
 
     def run_one(self, i: int, record_events: bool = False) -> RunResult:
         """Run iteration ``i`` on its own stream."""

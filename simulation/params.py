@@ -18,7 +18,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from simulation import schema
-from simulation.scenario_types import Risk
+from simulation.scenario_types import Risk, Wave
 
 if TYPE_CHECKING:  # numpy is not imported by the command line's light commands
     import numpy as np
@@ -95,6 +95,11 @@ class ModelInputs:
     salary_per_year: float
     recruiting_cost_per_hire: float
     training_cost_per_hire: float
+    transfer_offers: int  # vendor agents offered a post at notice
+    transfer_acceptance: float  # fraction
+    transfer_salary_premium: float  # fraction over salary_per_year
+    retention_bonus: float  # currency per transferred agent
+    transfer_attrition: float  # per year (hazard) of transferred agents
     # [knowledge]
     domains: int
     parallel_sessions: int
@@ -109,6 +114,7 @@ class ModelInputs:
     # [policy]
     cutover_policy: str  # "readiness" | "fixed"
     cutover_month: float  # months from programme start (fixed policy)
+    retained_share: float  # "selective": share the vendor keeps for good (see kept_share)
     readiness_capacity: float  # share of demand
     readiness_knowledge: float  # share of domains
     max_extension_months: int
@@ -159,10 +165,27 @@ class ModelInputs:
     # risks of this iteration
     events: tuple[RiskEvent, ...] = ()
     risk_flags: Mapping[str, bool] = field(default_factory=lambda: _EMPTY)
+    # [incoming]: a new vendor builds the incoming team (switching vendor)
+    incoming_vendor: bool = False
+    incoming_transition_fee: float = 0.0  # currency, paid at notice
+    incoming_monthly_fee: float = 0.0  # currency/month for the whole service, start prices
+    incoming_price_increase: float = 0.0  # per year
+    # [policy] strategy and [[waves]] (docs/model.md, section 11)
+    strategy: str = "big_bang"  # "big_bang" | "waves" | "selective" | "stay"
+    #: the waves in order: (share of demand and domains, earliest cutover month); the shares
+    #: sum to at most 1, the rest stays with the vendor for good
+    waves: tuple[tuple[float, float], ...] = ((1.0, 0.0),)
 
     @property
     def stochastic(self) -> bool:
         return self.variability != "none"
+
+    @property
+    def kept_share(self) -> float:
+        """Share of demand and domains that stays with the vendor for good under the plan (the
+        rest of the waves' shares)."""
+        left = 1.0 - sum(share for share, _ in self.waves)
+        return left if left > 1e-9 else 0.0
 
     @property
     def one_off_total(self) -> float:
@@ -212,6 +235,11 @@ _FIELDS: dict[str, str] = {
     "staffing.salary_per_year": "salary_per_year",
     "staffing.recruiting_cost_per_hire": "recruiting_cost_per_hire",
     "staffing.training_cost_per_hire": "training_cost_per_hire",
+    "staffing.transfer_offers": "transfer_offers",
+    "staffing.transfer_acceptance": "transfer_acceptance",
+    "staffing.transfer_salary_premium": "transfer_salary_premium",
+    "staffing.retention_bonus": "retention_bonus",
+    "staffing.transfer_attrition": "transfer_attrition",
     "knowledge.domains": "domains",
     "knowledge.parallel_sessions": "parallel_sessions",
     "knowledge.transfer_days_per_domain": "transfer_days_per_domain",
@@ -220,6 +248,7 @@ _FIELDS: dict[str, str] = {
     "knowledge.unknown_domain_productivity": "unknown_domain_productivity",
     "costs.disruption_per_ticket_day": "disruption_per_ticket_day",
     "policy.cutover_month": "cutover_month",
+    "policy.retained_share": "retained_share",
     "policy.readiness_capacity": "readiness_capacity",
     "policy.readiness_knowledge": "readiness_knowledge",
     "policy.max_extension_months": "max_extension_months",
@@ -272,10 +301,22 @@ _SWITCHES: dict[str, str] = {
 }
 
 
+#: ``incoming.<key>`` -> the staffing field it replaces when a new vendor builds the team.
+_INCOMING: dict[str, str] = {
+    f"incoming.{key}": _FIELDS[f"staffing.{key}"] for key in schema.INCOMING_STAFFING
+}
+_INCOMING_COSTS: dict[str, str] = {
+    "incoming.transition_fee": "incoming_transition_fee",
+    "incoming.monthly_fee": "incoming_monthly_fee",
+    "incoming.annual_price_increase": "incoming_price_increase",
+}
+
+
 def _derived(kwargs: dict[str, object]) -> None:
     """Fill the optional keys left unset (NaN) with their documented values (in place):
-    no queue checks and no disruption cap (inf), a largest team of 1.5 × the target, at most
-    half the target in agency agents and half the vendor's agents on hypercare."""
+    no queue checks and no disruption cap (inf), transferred agents leaving as the others do, a
+    largest team of 1.5 × the target, at most half the target in agency agents and half the
+    vendor's agents on hypercare."""
 
     def unset(name: str) -> bool:
         value = kwargs[name]
@@ -284,6 +325,8 @@ def _derived(kwargs: dict[str, object]) -> None:
     for name in ("stable_backlog_days", "disruption_cap_per_ticket"):
         if unset(name):
             kwargs[name] = math.inf
+    if unset("transfer_attrition"):
+        kwargs["transfer_attrition"] = kwargs["annual_attrition"]
     target = int(kwargs["target_agents"])  # type: ignore[call-overload]
     vendor = int(kwargs["vendor_agents"])  # type: ignore[call-overload]
     for name, value in (
@@ -293,6 +336,21 @@ def _derived(kwargs: dict[str, object]) -> None:
     ):
         if unset(name):
             kwargs[name] = value
+
+
+def _incoming(kwargs: dict[str, object], resolved: Mapping[str, float]) -> None:
+    """A new vendor builds the incoming team (in place): its own staffing values where given
+    (each unset one is the in-house team's), and its fees."""
+    for path, name, _, lo, hi, integer in _INCOMING_PLAN:
+        v = resolved[path]
+        if math.isnan(v):
+            continue
+        if not math.isfinite(v):
+            raise ValueError(f"{path}: value {v} is not finite")
+        v = lo if v < lo else (hi if v > hi else v)
+        kwargs[name] = round(v) if integer else v
+    kwargs["incoming_vendor"] = True
+    kwargs.setdefault("incoming_price_increase", kwargs["annual_price_increase"])
 
 
 def _bounds(spec: schema.KeySpec) -> tuple[float, float]:
@@ -310,11 +368,13 @@ def _bounds(spec: schema.KeySpec) -> tuple[float, float]:
     return lo, hi
 
 
-def _plan() -> tuple[tuple[str, str, float | None, float, float, bool], ...]:
+def _plan(
+    fields: Mapping[str, str],
+) -> tuple[tuple[str, str, float | None, float, float, bool], ...]:
     """Per model key: (path, field, default or None if required, lowest, highest, integer);
     an optional key with no default (its value derived, see :func:`_derived`) defaults to NaN."""
     rows = []
-    for path, name in _FIELDS.items():
+    for path, name in fields.items():
         spec = schema.BY_PATH.get(path)
         default = (
             float(spec.default)
@@ -346,7 +406,9 @@ def struck(
     return hit
 
 
-_PLAN = _plan()
+_PLAN = _plan(_FIELDS)
+#: the incoming vendor's team and fees (read only when ``incoming.kind = "vendor"``)
+_INCOMING_PLAN = _plan({**_INCOMING, **_INCOMING_COSTS})
 _COST_PREFIXES = ("costs.one_off_", "costs.monthly_")
 
 
@@ -440,11 +502,26 @@ def _events(
     return tuple(out)
 
 
+def _strategy_waves(
+    strategy: str, retained: float, waves: Sequence[Wave]
+) -> tuple[tuple[float, float], ...]:
+    """The waves of a strategy as ``(share, earliest month)``: one wave of everything
+    (``big_bang``), of all but the retained share (``selective``) or the ``[[waves]]``."""
+    if strategy == "waves":
+        return tuple((w.share, w.earliest_month) for w in waves)
+    if strategy == "selective":
+        return ((1.0 - retained, 0.0),)
+    if strategy == "big_bang":
+        return ((1.0, 0.0),)
+    raise ValueError(f"policy.strategy: unknown value '{strategy}'")
+
+
 def build_inputs(
     values: Mapping[str, float],
     options: Mapping[str, object],
     risks: Sequence[Risk] = (),
     costs: Sequence[str] | None = None,
+    waves: Sequence[Wave] = (),
 ) -> ModelInputs:
     """Build one iteration's :class:`ModelInputs`.
 
@@ -452,7 +529,8 @@ def build_inputs(
     ``risks.<name>.occurs`` ...); missing keys take their schema default, a missing required key
     raises ``ValueError`` naming it. ``options``: non-numeric settings by dotted path
     (``policy.cutover``, ``simulation.variability``). ``risks``: the scenario's risk register.
-    ``costs``: :func:`cost_keys` of ``values`` when the caller already has them.
+    ``costs``: :func:`cost_keys` of ``values`` when the caller already has them. ``waves``:
+    the scenario's ``[[waves]]`` (read under ``policy.strategy = "waves"``).
     """
     get = values.get
     resolved: dict[str, float] = {}
@@ -461,6 +539,12 @@ def build_inputs(
         if v is None:
             raise ValueError(f"{path}: is required but has no value")
         resolved[path] = float(v)
+    incoming = str(options.get("incoming.kind", "in_house"))
+    if incoming not in ("in_house", "vendor"):
+        raise ValueError(f"incoming.kind: unknown value '{incoming}'")
+    if incoming == "vendor":
+        for path, _, default, _, _, _ in _INCOMING_PLAN:
+            resolved[path] = float(get(path, default))  # type: ignore[arg-type]
     costs = cost_keys(values) if costs is None else costs
     for path in costs:
         resolved[path] = float(values[path])
@@ -480,6 +564,8 @@ def build_inputs(
             raise ValueError(f"{path}: value {v} is not finite")
         v = lo if v < lo else (hi if v > hi else v)
         kwargs[name] = round(v) if integer else v
+    if incoming == "vendor":
+        _incoming(kwargs, resolved)
     _derived(kwargs)
     enabled = bool(options.get("response.enabled", True))
     kwargs["response"] = enabled
@@ -509,9 +595,13 @@ def build_inputs(
         )
         for k in register
     }
+    strategy = str(options.get("policy.strategy", "big_bang"))
+    plan = _strategy_waves(strategy, float(kwargs["retained_share"]), waves)  # type: ignore[arg-type]
     return ModelInputs(
         variability=variability,
         cutover_policy=policy,
+        strategy=strategy,
+        waves=plan,
         one_off_costs=one_off,
         monthly_costs=monthly,
         events=_events(values, register, flags),

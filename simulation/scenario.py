@@ -79,7 +79,7 @@ from simulation.errors import DistributionError, ScenarioError
 from simulation.inputfiles import decode_utf8, os_reason, read_input
 from simulation.memory import per_iteration_bytes, size_text
 from simulation.sampling import SAMPLERS
-from simulation.scenario_types import Correlation, Risk, Scenario, Target, freeze
+from simulation.scenario_types import Correlation, Risk, Scenario, Target, Wave, freeze
 
 #: Largest iteration count a scenario or the command line may ask for (see the schema).
 MAX_ITERATIONS = schema.MAX_ITERATIONS
@@ -330,6 +330,7 @@ def _pair_id(entry: Mapping[str, Any]) -> Hashable | None:
 _MERGED_ARRAYS: dict[str, Callable[[Mapping[str, Any]], Hashable | None]] = {
     "risks": _risk_id,
     "correlations": _pair_id,
+    "waves": _risk_id,
 }
 #: Tables nested this deep are values (replaced whole); such nesting is never valid anyway.
 _MAX_MERGE_DEPTH = 4
@@ -402,7 +403,7 @@ def _merge_entries(
             slots.append(_Entry(value, file, label))
             continue
         key = identity(value)
-        where = f"{section}.{key}" if section == "risks" and key is not None else label
+        where = f"{section}.{key}" if section in ("risks", "waves") and key is not None else label
         remove = value.get("remove", False)
         if remove is not True and remove is not False:
             messages.append(f"{file}: {_printable(where)}.remove: must be true or false")
@@ -755,6 +756,35 @@ def _cross_checks(reach: Reach, options: Mapping[str, object], c: _Collector) ->
             "raise the plan to; raise it, or leave it out for 1.5 × the plan",
             reach.file(cap, c),
         )
+    # Staff transfer: only the vendor's agents can be offered a post.
+    offers, vendor = "staffing.transfer_offers", "vendor.agents"
+    if (
+        offers in reach.inputs
+        and not {offers, vendor} & c.keys
+        and round(reach(offers)[1]) > round(reach(vendor)[0])
+    ):
+        c.add(
+            offers,
+            f"must be at most {vendor} ({reach.text(vendor, low=True, whole=True)}), got "
+            f"{reach.text(offers, low=False, whole=True)}: only the vendor's agents on the "
+            "service can be offered a post",
+            reach.file(offers, c),
+        )
+    # The incoming team's own parameters are read only when a new vendor builds it, and a new
+    # vendor needs a fee.
+    if options.get("incoming.kind", "in_house") == "vendor":
+        fee = "incoming.monthly_fee"
+        if fee not in reach.inputs and fee not in c.keys:
+            c.add(fee, "is required when incoming.kind = 'vendor': the new vendor's fee a month")
+    else:
+        for key in sorted(k for k in reach.inputs if k.startswith("incoming.")):
+            if key not in c.keys and reach.given is not None and key in reach.given:
+                c.add(
+                    key,
+                    "is read only under incoming.kind = 'vendor' (a new vendor builds the "
+                    "team); the in-house team's values are the staffing keys",
+                    reach.file(key, c),
+                )
 
 
 def _finite(x: object) -> bool:
@@ -1138,6 +1168,101 @@ def _event_fields(
         c.add(f"{where}.duration_days", "is required for event 'ticket_surge'", file)
 
 
+#: Keys of one ``[[waves]]`` entry.
+WAVE_KEYS = ("name", "share", "earliest_month", "description")
+
+
+def _waves(
+    entries: list[_Entry] | None,
+    options: Mapping[str, object],
+    inputs: Mapping[str, Distribution],
+    horizon: float,
+    c: _Collector,
+) -> tuple[Wave, ...]:
+    """Validate ``[[waves]]`` against ``policy.strategy``: the waves of a ``"waves"`` strategy,
+    in order, their shares summing to at most 1 (the rest stays with the vendor); none under
+    any other strategy."""
+    strategy = options.get("policy.strategy", "big_bang")
+    if strategy != "waves":
+        if entries:
+            c.add(
+                "waves",
+                f"[[waves]] are read only under policy.strategy = 'waves' (it is '{strategy}')",
+                entries[0].file,
+            )
+        retained = inputs.get("policy.retained_share")
+        if retained is not None and strategy != "selective" and _upper(retained) > 0.0:
+            c.add("policy.retained_share", "is read only under policy.strategy = 'selective'")
+        elif retained is not None and strategy == "selective" and _upper(retained) >= 1.0:
+            c.add(
+                "policy.retained_share",
+                "must be < 1 (a part must be taken back; to keep everything use strategy 'stay')",
+            )
+        return ()
+    if not entries:
+        c.add("waves", "policy.strategy = 'waves' needs at least one [[waves]] table")
+        return ()
+    waves: list[Wave] = []
+    seen: set[str] = set()
+    for item in entries:
+        file, where, entry = item.file, item.label, item.value
+        if not isinstance(entry, dict):
+            c.add(where, f"must be a table, got {_type_name(entry)}", file)
+            continue
+        name = entry.get("name")
+        if not isinstance(name, str) or not name.isidentifier():
+            c.add(f"{where}.name", "is required: a name of letters, digits and underscores", file)
+            continue
+        where = f"waves.{name}"
+        if name in seen:
+            c.add(where, "is defined twice", file)
+            continue
+        seen.add(name)
+        for key in entry:
+            if key not in WAVE_KEYS:
+                c.add(f"{where}.{key}", f"unknown key{_suggest(key, WAVE_KEYS)}", file)
+        share = entry.get("share")
+        if not isinstance(share, int | float) or isinstance(share, bool) or not 0 < share <= 1:
+            shown = _num(share) if isinstance(share, int | float) else _type_name(share)
+            c.add(
+                f"{where}.share",
+                f"is required: the wave's share of demand and domains, within (0, 1], got {shown}",
+                file,
+            )
+            continue
+        month = entry.get("earliest_month", 0)
+        if (
+            not isinstance(month, int | float)
+            or isinstance(month, bool)
+            or not 0 <= month <= horizon
+        ):
+            shown = _num(month) if isinstance(month, int | float) else _type_name(month)
+            c.add(
+                f"{where}.earliest_month",
+                f"must be a month within [0, {horizon:g}] (the horizon), got {shown}",
+                file,
+            )
+            continue
+        if waves and month < waves[-1].earliest_month:
+            c.add(
+                f"{where}.earliest_month",
+                f"waves cut over one after another: {month:g} is before the earliest month of "
+                f"the wave before it ({waves[-1].earliest_month:g})",
+                file,
+            )
+            continue
+        waves.append(Wave(name, float(share), float(month)))
+    total = sum(w.share for w in waves)
+    if total > 1.0 + 1e-9:
+        shares = " + ".join(f"{w.share:g}" for w in waves)
+        c.add(
+            "waves",
+            f"the waves' shares must sum to at most 1 (the rest stays with the vendor), got "
+            f"{shares} = {total:g}",
+        )
+    return tuple(waves)
+
+
 def _correlations(
     entries: list[_Entry] | None,
     c: _Collector,
@@ -1353,6 +1478,7 @@ def _build(chain: list[_Layer]) -> Scenario:
     _cross_checks(Reach(inputs, shocked, frozenset(given)), options, c)
     correlations = _correlations(merged.arrays.get("correlations"), c, inputs, given - set(inputs))
     targets = _targets(data.get("targets"), c)
+    waves = _waves(merged.arrays.get("waves"), options, inputs, horizon, c)
     iterations = _size_checks(options, inputs, horizon, len(risks), c)
     sampler = str(options.get("simulation.sampler", "lhs"))
     if sampler not in SAMPLERS:  # pragma: no cover - guarded by the schema's choices
@@ -1369,6 +1495,7 @@ def _build(chain: list[_Layer]) -> Scenario:
         risks=tuple(risks),
         correlations=tuple(correlations),
         targets=tuple(targets),
+        waves=waves,
         iterations=iterations,
         seed=None if seed_opt is None else int(seed_opt),  # type: ignore[call-overload]
         sampler=sampler,

@@ -48,6 +48,17 @@ class Risk:
 
 
 @dataclass(frozen=True)
+class Wave:
+    """One ``[[waves]]`` entry of ``policy.strategy = "waves"``: a ``share`` of demand, domains,
+    team and vendor agents that cuts over, after the waves before it, no earlier than
+    ``earliest_month`` (months from programme start)."""
+
+    name: str
+    share: float
+    earliest_month: float = 0.0
+
+
+@dataclass(frozen=True)
 class Target:
     """A decision target on a scalar output: met when ``value <= at_most`` / ``>= at_least``."""
 
@@ -81,6 +92,7 @@ class Scenario:
     risks: tuple[Risk, ...] = ()
     correlations: tuple[Correlation, ...] = ()
     targets: tuple[Target, ...] = ()
+    waves: tuple[Wave, ...] = ()
     iterations: int = 1000
     seed: int | None = None
     sampler: str = "lhs"

@@ -11,7 +11,7 @@ Keys whose name starts with a prefix listed in :data:`PREFIX_KEYS` (``costs.one_
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 Kind = Literal["number", "integer", "string", "choice", "date", "boolean"]
@@ -986,6 +986,27 @@ KEYS: tuple[KeySpec, ...] = (
     ),
     _k(
         "policy",
+        "strategy",
+        "choice",
+        "big_bang",
+        "",
+        "'big_bang': the whole service cuts over at once; 'waves': in the [[waves]] given, one "
+        "after another; 'selective': all but policy.retained_share, which stays with the vendor "
+        "for good",
+        choices=("big_bang", "waves", "selective"),
+    ),
+    _k(
+        "policy",
+        "retained_share",
+        "number",
+        0.0,
+        "fraction",
+        "'selective': share of demand, domains and vendor agents that stays with the vendor "
+        "for good, at the pro-rata fee",
+        "fraction",
+    ),
+    _k(
+        "policy",
         "cutover_month",
         "number",
         0.0,
@@ -1098,8 +1119,138 @@ KEYS: tuple[KeySpec, ...] = (
         "Business cost of a stale ticket closed without work (response.triage)",
         "nonneg",
     ),
+    # [staffing] staff transfer from the vendor (TUPE, §613a BGB; issue 15)
+    _k(
+        "staffing",
+        "transfer_offers",
+        "integer",
+        0,
+        "agents",
+        "Vendor agents offered a post in the internal team at notice (rebadging); each one "
+        "offered is a seat the market does not fill",
+        "nonneg",
+        maximum=MAX_COUNT,
+        why=_AGENTS,
+    ),
+    _k(
+        "staffing",
+        "transfer_acceptance",
+        "number",
+        0.9,
+        "fraction",
+        "Share of the offers accepted; the seats declined are hired from the market "
+        "(assumption: under TUPE / §613a BGB staff move with the work unless they object)",
+        "fraction",
+    ),
+    _k(
+        "staffing",
+        "transfer_salary_premium",
+        "number",
+        0.0,
+        "fraction",
+        "Transferred agents' pay above staffing.salary_per_year (protected terms)",
+        "nonneg",
+        maximum=10.0,
+        why="a premium of more than ten salaries is a unit mistake",
+    ),
+    _k(
+        "staffing",
+        "retention_bonus",
+        "number",
+        0.0,
+        "currency",
+        "One-off bonus paid to each transferred agent when joining",
+        "nonneg",
+    ),
+    _k(
+        "staffing",
+        "transfer_attrition",
+        "number",
+        None,
+        "per year",
+        "Attrition hazard of transferred agents; unset: staffing.annual_attrition",
+        "nonneg",
+        maximum=100.0,
+        why="a hazard of 100 a year is every agent leaving within days",
+    ),
     *RESPONSE_KEYS,
 )
+
+#: The incoming team's own parameters when a new vendor builds it (``incoming.kind = "vendor"``):
+#: each defaults to the in-house team's ``staffing`` key of the same name.
+INCOMING_STAFFING: tuple[str, ...] = (
+    "target_agents",
+    "parallel_hiring",
+    "time_to_hire_days",
+    "time_to_hire_cv",
+    "offer_acceptance",
+    "onboarding_days",
+    "ramp_up_days",
+    "initial_productivity",
+    "tickets_per_agent_day",
+    "annual_attrition",
+)
+
+
+def _incoming_keys() -> tuple[KeySpec, ...]:
+    by_key = {k.key: k for k in KEYS if k.section == "staffing"}
+    keys = [
+        _k(
+            "incoming",
+            "kind",
+            "choice",
+            "in_house",
+            "",
+            "Who builds the incoming team: 'in_house' (the company: backsourcing) or 'vendor' "
+            "(a new vendor: switching vendor, at its own fee instead of salaries, hiring and "
+            "managers)",
+            choices=("in_house", "vendor"),
+        ),
+        _k(
+            "incoming",
+            "transition_fee",
+            "number",
+            None,
+            "currency",
+            "'vendor': the new vendor's one-off fee for the transition, paid at notice; unset: 0",
+            "nonneg",
+        ),
+        _k(
+            "incoming",
+            "monthly_fee",
+            "number",
+            None,
+            "currency/month",
+            "'vendor' (required): the new vendor's fee for the whole service at programme "
+            "start prices, paid pro rata for the part it has taken over",
+            "nonneg",
+        ),
+        _k(
+            "incoming",
+            "annual_price_increase",
+            "number",
+            None,
+            "per year",
+            "'vendor': the new vendor's yearly price rise; unset: vendor.annual_price_increase",
+            "rate",
+        ),
+    ]
+    for name in INCOMING_STAFFING:
+        spec = by_key[name]
+        keys.append(
+            replace(
+                spec,
+                section="incoming",
+                default=None,
+                required=False,
+                doc=f"'vendor': {spec.doc[:1].lower()}{spec.doc[1:]} of the new vendor's "
+                f"team; unset: staffing.{name}",
+            )
+        )
+    return tuple(keys)
+
+
+KEYS = KEYS + _incoming_keys()
 
 #: Open-ended key families: ``(section, prefix, unit, doc)``.
 PREFIX_KEYS: tuple[tuple[str, str, str, str], ...] = (
@@ -1118,6 +1269,7 @@ MODEL_SECTIONS: tuple[str, ...] = (
     "costs",
     "policy",
     "response",
+    "incoming",
 )
 
 #: Every top-level name a scenario file may use.
@@ -1133,9 +1285,11 @@ TOP_LEVEL: tuple[str, ...] = (
     "costs",
     "policy",
     "response",
+    "incoming",
     "risks",
     "correlations",
     "targets",
+    "waves",
 )
 
 BY_PATH: dict[str, KeySpec] = {k.path: k for k in KEYS}

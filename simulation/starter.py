@@ -62,6 +62,7 @@ _SECTIONS: tuple[str, ...] = (
     "costs",
     "policy",
     "response",
+    "incoming",
 )
 
 _SECTION_DOCS: dict[str, str] = {
@@ -75,6 +76,7 @@ _SECTION_DOCS: dict[str, str] = {
     "costs": "Other costs: one_off_* paid at start, monthly_* from cutover, disruption.",
     "policy": "When the vendor leaves (cutover) and when the transition counts as stable.",
     "response": "The weekly performance review and its recovery levers (docs/model.md, sec. 10).",
+    "incoming": "Who builds the incoming team: the company, or a new vendor (docs/model.md, 11).",
 }
 
 

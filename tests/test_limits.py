@@ -82,6 +82,7 @@ UNLIMITED = {
     "simulation.seed": "any 64-bit seed is valid",
     "vendor.tickets_per_agent_day": "a productivity: no size makes the model loop or overflow",
     "staffing.tickets_per_agent_day": "a productivity: no size makes the model loop or overflow",
+    "incoming.tickets_per_agent_day": "a productivity: no size makes the model loop or overflow",
     "vendor.extension_premium": "a price factor, like money",
     "policy.readiness_capacity": "a share of demand: above 1 asks for spare capacity",
 }
@@ -123,7 +124,7 @@ def test_a_value_above_the_limit_is_refused(tmp_path: Path, spec: schema.KeySpec
     path = write(
         tmp_path,
         f"[{spec.section}]\n{spec.key} = {_value(spec, spec.maximum)}\n"
-        + COMPANIONS.get(spec.path, ""),
+        + COMPANIONS.get(spec.path, INCOMING if spec.section == "incoming" else ""),
     )
     assert load_scenario(path).inputs.get(spec.path, None) is not None or spec.section == (
         "simulation"
@@ -132,11 +133,15 @@ def test_a_value_above_the_limit_is_refused(tmp_path: Path, spec: schema.KeySpec
 
 #: What a key at its limit needs beside it to pass the rules across keys: triage must close
 #: only tickets older than the SLA (the longest SLA leaves no triage age above it), and the
-#: team target cap of minimal.toml (6) must not be below the plan.
+#: team target cap of minimal.toml (6) must not be below the plan; only the vendor's agents can
+#: be offered a transfer; the incoming team's keys are read only for a new vendor (its
+#: ``[incoming]`` table gets ``kind = "vendor"``).
 COMPANIONS = {
     "demand.sla_days": "[response]\ntriage = false\n",
     "staffing.target_agents": "[response]\nmax_target_agents = 10000\n",
+    "staffing.transfer_offers": "[vendor]\nagents = 10000\n",
 }
+INCOMING = 'kind = "vendor"\nmonthly_fee = 1000\n'
 
 
 def _shown(value: float) -> str:

@@ -305,7 +305,10 @@ def test_skipping_quiet_reviews_changes_nothing(seed: int) -> None:
         assert a == b or (math.isnan(a) and math.isnan(b)), name
 
 
-@pytest.mark.parametrize("stem", ["it_helpdesk", "app_maintenance", "payroll_bpo"])
+@pytest.mark.parametrize(
+    "stem",
+    ["it_helpdesk", "app_maintenance", "payroll_bpo", "it_helpdesk_waves", "it_helpdesk_selective"],
+)
 def test_skipping_quiet_reviews_changes_nothing_in_shipped_scenarios(stem: str) -> None:
     """The engine's outputs (quiet reviews skipped) equal those of a trace (every review
     held), iteration by iteration."""

@@ -22,7 +22,7 @@ from simulation.model.knowledge import Knowledge
 from simulation.model.review import Review
 from simulation.model.staffing import Team
 from simulation.model.streams import exponential_stream
-from simulation.model.vendor import Vendor
+from simulation.model.vendor import VendorPool
 from simulation.model.watch import QueueWatch
 
 
@@ -30,8 +30,10 @@ class Segments:
     """The daily capacity of one run as segments of days.
 
     Segment ``s`` covers days ``start[s]`` up to the next segment's start; its day ``d`` has
-    ``internal[s] − learning[s]·q^j + rate·vendor[s]·r[s]^j`` tickets of capacity
-    (``j = d − start[s]``; ``vendor`` in agents, ``rate`` the vendor's tickets per agent-day),
+    ``internal[s] − learning[s]·q^j + rate·(vendor[s]·r[s]^j + vendor_fixed[s])`` tickets of
+    capacity (``j = d − start[s]``; ``vendor`` in agents, ``rate`` the vendor's tickets per
+    agent-day; ``vendor_fixed`` the vendor's agents that do not ramp down beside a part that
+    does, only under waves or a retained part with variability ``"none"``),
     ``heads[s]`` internal agents and ``known[s]`` the share of domains known; ``agency[s]``,
     ``hypercare[s]`` the agency and hypercare agents present, ``target[s]`` the team target and
     ``overtime[s]`` whether the team works overtime (management's levers).
@@ -50,6 +52,7 @@ class Segments:
         "hypercare",
         "target",
         "overtime",
+        "vendor_fixed",
     )
 
     def __init__(self, q: float) -> None:
@@ -65,6 +68,7 @@ class Segments:
         self.hypercare: list[int] = []
         self.target: list[int] = []
         self.overtime: list[bool] = []
+        self.vendor_fixed: list[float] = []
 
     def add(
         self,
@@ -76,6 +80,7 @@ class Segments:
         heads: int,
         known: float,
         levers: tuple[int, int, int, bool],
+        vendor_fixed: float = 0.0,
     ) -> None:
         self.start.append(day)
         self.internal.append(internal)
@@ -88,6 +93,7 @@ class Segments:
         self.hypercare.append(levers[1])
         self.target.append(levers[2])
         self.overtime.append(levers[3])
+        self.vendor_fixed.append(vendor_fixed)
 
 
 class CapacityRecorder:
@@ -98,7 +104,7 @@ class CapacityRecorder:
         ctx: RunContext,
         team: Team,
         knowledge: Knowledge,
-        vendor: Vendor,
+        vendor: VendorPool,
         notice_day: float,
         review: Review | None = None,
         watch: QueueWatch | None = None,
@@ -136,7 +142,7 @@ class CapacityRecorder:
             r = seg.r[i]
             watch.advance(
                 stop,
-                seg.internal[i],
+                seg.internal[i] + rate * seg.vendor_fixed[i],
                 seg.learning[i] * seg.q**j if seg.learning[i] else 0.0,
                 rate * seg.vendor[i] * (r**j if r != 1.0 else 1.0),
                 seg.q,
@@ -160,7 +166,8 @@ class CapacityRecorder:
         n = ctx.n_days
         D = ctx.D
         lam = p.annual_attrition / (12.0 * D)
-        threshold = next(self.att_gap) if lam > 0.0 else math.inf
+        lam_t = p.transfer_attrition / (12.0 * D)
+        threshold = next(self.att_gap) if lam > 0.0 or lam_t > 0.0 else math.inf
         review = self.review
         watch = self.watch
         rate = p.vendor_tickets_per_agent_day
@@ -170,10 +177,7 @@ class CapacityRecorder:
         hazard_day = -1  # hazard of day x is added on day x, at the rate of that day
         tpa = p.agent_tickets_per_day
         u = p.unknown_domain_productivity
-        ndom = p.domains
-        decay = vendor.decay
-        stochastic = ctx.rng is not None
-        qv = math.exp(-decay / D) if 0.0 < decay < math.inf else 1.0
+        ndom = knowledge.domains
         seen = -1  # ctx.changes when the current segment started
         lam_n = A = B = vn = k = r = 0.0
         staff = 0
@@ -192,7 +196,7 @@ class CapacityRecorder:
                     cum_hazard += lam_n * (d - 1 - hazard_day)
                     hazard_day = d - 1
                 staff = len(team.staff)
-                lam_n = lam * staff
+                lam_n = team.hazard(lam, lam_t) if team.in_transfer else lam * staff
                 k = 1.0 if ndom == 0 else knowledge.known / ndom
                 kf = tpa * (k + (1.0 - k) * u)
                 A = kf * team.n_prod
@@ -207,31 +211,13 @@ class CapacityRecorder:
                         B *= factor
                     A += review.extra_capacity(kf)
                     lam_n *= review.attrition_factor()
-                if not vendor.engaged:
-                    vn = 0.0
-                elif vendor.at_floor:  # "none": the expected flow stopped at the floor
-                    vn = float(vendor.floor)
-                elif decay == math.inf and vendor.notice_served and vendor.floor == 0:
-                    vn = 0.0
-                elif stochastic or not vendor.notice_served or decay == 0.0:
-                    vn = float(vendor.agents)
-                else:
-                    vn = vendor.agents * math.exp(-decay * (d - self.notice_day) / D)
-                r = (
-                    qv
-                    if vn > 0.0
-                    and not stochastic
-                    and vendor.notice_served
-                    and decay > 0.0
-                    and not vendor.at_floor
-                    else 1.0
-                )
-                seg.add(d, A, B, vn, r, staff, k, self._levers())
+                vf, vn, r = vendor.terms(d)
+                seg.add(d, A, B, vn, r, staff, k, self._levers(), vf)
                 seg_start = d
                 if review is not None and review.quiet_until > d and watch is not None:
                     # the quiet reviews before today stood on the old capacity
                     next_review = review.skip_to(d - 1)
-                    empty = watch.empty_within(d, A, B, rate * vn, seg.q, r)
+                    empty = watch.empty_within(d, A + rate * vf, B, rate * vn, seg.q, r)
                     review.quiet_until = review.quiet_from(d, empty, kf)
                 if lam_n <= 0.0:
                     cross = n
@@ -261,14 +247,15 @@ class CapacityRecorder:
                 j = d - seg_start
                 learning = B * seg.q**j if B else 0.0
                 internal = (A - review.extra_capacity(kf) - learning) / review.overtime.factor
-                vendor_now = rate * vn * (r**j if r != 1.0 else 1.0)
+                decaying = rate * vn * (r**j if r != 1.0 else 1.0)
+                vendor_now = decaying + rate * vf
                 capacity = A - learning + vendor_now
                 look = watch.glance(ctx.W, p.triage_age_days)
                 view = watch.view(review.window, ctx.W, p.triage_age_days) if ctx.record else None
                 actions = review.decide(look, capacity, internal, vendor_now, kf, view)
                 next_review = review.next_day
                 if not actions and not ctx.record and look.backlog == 0.0 and look.last_week == 1.0:
-                    empty = watch.empty_within(d, A, learning, vendor_now, seg.q, r)
+                    empty = watch.empty_within(d, A + rate * vf, learning, decaying, seg.q, r)
                     review.quiet_until = review.quiet_from(d, empty, kf)
                 x = review.abandoned.get(d)
                 if x:

@@ -53,12 +53,14 @@ class Knowledge:
         notice_day: float,
         engaged: Callable[[], bool],
         events: Sequence[tuple[float, RiskEvent]] = (),
+        domains: int | None = None,
     ) -> None:
         self.ctx = ctx
         p = ctx.p
         self.engaged = engaged
-        self.domains = p.domains
-        self.state = [PENDING] * p.domains
+        #: the domains the company takes over (all, unless a part stays with the vendor)
+        self.domains = p.domains if domains is None else domains
+        self.state = [PENDING] * self.domains
         self.known = 0
         self.transferred = 0
         self.lost = 0
@@ -70,6 +72,7 @@ class Knowledge:
         self.next_domain = 0
         self.rebuild_queue: list[int] = []
         self.next_rebuild = 0
+        self.rebuilding = 0  # rebuild slots at work
         self.transfer_work = gamma_stream(ctx.rng, p.transfer_days_per_domain, p.transfer_cv)
         self.rebuild_work = gamma_stream(ctx.rng, p.rediscovery_days_per_domain, p.transfer_cv)
 
@@ -96,9 +99,31 @@ class Knowledge:
         n = self.domains
         return 1.0 if n == 0 else self.known / n
 
-    def transferred_share(self) -> float:
-        n = self.domains
-        return 1.0 if n == 0 else self.transferred / n
+    def transferred_share(self, upto: int | None = None) -> float:
+        """Share of the domains ``[0, upto)`` (all by default: a wave's and the waves' before
+        it) handed over; 1 when there are none."""
+        n = self.domains if upto is None else upto
+        if n == 0:
+            return 1.0
+        if n == self.domains:
+            return self.transferred / n
+        return sum(1 for s in self.state[:n] if s == DONE) / n
+
+    def carry(self, n: int) -> int:
+        """Staff transfer: the first ``n`` domains not yet known are known (transferred with
+        the people who hold them); returns how many."""
+        done = 0
+        for i, state in enumerate(self.state):
+            if done >= n:
+                break
+            if state == PENDING:
+                self.state[i] = DONE
+                self.known += 1
+                self.transferred += 1
+                done += 1
+        if done:
+            self.ctx.changes += 1
+        return done
 
     def planning_ended(self) -> None:
         self.plan_ended = True
@@ -142,15 +167,19 @@ class Knowledge:
                 if ctx.record:
                     ctx.note(f"domain {i + 1} transferred ({self.transferred}/{self.domains})")
 
-    def lose_pending(self) -> None:
-        """At cutover: every domain not yet transferred is lost and queued for rebuilding."""
-        lost = [i for i, s in enumerate(self.state) if s == PENDING]
+    def lose_pending(self, upto: int | None = None) -> None:
+        """At cutover (of the wave that holds the domains ``[0, upto)``; all by default): every
+        domain not yet transferred is lost and queued for rebuilding."""
+        stop = self.domains if upto is None else upto
+        lost = [i for i, s in enumerate(self.state[:stop]) if s == PENDING]
         for i in lost:
             self.state[i] = LOST
-        self.rebuild_queue = lost
-        for _ in range(min(self.slots, len(lost))):
+        self.rebuild_queue.extend(lost)
+        waiting = len(self.rebuild_queue) - self.next_rebuild
+        for _ in range(min(self.slots - self.rebuilding, waiting)):
+            self.rebuilding += 1
             self.ctx.env.process(self.rebuild_slot())
-        self.lost = len(lost)
+        self.lost += len(lost)
 
     def rebuild_slot(self) -> Generator[simpy.Event, Any, None]:
         """One internal rebuild slot: it rebuilds the lost domains in order, one at a time."""
@@ -167,3 +196,4 @@ class Knowledge:
             ctx.changes += 1
             if ctx.record:
                 ctx.note(f"domain {i + 1} rebuilt internally")
+        self.rebuilding -= 1

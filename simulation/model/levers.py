@@ -210,6 +210,15 @@ class TeamSize:
         ctx.changes += 1
         self.hire(more)
 
+    def plan(self, target: int) -> None:
+        """The plan's target rises to ``target`` (a new wave; the caller opens the
+        requisitions)."""
+        self.base = max(self.base, target)
+        self.cap = max(self.cap, target)
+        if target > self.target:
+            self.target = target
+            self.ctx.changes += 1
+
     def lower_to(self, needed: int, why: str) -> None:
         """Lower the target (never below the plan); leavers above it are not backfilled."""
         new = max(self.base, needed)

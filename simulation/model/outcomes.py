@@ -105,6 +105,8 @@ def _capacity(
     seg_r = np.concatenate([r.seg_r for r in records])
     if np.any(seg_r != 1.0):  # the deterministic vendor ramp-down of variability "none"
         vendor *= np.exp(j * np.log(np.repeat(seg_r, lengths)))
+    if any(any(r.seg_vendor_fixed) for r in records):  # waves: a part beside the ramp-down
+        vendor += np.repeat(_segments(records, "seg_vendor_fixed"), lengths)
     capacity = np.repeat(np.concatenate([r.seg_internal for r in records]), lengths)
     capacity -= fading
     capacity += vendor * np.repeat(rate, n)

@@ -1,10 +1,16 @@
 """The backsourcing programme of one run: phases, notice, the cutover decision, and the wiring of
-the mechanisms (docs/model.md, sections 1 and 6).
+the mechanisms (docs/model.md, sections 1, 6 and 11).
 
 Evaluation ends at ``E``; negotiation and planning start together; notice is served at ``N``,
 planning ends at ``P``. The planned exit is ``N + notice`` (``fixed``: at least
 ``policy.cutover_month``). Under ``readiness`` the vendor is kept a month at a time while the
 team is not ready, at most ``policy.max_extension_months`` times.
+
+A strategy hands the service over in waves (``big_bang`` is one wave of everything; ``selective``
+one wave of the part taken back). Wave ``k`` covers a share of demand, of the domains, of the
+team to hire and of the vendor's agents; it cuts over, after the wave before it, at its planned
+exit ``max(N + notice, earliest month)`` by the same readiness or fixed rule, and its
+requisitions open as long before that as the first wave's open before its exit.
 """
 
 from __future__ import annotations
@@ -25,7 +31,7 @@ from simulation.model.record import RunRecord
 from simulation.model.review import Review
 from simulation.model.staffing import Team
 from simulation.model.streams import growth
-from simulation.model.vendor import Vendor
+from simulation.model.vendor import VendorPool
 from simulation.model.watch import QueueWatch
 from simulation.params import ModelInputs, RiskEvent
 
@@ -44,24 +50,34 @@ class Programme:
         planned = self.notice_day + p.notice_months * D
         if p.cutover_policy == "fixed":
             planned = max(planned, p.cutover_month * D)
-        self.planned_exit = planned
+        self._plan_waves(planned)
+        self.planned_exit = self.wave_planned[-1] if self.wave_planned else math.inf
         self.cutover_day = math.inf
+        self.first_cutover_day = math.inf
+        self.wave = 0  # the next wave to cut over
         self.extensions = 0
+        self.transferred_agents = 0
         self.events = self._timed_events()
-        self.vendor = Vendor(ctx)
+        self.vendor = VendorPool(ctx, self._vendor_teams())
         self.team = Team(ctx)
         self.team.freezes = [
             (t, t + e.duration_days) for t, e in self.events["start"] if e.event == "hiring_freeze"
         ]
         self.knowledge = Knowledge(
-            ctx, self.notice_day, lambda: self.vendor.engaged, self.events["start"]
+            ctx,
+            self.notice_day,
+            lambda: self.vendor.engaged,
+            self.events["start"],
+            self.domains_upto[-1] if self.domains_upto else 0,
         )
         self.team.on_first_productive = self.knowledge.first_agent_productive
         self.review: Review | None = None
         if p.response:
-            size = TeamSize(ctx, p.target_agents, p.max_target_agents, self.team.hire_more)
+            first = self.agents_upto[0] if self.agents_upto else 0
+            cap = _count(p.max_target_agents, self.cum[-1]) if self.cum else 0
+            size = TeamSize(ctx, first, cap, self.team.hire_more)
             self.team.size = size
-            self.review = Review(ctx, size, self._expected_exit)
+            self.review = Review(ctx, size, self._vendor_leaving)
         self.watch: QueueWatch | None = None
         self.recorder = CapacityRecorder(
             ctx, self.team, self.knowledge, self.vendor, self.notice_day, self.review
@@ -70,13 +86,63 @@ class Programme:
         self.arrivals = np.zeros(0)
         self.struck: dict[str, bool] = {}
 
-    def _expected_exit(self) -> float:
-        """The day the vendor is expected to leave: the planned exit, or under an extension the
-        end of the month it runs (inf once it has left)."""
-        if not self.vendor.engaged:
-            return math.inf
+    def _plan_waves(self, planned: float) -> None:
+        """Each wave's cumulative share, planned exit, notice and requisition days, and the
+        internal team and domains after it (``planned``: the plan's exit for one big bang)."""
+        p = self.ctx.p
+        D = self.ctx.D
+        cum: list[float] = []
+        total = 0.0
+        for share, _ in p.waves:
+            total += share
+            cum.append(total)
+        if cum and abs(cum[-1] - 1.0) < 1e-9:
+            cum[-1] = 1.0
+        self.cum = cum
+        lead = planned - self.eval_end  # what the plan gives the first wave from hiring to exit
+        self.wave_planned = [max(planned, earliest * D) for _, earliest in p.waves]
+        self.wave_hiring = [max(self.eval_end, x - lead) for x in self.wave_planned]
+        # the first wave's notice is the programme's; a later wave's is served so that its
+        # notice period ends at its planned exit
+        self.wave_notice = [
+            self.notice_day if k == 0 else max(self.notice_day, x - p.notice_months * D)
+            for k, x in enumerate(self.wave_planned)
+        ]
+        self.wave_cutover = [math.inf] * len(cum)
+        self.agents_upto = [_count(p.target_agents, c) for c in cum]
+        self.domains_upto = [_count(p.domains, c) for c in cum]
+
+    def _vendor_teams(self) -> list[int]:
+        """The vendor's agents of each wave, then those of the part it keeps (if any)."""
+        p = self.ctx.p
+        edges = [_count(p.vendor_agents, c) for c in self.cum]
+        sizes = [b - a for a, b in zip([0, *edges[:-1]], edges, strict=True)]
+        if not self.cum or self.cum[-1] < 1.0:
+            sizes.append(p.vendor_agents - (edges[-1] if edges else 0))
+        return sizes
+
+    def _vendor_leaving(self, by: float) -> float:
+        """Share of the vendor's agents expected to have left by day ``by``: those of the waves
+        whose exit falls by then (a wave's exit is its planned exit, or under an extension the
+        end of the month it runs, and never before the wave before it). 0 once it has left."""
+        vendor = self.vendor
+        if not vendor.engaged:
+            return 0.0
         now = float(self.ctx.env.now)
-        return self.planned_exit if now < self.planned_exit else now + self.ctx.D
+        leaving = 0
+        due = False
+        exit_day = -math.inf
+        for k in range(self.wave, len(self.cum)):
+            planned = self.wave_planned[k]
+            exit_day = max(exit_day, planned if now < planned else now + self.ctx.D)
+            if exit_day > by:
+                break
+            due = True
+            leaving += vendor.teams[k].agents
+        total = vendor.agents
+        if total == 0:
+            return 1.0 if due else 0.0
+        return leaving / total
 
     # readiness -----------------------------------------------------------------------------------
 
@@ -91,11 +157,15 @@ class Programme:
         n = self.ctx.n_days
         return float(self.demand_mean[min(int(t), n - 1)]) if n > 0 else 0.0
 
-    def ready(self) -> bool:
+    def ready(self, k: int = 0) -> bool:
+        """Whether the team is ready to take over wave ``k`` (and the waves before it): internal
+        capacity for their share of demand, and their domains handed over."""
         p = self.ctx.p
         t = float(self.ctx.env.now)
-        cap_ok = self.internal_capacity(t) >= p.readiness_capacity * self.mean_demand(t)
-        return cap_ok and self.knowledge.transferred_share() >= p.readiness_knowledge - 1e-12
+        need = p.readiness_capacity * self.mean_demand(t) * self.cum[k]
+        cap_ok = self.internal_capacity(t) >= need
+        known = self.knowledge.transferred_share(self.domains_upto[k])
+        return cap_ok and known >= p.readiness_knowledge - 1e-12
 
     # processes -----------------------------------------------------------------------------------
 
@@ -104,44 +174,126 @@ class Programme:
         env = ctx.env
         p = ctx.p
         team = self.team
+        waves = len(self.cum)
+        if waves == 0:
+            return  # the service stays with the vendor: no programme
         if self.eval_end > 0:
             yield env.timeout(self.eval_end)
         ctx.note("evaluation ends: planning, negotiation and hiring start")
         env.process(self.planning())
-        for _ in range(p.target_agents):
+        # the seats of the vendor agents to be offered a transfer are not advertised
+        for _ in range(max(0, self.agents_upto[0] - p.transfer_offers)):
             team.open_requisition(backfill=False)
         for _ in range(max(1, p.parallel_hiring)):
             env.process(team.recruiter())
+        for k in range(1, waves):
+            env.process(self.open_wave(k))
         if self.notice_day > env.now:
             yield env.timeout(self.notice_day - env.now)
         if ctx.record:
-            ctx.note(f"notice served; planned vendor exit on day {self.planned_exit:.1f}")
-        self.vendor.serve_notice()
-        if self.planned_exit > env.now:
-            yield env.timeout(self.planned_exit - env.now)
-        if p.cutover_policy == "readiness":
-            while self.extensions < p.max_extension_months and not self.ready():
-                self.extensions += 1
-                if ctx.record:
-                    ctx.note(
-                        f"not ready (internal capacity {self.internal_capacity(env.now):.1f}/day, "
-                        f"knowledge {self.knowledge.transferred}/{p.domains}): vendor extended, "
-                        f"month {self.extensions}"
-                    )
-                yield env.timeout(ctx.D)
-        self.cutover()
+            ctx.note(f"notice served; planned vendor exit on day {self.wave_planned[0]:.1f}")
+        if p.transfer_offers > 0:
+            self.transfer()
+        self.vendor.teams[0].serve_notice()
+        for k in range(1, waves):
+            env.process(self.notice(k))
+        for k in range(waves):
+            planned = self.wave_planned[k]
+            if planned > env.now:
+                yield env.timeout(planned - env.now)
+            if p.cutover_policy == "readiness":
+                extended = 0
+                while extended < p.max_extension_months and not self.ready(k):
+                    extended += 1
+                    self.extensions += 1
+                    if ctx.record:
+                        ctx.note(
+                            f"not ready (internal capacity {self.internal_capacity(env.now):.1f}"
+                            f"/day, knowledge {self.knowledge.transferred}/{p.domains}): vendor "
+                            f"extended, month {self.extensions}"
+                        )
+                    yield env.timeout(ctx.D)
+            self.cutover(k)
 
-    def cutover(self) -> None:
+    def transfer(self) -> None:
+        """At notice, ``staffing.transfer_offers`` vendor agents are offered a post; each
+        accepts with probability ``transfer_acceptance`` (``"none"``: the expected number,
+        rounded). Those who accept leave the vendor (the first waves' teams first) and join the
+        team at full productivity, bringing an equal share each of the vendor's knowledge: the
+        first ``round(accepted / vendor.agents × domains)`` domains are known. The seats
+        declined are advertised."""
         ctx = self.ctx
-        self.cutover_day = float(ctx.env.now)
-        self.vendor.leave_all()
-        self.knowledge.lose_pending()
-        if self.review is not None:
-            self.review.cutover_day = self.cutover_day
-        self._after_cutover()
+        p = ctx.p
+        offers = min(p.transfer_offers, self.vendor.agents)
+        if ctx.rng is None:
+            accepted = min(offers, math.floor(offers * p.transfer_acceptance + 0.5))
+        else:
+            accepted = int(ctx.rng.binomial(offers, p.transfer_acceptance)) if offers else 0
+        self.vendor.release(accepted)
+        self.team.transfer_in(accepted)
+        self.transferred_agents = accepted
+        share = accepted / p.vendor_agents if p.vendor_agents else 0.0
+        domains = self.knowledge.carry(_count(self.knowledge.domains, share))
+        open_seats = self.agents_upto[0] - self.team.planned()
+        self.team.hire_more(max(0, open_seats))
         if ctx.record:
             ctx.note(
-                f"cutover: vendor leaves after {self.extensions} extension month(s); "
+                f"staff transfer: {accepted} of {offers} vendor agents offered a post join the "
+                f"team, knowing {domains} domain(s); {max(0, open_seats)} seat(s) advertised"
+            )
+
+    def open_wave(self, k: int) -> Generator[simpy.Event, Any, None]:
+        """Wave ``k``'s requisitions open: the team target rises to the waves' up to ``k``."""
+        env = self.ctx.env
+        day = self.wave_hiring[k]
+        if day > env.now:
+            yield env.timeout(day - env.now)
+        target = self.agents_upto[k]
+        self.ctx.note(f"wave {k + 1}: requisitions open for a team of {target}")
+        size = self.team.size
+        if size is not None:
+            size.plan(target)
+        self.team.hire_more(max(0, target - self.team.planned()))
+
+    def notice(self, k: int) -> Generator[simpy.Event, Any, None]:
+        """Wave ``k``'s part of the contract is given notice."""
+        env = self.ctx.env
+        day = self.wave_notice[k]
+        if day > env.now:
+            yield env.timeout(day - env.now)
+        self.ctx.note(f"wave {k + 1}: notice served")
+        self.vendor.teams[k].serve_notice()
+
+    def cutover(self, k: int = 0) -> None:
+        """Wave ``k`` cuts over: its vendor agents leave and its domains not yet handed over are
+        lost. The first cutover starts the events timed from cutover; the last one is the
+        transition's cutover."""
+        ctx = self.ctx
+        now = float(ctx.env.now)
+        last = k == len(self.cum) - 1
+        self.wave_cutover[k] = now
+        self.wave = k + 1
+        if last:
+            self.cutover_day = now
+        self.vendor.teams[k].leave_all()
+        self.knowledge.lose_pending(self.domains_upto[k])
+        review = self.review
+        if k == 0:
+            self.first_cutover_day = now
+            if review is not None:
+                review.cutover_day = now
+            self._after_cutover()
+        if review is not None:
+            review.hypercare_from = now
+            review.waves_pending = not last
+            if last:
+                retained = self.vendor.teams[k + 1 :]
+                agents = sum(v.agents for v in retained)
+                review.retained_capacity = agents * ctx.p.vendor_tickets_per_agent_day
+        if ctx.record:
+            what = "cutover" if len(self.cum) == 1 else f"wave {k + 1} cuts over"
+            ctx.note(
+                f"{what}: vendor leaves after {self.extensions} extension month(s); "
                 f"{self.knowledge.lost} domain(s) lost"
             )
 
@@ -180,9 +332,10 @@ class Programme:
         return mean
 
     def _after_cutover(self) -> None:
-        """Schedule the risk events timed from cutover (their time is known only now)."""
+        """Schedule the risk events timed from (the first) cutover (their time is known only
+        now)."""
         ctx = self.ctx
-        t0 = self.cutover_day
+        t0 = self.first_cutover_day
         for offset, e in self.events["cutover"]:
             t = t0 + offset
             if t >= ctx.n_days:
@@ -239,6 +392,8 @@ class Programme:
             q=seg.q,
             hired=[a.hired for a in team.all_agents],
             left=[a.left for a in team.all_agents],
+            moved=[a.transferred for a in team.all_agents],
+            transferred_agents=self.transferred_agents,
             eval_end=self.eval_end,
             notice_day=self.notice_day,
             planned_exit=self.planned_exit,
@@ -254,7 +409,11 @@ class Programme:
             seg_hypercare=seg.hypercare,
             seg_target=seg.target,
             seg_overtime=seg.overtime,
+            seg_vendor_fixed=seg.vendor_fixed,
             risk_flags=self.struck,
+            first_cutover_day=self.first_cutover_day,
+            wave_planned=tuple(self.wave_planned),
+            wave_cutover=tuple(self.wave_cutover),
             **self._management_record(),
         )
 
@@ -273,6 +432,11 @@ class Programme:
             "abandoned": review.abandoned,
             "reviews": tuple(review.views),
         }
+
+
+def _count(n: int, share: float) -> int:
+    """``n × share`` rounded to the nearest whole number (halves up)."""
+    return math.floor(n * share + 0.5)
 
 
 def _window(n: int, start: float, days: float) -> np.ndarray:

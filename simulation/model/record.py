@@ -29,6 +29,13 @@ class RunRecord:
     person or spell (``end`` inf: to the horizon); ``abandoned`` the tickets closed unworked by
     triage, ``{day: tickets}``; ``reviews`` what each review saw (only with the event log);
     ``risk_flags`` whether each register risk struck within the horizon.
+
+    Strategies (issue 15): ``seg_vendor_fixed`` the vendor's agents that do not ramp down beside
+    a part that does (see :class:`simulation.model.capacity.Segments`); ``wave_planned`` /
+    ``wave_cutover`` each wave's planned exit and cutover day (``inf``: not within the
+    horizon); ``first_cutover_day`` the first wave's; ``cutover_day`` is the last wave's.
+    ``moved``: per agent (as ``hired``), whether it came from the vendor (staff transfer);
+    ``transferred_agents`` how many did.
     """
 
     p: ModelInputs
@@ -64,3 +71,9 @@ class RunRecord:
     abandoned: Mapping[int, float] = field(default_factory=dict)
     reviews: tuple[QueueView, ...] = ()
     risk_flags: Mapping[str, bool] = field(default_factory=dict)
+    seg_vendor_fixed: list[float] = field(default_factory=list)
+    first_cutover_day: float = float("inf")
+    wave_planned: tuple[float, ...] = ()
+    wave_cutover: tuple[float, ...] = ()
+    moved: list[bool] = field(default_factory=list)
+    transferred_agents: int = 0

@@ -60,10 +60,12 @@ def availability(p: object) -> float:
 class Review:
     """The review and the levers of one run."""
 
-    def __init__(self, ctx: RunContext, size: TeamSize, vendor_exit: Callable[[], float]) -> None:
+    def __init__(
+        self, ctx: RunContext, size: TeamSize, vendor_leaving: Callable[[float], float]
+    ) -> None:
         self.ctx = ctx
-        #: the day the vendor is expected to leave (inf once it has)
-        self.vendor_exit = vendor_exit
+        #: the share of the vendor's agents expected to have left by a day (0 once all have)
+        self.vendor_leaving = vendor_leaving
         p = ctx.p
         W, D = ctx.W, ctx.D
         self.every = max(1, int(p.review_days))
@@ -77,7 +79,11 @@ class Review:
         self.share_per_review = 1.0 - (1.0 - p.triage_share_per_week) ** (self.every / W)
         self.calm_days = 0
         self.low_days = 0
-        self.cutover_day = math.inf
+        self.cutover_day = math.inf  # the first cutover: from it on the team may be resized
+        self.hypercare_from = math.inf  # the latest cutover: the hypercare window opens
+        self.waves_pending = False  # waves still to cut over after the first
+        #: tickets a day of the vendor's part kept for good (known once the last wave is over)
+        self.retained_capacity = 0.0
         self.views: list[QueueView] = []  # what each review saw (kept when the log is)
         self.abandoned: dict[int, float] = {}
         #: reviews before this day decide nothing (see :meth:`quiet_from`)
@@ -129,6 +135,8 @@ class Review:
         if p.demand_growth_per_year < 0.0 and not self.idle():
             return day  # a falling forecast may lower the team target any week
         if p.resize and day >= self.cutover_day:
+            if self.waves_pending:
+                return day  # the vendor's capacity the team size counts on changes by wave
             until = min(until, self._crossing(kf))
         calm_at = p.release_weeks * self.ctx.W
         if self.calm_days < calm_at:  # the review at which the calm spell is long enough
@@ -141,7 +149,7 @@ class Review:
         never; 0 when already)."""
         p = self.ctx.p
         D = self.ctx.D
-        capacity = self.size.target * kf * self.availability
+        capacity = self.size.target * kf * self.availability + self.retained_capacity
         if p.tickets_per_day <= 0.0:
             return self.ctx.n_days
         ratio = capacity / p.tickets_per_day
@@ -222,8 +230,10 @@ class Review:
                 actions.append(lambda: ctx.note(f"{why}: {x:.1f} stale tickets closed unworked"))
         # the daily need the review plans for, and the capacity it can count on
         need = self._forecast(day) + look.backlog / p.burn_down_days
-        if self.vendor_exit() <= day + p.forecast_months * ctx.D:
-            capacity -= vendor
+        leaving = self.vendor_leaving(day + p.forecast_months * ctx.D)
+        if leaving:
+            capacity -= vendor * leaving
+        staying = vendor - vendor * leaving  # the vendor's part the team size can count on
         calm = self.calm_days >= p.release_weeks * ctx.W
         if calm and (self.agency.count or self.hypercare.count or self.overtime.on):
             release = self._release_action(need, capacity, kf, why)
@@ -237,7 +247,7 @@ class Review:
             actions.extend(self._help(need - capacity, internal, kf, day, backlog_days, why))
         if p.resize and day >= self.cutover_day and kf > 0.0:
             size = self.size
-            needed = math.ceil(need / (kf * self.availability) - 1e-9)
+            needed = math.ceil((need - staying) / (kf * self.availability) - 1e-9)
             if min(needed, size.cap) > max(size.target, size.approving):
                 actions.append(lambda: size.raise_to(needed, p.resize_lead_days, why))
             elif calm and max(size.base, needed) < size.target:
@@ -285,7 +295,8 @@ class Review:
             if n > 0:
                 actions.append(lambda: self.agency.order(n, p.agency_lead_days, why))
                 gap -= n * unit
-        window = self.cutover_day <= day < self.cutover_day + p.hypercare_months * self.ctx.D
+        start = self.hypercare_from
+        window = start <= day < start + p.hypercare_months * self.ctx.D
         if (
             p.hypercare
             and window

@@ -23,15 +23,17 @@ from simulation.model.streams import gamma_stream, stream, uniform_stream
 
 class Agent:
     """One internal agent: start day, first productive day, state (0 onboarding, 1 productive,
-    2 left) and leaving day (``inf`` while employed)."""
+    2 left), leaving day (``inf`` while employed) and whether the agent came from the vendor
+    (a transfer: at full productivity from the first day, ``productive_from`` = −inf)."""
 
-    __slots__ = ("hired", "productive_from", "state", "left")
+    __slots__ = ("hired", "productive_from", "state", "left", "transferred")
 
-    def __init__(self, hired: float, productive_from: float) -> None:
+    def __init__(self, hired: float, productive_from: float, transferred: bool = False) -> None:
         self.hired = hired
         self.productive_from = productive_from
         self.state = 0
         self.left = math.inf
+        self.transferred = transferred
 
 
 def learning_tau(ramp_up_days: float, initial_productivity: float) -> float:
@@ -60,6 +62,7 @@ class Team:
         self.t_u = 0.0
         self.hires = 0
         self.leavers = 0
+        self.in_transfer = 0  # transferred agents employed
         self.first_onboarded = False
         #: called once, when the first agent has finished onboarding
         self.on_first_productive: Callable[[], None] = lambda: None
@@ -107,15 +110,68 @@ class Team:
                     self.S = 0.0
         agent.state = 2
 
+    def transfer_in(self, n: int) -> None:
+        """``n`` vendor agents join the team now, at full productivity (no onboarding, no
+        learning curve)."""
+        ctx = self.ctx
+        t = float(ctx.env.now)
+        for _ in range(n):
+            agent = Agent(t, -math.inf, transferred=True)
+            agent.state = 1
+            self.staff.append(agent)
+            self.all_agents.append(agent)
+            self.n_prod += 1
+            self.in_transfer += 1
+        if n:
+            ctx.changes += 1
+            if not self.first_onboarded:
+                self.first_onboarded = True
+                ctx.note("first internal agents (transferred from the vendor) at work")
+                self.on_first_productive()
+
+    def hazard(self, rate: float, transfer_rate: float) -> float:
+        """The team's attrition hazard per day: ``rate`` per agent, ``transfer_rate`` per
+        transferred agent."""
+        n = len(self.staff)
+        if not self.in_transfer:
+            return rate * n
+        return rate * (n - self.in_transfer) + transfer_rate * self.in_transfer
+
     # leavers -----------------------------------------------------------------------------------
 
+    def _pick(self) -> int:
+        """Which agent leaves: uniformly chosen (the longest-serving under "none"), each in
+        proportion to its attrition hazard when transferred agents have their own."""
+        staff = self.staff
+        u = next(self.pick)
+        p = self.ctx.p
+        if not self.in_transfer or p.transfer_attrition == p.annual_attrition:
+            return min(int(u * len(staff)), len(staff) - 1)
+        moved = self.in_transfer * p.transfer_attrition
+        total = moved + (len(staff) - self.in_transfer) * p.annual_attrition
+        x = u * total
+        group = x < moved or p.annual_attrition <= 0.0  # a transferred agent leaves
+        if group:
+            rank = int(min(x, moved) / p.transfer_attrition) if p.transfer_attrition > 0 else 0
+        else:
+            rank = int((x - moved) / p.annual_attrition)
+        last = -1
+        for i, agent in enumerate(staff):
+            if agent.transferred == group:
+                last = i
+                if rank == 0:
+                    return i
+                rank -= 1
+        return last
+
     def leave(self, why: str) -> None:
-        """One agent leaves now (uniformly chosen; the longest-serving under "none") and a
-        backfill requisition opens."""
+        """One agent leaves now (see :meth:`_pick`) and a backfill requisition opens."""
         if not self.staff:
             return
-        i = min(int(next(self.pick) * len(self.staff)), len(self.staff) - 1)
+        i = self._pick()
         agent = self.staff.pop(i)
+        if agent.transferred:
+            self.in_transfer -= 1
         ctx = self.ctx
         self._remove(agent, float(ctx.env.now))
         self.leavers += 1
