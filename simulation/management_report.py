@@ -1,7 +1,7 @@
 """The report's section "What management had to do", read from summary.csv alone.
 
 The weekly review pulls recovery levers (docs/model.md, section 10); every simulated future
-records how much of each it needed and what the response cost. This module turns the P50 and
+records how much of each it used and what the response cost. This module turns the P50 and
 P90 of those outputs (summary.csv; the plan's team size from inputs.csv) into the section's table
 and into one plain sentence about the futures that needed the most help. It computes no
 statistic: every number is one the engine wrote.
@@ -114,6 +114,12 @@ def management_rows(data: ResultsData) -> list[dict[str, str]]:
     return rows
 
 
+def _shown_positive(value: float, text: str) -> bool:
+    """``value`` is above zero and its formatted ``text`` does not round it to zero (a P90 of
+    0.01 agent-days reads as none rather than as "at least 0")."""
+    return value > 0.0 and float(text.split()[0].replace(",", "")) > 0.0
+
+
 def _and(parts: Sequence[str]) -> str:
     """``a``, ``a and b``, ``a, b and c``."""
     return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
@@ -123,11 +129,13 @@ def management_sentence(data: ResultsData) -> str | None:
     """One plain sentence on the futures that needed the most help, from the P90 of each output.
 
     A P90 above zero says that one future in ten needed at least that much of the lever; a P90
-    of zero that nine futures in ten needed none of it. Each P90 is its own: the futures that
-    needed the most agency staff need not be those with the longest overtime, hence "the most
-    of each kind of help". The team counts as help when its P90 exceeds the plan (known only
-    for a fixed plan, see :func:`planned_team`). Outputs missing from summary.csv (or without a
-    value) are left out; None when there is nothing to say.
+    of zero that nine futures in ten used none of it ("used", not "needed": with the response
+    switched off, ``response.enabled = false``, management used nothing however much help the
+    service needed, and a results folder does not record the switch). Each P90 is its own: the
+    futures that needed the most agency staff need not be those with the longest overtime,
+    hence "the most of each kind of help". The team counts as help when its P90 exceeds the
+    plan (known only for a fixed plan, see :func:`planned_team`). Outputs missing from
+    summary.csv (or without a value) are left out; None when there is nothing to say.
     """
     done: list[str] = []
     none: list[str] = []
@@ -135,8 +143,9 @@ def management_sentence(data: ResultsData) -> str | None:
         p90 = data.stat(lever.metric, "p90")
         if math.isnan(p90):
             continue
-        if p90 > 0.0:
-            done.append(lever.done.format(human(p90, lever.unit)))
+        text = human(p90, lever.unit)
+        if _shown_positive(p90, text):
+            done.append(lever.done.format(text))
         else:
             none.append(lever.none)
     team, plan = data.stat("final_target_agents", "p90"), planned_team(data)
@@ -149,6 +158,8 @@ def management_sentence(data: ResultsData) -> str | None:
             none.append("larger team")
     cost = data.stat("response_cost", "p90")
     money = human(cost, data.currency)
+    if cost > 0.0 and not _shown_positive(cost, money):
+        cost = 0.0  # less than one unit of currency
     if done:
         sentence = (
             "In the 10% of futures that needed the most of each kind of help, management "
@@ -157,10 +168,10 @@ def management_sentence(data: ResultsData) -> str | None:
         if cost > 0.0:
             sentence += f", at a response cost of at least {money}"
         if none:
-            sentence += "; in nine futures in ten it needed " + _and([f"no {x}" for x in none])
+            sentence += "; in nine futures in ten it used " + _and([f"no {x}" for x in none])
         return sentence + "."
     if none:
-        sentence = "In nine futures in ten management needed " + _and([f"no {x}" for x in none])
+        sentence = "In nine futures in ten management used " + _and([f"no {x}" for x in none])
         if cost == 0.0:
             return sentence + ", and the response cost nothing."
         if cost > 0.0:

@@ -352,7 +352,7 @@ def test_management_section_and_sentence_quote_the_summary(
         f"at least {np.percentile(agency, 90):,.0f} agency agent-days, ran overtime for at least "
         f"{np.percentile(overtime, 90):.1f} weeks and raised the team target from "
         f"{PLANNED_TEAM} to at least {np.percentile(team, 90):.0f} agents, at a response cost "
-        f"of at least {cost / 1e3:.1f} k EUR; in nine futures in ten it needed no hypercare "
+        f"of at least {cost / 1e3:.1f} k EUR; in nine futures in ten it used no hypercare "
         "from the outgoing vendor and no stale-ticket triage."
     )
     assert section["sentence"] == expected
@@ -373,14 +373,14 @@ def test_management_section_and_sentence_quote_the_summary(
         (
             {"agency_agent_days": 0, "overtime_weeks": 0, "final_target_agents": PLANNED_TEAM}
             | {"response_cost": 0},
-            "In nine futures in ten management needed no agency staff, no overtime, no hypercare "
+            "In nine futures in ten management used no agency staff, no overtime, no hypercare "
             "from the outgoing vendor, no stale-ticket triage and no larger team, and the "
             "response cost nothing.",
         ),
         (
             {"agency_agent_days": 0, "overtime_weeks": 0, "final_target_agents": PLANNED_TEAM}
             | {"response_cost": 12_000},
-            "In nine futures in ten management needed no agency staff, no overtime, no hypercare "
+            "In nine futures in ten management used no agency staff, no overtime, no hypercare "
             "from the outgoing vendor, no stale-ticket triage and no larger team; the costliest "
             "10% of responses still cost at least 12.0 k EUR (each lever was used in at most one "
             "future in ten).",
@@ -391,11 +391,18 @@ def test_management_section_and_sentence_quote_the_summary(
             "In the 10% of futures that needed the most of each kind of help, management ran "
             "overtime for at least 2.5 weeks, called the outgoing vendor back for at least 120 "
             "agent-days of hypercare and closed at least 1,234 stale tickets unworked, at a "
-            "response cost of at least 2.5 M EUR; in nine futures in ten it needed no agency "
+            "response cost of at least 2.5 M EUR; in nine futures in ten it used no agency "
             "staff and no larger team.",
         ),
+        (
+            {"agency_agent_days": 0.01, "overtime_weeks": 0.04, "hypercare_agent_days": 0.02}
+            | {"final_target_agents": PLANNED_TEAM, "response_cost": 0.3},
+            "In nine futures in ten management used no agency staff, no overtime, no hypercare "
+            "from the outgoing vendor, no stale-ticket triage and no larger team, and the "
+            "response cost nothing.",
+        ),
     ],
-    ids=["no-help", "no-lever-but-cost", "some-levers"],
+    ids=["no-help", "no-lever-but-cost", "some-levers", "help-that-rounds-to-nothing"],
 )
 def test_management_sentence_wording(results: Path, p90: dict[str, float], sentence: str) -> None:
     data = _with_p90(load_results(results), p90)
@@ -415,7 +422,7 @@ def test_management_sentence_leaves_out_what_it_cannot_know(results: Path) -> No
     assert "agency" not in sentence and "hypercare" not in sentence and "team" not in sentence
     assert sentence.startswith("In the 10% of futures that needed the most of each kind of help")
     assert "ran overtime for at least" in sentence
-    assert sentence.endswith("; in nine futures in ten it needed no stale-ticket triage.")
+    assert sentence.endswith("; in nine futures in ten it used no stale-ticket triage.")
     # without inputs.csv there is no plan either; the table keeps the team size
     no_inputs = dataclasses.replace(data, inputs=pd.DataFrame())
     assert "team" not in (management_sentence(no_inputs) or "")
