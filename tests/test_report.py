@@ -435,8 +435,10 @@ def test_management_sentence_leaves_out_what_it_cannot_know(results: Path) -> No
 
 
 def test_a_folder_from_before_the_management_layer_renders_without_the_section(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    results: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """Rendered without drawing the charts (report_context with no figures): the section, its
+    PDF page and its chart are left out, and nothing else changes around them."""
     from simulation import report
 
     pdf_tables: list[tuple[str, str]] = []
@@ -450,20 +452,22 @@ def test_a_folder_from_before_the_management_layer_renders_without_the_section(
     old = write_results_folder(tmp_path / "old", n=120, management=False)
     data = load_results(old)  # the contract accepts it: the new outputs are optional
     assert not any(data.has(m) for m in MANAGEMENT_OUTPUTS)
-    html = build_report(old, pdf=True).read_text(encoding="utf-8")
+    assert {s.name for s in chart_specs(data)} == EXPECTED_CHARTS - {"fan_management"}
+    context = report.report_context(data, [], [])
+    assert context["management"] is None
+    html = report.render_html(context).decode("utf-8")
     assert "What management had to do" not in html and 'id="management"' not in html
-    assert "fan_management" not in html
     # the key figures are followed by the charts exactly as before the section existed
     assert '</section>\n\n<section class="charts" id="charts">' in html
-    assert {p.stem for p in (old / "charts").glob("*.png")} == EXPECTED_CHARTS - {"fan_management"}
     assert not any("management" in s for s in executive_summary(data))
+    report.render_pdf([], [], context)
     assert "What management had to do" not in [t for t, _ in pdf_tables]
 
-    # the same folder with the management layer gets the section in the PDF too
+    # the folder with the management layer gets the section in the PDF too, after the key figures
     pdf_tables.clear()
-    new = write_results_folder(tmp_path / "new", n=120)
-    build_report(new, pdf=True)
+    data = load_results(results)
+    report.render_pdf([], [], report.report_context(data, [], []))
     notes = dict(pdf_tables)
-    assert notes["What management had to do"] == management_sentence(load_results(new))
+    assert notes["What management had to do"] == management_sentence(data)
     titles = [t for t, _ in pdf_tables]
     assert titles.index("Key figures") + 1 == titles.index("What management had to do")
