@@ -564,6 +564,7 @@ def _summary_text(res: Any, out: Path, wall: float) -> str:
         "transition_months",
         "cutover_month",
         "transition_cost",
+        "response_cost",
         "npv_savings",
         "breakeven_month",
         "peak_backlog",

@@ -47,6 +47,7 @@ from simulation.cores import available_cores, fork_is_safe
 from simulation.errors import SimulationError
 from simulation.folder_io import Folder, WriteFailed, check_targets, check_writable, write_files
 from simulation.interrupts import deferred_interrupts, ignore_in_worker
+from simulation.management_report import management_section, management_sentence
 from simulation.results_contract import (
     INPUTS,
     RISKS,
@@ -70,11 +71,15 @@ MAX_CURVE_POINTS = 2000
 
 @dataclass(frozen=True)
 class MetricInfo:
-    """How an output is named for people and in which unit (``"currency"`` = the run currency)."""
+    """How an output is named for people and in which unit (``"currency"`` = the run currency).
+
+    ``more_is_worse``: True when a higher value is worse (costs, durations, backlog), False when
+    it is better (savings, SLA compliance), None when neither (a size, such as the team
+    management ended up aiming for: larger is a choice, not a score)."""
 
     label: str
     unit: str
-    more_is_worse: bool = True
+    more_is_worse: bool | None = True
 
 
 METRICS: dict[str, MetricInfo] = {
@@ -95,6 +100,21 @@ METRICS: dict[str, MetricInfo] = {
     "knowledge_lost_domains": MetricInfo("Knowledge domains lost", "domains"),
     "hires": MetricInfo("Hires", "hires"),
     "leavers": MetricInfo("Leavers", "leavers"),
+    # what management had to do (issue 14)
+    "response_cost": MetricInfo("Response cost", "currency"),
+    "agency_agent_days": MetricInfo("Agency staff", "agent-days"),
+    "overtime_weeks": MetricInfo("Overtime", "weeks"),
+    "hypercare_agent_days": MetricInfo("Vendor hypercare", "agent-days"),
+    "final_target_agents": MetricInfo("Final team size (target)", "agents", more_is_worse=None),
+    "abandoned_tickets": MetricInfo("Stale tickets closed unworked", "tickets"),
+    "relapse_weeks": MetricInfo("Weeks below SLA target after stabilisation", "weeks"),
+    "backlog_at_horizon_days": MetricInfo("Backlog at the horizon", "days of demand"),
+    "sla_compliance_last_year": MetricInfo(
+        "SLA compliance in the last year", "%", more_is_worse=False
+    ),
+    "disruption_after_stabilisation_cost": MetricInfo(
+        "Disruption cost after stabilisation", "currency"
+    ),
 }
 
 #: Outputs that get an S-curve and a histogram, when present.
@@ -410,6 +430,10 @@ def _distribution_specs(data: ResultsData, metric: str) -> list[ChartSpec]:
     ]
 
 
+#: The fan chart of the management layer's monthly series (agency, hypercare, team target).
+MANAGEMENT_FAN = "fan_management"
+
+
 #: The monthly fan charts: name, caption, extra caption text, (series, legend label) pairs,
 #: title, unit and axis label.
 _FANS: tuple[tuple[str, str, str, tuple[tuple[str, str], ...], str, str, str], ...] = (
@@ -437,6 +461,21 @@ _FANS: tuple[tuple[str, str, str, tuple[tuple[str, str], ...], str, str, str], .
         "",
         (("internal_agents", "Internal agents"), ("vendor_agents", "Vendor agents")),
         "Agents: internal build-up and vendor ramp-down",
+        "agents",
+        "Agents",
+    ),
+    (
+        MANAGEMENT_FAN,
+        "Agency staff, vendor hypercare and team target over time",
+        " Agency and hypercare agents are the temporary help management brought in; the team "
+        "target is the head count it was hiring towards (the plan, raised when the reviews found "
+        "too few heads). Values at month end.",
+        (
+            ("agency_agents", "Agency agents"),
+            ("hypercare_agents", "Vendor agents on hypercare"),
+            ("target_agents", "Team target"),
+        ),
+        "What management added: temporary help and the team target",
         "agents",
         "Agents",
     ),
@@ -813,13 +852,17 @@ def _warning_sentences(data: ResultsData) -> list[str]:
 def executive_summary(data: ResultsData) -> list[str]:
     """Plain sentences for a decision board, each built from numbers of summary.csv.
 
-    Covers: the P80 / P50 transition time, the P50 / P90 transition cost, the chance that
-    backsourcing is cheaper over the horizon and that it breaks even, each target's probability,
-    the top driver of cost and time, and cautions (no convergence, futures that never
-    stabilised, run warnings). Sentences whose numbers are missing are left out.
+    Covers: the P80 / P50 transition time, the P50 / P90 transition cost, what management had
+    to do in the futures that needed the most help (P90 of each lever and of the response cost,
+    :func:`~simulation.management_report.management_sentence`), the chance that backsourcing is
+    cheaper over the horizon and that it breaks even, each target's probability, the top driver
+    of cost and time, and cautions (no convergence, futures that never stabilised, run
+    warnings). Sentences whose numbers are missing are left out.
     """
+    management = management_sentence(data)
     return (
         _transition_sentences(data)
+        + ([management] if management else [])
         + _money_sentences(data)
         + _target_sentences(data)
         + _driver_sentences(data)
@@ -1084,6 +1127,7 @@ def report_context(
         "key_figures": key_figures(data, headline=True),
         "other_figures": key_figures(data, headline=False),
         "probabilities": probability_rows(data),
+        "management": _management_context(data, specs),
         "figures": [
             {"name": s.name, "title": s.title, "caption": s.caption, "src": _png_uri(png)}
             for s, png in zip(specs, pngs, strict=True)
@@ -1096,6 +1140,16 @@ def report_context(
         "scenario_text": data.scenario_text,
         "currency": data.currency,
     }
+
+
+def _management_context(data: ResultsData, specs: Sequence[ChartSpec]) -> dict[str, Any] | None:
+    """The section "What management had to do" (None for a folder without its outputs), with
+    the title of its fan chart when the report has one."""
+    section = management_section(data)
+    if section is None:
+        return None
+    chart = next((s.title for s in specs if s.name == MANAGEMENT_FAN), "")
+    return {**section, "chart": chart}
 
 
 def render_html(context: Mapping[str, Any]) -> bytes:
@@ -1124,8 +1178,15 @@ def _text_page(pdf: PdfPages, title: str, paragraphs: list[str], subtitle: str =
 
 
 def _table_pages(
-    pdf: PdfPages, title: str, header: list[str], rows: list[list[str]], widths: list[float]
+    pdf: PdfPages,
+    title: str,
+    header: list[str],
+    rows: list[list[str]],
+    widths: list[float],
+    note: str = "",
 ) -> None:
+    """A table over as many A4 pages as it needs; ``note``: a paragraph under the title of the
+    first page (drawn literally)."""
     per_page = 38
     for start in range(0, max(len(rows), 1), per_page):
         fig = charts.new_figure(*A4)
@@ -1138,7 +1199,12 @@ def _table_pages(
             weight="bold",
             va="top",
         )
-        ax = fig.add_axes((0.04, 0.04, 0.92, 0.88))
+        height = 0.88  # of the table's axes, from 0.04 up
+        if note and not start:
+            wrapped = textwrap.fill(note, 100)
+            fig.text(0.06, 0.93, plain_text(wrapped), fontsize=9.5, va="top")
+            height -= 0.018 * (wrapped.count("\n") + 1) + 0.012
+        ax = fig.add_axes((0.04, 0.04, 0.92, height))
         ax.axis("off")
         chunk = [
             [plain_text(textwrap.shorten(c, 70)) for c in row]
@@ -1205,6 +1271,16 @@ def render_pdf(
             + [[r["label"], "", r["value"], "", "", ""] for r in context["probabilities"]],
             [0.34, 0.12, 0.12, 0.12, 0.12, 0.18],
         )
+        management = context.get("management")
+        if management:
+            _table_pages(
+                pdf,
+                "What management had to do",
+                ["Output", "What it counts", "P50", "P90"],
+                [[r["label"], r["meaning"], r["p50"], r["p90"]] for r in management["rows"]],
+                [0.22, 0.54, 0.12, 0.12],
+                note=management["sentence"] or "",
+            )
         _chart_pages(pdf, specs, pngs)
         _table_pages(
             pdf,

@@ -21,6 +21,22 @@ CURRENCY = "EUR"
 PCTS = (5, 10, 20, 50, 80, 90, 95)
 TARGETS = {"transition_months": ("<=", 12.0), "npv_savings": (">=", 0.0)}
 SERIES = SERIES_NAMES  # the contract: every monthly series the engine writes
+#: What management had to do (issue 14): outputs and series a folder written before the
+#: management layer does not have.
+MANAGEMENT_OUTPUTS = (
+    "response_cost",
+    "agency_agent_days",
+    "overtime_weeks",
+    "hypercare_agent_days",
+    "final_target_agents",
+    "abandoned_tickets",
+    "relapse_weeks",
+    "backlog_at_horizon_days",
+    "sla_compliance_last_year",
+    "disruption_after_stabilisation_cost",
+)
+MANAGEMENT_SERIES = ("agency_agents", "hypercare_agents", "target_agents")
+PLANNED_TEAM = 20  # staffing.target_agents, fixed (see INPUTS)
 
 SCENARIO_TOML = """[scenario]
 name = "synthetic help desk"
@@ -65,6 +81,33 @@ def _samples(rng: np.random.Generator, n: int) -> pd.DataFrame:
             "risk.vendor_walkout": walkout.astype(int),
         }
     )
+
+
+def _management(samples: pd.DataFrame, seed: int) -> pd.DataFrame:
+    """The management outputs, drawn from their own generator (the other columns stay as they
+    were): help in the slow futures, no hypercare and no triage, the team grown in a few."""
+    rng = np.random.default_rng(seed + 1)
+    n = len(samples)
+    months = samples["out.transition_months"].to_numpy()
+    agency = np.where(months > 11, 45 * (months - 11) + rng.uniform(0, 20, n), 0.0)
+    overtime = np.clip(np.round(months - 9), 0, 12)
+    cost = agency * 420.0 + overtime * 3_100.0
+    grown = (months > 12.5) * rng.integers(1, 4, n)
+    relapse = np.where(rng.random(n) < 0.2, rng.integers(1, 6, n), 0)
+    outputs = {
+        "out.response_cost": cost,
+        "out.agency_agent_days": agency,
+        "out.overtime_weeks": overtime,
+        "out.hypercare_agent_days": np.zeros(n),
+        "out.final_target_agents": PLANNED_TEAM + grown.astype(float),
+        "out.abandoned_tickets": np.zeros(n),
+        "out.relapse_weeks": relapse.astype(float),
+        "out.backlog_at_horizon_days": rng.exponential(0.1, n) * (rng.random(n) < 0.3),
+        "out.sla_compliance_last_year": np.clip(1 - rng.exponential(0.01, n), 0, 1),
+        "out.disruption_after_stabilisation_cost": relapse * 4_000.0,
+    }
+    risks = [c for c in samples.columns if c.startswith("risk.")]
+    return pd.concat([samples.drop(columns=risks), pd.DataFrame(outputs), samples[risks]], axis=1)
 
 
 def _stats(name: str, column: pd.Series) -> dict[str, object]:
@@ -112,7 +155,9 @@ def _summary(samples: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _timeseries(rng: np.random.Generator, samples: pd.DataFrame) -> pd.DataFrame:
+def _timeseries(
+    rng: np.random.Generator, samples: pd.DataFrame, series: tuple[str, ...] = SERIES
+) -> pd.DataFrame:
     n = len(samples)
     month = np.arange(1, HORIZON + 1)
     cut = samples["out.cutover_month"].to_numpy()[:, None]
@@ -147,7 +192,7 @@ def _timeseries(rng: np.random.Generator, samples: pd.DataFrame) -> pd.DataFrame
         "target_agents": np.full((n, HORIZON), 20.0),
     }
     frames = []
-    for name in SERIES:
+    for name in series:
         values = paths[name]
         p10, p50, p90 = np.percentile(values, [10, 50, 90], axis=0)
         frames.append(
@@ -236,15 +281,27 @@ INPUTS = pd.DataFrame(
 
 
 def write_results_folder(
-    path: Path, *, n: int = 500, seed: int = 12345, converged: bool | None = True
+    path: Path,
+    *,
+    n: int = 500,
+    seed: int = 12345,
+    converged: bool | None = True,
+    management: bool = True,
 ) -> Path:
-    """Write a complete results folder into ``path`` (created) and return it."""
+    """Write a complete results folder into ``path`` (created) and return it.
+
+    ``management`` False: the folder as written before the management layer, without its
+    outputs (:data:`MANAGEMENT_OUTPUTS`) and monthly series (:data:`MANAGEMENT_SERIES`); every
+    other file is the same."""
     rng = np.random.default_rng(seed)
     path.mkdir(parents=True, exist_ok=True)
     samples = _samples(rng, n)
+    if management:
+        samples = _management(samples, seed)
     samples.to_csv(path / "samples.csv", index=False)
     _summary(samples).to_csv(path / "summary.csv", index=False)
-    _timeseries(rng, samples).to_csv(path / "timeseries.csv", index=False)
+    series = SERIES if management else tuple(s for s in SERIES if s not in MANAGEMENT_SERIES)
+    _timeseries(rng, samples, series).to_csv(path / "timeseries.csv", index=False)
     _sensitivity(samples).to_csv(path / "sensitivity.csv", index=False)
     _risks(samples).to_csv(path / "risks.csv", index=False)
     INPUTS.to_csv(path / "inputs.csv", index=False)

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 from click.testing import CliRunner
 
+from simulation.charts import human
 from simulation.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -63,6 +64,13 @@ def test_run_writes_charts_and_report_then_report_rebuilds_them(tmp_path: Path) 
     # the first table holds the deciding outputs; the others (e.g. hires) follow further down
     assert html.index("Key figures") < html.index("Transition cost") < html.index("All outputs")
     assert html.index("All outputs") < html.index(">Hires<")
+    # what management had to do: its section quotes summary.csv, its fan chart is drawn
+    assert "fan_management" in names
+    summary = pd.read_csv(out / "summary.csv").set_index("metric")
+    section = html[html.index("<h2>What management had to do</h2>") : html.index('id="charts"')]
+    for metric, unit in (("overtime_weeks", "weeks"), ("final_target_agents", "agents")):
+        assert f'<td class="num">{human(summary.loc[metric, "p90"], unit)}</td>' in section
+    assert human(summary.loc["response_cost", "p90"], "EUR") in section
 
     for png in charts:
         png.unlink()

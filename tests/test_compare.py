@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
+from types import MappingProxyType
 
 import numpy as np
 import pandas as pd
@@ -146,3 +148,45 @@ def test_cli_compare_needs_two_scenarios() -> None:
     result = CliRunner().invoke(main, ["compare", str(MINIMAL)])
     assert result.exit_code == 1
     assert "error: compare needs at least two scenario files" in result.output
+
+
+def test_management_outputs_are_compared_in_their_better_direction(minimal) -> None:  # type: ignore[no-untyped-def]
+    """Less help, a lower response cost and fewer relapse weeks are better, a higher SLA
+    compliance in the last year too; the final team size is a choice, not a score."""
+    lower = (
+        "response_cost",
+        "agency_agent_days",
+        "overtime_weeks",
+        "hypercare_agent_days",
+        "abandoned_tickets",
+        "relapse_weeks",
+        "backlog_at_horizon_days",
+        "disruption_after_stabilisation_cost",
+    )
+    assert {m: BETTER[m] for m in lower} == dict.fromkeys(lower, "lower")
+    assert BETTER["sla_compliance_last_year"] == "higher"
+    assert "final_target_agents" not in BETTER
+    # the plan against nobody reacting: the same futures, paired (a team one short of the
+    # minimal scenario's, so that the plan has to pull levers in some futures)
+    short = apply_setting(minimal, {"staffing.target_agents": 3})
+    off = dataclasses.replace(
+        short, options=MappingProxyType({**short.options, "response.enabled": False})
+    )
+    comp = compare([short, off], 40, seed=11, jobs=1, names=["plan", "nobody"])
+    plan, nobody = comp.alternatives
+    d = comp.differences.set_index("metric")
+    for metric in (*lower, "sla_compliance_last_year"):
+        assert d.at[metric, "better"] == BETTER[metric], metric
+        a, b = plan.values(metric), nobody.values(metric)
+        wins = b < a if BETTER[metric] == "lower" else b > a
+        assert d.at[metric, "p_better"] == pytest.approx(np.mean(wins)), metric
+    # nobody reacting costs nothing in response: it is "better" wherever the plan paid for help
+    assert np.all(nobody.values("response_cost") == 0.0)
+    paid = np.mean(plan.values("response_cost") > 0.0)
+    assert paid > 0.0 and d.at["response_cost", "p_better"] == pytest.approx(paid)
+    # the team size is in comparison.csv, not among the paired differences
+    assert "final_target_agents" not in d.index
+    assert set(comp.table[comp.table["metric"] == "final_target_agents"]["alternative"]) == {
+        "plan",
+        "nobody",
+    }

@@ -15,10 +15,12 @@ import pandas as pd
 import pytest
 from markupsafe import escape
 from PIL import Image
-from report_fixture import write_results_folder
+from report_fixture import MANAGEMENT_OUTPUTS, PLANNED_TEAM, write_results_folder
 
 from simulation.errors import SimulationError
+from simulation.management_report import management_section, management_sentence
 from simulation.report import (
+    ResultsData,
     build_report,
     chart_specs,
     executive_summary,
@@ -43,6 +45,7 @@ EXPECTED_CHARTS = {
     "fan_backlog",
     "fan_sla_compliance",
     "fan_agents",
+    "fan_management",
     "fan_capacity_demand",
     "fan_knowledge_transferred",
     "cost_paths",
@@ -303,3 +306,168 @@ def test_charts_drawn_in_worker_processes_equal_charts_drawn_serially(
     monkeypatch.setattr(report, "_chart_jobs", lambda charts: 1)
     serial = {p.name: p.read_bytes() for p in report.write_charts(folder)}
     assert len(serial) >= 10 and parallel == serial
+
+
+# What management had to do (issue 14) ---------------------------------------------------------
+
+
+def _with_p90(data: ResultsData, values: dict[str, float]) -> ResultsData:
+    """``data`` with the P90 of some outputs replaced (the summary as another run wrote it)."""
+    summary = data.summary.copy()
+    for metric, value in values.items():
+        summary.loc[metric, "p90"] = value
+    return dataclasses.replace(data, summary=summary)
+
+
+def test_management_section_and_sentence_quote_the_summary(
+    results: Path, samples: pd.DataFrame
+) -> None:
+    data = load_results(results)
+    section = management_section(data)
+    assert section is not None
+    rows = {r["metric"]: r for r in section["rows"]}
+    assert list(rows) == [
+        "agency_agent_days",
+        "overtime_weeks",
+        "hypercare_agent_days",
+        "abandoned_tickets",
+        "final_target_agents",
+        "response_cost",
+    ]
+    # every figure is the summary's, checked independently against the raw samples
+    agency = samples["out.agency_agent_days"]
+    assert rows["agency_agent_days"]["p90"] == f"{np.percentile(agency, 90):,.0f} agent-days"
+    assert rows["agency_agent_days"]["p50"] == f"{np.median(agency):.1f} agent-days"
+    overtime = samples["out.overtime_weeks"]
+    assert rows["overtime_weeks"]["p90"] == f"{np.percentile(overtime, 90):.1f} weeks"
+    assert rows["hypercare_agent_days"]["p90"] == "0 agent-days"
+    team = samples["out.final_target_agents"]
+    assert rows["final_target_agents"]["p50"] == f"{np.median(team):.0f} agents"
+    assert rows["final_target_agents"]["p90"] == f"{np.percentile(team, 90):.0f} agents"
+    assert f"(the plan: {PLANNED_TEAM} agents)" in rows["final_target_agents"]["meaning"]
+    cost = np.percentile(samples["out.response_cost"], 90)
+    assert rows["response_cost"]["p90"] == f"{cost / 1e3:.1f} k EUR"
+    expected = (
+        "In the 10% of futures that needed the most of each kind of help, management brought in "
+        f"at least {np.percentile(agency, 90):,.0f} agency agent-days, ran overtime for at least "
+        f"{np.percentile(overtime, 90):.1f} weeks and raised the team target from "
+        f"{PLANNED_TEAM} to at least {np.percentile(team, 90):.0f} agents, at a response cost "
+        f"of at least {cost / 1e3:.1f} k EUR; in nine futures in ten it used no hypercare "
+        "from the outgoing vendor and no stale-ticket triage."
+    )
+    assert section["sentence"] == expected
+    assert expected in executive_summary(data)
+    html = (results / "report.html").read_text(encoding="utf-8")
+    section_html = html[html.index('id="management"') : html.index('id="charts"')]
+    assert "<h2>What management had to do</h2>" in section_html
+    assert str(escape(expected)) in section_html
+    for r in rows.values():
+        assert f"<td>{escape(r['label'])}</td>" in section_html
+        assert f'<td class="num">{r["p50"]}</td><td class="num">{r["p90"]}</td>' in section_html
+    assert 'data-chart="fan_management"' in html
+
+
+@pytest.mark.parametrize(
+    ("p90", "sentence"),
+    [
+        (
+            {"agency_agent_days": 0, "overtime_weeks": 0, "final_target_agents": PLANNED_TEAM}
+            | {"response_cost": 0},
+            "In nine futures in ten management used no agency staff, no overtime, no hypercare "
+            "from the outgoing vendor, no stale-ticket triage and no larger team, and the "
+            "response cost nothing.",
+        ),
+        (
+            {"agency_agent_days": 0, "overtime_weeks": 0, "final_target_agents": PLANNED_TEAM}
+            | {"response_cost": 12_000},
+            "In nine futures in ten management used no agency staff, no overtime, no hypercare "
+            "from the outgoing vendor, no stale-ticket triage and no larger team; the costliest "
+            "10% of responses still cost at least 12.0 k EUR (each lever was used in at most one "
+            "future in ten).",
+        ),
+        (
+            {"agency_agent_days": 0, "overtime_weeks": 2.5, "final_target_agents": PLANNED_TEAM}
+            | {"hypercare_agent_days": 120, "abandoned_tickets": 1234.4, "response_cost": 2.5e6},
+            "In the 10% of futures that needed the most of each kind of help, management ran "
+            "overtime for at least 2.5 weeks, called the outgoing vendor back for at least 120 "
+            "agent-days of hypercare and closed at least 1,234 stale tickets unworked, at a "
+            "response cost of at least 2.5 M EUR; in nine futures in ten it used no agency "
+            "staff and no larger team.",
+        ),
+        (
+            {"agency_agent_days": 0.01, "overtime_weeks": 0.04, "hypercare_agent_days": 0.02}
+            | {"final_target_agents": PLANNED_TEAM, "response_cost": 0.3},
+            "In nine futures in ten management used no agency staff, no overtime, no hypercare "
+            "from the outgoing vendor, no stale-ticket triage and no larger team, and the "
+            "response cost nothing.",
+        ),
+    ],
+    ids=["no-help", "no-lever-but-cost", "some-levers", "help-that-rounds-to-nothing"],
+)
+def test_management_sentence_wording(results: Path, p90: dict[str, float], sentence: str) -> None:
+    data = _with_p90(load_results(results), p90)
+    assert management_sentence(data) == sentence
+    assert sentence in executive_summary(data)
+
+
+def test_management_sentence_leaves_out_what_it_cannot_know(results: Path) -> None:
+    data = load_results(results)
+    # outputs missing from summary.csv, and a plan that is uncertain (no single team size)
+    summary = data.summary.drop(index=["agency_agent_days", "hypercare_agent_days"])
+    inputs = data.inputs.copy()
+    inputs.loc[inputs["input"] == "staffing.target_agents", "uncertain"] = True
+    partial = dataclasses.replace(data, summary=summary, inputs=inputs)
+    sentence = management_sentence(partial)
+    assert sentence is not None
+    assert "agency" not in sentence and "hypercare" not in sentence and "team" not in sentence
+    assert sentence.startswith("In the 10% of futures that needed the most of each kind of help")
+    assert "ran overtime for at least" in sentence
+    assert sentence.endswith("; in nine futures in ten it used no stale-ticket triage.")
+    # without inputs.csv there is no plan either; the table keeps the team size
+    no_inputs = dataclasses.replace(data, inputs=pd.DataFrame())
+    assert "team" not in (management_sentence(no_inputs) or "")
+    section = management_section(no_inputs)
+    assert section is not None
+    assert "final_target_agents" in [r["metric"] for r in section["rows"]]
+    # nothing of the management layer: no sentence, no section
+    none = dataclasses.replace(data, summary=data.summary.drop(index=list(MANAGEMENT_OUTPUTS)))
+    assert management_sentence(none) is None and management_section(none) is None
+
+
+def test_a_folder_from_before_the_management_layer_renders_without_the_section(
+    results: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Rendered without drawing the charts (report_context with no figures): the section, its
+    PDF page and its chart are left out, and nothing else changes around them."""
+    from simulation import report
+
+    pdf_tables: list[tuple[str, str]] = []
+    real = report._table_pages
+
+    def spy(pdf, title, header, rows, widths, note=""):  # type: ignore[no-untyped-def]
+        pdf_tables.append((title, note))
+        real(pdf, title, header, rows, widths, note)
+
+    monkeypatch.setattr(report, "_table_pages", spy)
+    old = write_results_folder(tmp_path / "old", n=120, management=False)
+    data = load_results(old)  # the contract accepts it: the new outputs are optional
+    assert not any(data.has(m) for m in MANAGEMENT_OUTPUTS)
+    assert {s.name for s in chart_specs(data)} == EXPECTED_CHARTS - {"fan_management"}
+    context = report.report_context(data, [], [])
+    assert context["management"] is None
+    html = report.render_html(context).decode("utf-8")
+    assert "What management had to do" not in html and 'id="management"' not in html
+    # the key figures are followed by the charts exactly as before the section existed
+    assert '</section>\n\n<section class="charts" id="charts">' in html
+    assert not any("management" in s for s in executive_summary(data))
+    report.render_pdf([], [], context)
+    assert "What management had to do" not in [t for t, _ in pdf_tables]
+
+    # the folder with the management layer gets the section in the PDF too, after the key figures
+    pdf_tables.clear()
+    data = load_results(results)
+    report.render_pdf([], [], report.report_context(data, [], []))
+    notes = dict(pdf_tables)
+    assert notes["What management had to do"] == management_sentence(data)
+    titles = [t for t, _ in pdf_tables]
+    assert titles.index("Key figures") + 1 == titles.index("What management had to do")

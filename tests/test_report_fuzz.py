@@ -16,7 +16,7 @@ columns dropped or renamed, a FIFO — and runs the real command. Only two outco
 
 In every case the files outside the folder (the targets of the links) are unchanged.
 
-Successful cases redraw all 21 charts (1 to 3 s on the shared two cores), so the tamperings are
+Successful cases redraw all 22 charts (1 to 3 s on the shared two cores), so the tamperings are
 weighted towards the folder's inputs: most cases must be caught by the checks that run before
 anything is drawn, which is also what keeps a refused folder untouched.
 """

@@ -640,14 +640,15 @@ def small_disk(tmp_path: Path) -> Iterator[Path]:
 
 
 def _fill(disk: Path, leave: int) -> None:
-    """Fill ``disk`` up, then free about ``leave`` bytes."""
+    """Fill ``disk`` up, then free about ``leave`` bytes. Unbuffered: a buffered file would
+    keep the part of the last block that did not fit and fail again when closed (whether it
+    does depends on how the free space divides into blocks)."""
     filler = disk / "filler"
     block = b"\0" * 65536
-    with open(filler, "wb") as out:
+    with open(filler, "wb", buffering=0) as out:
         try:
             while True:
                 out.write(block)
-                out.flush()
         except OSError as exc:
             assert exc.errno == errno.ENOSPC
     if leave:

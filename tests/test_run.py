@@ -169,6 +169,14 @@ def test_cli_run_writes_folder_and_prints_summary(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "transition_months" in result.output
     assert f"results: {out}" in result.output
+    # what management's response cost sits right below the transition cost it is part of
+    lines = result.output.splitlines()
+    row = lines.index(next(line for line in lines if line.startswith("transition_cost "))) + 1
+    stats = pd.read_csv(out / "summary.csv").set_index("metric").loc["response_cost"]
+    assert lines[row].split() == [
+        "response_cost",
+        *(x for p in ("p10", "p50", "p90") for x in (f"{stats[p] / 1e6:.2f}", "M", "EUR")),
+    ]
     samples = pd.read_csv(out / "samples.csv")
     assert len(samples) == 30
     again = CliRunner().invoke(main, ["run", str(MINIMAL), "-n", "30", "--out", str(out)])
