@@ -19,7 +19,7 @@ import numpy as np
 
 from simulation.model import outcomes, run_programme, run_transition
 from simulation.params import ModelInputs, build_inputs
-from simulation.scenario_types import Risk
+from simulation.scenario_types import Risk, Wave
 from simulation.seeds import iteration_stream
 
 #: it_helpdesk-like values (modes of scenarios/it_helpdesk.toml), all risks occurring.
@@ -93,10 +93,65 @@ RISKS = (
 )
 
 
-def inputs(variability: str, target_agents: int = 12) -> ModelInputs:
-    values = dict(VALUES, **{"staffing.target_agents": float(target_agents)})
-    options = {"policy.cutover": "readiness", "simulation.variability": variability}
-    return build_inputs(values, options, RISKS)
+def inputs(
+    variability: str,
+    target_agents: int = 12,
+    extra: dict[str, float] | None = None,
+    options: dict[str, object] | None = None,
+    waves: tuple[Wave, ...] = (),
+) -> ModelInputs:
+    values = dict(VALUES, **{"staffing.target_agents": float(target_agents)}, **(extra or {}))
+    opts = {"policy.cutover": "readiness", "simulation.variability": variability}
+    return build_inputs(values, {**opts, **(options or {})}, RISKS, waves=waves)
+
+
+#: The transition strategies of issue 15 on the same case (shares as in the shipped
+#: it_helpdesk alternatives).
+STRATEGIES: dict[str, tuple[dict[str, float], dict[str, object], tuple[Wave, ...]]] = {
+    "big_bang": ({}, {}, ()),
+    "waves": (
+        {},
+        {"policy.strategy": "waves"},
+        (Wave("a", 0.4, 0.0), Wave("b", 0.35, 15.0), Wave("c", 0.25, 21.0)),
+    ),
+    "selective": ({"policy.retained_share": 0.3}, {"policy.strategy": "selective"}, ()),
+    "transfer": ({"staffing.transfer_offers": 8, "staffing.transfer_acceptance": 0.85}, {}, ()),
+    "switch_vendor": (
+        {
+            "incoming.monthly_fee": 78750,
+            "incoming.time_to_hire_days": 10,
+            "incoming.annual_attrition": 0.97,
+        },
+        {"incoming.kind": "vendor"},
+        (),
+    ),
+}
+
+
+def bench_strategies(n: int, rounds: int = 3) -> None:
+    """The SimPy part (``run_programme``) per iteration of each strategy, and its ratio to the
+    big bang's (target: at most 1.3). The strategies take turns, a block of ``n`` iterations
+    each per round, so that a change in the machine's load hits them alike; the best round is
+    kept."""
+    cases = {name: inputs("stochastic", 12, *spec) for name, spec in STRATEGIES.items()}
+    best = {name: float("inf") for name in cases}
+    events: dict[str, float] = {}
+    for p in cases.values():
+        run_programme(p, np.random.default_rng(0))  # warm up
+    for _ in range(rounds):
+        for name, p in cases.items():
+            counts = []
+            t0 = time.perf_counter()
+            for i in range(n):
+                counts.append(run_programme(p, iteration_stream(1, i)).sim_events)
+            best[name] = min(best[name], (time.perf_counter() - t0) / n)
+            events[name] = float(np.mean(counts))
+    base = best["big_bang"]
+    for name, dt in best.items():
+        print(
+            f"strategy {name:>13}: {dt * 1e3:6.2f} ms/iteration (SimPy part), "
+            f"{events[name]:6.1f} events, {dt / base:4.2f}x the big bang"
+        )
 
 
 def bench(variability: str, n: int, target_agents: int) -> None:
@@ -132,7 +187,13 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("-n", type=int, default=300, help="iterations per case")
     ap.add_argument("--profile", action="store_true")
+    ap.add_argument(
+        "--strategies", action="store_true", help="only the transition strategies (issue 15)"
+    )
     args = ap.parse_args()
+    if args.strategies:
+        bench_strategies(args.n)
+        return
     if args.profile:
         p = inputs("stochastic")
         prof = cProfile.Profile()
@@ -145,6 +206,7 @@ def main() -> None:
     bench("stochastic", args.n, 12)
     bench("stochastic", args.n, 30)
     bench("none", args.n, 12)
+    bench_strategies(args.n)
     bench_batches()
 
 
