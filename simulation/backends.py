@@ -697,7 +697,9 @@ class DaskBackend:
                     n_workers=jobs,
                     threads_per_worker=1,
                     processes=True,
-                    dashboard_address=None,
+                    # its HTTP server (health checks) on a free local port: the default
+                    # 8787 may be taken by another run's cluster, and distributed then warns
+                    dashboard_address="127.0.0.1:0",
                     silence_logs=logging.ERROR,
                 )
                 return client(self.cluster)

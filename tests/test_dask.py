@@ -153,3 +153,30 @@ def test_assembly_in_any_order_equals_one_pass(minimal: Scenario) -> None:
     whole = worker.run_range(0, 12)
     assert np.array_equal(asm.scalars, whole.scalars, equal_nan=True)
     assert np.array_equal(asm.monthly, whole.monthly)
+
+
+def test_a_dask_run_beside_another_cluster_prints_no_port_warning(tmp_path: Path) -> None:
+    """Another program (another run's cluster) holds port 8787: a local Dask run still prints
+    only its own lines, no 'Port 8787 is already in use' warning from distributed."""
+    import socket
+    import subprocess
+
+    holder = socket.socket()
+    try:
+        holder.bind(("127.0.0.1", 8787))
+        holder.listen()
+    except OSError:
+        pass  # something else holds it already: the same situation
+    try:
+        out = subprocess.run(
+            [str(Path(sys.executable).parent / "simulate"), "run", str(MINIMAL), "-n", "50"]
+            + ["--backend", "dask", "-j", "1", "--out", str(tmp_path / "res"), "-q"]
+            + ["--no-report"],
+            capture_output=True,
+            text=True,
+            timeout=180,
+        )
+    finally:
+        holder.close()
+    assert out.returncode == 0, out.stderr
+    assert "Port" not in out.stderr and "Warning" not in out.stderr, out.stderr
