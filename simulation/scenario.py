@@ -956,6 +956,9 @@ def _relative_to(
     if value == "cutover" and event == "vendor_walkout":
         c.add(key, "a vendor walkout cannot follow cutover: the vendor has left by then", file)
         return None
+    if value == "cutover" and event == "vendor_failure":
+        c.add(key, "a vendor failure cannot follow cutover: the vendor has left by then", file)
+        return None
     return value
 
 
@@ -1000,8 +1003,9 @@ def _event_fields(
         "ticket_surge": "extra_tickets_per_day",
         "vendor_walkout": "level",
         "hiring_freeze": "duration_days",
+        "vendor_failure": None,  # the event itself is all: the vendor exits at short notice
     }[event]
-    if needed not in entry:
+    if needed is not None and needed not in entry:
         c.add(f"{where}.{needed}", f"is required for event '{event}'", file)
     if event == "ticket_surge" and "duration_days" not in entry:
         c.add(f"{where}.duration_days", "is required for event 'ticket_surge'", file)
@@ -1102,6 +1106,38 @@ def _targets(table: object, c: _Collector) -> list[Target]:
     return out
 
 
+def _fee_checks(
+    options: Mapping[str, object],
+    inputs: Mapping[str, Distribution],
+    risks: Collection[Risk],
+    c: _Collector,
+) -> None:
+    """The status-quo keys that depend on each other: a per-ticket fee needs its price and a
+    fixed fee must not have one (a price given without ``fee_model = "per_ticket"`` would be
+    ignored); a vendor that can miss the SLA needs the lateness of its late tickets."""
+    per_ticket = options.get("vendor.fee_model", "fixed") == "per_ticket"
+    price = "vendor.price_per_ticket"
+    if per_ticket and price not in inputs and price not in c.keys:
+        c.add(price, "is required with vendor.fee_model = 'per_ticket' (currency per ticket)")
+    if not per_ticket and price in inputs:
+        c.add(
+            price,
+            "is used only with vendor.fee_model = 'per_ticket' (the fee model is 'fixed': set "
+            "fee_model = 'per_ticket' or remove the price)",
+        )
+    compliance = inputs.get("vendor.sla_compliance")
+    can_be_late = (compliance is not None and _lower(compliance) < 1.0) or any(
+        r.target == "vendor.sla_compliance" for r in risks
+    )
+    late = "vendor.late_days"
+    if can_be_late and late not in inputs and late not in c.keys:
+        c.add(
+            late,
+            "is required when vendor.sla_compliance can be below 1 (mean working days beyond "
+            "the SLA of a late vendor ticket)",
+        )
+
+
 def _size_checks(
     options: Mapping[str, object],
     inputs: Mapping[str, Distribution],
@@ -1155,13 +1191,14 @@ def value_problems(path: str, dist: Distribution) -> list[str]:
 def check_inputs(scenario: Scenario) -> list[str]:
     """Every problem of a built scenario's inputs, as ``"<key>: <what was expected>"``: each
     value against its key's limits (:func:`value_problems`) and each risk shock against its
-    key's limits — the checks a scenario file passes, for a scenario changed after loading (a
-    sweep's settings)."""
+    key's limits, and the status-quo keys that depend on each other — the checks a scenario
+    file passes, for a scenario changed after loading (a sweep's settings)."""
     c = _Collector("")
     for path, dist in scenario.inputs.items():
         for problem in value_problems(path, dist):
             c.add(path, problem)
     _check_shocks(list(scenario.risks), scenario.inputs, c)
+    _fee_checks(scenario.options, scenario.inputs, scenario.risks, c)
     return c.messages
 
 
@@ -1219,6 +1256,7 @@ def _build(chain: list[_Layer]) -> Scenario:
         for key in data[section]
     }
     correlations = _correlations(merged.arrays.get("correlations"), c, inputs, given - set(inputs))
+    _fee_checks(options, inputs, risks, c)
     targets = _targets(data.get("targets"), c)
     iterations = _size_checks(options, inputs, horizon, len(risks), c)
     sampler = str(options.get("simulation.sampler", "lhs"))

@@ -216,7 +216,7 @@ def test_risk_errors(tmp_path: Path) -> None:
     )
     assert errors(path) == [
         f"{path}: risks.walkout.event: must be one of staff_loss, ticket_surge, vendor_walkout, "
-        "hiring_freeze, got 'vendor_walkot' (did you mean 'vendor_walkout'?)",
+        "hiring_freeze, vendor_failure, got 'vendor_walkot' (did you mean 'vendor_walkout'?)",
         f"{path}: risks.slow.scales: 'staffing.time_to_hire_dys' is not a numeric model input "
         "(did you mean 'staffing.time_to_hire_days'?)",
     ]

@@ -18,10 +18,111 @@ from simulation.model.arrays import periods, recvec, share, spread, vec
 from simulation.model.record import RunRecord
 
 
-def fee_by_month(records: Sequence[RunRecord], M: int) -> NDArray[np.float64]:
-    """(runs × months) the vendor's monthly fee, stepping up each anniversary of the start."""
-    price = (1.0 + vec(records, "annual_price_increase"))[:, None] ** np.floor(np.arange(M) / 12.0)
-    return vec(records, "monthly_fee")[:, None] * price
+def _years(M: int) -> NDArray[np.float64]:
+    """Whole years since programme start at the beginning of each month (0-based months)."""
+    return np.floor(np.arange(M) / 12.0)
+
+
+def renewals_by_month(records: Sequence[RunRecord], M: int) -> NDArray[np.float64]:
+    """(runs × months) how many times the contract has renewed by the start of each month.
+
+    The first renewal is at the end of month ``contract_end_month`` (0: none), the next every
+    ``renewal_term_months`` after it (0: it renews once)."""
+    end = vec(records, "contract_end_month")[:, None]
+    term = vec(records, "renewal_term_months")[:, None]
+    since = np.arange(M, dtype=np.float64)[None, :] - end
+    later = np.floor(since / np.where(term > 0, term, 1.0))
+    count = np.where(term > 0, 1.0 + later, 1.0)
+    return np.where((end > 0) & (since >= 0), count, 0.0)
+
+
+def price_index(records: Sequence[RunRecord], M: int) -> NDArray[np.float64]:
+    """(runs × months) the vendor's price relative to programme start: ``annual_price_increase``
+    on each anniversary of the start, times ``1 + renewal_price_change`` at each renewal."""
+    yearly = (1.0 + vec(records, "annual_price_increase"))[:, None] ** _years(M)
+    change = (1.0 + vec(records, "renewal_price_change"))[:, None]
+    return yearly * change ** renewals_by_month(records, M)
+
+
+def salary_index(records: Sequence[RunRecord], M: int) -> NDArray[np.float64]:
+    """(runs × months) every salary-priced cost relative to programme start:
+    ``salary_increase_per_year`` on each anniversary of the start."""
+    return (1.0 + vec(records, "salary_increase_per_year"))[:, None] ** _years(M)
+
+
+def fee_by_month(
+    records: Sequence[RunRecord],
+    M: int,
+    tickets_m: NDArray[np.float64] | None = None,
+    share_m: NDArray[np.float64] | None = None,
+) -> NDArray[np.float64]:
+    """(runs × months) the vendor's full monthly fee (currency/month) while it serves:
+
+    ``price_index × max(base, minimum_fee)`` with ``base`` = ``monthly_fee`` (``fixed``) or
+    ``monthly_fee + price_per_ticket × tickets_m`` (``per_ticket``: ``tickets_m`` the month's
+    tickets, runs × months). ``share_m`` (runs × months, optional): the share of the service the
+    vendor still provides, which scales ``base`` (a partial termination) but not the floor."""
+    fixed = vec(records, "monthly_fee")[:, None]
+    per_ticket = np.fromiter((r.p.fee_model == "per_ticket" for r in records), bool, len(records))
+    base: NDArray[np.float64] = np.broadcast_to(fixed, (len(records), M))
+    if per_ticket.any():
+        if tickets_m is None:
+            raise ValueError("a per-ticket fee needs the tickets of each month")
+        price = np.where(per_ticket, vec(records, "price_per_ticket"), 0.0)[:, None]
+        base = fixed + price * tickets_m
+    if share_m is not None:
+        base = base * share_m
+    return price_index(records, M) * np.maximum(base, vec(records, "minimum_fee")[:, None])
+
+
+def vendor_day_rate(records: Sequence[RunRecord], M: int, D: int) -> NDArray[np.float64]:
+    """(runs × months) the contract's price of one vendor agent-day: the fixed fee (at least
+    the floor) over the vendor's agents and ``D`` working days a month, plus under
+    ``per_ticket`` the tickets one vendor agent resolves a day at the price per ticket."""
+    index = price_index(records, M)
+    fixed = np.maximum(vec(records, "monthly_fee"), vec(records, "minimum_fee"))
+    per_ticket = np.fromiter((r.p.fee_model == "per_ticket" for r in records), bool, len(records))
+    fixed = np.where(per_ticket, vec(records, "monthly_fee"), fixed)
+    rate = index * fixed[:, None] / (np.maximum(vec(records, "vendor_agents"), 1.0) * D)[:, None]
+    if per_ticket.any():
+        ticket = vec(records, "price_per_ticket") * vec(records, "vendor_tickets_per_agent_day")
+        rate = rate + index * np.where(per_ticket, ticket, 0.0)[:, None]
+    return rate
+
+
+def salaries_rise(records: Sequence[RunRecord]) -> bool:
+    """Whether any run of the batch raises its salaries during the horizon."""
+    return bool(np.any(vec(records, "salary_increase_per_year") != 0.0))
+
+
+def late_ticket_charge(records: Sequence[RunRecord]) -> NDArray[np.float64]:
+    """Expected disruption charge of one late vendor ticket (currency), per run.
+
+    A late ticket is charged ``costs.disruption_per_ticket_day`` (``c``) per day beyond the SLA,
+    for at most ``K = disruption_cap_per_ticket / c`` days — the rate and cap of the
+    backsourcing path's queue. Its lateness is taken as exponential with mean
+    ``vendor.late_days`` (``L``, an assumption), so the expected charge is
+    ``c · E[min(X, K)] = c · L · (1 − exp(−K / L))`` (``c · L`` without a cap, 0 with cap 0)."""
+    rate = vec(records, "disruption_per_ticket_day")
+    late = vec(records, "vendor_late_days")
+    cap = vec(records, "disruption_cap_per_ticket")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        days = np.where(rate > 0, cap / np.where(rate > 0, rate, 1.0), np.inf)
+        saturating = -np.expm1(-days / np.where(late > 0, late, 1.0))
+    return np.where((late > 0) & (rate > 0), rate * late * saturating, 0.0)
+
+
+def vendor_quality(
+    records: Sequence[RunRecord], served: NDArray[np.float64]
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """The vendor's late tickets and their disruption cost, on expected values (no random
+    draw): ``served`` (runs × days or months) the tickets the vendor serves; returns the late
+    tickets ``served × (1 − vendor.sla_compliance)`` and their cost (late tickets ×
+    :func:`late_ticket_charge`), both shaped like ``served``."""
+    miss = 1.0 - vec(records, "vendor_sla_compliance")
+    shape = (-1,) + (1,) * (served.ndim - 1)
+    late = served * miss.reshape(shape)
+    return late, late * late_ticket_charge(records).reshape(shape)
 
 
 def response_by_day(
@@ -36,15 +137,20 @@ def response_by_day(
     * agency staff: ``agency_cost_factor`` × an internal agent's fully loaded cost per day, for
       every day present, and at least ``agency_min_days`` per person;
     * overtime: ``heads × overtime_hours × (1 + overtime_premium)`` agent-days of pay per day;
-    * hypercare: ``hypercare_rate_factor`` × the contract's price per vendor agent-day (the
-      month's fee ÷ vendor agents ÷ working days a month);
+    * hypercare: ``hypercare_rate_factor`` × the contract's price per vendor agent-day
+      (:func:`vendor_day_rate`: the month's fixed fee ÷ vendor agents ÷ working days a month,
+      plus a vendor agent-day's tickets at the price per ticket);
     * abandoned tickets: ``costs.abandoned_ticket_cost`` each.
+
+    Agency staff and overtime are priced from the agent's salary, so they rise with it
+    (:func:`salary_index`).
 
     Also the agent-days of agency and hypercare staff and the overtime days, per run.
     """
     k, n = heads.shape
     M = n // D if D else 0
     day_salary = vec(records, "salary_per_year") / (12.0 * D)
+    raised = np.repeat(salary_index(records, M), D, axis=1) if salaries_rise(records) else None
     rows, start, end = periods(records, "agency_periods")
     agency_days = spread(rows, start, end, k, n)
     agency = agency_days * (vec(records, "agency_cost_factor") * day_salary)[:, None]
@@ -57,16 +163,16 @@ def response_by_day(
         )
     rows, start, end = periods(records, "hypercare_periods")
     hypercare_days = spread(rows, start, end, k, n)
-    per_agent_day = (
-        fee_by_month(records, M) / (np.maximum(vec(records, "vendor_agents"), 1.0) * D)[:, None]
-    )
     hypercare = (
         hypercare_days
-        * np.repeat(per_agent_day, D, axis=1)
+        * np.repeat(vendor_day_rate(records, M, D), D, axis=1)
         * vec(records, "hypercare_rate_factor")[:, None]
     )
     pay = day_salary * vec(records, "overtime_hours") * (1.0 + vec(records, "overtime_premium"))
     overtime_cost = heads * overtime * pay[:, None]
+    if raised is not None:
+        agency = agency * raised
+        overtime_cost = overtime_cost * raised
     tickets = abandoned * vec(records, "abandoned_ticket_cost")[:, None]
     return {
         "cost": agency + hypercare + overtime_cost + tickets,
@@ -76,6 +182,54 @@ def response_by_day(
     }
 
 
+def contract_end_after(
+    records: Sequence[RunRecord], day: NDArray[np.float64], D: float
+) -> NDArray[np.float64]:
+    """Per run, the first end of a contract term on or after ``day`` (working days; inf when
+    none is left): the terms end at ``contract_end_month`` and every ``renewal_term_months``
+    after it. A term that ended before ``day`` was renewed; one that renewed once
+    (``renewal_term_months`` 0) runs beyond the horizon."""
+    end = vec(records, "contract_end_month") * D
+    term = vec(records, "renewal_term_months") * D
+    with np.errstate(divide="ignore", invalid="ignore"):
+        later = end + np.ceil((day - end) / np.where(term > 0, term, 1.0)) * term
+    after = np.where(day <= end, end, np.where(term > 0, later, np.inf))
+    return np.where(end > 0, after, np.inf)
+
+
+def _failures_by_month(records: Sequence[RunRecord], M: int, D: float) -> NDArray[np.float64]:
+    """(runs × months) the status quo's emergency transition cost: once at each
+    ``vendor_failure`` timed from programme start that falls within the horizon (the events
+    timed from notice belong to the backsourcing programme)."""
+    out = np.zeros((len(records), M))
+    for i, r in enumerate(records):
+        for e in r.p.events:
+            day = e.at_month * D
+            if e.event == "vendor_failure" and e.relative_to == "start" and day < M * D:
+                out[i, int(day // D)] += r.p.emergency_transition_cost
+    return out
+
+
+def _raised_days(
+    row: NDArray[np.intp],
+    start: NDArray[np.float64],
+    stop: NDArray[np.float64],
+    increase: NDArray[np.float64],
+    k: int,
+    M: int,
+    D: float,
+) -> NDArray[np.float64]:
+    """Per run, the working days of the intervals ``[start, stop)`` of run ``row``, each day
+    weighted by the run's salary index ``(1 + increase)^year`` (years from programme start)."""
+    years = max(1, math.ceil(M / 12))
+    lo = np.arange(years, dtype=np.float64) * 12.0 * D
+    days = np.clip(
+        np.minimum(stop[:, None], lo + 12.0 * D) - np.maximum(start[:, None], lo), 0, None
+    )
+    factor = (1.0 + increase[row])[:, None] ** np.arange(years, dtype=np.float64)
+    return np.bincount(row, weights=(days * factor).sum(axis=1), minlength=k)
+
+
 def cash_flows(
     records: Sequence[RunRecord],
     ticket_days_m: NDArray[np.float64],
@@ -83,11 +237,16 @@ def cash_flows(
     cutover: NDArray[np.float64],
     M: int,
     D_days: int,
+    sq_tickets_m: NDArray[np.float64] | None = None,
+    vendor_served_m: NDArray[np.float64] | None = None,
 ) -> dict[str, NDArray[np.float64]]:
     """Monthly nominal cash flows of both paths, discounted; see docs/model.md (Costs).
 
     ``ticket_days_m``: the ticket-days beyond SLA charged each month; ``response_m``: the
-    response's cost each month (:func:`response_by_day` summed by month)."""
+    response's cost each month (:func:`response_by_day` summed by month); ``sq_tickets_m``: the
+    status-quo path's tickets each month (the per-ticket fee, the vendor's late tickets);
+    ``vendor_served_m``: the tickets the vendor serves each month on the backsourcing path
+    (its late tickets). Both (runs × months), zero when not given."""
     k = len(records)
     D = float(D_days)
     H = M * D
@@ -95,13 +254,26 @@ def cash_flows(
     lo, hi = edges[None, :-1], edges[None, 1:]
     zero = np.zeros(k)
     horizon = np.full(k, H)
-    fee_m = fee_by_month(records, M)
+    nothing = np.zeros((k, M))
+    sq_tickets = nothing if sq_tickets_m is None else sq_tickets_m
+    served = nothing if vendor_served_m is None else vendor_served_m
+    # the contract: the same price on both paths while the vendor serves
+    fee_m = fee_by_month(records, M, sq_tickets)
     cut = np.minimum(cutover, H)
     planned = np.minimum(np.maximum(recvec(records, "planned_exit"), 0.0), cut)
     vendor_base = fee_m * share(lo, hi, zero, cut, D)
     extension = fee_m * vec(records, "extension_premium")[:, None] * share(lo, hi, planned, cut, D)
+    governance = vec(records, "governance_share")[:, None]
+    renewed = np.diff(renewals_by_month(records, M), axis=1, prepend=0.0) > 0.0
+    retender = renewed * vec(records, "retender_cost")[:, None]
+    notice = recvec(records, "notice_day")
+    failed = np.isfinite(recvec(records, "failure_day"))
+    # the programme renews as usual until it serves notice; a term that ends after notice is not
+    # renewed: a cutover on or after it owes no termination fee, and neither does a failed vendor
+    renews_too = edges[None, :-1] < np.minimum(notice, cut)[:, None]
     termination = np.zeros((k, M))
-    exits = np.flatnonzero(cutover < H)
+    owed = (cutover < H) & ~failed & (cutover < contract_end_after(records, notice, D))
+    exits = np.flatnonzero(owed)
     termination[exits, (cutover[exits] // D).astype(np.int64)] += vec(records, "termination_fee")[
         exits
     ]
@@ -136,9 +308,29 @@ def cash_flows(
     monthly_items = monthly_total[:, None] * share(lo, hi, cut, horizon, D)
     one_off_total = np.fromiter((r.p.one_off_total for r in records), np.float64, k)
     disruption = vec(records, "disruption_per_ticket_day")[:, None] * ticket_days_m
+    overlap = (
+        day_salary * overlap_days
+        + hires_in_overlap * per_hire
+        + mgr_year / (12.0 * D) * np.maximum(0.0, cut - np.minimum(eval_end, cut))
+    )
+    if salaries_rise(records):
+        index = salary_index(records, M)
+        salaries = salaries * index
+        managers = managers * index
+        increase = vec(records, "salary_increase_per_year")
+        agents = _raised_days(row, starts, np.minimum(stops, cut[row]), increase, k, M, D)
+        everyone = np.arange(k)
+        boss = _raised_days(everyone, np.minimum(eval_end, cut), cut, increase, k, M, D)
+        raised = day_salary * agents + hires_in_overlap * per_hire + mgr_year / (12.0 * D) * boss
+        overlap = np.where(increase != 0.0, raised, overlap)
+    # what each path pays for the vendor, summed alike: the fee paid, governance on it,
+    # re-tendering at a renewal, the vendor's late tickets (the programme renews only before
+    # notice; its vendor serves only until cutover)
+    _, vendor_late_cost = vendor_quality(records, served)
+    fee_paid = vendor_base + extension
+    vendor_side = fee_paid + governance * fee_paid + retender * renews_too + vendor_late_cost
     bs = (
-        vendor_base
-        + extension
+        vendor_side
         + termination
         + salaries
         + hiring
@@ -149,14 +341,11 @@ def cash_flows(
     )
     if M:
         bs[:, 0] += one_off_total
+    _, sq_late_cost = vendor_quality(records, sq_tickets)
+    sq = fee_m + governance * fee_m + retender + sq_late_cost + _failures_by_month(records, M, D)
     disc = (1.0 + vec(records, "discount_rate"))[:, None] ** (-np.arange(1, M + 1) / 12.0)
     cum_bs = np.cumsum(bs * disc, axis=1)
-    cum_sq = np.cumsum(fee_m * disc, axis=1)
-    overlap = (
-        day_salary * overlap_days
-        + hires_in_overlap * per_hire
-        + mgr_year / (12.0 * D) * np.maximum(0.0, cut - np.minimum(eval_end, cut))
-    )
+    cum_sq = np.cumsum(sq * disc, axis=1)
     return {
         "cum_bs": cum_bs,
         "cum_sq": cum_sq,
@@ -167,6 +356,8 @@ def cash_flows(
         "disruption": disruption.sum(axis=1),
         "termination": termination.sum(axis=1),
         "extension": extension.sum(axis=1),
+        "vendor_disruption": vendor_late_cost.sum(axis=1),
+        "sq_disruption": sq_late_cost.sum(axis=1),
         "breakeven": breakeven(cum_bs, cum_sq),
     }
 

@@ -46,6 +46,7 @@ class Programme:
             planned = max(planned, p.cutover_month * D)
         self.planned_exit = planned
         self.cutover_day = math.inf
+        self.failure_day = math.inf  # a vendor_failure forced the cutover (issue 15)
         self.extensions = 0
         self.events = self._timed_events()
         self.vendor = Vendor(ctx)
@@ -114,13 +115,19 @@ class Programme:
             env.process(team.recruiter())
         if self.notice_day > env.now:
             yield env.timeout(self.notice_day - env.now)
+        if not self.vendor.engaged:  # the vendor failed before notice: nothing left to end
+            return
         if ctx.record:
             ctx.note(f"notice served; planned vendor exit on day {self.planned_exit:.1f}")
         self.vendor.serve_notice()
         if self.planned_exit > env.now:
             yield env.timeout(self.planned_exit - env.now)
         if p.cutover_policy == "readiness":
-            while self.extensions < p.max_extension_months and not self.ready():
+            while (
+                self.vendor.engaged
+                and self.extensions < p.max_extension_months
+                and not self.ready()
+            ):
                 self.extensions += 1
                 if ctx.record:
                     ctx.note(
@@ -129,21 +136,36 @@ class Programme:
                         f"month {self.extensions}"
                     )
                 yield env.timeout(ctx.D)
-        self.cutover()
+        if self.vendor.engaged:  # else a vendor failure has forced the cutover already
+            self.cutover()
 
-    def cutover(self) -> None:
+    def cutover(self, failed: bool = False) -> None:
+        """The vendor leaves: every domain not yet handed over is lost. ``failed``: a
+        ``vendor_failure`` forced it (no hypercare from a vendor that has failed)."""
         ctx = self.ctx
         self.cutover_day = float(ctx.env.now)
         self.vendor.leave_all()
         self.knowledge.lose_pending()
         if self.review is not None:
             self.review.cutover_day = self.cutover_day
+            self.review.vendor_failed = failed
         self._after_cutover()
         if ctx.record:
+            why = "fails and leaves at once" if failed else "leaves"
             ctx.note(
-                f"cutover: vendor leaves after {self.extensions} extension month(s); "
+                f"cutover: vendor {why} after {self.extensions} extension month(s); "
                 f"{self.knowledge.lost} domain(s) lost"
             )
+
+    def vendor_failure(self, t: float) -> Generator[simpy.Event, Any, None]:
+        """A ``vendor_failure`` risk event at working day ``t``: a vendor still engaged leaves
+        at once, a forced cutover (no termination fee; docs/model.md, section 8)."""
+        env = self.ctx.env
+        if t > env.now:
+            yield env.timeout(t - env.now)
+        if self.vendor.engaged:
+            self.failure_day = float(env.now)
+            self.cutover(failed=True)
 
     def planning(self) -> Generator[simpy.Event, Any, None]:
         env = self.ctx.env
@@ -210,11 +232,14 @@ class Programme:
         p, env = ctx.p, ctx.env
         self.demand_mean = mean = self._demand()
         self.arrivals = mean if ctx.rng is None else ctx.rng.poisson(mean).astype(np.float64)
+        status_quo_arrivals = self.arrivals  # surges timed from cutover come on top (replaced)
         self.struck = dict(p.risk_flags)
         for t, e in self.events["start"]:
             self.struck[e.name] = t < ctx.n_days
             if e.event == "staff_loss" and e.agents > 0:
                 env.process(self.team.staff_loss(t, e.agents))
+            elif e.event == "vendor_failure" and t < ctx.n_days:
+                env.process(self.vendor_failure(t))
         for _, e in self.events["cutover"]:
             self.struck[e.name] = False  # until cutover schedules it within the horizon
         if self.review is not None:
@@ -243,6 +268,8 @@ class Programme:
             notice_day=self.notice_day,
             planned_exit=self.planned_exit,
             cutover_day=self.cutover_day,
+            failure_day=self.failure_day,
+            sq_arrivals=status_quo_arrivals,
             extensions=self.extensions,
             lost=self.knowledge.lost,
             transferred=self.knowledge.transferred,

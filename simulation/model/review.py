@@ -78,6 +78,7 @@ class Review:
         self.calm_days = 0
         self.low_days = 0
         self.cutover_day = math.inf
+        self.vendor_failed = False  # a failed vendor cannot be called back for hypercare
         self.views: list[QueueView] = []  # what each review saw (kept when the log is)
         self.abandoned: dict[int, float] = {}
         #: reviews before this day decide nothing (see :meth:`quiet_from`)
@@ -285,7 +286,10 @@ class Review:
             if n > 0:
                 actions.append(lambda: self.agency.order(n, p.agency_lead_days, why))
                 gap -= n * unit
-        window = self.cutover_day <= day < self.cutover_day + p.hypercare_months * self.ctx.D
+        window = (
+            not self.vendor_failed
+            and self.cutover_day <= day < self.cutover_day + p.hypercare_months * self.ctx.D
+        )
         if (
             p.hypercare
             and window
