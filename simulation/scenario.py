@@ -1114,11 +1114,14 @@ def _fee_checks(
 ) -> None:
     """The status-quo keys that depend on each other: a per-ticket fee needs its price and a
     fixed fee must not have one (a price given without ``fee_model = "per_ticket"`` would be
-    ignored); a vendor that can miss the SLA needs the lateness of its late tickets."""
+    ignored); a vendor that can miss the SLA needs the lateness of its late tickets. A missing
+    key is reported on the extending (first) file, as a missing required key is."""
     per_ticket = options.get("vendor.fee_model", "fixed") == "per_ticket"
     price = "vendor.price_per_ticket"
     if per_ticket and price not in inputs and price not in c.keys:
-        c.add(price, "is required with vendor.fee_model = 'per_ticket' (currency per ticket)")
+        c.add(
+            price, "is required with vendor.fee_model = 'per_ticket' (currency per ticket)", c.file
+        )
     if not per_ticket and price in inputs:
         c.add(
             price,
@@ -1135,6 +1138,7 @@ def _fee_checks(
             late,
             "is required when vendor.sla_compliance can be below 1 (mean working days beyond "
             "the SLA of a late vendor ticket)",
+            c.file,
         )
 
 

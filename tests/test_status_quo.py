@@ -13,10 +13,11 @@ import pytest
 from test_model import HAND, discount
 
 from simulation.engine import simulate
+from simulation.errors import ScenarioError
 from simulation.model import SCALAR_NAMES, run_programme, run_transition
 from simulation.model.costs import late_ticket_charge, response_by_day
 from simulation.params import ModelInputs, build_inputs
-from simulation.scenario import load_scenario
+from simulation.scenario import check_inputs, load_scenario
 from simulation.scenario_types import Risk
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -138,6 +139,35 @@ def test_per_ticket_backsourcing_pays_the_tickets_until_cutover() -> None:
     ).scalars
     for name in ("backsourcing_npv", "status_quo_npv", "extension_cost"):
         assert per_ticket[name] == pytest.approx(fixed[name], rel=1e-12)
+
+
+def test_a_surge_timed_from_cutover_is_not_the_status_quo_s() -> None:
+    # 100 extra tickets a day for 10 days: from cutover (day 50) only the backsourcing path has
+    # them; from programme start (day 50 too) both paths do, and the per-ticket fee counts them
+    def status_quo(relative_to: str, at_month: float) -> float:
+        values = {
+            **HAND,
+            "vendor.monthly_fee": 0,
+            "vendor.price_per_ticket": 30,
+            "risks.surge.occurs": 1,
+            "risks.surge.at_month": at_month,
+            "risks.surge.extra_tickets_per_day": 100,
+            "risks.surge.duration_days": 10,
+        }
+        risks = (Risk("surge", "event", event="ticket_surge", relative_to=relative_to),)
+        options = {
+            "policy.cutover": "fixed",
+            "simulation.variability": "none",
+            "response.enabled": False,
+            "vendor.fee_model": "per_ticket",
+        }
+        r = run_transition(build_inputs(values, options, risks), None)
+        assert r.scalars["peak_backlog"] > 0  # the backsourcing path saw the surge
+        return r.scalars["status_quo_npv"]
+
+    plain = growing_annuity(30 * 40 * 20, 0.06, 0.0, 1)
+    assert status_quo("cutover", 0.0) == pytest.approx(plain, rel=1e-12)
+    assert status_quo("start", 2.5) == pytest.approx(plain + 30 * 1000 * discount(3), rel=1e-12)
 
 
 # renewal and exit -------------------------------------------------------------------------------
@@ -487,3 +517,44 @@ def test_status_quo_keys_leave_the_backsourcing_streams_unchanged(tmp_path: Path
     sq = b.scalars[:, col["status_quo_npv"]]
     assert np.ptp(sq) > 0 and np.all(sq > a.scalars[:, col["status_quo_npv"]])
     assert np.all(a.scalars[:, col["vendor_disruption_cost"]] == 0)
+
+
+# bad input --------------------------------------------------------------------------------------
+
+
+def test_a_risk_that_can_make_the_vendor_late_needs_its_late_days(tmp_path: Path) -> None:
+    path = tmp_path / "risky.toml"
+    path.write_text(
+        f'extends = "{MINIMAL}"\n'
+        "[[risks]]\n"
+        'name = "sloppy"\n'
+        "probability = 0.3\n"
+        'scales = "vendor.sla_compliance"\n'
+        "impact = 0.8\n"
+    )
+    with pytest.raises(ScenarioError) as exc:
+        load_scenario(path)
+    assert exc.value.messages == [
+        f"{path}: vendor.late_days: is required when vendor.sla_compliance can be below 1 "
+        "(mean working days beyond the SLA of a late vendor ticket)"
+    ]
+
+
+def test_a_sweep_that_makes_the_vendor_late_is_refused_before_it_runs() -> None:
+    from simulation.sweep import apply_setting
+
+    variant = apply_setting(load_scenario(MINIMAL), {"vendor.sla_compliance": 0.9})
+    assert check_inputs(variant) == [
+        "vendor.late_days: is required when vendor.sla_compliance can be below 1 (mean working "
+        "days beyond the SLA of a late vendor ticket)"
+    ]
+    assert check_inputs(apply_setting(load_scenario(MINIMAL), {"vendor.sla_compliance": 1})) == []
+
+
+def test_build_inputs_refuses_what_the_reader_refuses() -> None:
+    with pytest.raises(ValueError, match="vendor.price_per_ticket: is required"):
+        inputs(options={"vendor.fee_model": "per_ticket"})
+    with pytest.raises(ValueError, match="vendor.late_days: is required"):
+        inputs(vendor__sla_compliance=0.9)
+    with pytest.raises(ValueError, match="vendor.fee_model: unknown value 'flat'"):
+        inputs(options={"vendor.fee_model": "flat"})
