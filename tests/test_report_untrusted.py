@@ -22,8 +22,8 @@ from folder_tools import MINIMAL, ROOT, copy_folder, error_line, report, snapsho
 
 from simulation import charts, load_scenario, run
 from simulation.cli import main
-from simulation.schema import SCALAR_NAMES
 from simulation.report import load_results
+from simulation.schema import SCALAR_NAMES
 
 LINK_REFUSED = "is a symbolic link, and links inside a results folder are not followed"
 

@@ -55,7 +55,10 @@ def test_it_helpdesk_contents() -> None:
     assert sc.seed == 20261124
     assert sc.sampler == "lhs"
     assert "staffing.time_to_hire_days" in sc.uncertain
-    assert sc.inputs["vendor.monthly_fee"] == Fixed(90000.0)
+    # the contract prices every ticket (no fixed part)
+    assert sc.options["vendor.fee_model"] == "per_ticket"
+    assert sc.inputs["vendor.price_per_ticket"] == Fixed(18.0)
+    assert sc.inputs["vendor.monthly_fee"] == Fixed(0.0)
     # defaults are filled for keys the file leaves out
     assert sc.inputs["scenario.horizon_months"].mean() == 60
     assert sc.options["policy.cutover"] == "readiness"
