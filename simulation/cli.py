@@ -565,6 +565,7 @@ def _summary_text(res: Any, out: Path, wall: float) -> str:
         "cutover_month",
         "transition_cost",
         "npv_savings",
+        "status_quo_npv",
         "breakeven_month",
         "peak_backlog",
     ):

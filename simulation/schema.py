@@ -533,8 +533,7 @@ STATUS_QUO_KEYS: tuple[KeySpec, ...] = (
         "number",
         0.0,
         "fraction",
-        "Price change at each renewal (0.1: +10%; -0.1: a 10% cheaper new term), on top of "
-        "vendor.annual_price_increase",
+        "Price change at each contract renewal, on top of vendor.annual_price_increase (0.1: +10%)",
         "rate",
         maximum=5.0,
         why="a price six times higher at one renewal is a unit mistake (0.1 means 10%)",
@@ -554,8 +553,8 @@ STATUS_QUO_KEYS: tuple[KeySpec, ...] = (
         "number",
         1.0,
         "fraction",
-        "Share of tickets the vendor resolves within the SLA (1: every one); its late tickets "
-        "are charged at costs.disruption_per_ticket_day on both paths while the vendor serves",
+        "Share of tickets the vendor resolves within the SLA; its late tickets cost "
+        "disruption on both paths",
         "fraction",
     ),
     _k(
@@ -564,8 +563,7 @@ STATUS_QUO_KEYS: tuple[KeySpec, ...] = (
         "number",
         None,
         "working days",
-        "Mean working days beyond the SLA of a late vendor ticket (lateness taken as "
-        "exponential: an assumption); required when vendor.sla_compliance can be below 1",
+        "Mean working days beyond the SLA of a late vendor ticket (assumed exponential)",
         "positive",
         maximum=LONG_DAYS,
         why=_LONG,

@@ -142,6 +142,26 @@ def test_cli_compare_writes_the_folder(tmp_path: Path) -> None:
     assert not any(p.name.endswith(".tmp") for p in tmp_path.iterdir())
 
 
+def test_staying_outsourced_is_shown_as_a_range_when_it_is_uncertain(
+    minimal, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    from simulation.charts import human
+    from simulation.compare import stay_rows
+
+    late = tmp_path / "late_vendor.toml"
+    late.write_text(
+        f'extends = "{MINIMAL}"\n[vendor]\n'
+        'sla_compliance = { dist = "uniform", low = 0.7, high = 0.95 }\nlate_days = 2\n'
+    )
+    comp = compare([minimal, load_scenario(late)], 20, seed=5, jobs=1)
+    fixed, uncertain = stay_rows(comp)
+    quo = comp.alternatives[0].values("status_quo_npv")
+    assert np.ptp(quo) == 0 and fixed["status_quo_range"] == human(float(quo[0]), "EUR")
+    p10, p90 = np.percentile(comp.alternatives[1].values("status_quo_npv"), (10, 90))
+    assert p10 < p90
+    assert uncertain["status_quo_range"] == f"{human(p10, 'EUR')} – {human(p90, 'EUR')}"
+
+
 def test_cli_compare_needs_two_scenarios() -> None:
     result = CliRunner().invoke(main, ["compare", str(MINIMAL)])
     assert result.exit_code == 1

@@ -227,7 +227,8 @@ def _raised_days(
         np.minimum(stop[:, None], lo + 12.0 * D) - np.maximum(start[:, None], lo), 0, None
     )
     factor = (1.0 + increase[row])[:, None] ** np.arange(years, dtype=np.float64)
-    return np.bincount(row, weights=(days * factor).sum(axis=1), minlength=k)
+    weighted = np.bincount(row, weights=(days * factor).sum(axis=1), minlength=k)
+    return weighted.astype(np.float64)
 
 
 def cash_flows(
