@@ -641,10 +641,12 @@ def small_disk(tmp_path: Path) -> Iterator[Path]:
 
 
 def _fill(disk: Path, leave: int) -> None:
-    """Fill ``disk`` up, then free about ``leave`` bytes."""
+    """Fill ``disk`` up, then free about ``leave`` bytes. Unbuffered: a buffered file would keep
+    the part of a block that did not fit and fail again when it is closed (whether it does
+    depends on the free space left modulo the block, that is on the size of the folder)."""
     filler = disk / "filler"
     block = b"\0" * 65536
-    with open(filler, "wb") as out:
+    with open(filler, "wb", buffering=0) as out:
         try:
             while True:
                 out.write(block)
