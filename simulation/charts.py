@@ -21,6 +21,7 @@ the break-even region.
 from __future__ import annotations
 
 import math
+import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -479,6 +480,12 @@ def cost_paths_chart(
     return fig
 
 
+def _wrap(label: str, width: int = 45) -> str:
+    """A label's lines wrapped at ``width`` characters (long input descriptions would otherwise
+    squeeze a chart's axes to nothing)."""
+    return "\n".join(textwrap.fill(line, width) for line in label.split("\n"))
+
+
 def tornado(
     inputs: Sequence[str],
     correlations: ArrayLike,
@@ -494,14 +501,16 @@ def tornado(
     explained variance, written beside each bar.
     """
     n = len(inputs)
-    fig, ax = _axes(ax, 8.0, max(2.5, 0.45 * n + 1.5))
+    labels = [_wrap(plain_text(name)) for name in inputs]
+    lines = max((label.count("\n") + 1 for label in labels), default=1)
+    fig, ax = _axes(ax, 8.0, max(2.5, 0.45 * n + 1.5, 0.16 * lines * n + 1.5))
     rho = np.asarray(correlations, dtype=float)
     y = np.arange(n)[::-1]
     colours = [BLUE if r >= 0 else ORANGE for r in rho]
     bars = ax.barh(y, rho, color=colours, height=0.6)
     for bar in bars:
         bar.set_gid("tornado")
-    ax.set_yticks(y, [plain_text(name) for name in inputs], fontsize=8)
+    ax.set_yticks(y, labels, fontsize=8)
     ax.axvline(0, color="black", lw=0.8)
     limit = max(1e-9, float(np.max(np.abs(rho))) if n else 1.0)
     ax.set_xlim(-1.3 * limit, 1.3 * limit)

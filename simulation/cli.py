@@ -566,6 +566,7 @@ def _summary_text(res: Any, out: Path, wall: float) -> str:
         "transition_cost",
         "response_cost",
         "npv_savings",
+        "status_quo_npv",
         "breakeven_month",
         "peak_backlog",
     ):

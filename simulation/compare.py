@@ -60,7 +60,8 @@ Better = Literal["lower", "higher"]
 
 #: What "B better than A" means for each compared metric. Lower is better for costs, durations
 #: (months from programme start), the backlog and SLA breaches; higher is better for the NPV
-#: savings of backsourcing and for ``stabilised`` (share of futures that stabilise).
+#: savings of backsourcing, for ``stabilised`` (share of futures that stabilise) and for the SLA
+#: compliance of the last year.
 #: ``breakeven_month``: a future that never breaks even (missing value) counts as later than any
 #: month. ``status_quo_npv`` is the reference path, not a choice, and is not compared.
 #:
@@ -68,9 +69,10 @@ Better = Literal["lower", "higher"]
 #: hypercare agent-days, stale tickets closed unworked: each is a cost or a service cut), and so
 #: are a lower response cost, fewer weeks below the SLA target after stabilisation, a smaller
 #: backlog at the horizon and less disruption cost after stabilisation; a higher SLA compliance
-#: in the last year is better. ``final_target_agents`` is not compared: a larger team is neither
-#: better nor worse in itself (it buys service with salaries, both of which the other metrics
-#: already count), so a "chance better" would mislead; its percentiles stay in comparison.csv.
+#: in the last year (``steady_sla_compliance``) is better. ``final_target_agents`` is not
+#: compared: a larger team is neither better nor worse in itself (it buys service with
+#: salaries, both of which the other metrics already count), so a "chance better" would
+#: mislead; its percentiles stay in comparison.csv.
 BETTER: dict[str, Better] = {
     "transition_cost": "lower",
     "transition_months": "lower",
@@ -94,8 +96,9 @@ BETTER: dict[str, Better] = {
     "abandoned_tickets": "lower",
     "relapse_weeks": "lower",
     "backlog_at_horizon_days": "lower",
-    "sla_compliance_last_year": "higher",
     "disruption_after_stabilisation_cost": "lower",
+    "vendor_disruption_cost": "lower",
+    "steady_sla_compliance": "higher",
 }
 
 #: Statistics of each alternative in ``comparison.csv``.
@@ -593,9 +596,16 @@ def _difference_spec(
     )
 
 
+def _range(values: FloatArray, unit: str) -> str:
+    """``P10 – P90`` of a sample for a table cell (one value when they are equal)."""
+    p10, p90 = np.nanpercentile(values, (10, 90)) if np.isfinite(values).any() else (np.nan,) * 2
+    return human(float(p10), unit) if p10 == p90 else f"{human(p10, unit)} – {human(p90, unit)}"
+
+
 def stay_rows(comp: Comparison) -> list[dict[str, str]]:
-    """Each alternative against staying outsourced: P(NPV savings > 0), median saving, and the
-    P50 discounted cost of both paths."""
+    """Each alternative against staying outsourced: P(NPV savings > 0), median saving, the
+    P50 discounted cost of both paths and the P10 to P90 range of staying outsourced (a
+    distribution: renewals, the vendor's late tickets, vendor failure)."""
     cur = comp.currency
     rows = []
     for alt in comp.alternatives:
@@ -607,6 +617,7 @@ def stay_rows(comp: Comparison) -> list[dict[str, str]]:
                 "savings_p50": human(float(np.nanmedian(savings)), cur),
                 "backsourcing_p50": human(float(np.nanmedian(alt.values("backsourcing_npv"))), cur),
                 "status_quo_p50": human(float(np.nanmedian(alt.values("status_quo_npv"))), cur),
+                "status_quo_range": _range(alt.values("status_quo_npv"), cur),
             }
         )
     return rows

@@ -5,8 +5,8 @@ transition model (typed fields with units). It fills schema defaults for missing
 integer keys, applies the parameter shocks of the risks that occurred in this iteration
 (``adds_to`` / ``scales``), clamps values back into their key's bound and maximum (a numerical
 safety net: the scenario reader refuses shocks that would leave them), and collects the timed
-risk events (``staff_loss``, ``ticket_surge``, ``vendor_walkout``, ``hiring_freeze``) that strike
-within the horizon (:func:`struck`), which the model schedules.
+risk events (``staff_loss``, ``ticket_surge``, ``vendor_walkout``, ``hiring_freeze``,
+``vendor_failure``) that strike within the horizon (:func:`struck`), which the model schedules.
 """
 
 from __future__ import annotations
@@ -162,6 +162,19 @@ class ModelInputs:
     triage: bool
     triage_age_days: float
     triage_share_per_week: float
+    # the status-quo path and what both paths pay alike (issue 15, docs/model.md section 9)
+    fee_model: str  # "fixed" | "per_ticket"
+    price_per_ticket: float  # currency/ticket at programme start (0 under "fixed")
+    minimum_fee: float  # currency/month at programme start prices
+    contract_end_month: int  # months from programme start; 0: no contract end in the horizon
+    renewal_term_months: int  # months of each renewed term; 0: renews once
+    renewal_price_change: float  # fraction, at each renewal
+    retender_cost: float  # currency, at each renewal
+    vendor_sla_compliance: float  # share of tickets the vendor resolves within the SLA
+    vendor_late_days: float  # mean working days beyond SLA of a late vendor ticket
+    governance_share: float  # fraction of the fee, while the vendor is engaged
+    emergency_transition_cost: float  # currency, status quo, at a vendor failure
+    salary_increase_per_year: float  # per year, on each anniversary of programme start
     # risks of this iteration
     events: tuple[RiskEvent, ...] = ()
     risk_flags: Mapping[str, bool] = field(default_factory=lambda: _EMPTY)
@@ -169,6 +182,8 @@ class ModelInputs:
     incoming_vendor: bool = False
     incoming_transition_fee: float = 0.0  # currency, paid at notice
     incoming_monthly_fee: float = 0.0  # currency/month for the whole service, start prices
+    incoming_price_per_ticket: float = 0.0  # currency/ticket of the whole demand, start prices
+    incoming_sla_compliance: float = 1.0  # share of the new vendor's tickets within the SLA
     incoming_price_increase: float = 0.0  # per year
     # [policy] strategy and [[waves]] (docs/model.md, section 11)
     strategy: str = "big_bang"  # "big_bang" | "waves" | "selective" | "stay"
@@ -288,6 +303,17 @@ _FIELDS: dict[str, str] = {
     "response.hypercare_rate_factor": "hypercare_rate_factor",
     "response.triage_age_days": "triage_age_days",
     "response.triage_share_per_week": "triage_share_per_week",
+    "vendor.price_per_ticket": "price_per_ticket",
+    "vendor.minimum_fee": "minimum_fee",
+    "vendor.contract_end_month": "contract_end_month",
+    "vendor.renewal_term_months": "renewal_term_months",
+    "vendor.renewal_price_change": "renewal_price_change",
+    "vendor.retender_cost": "retender_cost",
+    "vendor.sla_compliance": "vendor_sla_compliance",
+    "vendor.late_days": "vendor_late_days",
+    "vendor.governance_share": "governance_share",
+    "vendor.emergency_transition_cost": "emergency_transition_cost",
+    "staffing.salary_increase_per_year": "salary_increase_per_year",
 }
 
 #: The response layer's switches (boolean keys, read from the options): ModelInputs field ->
@@ -308,6 +334,8 @@ _INCOMING: dict[str, str] = {
 _INCOMING_COSTS: dict[str, str] = {
     "incoming.transition_fee": "incoming_transition_fee",
     "incoming.monthly_fee": "incoming_monthly_fee",
+    "incoming.price_per_ticket": "incoming_price_per_ticket",
+    "incoming.sla_compliance": "incoming_sla_compliance",
     "incoming.annual_price_increase": "incoming_price_increase",
 }
 
@@ -351,6 +379,33 @@ def _incoming(kwargs: dict[str, object], resolved: Mapping[str, float]) -> None:
         kwargs[name] = round(v) if integer else v
     kwargs["incoming_vendor"] = True
     kwargs.setdefault("incoming_price_increase", kwargs["annual_price_increase"])
+    kwargs.setdefault("incoming_sla_compliance", kwargs["vendor_sla_compliance"])
+    late = float(kwargs["vendor_late_days"])  # type: ignore[arg-type]
+    if float(kwargs["incoming_sla_compliance"]) < 1.0 and math.isnan(late):  # type: ignore[arg-type]
+        raise ValueError("vendor.late_days: is required when incoming.sla_compliance < 1")
+
+
+def _fee_terms(kwargs: dict[str, object], fee_model: str) -> str:
+    """Check the fee model and fill the keys it leaves unused (in place): the price per ticket
+    (required with ``per_ticket``, 0 under ``fixed``) and the late days of a vendor ticket
+    (required when the vendor can be late). The scenario reader reports each case on its key
+    first; these are the safety net of direct callers."""
+
+    def unset(name: str) -> bool:
+        value = kwargs[name]
+        return isinstance(value, float) and math.isnan(value)
+
+    if fee_model not in ("fixed", "per_ticket"):
+        raise ValueError(f"vendor.fee_model: unknown value '{fee_model}'")
+    if unset("price_per_ticket"):
+        if fee_model == "per_ticket":
+            raise ValueError("vendor.price_per_ticket: is required with fee_model 'per_ticket'")
+        kwargs["price_per_ticket"] = 0.0
+    if unset("vendor_late_days"):
+        if float(kwargs["vendor_sla_compliance"]) < 1.0:  # type: ignore[arg-type]
+            raise ValueError("vendor.late_days: is required when vendor.sla_compliance < 1")
+        kwargs["vendor_late_days"] = 0.0
+    return fee_model
 
 
 def _bounds(spec: schema.KeySpec) -> tuple[float, float]:
@@ -584,6 +639,7 @@ def build_inputs(
     )
     variability = str(options.get("simulation.variability", "stochastic"))
     policy = str(options.get("policy.cutover", "readiness"))
+    kwargs["fee_model"] = _fee_terms(kwargs, str(options.get("vendor.fee_model", "fixed")))
     if variability not in ("stochastic", "none"):
         raise ValueError(f"simulation.variability: unknown value '{variability}'")
     if policy not in ("readiness", "fixed"):

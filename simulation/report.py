@@ -95,6 +95,18 @@ METRICS: dict[str, MetricInfo] = {
     "disruption_cost": MetricInfo("Disruption cost", "currency"),
     "backsourcing_npv": MetricInfo("Backsourcing NPV of cost", "currency"),
     "status_quo_npv": MetricInfo("Status quo NPV of cost", "currency"),
+    "status_quo_disruption_cost": MetricInfo(
+        "Disruption cost of staying outsourced (the vendor's late tickets)", "currency"
+    ),
+    "vendor_disruption_cost": MetricInfo(
+        "Disruption cost of the vendor's late tickets before cutover", "currency"
+    ),
+    "steady_sla_compliance": MetricInfo(
+        "SLA compliance in the last year, backsourced", "share", more_is_worse=False
+    ),
+    "status_quo_sla_compliance": MetricInfo(
+        "SLA compliance in the last year, staying outsourced", "share", more_is_worse=False
+    ),
     "tickets_breached": MetricInfo("Tickets beyond SLA", "tickets"),
     "sla_breach_weeks": MetricInfo("Weeks below SLA target", "weeks"),
     "knowledge_lost_domains": MetricInfo("Knowledge domains lost", "domains"),
@@ -109,9 +121,6 @@ METRICS: dict[str, MetricInfo] = {
     "abandoned_tickets": MetricInfo("Stale tickets closed unworked", "tickets"),
     "relapse_weeks": MetricInfo("Weeks below SLA target after stabilisation", "weeks"),
     "backlog_at_horizon_days": MetricInfo("Backlog at the horizon", "days of demand"),
-    "sla_compliance_last_year": MetricInfo(
-        "SLA compliance in the last year", "%", more_is_worse=False
-    ),
     "disruption_after_stabilisation_cost": MetricInfo(
         "Disruption cost after stabilisation", "currency"
     ),
@@ -773,6 +782,7 @@ def _money_sentences(data: ResultsData) -> list[str]:
                 f"P90 {human(data.stat('npv_savings', 'p90'), cur)})"
             )
         out.append(sentence + ".")
+    out += _status_quo_sentences(data, horizon)
     p_break = data.stat("p_breakeven_within_horizon", "mean")
     horizon_adj = _horizon_words(data.horizon_months, adjective=True)
     if not math.isnan(p_break):
@@ -784,6 +794,37 @@ def _money_sentences(data: ResultsData) -> list[str]:
         if not math.isnan(median) and p_break > 0:
             sentence += f"; where it does, the median break-even is month {median:.0f}"
         out.append(sentence + ".")
+    return out
+
+
+def _status_quo_sentences(data: ResultsData, horizon: str) -> list[str]:
+    """What staying outsourced costs (a distribution since issue 15: renewals, the vendor's late
+    tickets, vendor failure) and the service of both paths in the last year."""
+    out = []
+    cur = data.currency
+    if data.has("status_quo_npv"):
+        p10, p50, p90 = (data.stat("status_quo_npv", q) for q in ("p10", "p50", "p90"))
+        if p10 == p90:
+            sentence = (
+                f"Staying outsourced costs {human(p50, cur)} over {horizon} (discounted) in "
+                "every simulated future"
+            )
+        else:
+            sentence = (
+                f"Staying outsourced costs {human(p50, cur)} over {horizon} (discounted) in the "
+                f"median future (P10 {human(p10, cur)}, P90 {human(p90, cur)})"
+            )
+        late = data.stat("status_quo_disruption_cost", "p50")
+        if data.has("status_quo_disruption_cost") and late > 0:
+            sentence += f", of which the vendor's late tickets cause {human(late, cur)} (median)"
+        out.append(sentence + ".")
+    if data.has("steady_sla_compliance") and data.has("status_quo_sla_compliance"):
+        ours = human(data.stat("steady_sla_compliance", "p50"), "%")
+        theirs = human(data.stat("status_quo_sla_compliance", "p50"), "%")
+        out.append(
+            f"In the last year of the horizon {ours} of tickets are resolved within the SLA "
+            f"after backsourcing, against {theirs} with the vendor (medians)."
+        )
     return out
 
 
@@ -855,7 +896,8 @@ def executive_summary(data: ResultsData) -> list[str]:
     Covers: the P80 / P50 transition time, the P50 / P90 transition cost, what management had
     to do in the futures that needed the most help (P90 of each lever and of the response cost,
     :func:`~simulation.management_report.management_sentence`), the chance that backsourcing is
-    cheaper over the horizon and that it breaks even, each target's probability, the top driver
+    cheaper over the horizon, what staying outsourced costs and the last year's SLA compliance
+    of both paths, the chance that it breaks even, each target's probability, the top driver
     of cost and time, and cautions (no convergence, futures that never stabilised, run
     warnings). Sentences whose numbers are missing are left out.
     """
@@ -875,7 +917,14 @@ def executive_summary(data: ResultsData) -> list[str]:
 
 #: Outputs of the first-screen key-figures table; every other output is listed under
 #: "All outputs" further down, so a board reads the few figures that decide first.
-HEADLINE_METRICS = (*DISTRIBUTION_METRICS, "disruption_cost")
+HEADLINE_METRICS = (
+    *DISTRIBUTION_METRICS,
+    "disruption_cost",
+    "backsourcing_npv",
+    "status_quo_npv",
+    "steady_sla_compliance",
+    "status_quo_sla_compliance",
+)
 
 
 def key_figures(data: ResultsData, headline: bool | None = None) -> list[dict[str, str]]:

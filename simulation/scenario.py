@@ -773,9 +773,13 @@ def _cross_checks(reach: Reach, options: Mapping[str, object], c: _Collector) ->
     # The incoming team's own parameters are read only when a new vendor builds it, and a new
     # vendor needs a fee.
     if options.get("incoming.kind", "in_house") == "vendor":
-        fee = "incoming.monthly_fee"
-        if fee not in reach.inputs and fee not in c.keys:
-            c.add(fee, "is required when incoming.kind = 'vendor': the new vendor's fee a month")
+        fee, price = "incoming.monthly_fee", "incoming.price_per_ticket"
+        if not {fee, price} & (set(reach.inputs) | c.keys):
+            c.add(
+                fee,
+                "is required when incoming.kind = 'vendor': the new vendor's fee a month (or "
+                "give incoming.price_per_ticket)",
+            )
     else:
         for key in sorted(k for k in reach.inputs if k.startswith("incoming.")):
             if key not in c.keys and reach.given is not None and key in reach.given:
@@ -1117,6 +1121,14 @@ def _relative_to(
             file,
         )
         return None
+    if value == "cutover" and target == "vendor_failure":
+        c.add(
+            key,
+            "a vendor failure cannot be timed from cutover: the vendor has left by then (use "
+            "start or notice)",
+            file,
+        )
+        return None
     return value
 
 
@@ -1161,8 +1173,9 @@ def _event_fields(
         "ticket_surge": "extra_tickets_per_day",
         "vendor_walkout": "level",
         "hiring_freeze": "duration_days",
+        "vendor_failure": None,  # the event itself is all: the vendor exits at short notice
     }[event]
-    if needed not in entry:
+    if needed is not None and needed not in entry:
         c.add(f"{where}.{needed}", f"is required for event '{event}'", file)
     if event == "ticket_surge" and "duration_days" not in entry:
         c.add(f"{where}.duration_days", "is required for event 'ticket_surge'", file)
@@ -1358,6 +1371,46 @@ def _targets(table: object, c: _Collector) -> list[Target]:
     return out
 
 
+def _fee_checks(
+    options: Mapping[str, object],
+    inputs: Mapping[str, Distribution],
+    risks: Collection[Risk],
+    c: _Collector,
+) -> None:
+    """The status-quo keys that depend on each other: a per-ticket fee needs its price and a
+    fixed fee must not have one (a price given without ``fee_model = "per_ticket"`` would be
+    ignored); a vendor that can miss the SLA needs the lateness of its late tickets. A missing
+    key is reported on the extending (first) file, as a missing required key is."""
+    per_ticket = options.get("vendor.fee_model", "fixed") == "per_ticket"
+    price = "vendor.price_per_ticket"
+    if per_ticket and price not in inputs and price not in c.keys:
+        c.add(
+            price, "is required with vendor.fee_model = 'per_ticket' (currency per ticket)", c.file
+        )
+    if not per_ticket and price in inputs:
+        c.add(
+            price,
+            "is used only with vendor.fee_model = 'per_ticket' (the fee model is 'fixed': set "
+            "fee_model = 'per_ticket' or remove the price)",
+        )
+    late = "vendor.late_days"
+    switching = options.get("incoming.kind", "in_house") == "vendor"
+    for key in ("vendor.sla_compliance", "incoming.sla_compliance"):
+        if key.startswith("incoming.") and not switching:
+            continue
+        compliance = inputs.get(key)
+        can_be_late = (compliance is not None and _lower(compliance) < 1.0) or any(
+            r.target == key for r in risks
+        )
+        if can_be_late and late not in inputs and late not in c.keys:
+            c.add(
+                late,
+                f"is required when {key} can be below 1 (mean working days beyond the SLA of "
+                "a late vendor ticket)",
+                c.file,
+            )
+
+
 def _size_checks(
     options: Mapping[str, object],
     inputs: Mapping[str, Distribution],
@@ -1411,14 +1464,16 @@ def value_problems(path: str, dist: Distribution) -> list[str]:
 def check_inputs(scenario: Scenario) -> list[str]:
     """Every problem of a built scenario's inputs, as ``"<key>: <what was expected>"``: each
     value against its key's limits (:func:`value_problems`), each risk shock against its
-    key's limits and the rules across keys (:func:`_cross_checks`) — the checks a scenario file
-    passes, for a scenario changed after loading (a sweep's settings)."""
+    key's limits, the rules across keys (:func:`_cross_checks`) and the status-quo keys that
+    depend on each other — the checks a scenario file passes, for a scenario changed after
+    loading (a sweep's settings)."""
     c = _Collector("")
     for path, dist in scenario.inputs.items():
         for problem in value_problems(path, dist):
             c.add(path, problem)
     shocked = _check_shocks(list(scenario.risks), scenario.inputs, c)
     _cross_checks(Reach(scenario.inputs, shocked), scenario.options, c)
+    _fee_checks(scenario.options, scenario.inputs, scenario.risks, c)
     return c.messages
 
 
@@ -1477,6 +1532,7 @@ def _build(chain: list[_Layer]) -> Scenario:
     }
     _cross_checks(Reach(inputs, shocked, frozenset(given)), options, c)
     correlations = _correlations(merged.arrays.get("correlations"), c, inputs, given - set(inputs))
+    _fee_checks(options, inputs, risks, c)
     targets = _targets(data.get("targets"), c)
     waves = _waves(merged.arrays.get("waves"), options, inputs, horizon, c)
     iterations = _size_checks(options, inputs, horizon, len(risks), c)

@@ -32,8 +32,9 @@ class Risk:
 
     ``kind`` is ``"adds_to"`` (impact is added to ``target``, in that key's units),
     ``"scales"`` (``target`` is multiplied by impact) or ``"event"`` (``event`` is one of
-    ``staff_loss``, ``ticket_surge``, ``vendor_walkout``, ``hiring_freeze``). An event's timing
-    window counts from ``relative_to``: programme ``start``, ``notice`` or ``cutover``.
+    ``staff_loss``, ``ticket_surge``, ``vendor_walkout``, ``hiring_freeze``, ``vendor_failure``).
+    An event's timing window counts from ``relative_to``: programme ``start``, ``notice`` or
+    ``cutover``.
     """
 
     name: str

@@ -469,6 +469,142 @@ RESPONSE_KEYS: tuple[KeySpec, ...] = (
     ),
 )
 
+#: The status-quo path as a simulated path, and what both paths pay alike (issue 15,
+#: docs/model.md section 9). Every default is neutral: a scenario that sets none of these keys
+#: has the status quo of before (a growing annuity of the fee) and unchanged backsourcing costs.
+#: Sources for real values: ../shared/reference/figures.md, "The status-quo path".
+STATUS_QUO_KEYS: tuple[KeySpec, ...] = (
+    _k(
+        "vendor",
+        "fee_model",
+        "choice",
+        "fixed",
+        "",
+        "How the vendor charges: 'fixed' (vendor.monthly_fee a month) or 'per_ticket' "
+        "(vendor.price_per_ticket for every ticket of the month, demand growth included, plus "
+        "vendor.monthly_fee as a fixed part)",
+        choices=("fixed", "per_ticket"),
+    ),
+    _k(
+        "vendor",
+        "price_per_ticket",
+        "number",
+        None,
+        "currency/ticket",
+        "Price of one ticket at programme start (fee_model 'per_ticket' only, and required "
+        "there); indexed like the fee",
+        "nonneg",
+    ),
+    _k(
+        "vendor",
+        "minimum_fee",
+        "number",
+        0.0,
+        "currency/month",
+        "Monthly floor of the vendor fee at programme start prices, indexed like the fee "
+        "(0: no floor)",
+        "nonneg",
+    ),
+    _k(
+        "vendor",
+        "contract_end_month",
+        "integer",
+        0,
+        "months",
+        "Month (from programme start) at whose end the current contract term ends and renews "
+        "on the status-quo path; a backsourcing cutover on or after it pays no termination fee. "
+        "0: no contract end inside the horizon",
+        "nonneg",
+        maximum=MAX_HORIZON_MONTHS,
+        why="a contract end after the longest horizon (600 months) cannot be seen",
+    ),
+    _k(
+        "vendor",
+        "renewal_term_months",
+        "integer",
+        0,
+        "months",
+        "Length of each renewed term: the contract renews at vendor.contract_end_month and "
+        "every term after it (0: it renews once, to beyond the horizon)",
+        "nonneg",
+        maximum=MAX_HORIZON_MONTHS,
+        why="a term longer than the longest horizon (600 months) renews at most once anyway",
+    ),
+    _k(
+        "vendor",
+        "renewal_price_change",
+        "number",
+        0.0,
+        "fraction",
+        "Price change at each contract renewal, on top of vendor.annual_price_increase (0.1: +10%)",
+        "rate",
+        maximum=5.0,
+        why="a price six times higher at one renewal is a unit mistake (0.1 means 10%)",
+    ),
+    _k(
+        "vendor",
+        "retender_cost",
+        "number",
+        0.0,
+        "currency",
+        "Cost of re-tendering or renegotiating the contract, paid at each renewal",
+        "nonneg",
+    ),
+    _k(
+        "vendor",
+        "sla_compliance",
+        "number",
+        1.0,
+        "fraction",
+        "Share of tickets the vendor resolves within the SLA; its late tickets cost "
+        "disruption on both paths",
+        "fraction",
+    ),
+    _k(
+        "vendor",
+        "late_days",
+        "number",
+        None,
+        "working days",
+        "Mean working days beyond the SLA of a late vendor ticket (assumed exponential)",
+        "positive",
+        maximum=LONG_DAYS,
+        why=_LONG,
+    ),
+    _k(
+        "vendor",
+        "governance_share",
+        "number",
+        0.0,
+        "fraction",
+        "Cost of the retained organisation that manages the vendor, as a share of the fee, "
+        "paid while the vendor is engaged (after cutover the internal managers replace it)",
+        "fraction",
+    ),
+    _k(
+        "vendor",
+        "emergency_transition_cost",
+        "number",
+        0.0,
+        "currency",
+        "Status quo: one-off cost of the emergency transition to a replacement vendor after a "
+        "vendor_failure risk event",
+        "nonneg",
+    ),
+    _k(
+        "staffing",
+        "salary_increase_per_year",
+        "number",
+        0.0,
+        "per year",
+        "Yearly rise of every salary-priced cost (agents, managers, agency staff, overtime), "
+        "on each anniversary of programme start, as vendor.annual_price_increase for the fee",
+        "rate",
+        maximum=1.0,
+        why="a yearly rise of more than 100% is a unit mistake (0.03 means 3%)",
+    ),
+)
+
 KEYS: tuple[KeySpec, ...] = (
     # [scenario]
     _k("scenario", "name", "string", None, "", "Short name of the case", required=True),
@@ -610,7 +746,8 @@ KEYS: tuple[KeySpec, ...] = (
         "number",
         None,
         "currency/month",
-        "Vendor fee at programme start",
+        "Vendor fee a month at programme start (fee_model 'per_ticket': the fixed part charged "
+        "besides the tickets, 0 for none)",
         "nonneg",
         required=True,
     ),
@@ -1173,6 +1310,7 @@ KEYS: tuple[KeySpec, ...] = (
         maximum=100.0,
         why="a hazard of 100 a year is every agent leaving within days",
     ),
+    *STATUS_QUO_KEYS,
     *RESPONSE_KEYS,
 )
 
@@ -1221,9 +1359,31 @@ def _incoming_keys() -> tuple[KeySpec, ...]:
             "number",
             None,
             "currency/month",
-            "'vendor' (required): the new vendor's fee for the whole service at programme "
-            "start prices, paid pro rata for the part it has taken over",
+            "'vendor': the new vendor's fixed fee for the whole service at programme start "
+            "prices, paid pro rata for the part it has taken over; unset: 0 (this key or "
+            "incoming.price_per_ticket is required)",
             "nonneg",
+        ),
+        _k(
+            "incoming",
+            "price_per_ticket",
+            "number",
+            None,
+            "currency/ticket",
+            "'vendor': the new vendor's price per ticket on the status-quo demand (growth "
+            "included), at programme start prices, on top of incoming.monthly_fee; unset: 0",
+            "nonneg",
+        ),
+        _k(
+            "incoming",
+            "sla_compliance",
+            "number",
+            None,
+            "fraction",
+            "'vendor': share of the tickets the new vendor's team resolves within the SLA by "
+            "contract, charged like the outgoing vendor's late tickets (vendor.late_days); "
+            "unset: vendor.sla_compliance (a new vendor is as good as the old one)",
+            "fraction",
         ),
         _k(
             "incoming",
@@ -1325,7 +1485,13 @@ def input_spec(path: str) -> KeySpec | None:
 
 # Risk register entries ------------------------------------------------------------------------
 
-RISK_EVENTS: tuple[str, ...] = ("staff_loss", "ticket_surge", "vendor_walkout", "hiring_freeze")
+RISK_EVENTS: tuple[str, ...] = (
+    "staff_loss",
+    "ticket_surge",
+    "vendor_walkout",
+    "hiring_freeze",
+    "vendor_failure",
+)
 
 
 def _r(
@@ -1450,8 +1616,12 @@ SCALAR_NAMES: tuple[str, ...] = (
     "abandoned_tickets",
     "relapse_weeks",
     "backlog_at_horizon_days",
-    "sla_compliance_last_year",
+    "steady_sla_compliance",
     "disruption_after_stabilisation_cost",
+    # both sides of the decision (issue 15)
+    "status_quo_disruption_cost",
+    "vendor_disruption_cost",
+    "status_quo_sla_compliance",
 )
 
 #: Monthly series of one run (index 0 = month 1).

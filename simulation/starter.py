@@ -163,7 +163,8 @@ _EXAMPLES = """\
 # bernoulli, empirical (docs/model.md and `simulate inputs` show what a table gives).
 
 # Risk register: uncomment and adapt. A risk either shocks an input (adds_to / scales, with an
-# impact) or is an event in the model (staff_loss, ticket_surge, vendor_walkout, hiring_freeze).
+# impact) or is an event in the model (staff_loss, ticket_surge, vendor_walkout, hiring_freeze,
+# vendor_failure).
 # [[risks]]
 # name = "negotiation_delay"
 # description = "The vendor contests the exit terms."

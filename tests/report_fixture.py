@@ -32,7 +32,7 @@ MANAGEMENT_OUTPUTS = (
     "abandoned_tickets",
     "relapse_weeks",
     "backlog_at_horizon_days",
-    "sla_compliance_last_year",
+    "steady_sla_compliance",
     "disruption_after_stabilisation_cost",
 )
 MANAGEMENT_SERIES = ("agency_agents", "hypercare_agents", "target_agents")
@@ -103,7 +103,7 @@ def _management(samples: pd.DataFrame, seed: int) -> pd.DataFrame:
         "out.abandoned_tickets": np.zeros(n),
         "out.relapse_weeks": relapse.astype(float),
         "out.backlog_at_horizon_days": rng.exponential(0.1, n) * (rng.random(n) < 0.3),
-        "out.sla_compliance_last_year": np.clip(1 - rng.exponential(0.01, n), 0, 1),
+        "out.steady_sla_compliance": np.clip(1 - rng.exponential(0.01, n), 0, 1),
         "out.disruption_after_stabilisation_cost": relapse * 4_000.0,
     }
     risks = [c for c in samples.columns if c.startswith("risk.")]

@@ -135,6 +135,23 @@ def test_tornado_bars_follow_rank_order() -> None:
     assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == ["a", "b", "c"]
 
 
+def test_tornado_wraps_long_input_descriptions() -> None:
+    """A long description (a schema doc) is wrapped, so the axes keep their room: unwrapped,
+    eight such labels squeezed the bars to nothing (matplotlib's constrained layout gave up)."""
+    import warnings
+
+    doc = "Share of tickets the vendor resolves within the SLA; its late tickets cost disruption"
+    names = [f"{doc} {i}\n(vendor.sla_compliance)" for i in range(8)]
+    rho = np.linspace(0.6, -0.2, 8)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fig = charts.tornado(names, rho, output_label="cost")
+        fig.canvas.draw()
+    labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert all(max(len(line) for line in label.split("\n")) <= 45 for label in labels)
+    assert labels[0].replace("\n", " ") == names[0].replace("\n", " ")
+
+
 def test_risk_register_chart_panels() -> None:
     fig = charts.risk_register_chart(
         ["delay", "walkout"], [0.25, 0.1], [80_000.0, 1.2e6], [1.5, 3.0], currency="EUR"

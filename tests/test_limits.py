@@ -432,7 +432,8 @@ def test_the_formula_counts_what_the_engine_holds() -> None:
     assert raw.monthly.nbytes / 10 == 4 * len(schema.SERIES_NAMES) * 60
     row = raw.scalars.nbytes + raw.inputs.values.nbytes + raw.risks.nbytes
     table = memory.TABLE_COPIES * (row / 10 + 1)
-    assert memory.per_iteration_bytes(60, len(scenario.uncertain), 6) == pytest.approx(
+    risks = len(scenario.risks)
+    assert memory.per_iteration_bytes(60, len(scenario.uncertain), risks) == pytest.approx(
         raw.monthly.nbytes / 10 + table
     )
 

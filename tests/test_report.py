@@ -157,6 +157,39 @@ def test_executive_summary_warns_when_not_converged_or_not_stabilised(results: P
     assert _number(r"in (\d+)% of the simulated futures the service never", cautions) == 12
 
 
+def test_executive_summary_states_the_status_quo_and_both_paths_service(results: Path) -> None:
+    """Staying outsourced is a distribution since issue 15: its range, the vendor's late
+    tickets, and the last year's SLA compliance of both paths are quoted from summary.csv."""
+    data = load_results(results)
+    summary = data.summary.copy()
+    rows = {
+        "status_quo_npv": (5.2e6, 5.67e6, 6.26e6),
+        "status_quo_disruption_cost": (3.75e5, 7.33e5, 1.32e6),
+        "steady_sla_compliance": (0.989, 0.996, 1.0),
+        "status_quo_sla_compliance": (0.851, 0.896, 0.937),
+    }
+    for metric, (p10, p50, p90) in rows.items():
+        summary.loc[metric, ["p10", "p50", "p90"]] = (p10, p50, p90)
+    sentences = executive_summary(dataclasses.replace(data, summary=summary))
+    assert (
+        "Staying outsourced costs 5.7 M EUR over 5 years (discounted) in the median future "
+        "(P10 5.2 M EUR, P90 6.3 M EUR), of which the vendor's late tickets cause 733 k EUR "
+        "(median)." in sentences
+    )
+    assert (
+        "In the last year of the horizon 100% of tickets are resolved within the SLA after "
+        "backsourcing, against 90% with the vendor (medians)." in sentences
+    )
+    # a status quo without uncertainty (the fixed annuity of a scenario without its keys)
+    summary.loc["status_quo_npv", ["p10", "p50", "p90"]] = (4.72e6,) * 3
+    summary.loc["status_quo_disruption_cost", ["p10", "p50", "p90"]] = (0.0,) * 3
+    sentences = executive_summary(dataclasses.replace(data, summary=summary))
+    assert (
+        "Staying outsourced costs 4.7 M EUR over 5 years (discounted) in every simulated future."
+        in sentences
+    )
+
+
 def test_report_html_is_self_contained(results: Path) -> None:
     html = (results / "report.html").read_text(encoding="utf-8")
     assert "http://" not in html and "https://" not in html

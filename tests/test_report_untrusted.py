@@ -23,6 +23,7 @@ from folder_tools import MINIMAL, ROOT, copy_folder, error_line, report, snapsho
 from simulation import charts, load_scenario, run
 from simulation.cli import main
 from simulation.report import load_results
+from simulation.schema import SCALAR_NAMES
 
 LINK_REFUSED = "is a symbolic link, and links inside a results folder are not followed"
 
@@ -416,8 +417,8 @@ TAMPERED: list[tuple[str, Tamper, str, str]] = [
         "samples-long-row",
         _edit_lines(SAMPLES, lambda lines: [*lines[:5], lines[5] + ",1", *lines[6:]]),
         SAMPLES,
-        "cannot be read as CSV (Error tokenizing data. C error: Expected 39 fields in line 6, "
-        "saw 40)",
+        "cannot be read as CSV (Error tokenizing data. C error: Expected "
+        f"{4 + len(SCALAR_NAMES)} fields in line 6, saw {5 + len(SCALAR_NAMES)})",
     ),
     (
         "samples-first-row-long",
@@ -488,7 +489,7 @@ TAMPERED: list[tuple[str, Tamper, str, str]] = [
         "summary-twice",
         _edit_lines(SUMMARY, lambda lines: [*lines, lines[3]]),
         SUMMARY,
-        "row 38: metric 'transition_months' appears twice",
+        f"row {3 + len(SCALAR_NAMES)}: metric 'transition_months' appears twice",
     ),
     (
         "summary-no-metric",

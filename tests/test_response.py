@@ -210,7 +210,7 @@ def test_new_outputs_exist_and_are_consistent() -> None:
         "abandoned_tickets",
         "relapse_weeks",
         "backlog_at_horizon_days",
-        "sla_compliance_last_year",
+        "steady_sla_compliance",
         "disruption_after_stabilisation_cost",
     ):
         assert name in SCALAR_NAMES and math.isfinite(s[name]), name

@@ -163,7 +163,7 @@ def test_rerunning_only_struck_iterations_equals_a_full_rerun() -> None:
         for risk, table in zip(risks, tables, strict=True):
             full = simulate(without_risk(scenario, risk.name), 40, seed=3, jobs=1).scalars
             assert np.array_equal(table, full[:, columns], equal_nan=True), (risk.name, jobs)
-    assert len(risks) == 6 and sum(seen) > 0
+    assert len(risks) >= 6 and sum(seen) > 0  # it_helpdesk's register, struck in this sample
 
 
 def test_the_progress_bar_says_how_many_risks_are_left(
@@ -202,4 +202,5 @@ def test_the_progress_bar_says_how_many_risks_are_left(
     )
     base = simulate(helpdesk, 40, seed=3, jobs=1)
     risk_removal(helpdesk, base, jobs=1, progress=lambda total: Tick())
-    assert texts == [f"ranking risks ({k} of 6 left)" for k in range(6, -1, -1)]
+    n = len(helpdesk.risks)
+    assert texts == [f"ranking risks ({k} of {n} left)" for k in range(n, -1, -1)]

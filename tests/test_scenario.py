@@ -55,7 +55,10 @@ def test_it_helpdesk_contents() -> None:
     assert sc.seed == 20261124
     assert sc.sampler == "lhs"
     assert "staffing.time_to_hire_days" in sc.uncertain
-    assert sc.inputs["vendor.monthly_fee"] == Fixed(90000.0)
+    # the contract prices every ticket (no fixed part)
+    assert sc.options["vendor.fee_model"] == "per_ticket"
+    assert sc.inputs["vendor.price_per_ticket"] == Fixed(18.0)
+    assert sc.inputs["vendor.monthly_fee"] == Fixed(0.0)
     # defaults are filled for keys the file leaves out
     assert sc.inputs["scenario.horizon_months"].mean() == 60
     assert sc.options["policy.cutover"] == "readiness"
@@ -216,7 +219,7 @@ def test_risk_errors(tmp_path: Path) -> None:
     )
     assert errors(path) == [
         f"{path}: risks.walkout.event: must be one of staff_loss, ticket_surge, vendor_walkout, "
-        "hiring_freeze, got 'vendor_walkot' (did you mean 'vendor_walkout'?)",
+        "hiring_freeze, vendor_failure, got 'vendor_walkot' (did you mean 'vendor_walkout'?)",
         f"{path}: risks.slow.scales: 'staffing.time_to_hire_dys' is not a numeric model input "
         "(did you mean 'staffing.time_to_hire_days'?)",
     ]

@@ -19,7 +19,7 @@ from simulation.engine import simulate
 from simulation.model import run_programme, run_transition
 from simulation.params import ModelInputs, build_inputs
 from simulation.scenario import load_scenario
-from simulation.scenario_types import Wave
+from simulation.scenario_types import Risk, Wave
 
 ROOT = Path(__file__).resolve().parent.parent
 IT = ROOT / "scenarios" / "it_helpdesk.toml"
@@ -85,9 +85,11 @@ def test_zero_transfer_offers_is_todays_model(tmp_path: Path) -> None:
 
 
 def test_an_incoming_vendor_like_the_team_leaves_the_queue_unchanged(tmp_path: Path) -> None:
-    """A new vendor whose team has the in-house team's parameters: the same hires, leavers,
-    cutover and queue in every iteration; only the cost lines differ."""
-    path = _child(tmp_path, "switch", '[incoming]\nkind = "vendor"\nmonthly_fee = 80000\n')
+    """A new vendor whose team has the in-house team's parameters (and never misses the SLA by
+    contract): the same hires, leavers, cutover and queue in every iteration; only the cost
+    lines differ."""
+    body = '[incoming]\nkind = "vendor"\nmonthly_fee = 80000\nsla_compliance = 1.0\n'
+    path = _child(tmp_path, "switch", body)
     inhouse, vendor = _raw(IT), _raw(path)
     from simulation.model import SCALAR_NAMES, SERIES_NAMES
 
@@ -145,6 +147,63 @@ def test_two_waves_by_hand() -> None:
         _hand("waves", TWO_WAVES, vendor__monthly_fee=0, vendor__termination_fee=0), None
     )
     np.testing.assert_allclose(_flows(r) - _flows(free), fee, atol=1e-6)
+
+
+def _failing(at_month: float, strategy: str, waves: tuple[Wave, ...] = (), **changes: float):
+    """``_hand`` with a ``vendor_failure`` at ``at_month`` from programme start (emergency
+    transition 50,000)."""
+    values = {
+        **HAND,
+        "vendor.emergency_transition_cost": 50000,
+        "risks.bust.occurs": 1,
+        "risks.bust.at_month": at_month,
+        **{k.replace("__", "."): v for k, v in changes.items()},
+    }
+    options = {
+        "policy.cutover": "fixed",
+        "simulation.variability": "none",
+        "response.enabled": False,
+        "policy.strategy": strategy,
+    }
+    risks = (Risk("bust", "event", event="vendor_failure"),)
+    return build_inputs(values, options, risks, waves=waves)
+
+
+def test_a_vendor_failure_between_waves_cuts_the_rest_over_at_once() -> None:
+    """The vendor fails on day 55: wave 1 cut over on day 50 as planned (its 2,500 share of the
+    termination fee is owed); wave 2 cuts over at once, owing nothing, and its two seats are
+    advertised then (hired on day 75), not at its own date (day 60)."""
+    p = _failing(2.75, "waves", TWO_WAVES)
+    rec = run_programme(p, None)
+    assert rec.failure_day == 55.0
+    assert rec.wave_cutover == (50.0, 55.0) and rec.cutover_day == 55.0
+    assert sorted(rec.hired) == [30.0, 30.0, 75.0, 75.0]
+    r = run_transition(p, None)
+    assert r.scalars["termination_cost"] == pytest.approx(2500.0)
+    np.testing.assert_array_equal(r.monthly["vendor_agents"][:4], [5, 5, 0, 0])
+    # no emergency transition on the backsourcing path: nothing stays outsourced
+    calm = run_transition(
+        _failing(2.75, "waves", TWO_WAVES, vendor__emergency_transition_cost=0), None
+    )
+    np.testing.assert_allclose(_flows(r), _flows(calm), atol=1e-6)
+
+
+def test_a_vendor_failure_hands_the_kept_part_to_a_replacement() -> None:
+    """Selective (40% kept) and the vendor fails on day 80, after cutover: the kept part goes on
+    at the same capacity and fee with a replacement vendor, at 40% of the emergency transition
+    (20,000 in month 5); the staying-outsourced path pays all of it (50,000)."""
+    p = _failing(4.0, "selective", policy__retained_share=0.4)
+    r = run_transition(p, None)
+    base = run_transition(_hand("selective", policy__retained_share=0.4), None)
+    assert set(r.monthly["vendor_agents"][2:]) == {2.0}
+    extra = np.zeros(12)
+    extra[4] = 20000.0
+    np.testing.assert_allclose(_flows(r) - _flows(base), extra, atol=1e-6)
+    assert r.scalars["termination_cost"] == base.scalars["termination_cost"]
+    for name in ("peak_backlog", "ticket_days_beyond_sla", "cutover_month"):
+        assert r.scalars[name] == base.scalars[name], name
+    sq = r.scalars["status_quo_npv"] - base.scalars["status_quo_npv"]
+    assert sq == pytest.approx(50000 * 1.06 ** (-5 / 12), rel=1e-12)
 
 
 def _flows(r: object) -> np.ndarray:
@@ -300,6 +359,43 @@ def test_switching_vendor_cost_lines_by_hand() -> None:
     for name in ("peak_backlog", "ticket_days_beyond_sla", "cutover_month", "hires"):
         assert vendor.scalars[name] == inhouse.scalars[name], name
     assert vendor.scalars["overlap_cost"] == pytest.approx(10000.0)
+
+
+def test_a_new_vendor_priced_per_ticket_is_governed_like_the_old() -> None:
+    """A new vendor priced per ticket (2 EUR on 40 tickets a day × 20 days = 1,600 a month for
+    the whole service, at no fixed fee) and governed at 10% of its fee, like the old vendor:
+    from cutover on day 50 it costs 1,760 a month (half of it in month 3), on top of the
+    transition fee. The old vendor's fee and its governance are the same on both runs."""
+    governed = {"vendor__governance_share": 0.1}
+    inhouse = run_transition(_hand(**governed), None)
+    vendor = run_transition(
+        _hand(incoming="vendor", incoming__price_per_ticket=2, **governed), None
+    )
+    salaries = np.array([0, 2 * 10 * 200, 2 * 20 * 200 + 2 * 10 * 200] + [4 * 20 * 200] * 9)
+    hiring = np.array([0, 2 * 1500, 2 * 1500] + [0] * 9)
+    managers = np.array([2500] + [5000] * 11)
+    new_fee = np.array([0, 0, 0.5] + [1.0] * 9) * 1600 * 1.1
+    expected = new_fee - salaries - hiring - managers
+    np.testing.assert_allclose(_flows(vendor) - _flows(inhouse), expected, atol=1e-6)
+
+
+def test_a_new_vendor_misses_the_sla_as_often_as_the_old_unless_told() -> None:
+    """Switching vendor does not buy service quality by itself: unset, the new vendor resolves
+    as few tickets within the SLA as the old one (90%), so every ticket of the horizon is a
+    vendor ticket charged alike on both paths; a better new vendor (99%) is charged less."""
+    late = {"vendor__sla_compliance": 0.9, "vendor__late_days": 2}
+    same = run_transition(_hand(incoming="vendor", incoming__monthly_fee=1, **late), None)
+    s = same.scalars
+    assert s["vendor_disruption_cost"] == pytest.approx(s["status_quo_disruption_cost"], rel=1e-9)
+    assert s["status_quo_disruption_cost"] == pytest.approx(40 * 240 * 0.1 * 5 * 2, rel=1e-9)
+    better = _hand(
+        incoming="vendor", incoming__monthly_fee=1, incoming__sla_compliance=0.99, **late
+    )
+    assert run_transition(better, None).scalars["vendor_disruption_cost"] < (
+        0.5 * s["vendor_disruption_cost"]
+    )
+    with pytest.raises(ValueError, match="vendor.late_days: is required"):
+        _hand(incoming="vendor", incoming__monthly_fee=1, incoming__sla_compliance=0.9)
 
 
 def test_an_incoming_vendor_has_its_own_team_parameters() -> None:

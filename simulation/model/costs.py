@@ -18,10 +18,121 @@ from simulation.model.arrays import periods, recvec, share, spread, vec
 from simulation.model.record import RunRecord
 
 
-def fee_by_month(records: Sequence[RunRecord], M: int) -> NDArray[np.float64]:
-    """(runs × months) the vendor's monthly fee, stepping up each anniversary of the start."""
-    price = (1.0 + vec(records, "annual_price_increase"))[:, None] ** np.floor(np.arange(M) / 12.0)
-    return vec(records, "monthly_fee")[:, None] * price
+def _years(M: int) -> NDArray[np.float64]:
+    """Whole years since programme start at the beginning of each month (0-based months)."""
+    return np.floor(np.arange(M) / 12.0)
+
+
+def renewals_by_month(records: Sequence[RunRecord], M: int) -> NDArray[np.float64]:
+    """(runs × months) how many times the contract has renewed by the start of each month.
+
+    The first renewal is at the end of month ``contract_end_month`` (0: none), the next every
+    ``renewal_term_months`` after it (0: it renews once)."""
+    end = vec(records, "contract_end_month")[:, None]
+    term = vec(records, "renewal_term_months")[:, None]
+    since = np.arange(M, dtype=np.float64)[None, :] - end
+    later = np.floor(since / np.where(term > 0, term, 1.0))
+    count = np.where(term > 0, 1.0 + later, 1.0)
+    return np.where((end > 0) & (since >= 0), count, 0.0)
+
+
+def price_index(records: Sequence[RunRecord], M: int) -> NDArray[np.float64]:
+    """(runs × months) the vendor's price relative to programme start: ``annual_price_increase``
+    on each anniversary of the start, times ``1 + renewal_price_change`` at each renewal."""
+    yearly = (1.0 + vec(records, "annual_price_increase"))[:, None] ** _years(M)
+    change = (1.0 + vec(records, "renewal_price_change"))[:, None]
+    return yearly * change ** renewals_by_month(records, M)
+
+
+def salary_index(records: Sequence[RunRecord], M: int) -> NDArray[np.float64]:
+    """(runs × months) every salary-priced cost relative to programme start:
+    ``salary_increase_per_year`` on each anniversary of the start."""
+    return (1.0 + vec(records, "salary_increase_per_year"))[:, None] ** _years(M)
+
+
+def _fee_base(
+    records: Sequence[RunRecord], M: int, tickets_m: NDArray[np.float64] | None
+) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+    """The three parts of the vendor's monthly fee (see :func:`fee_by_month`): its price index
+    (runs × months), its base before the index (runs × months: ``monthly_fee``, plus
+    ``price_per_ticket × tickets_m`` under ``per_ticket``) and its floor (runs × 1)."""
+    fixed = vec(records, "monthly_fee")[:, None]
+    per_ticket = np.fromiter((r.p.fee_model == "per_ticket" for r in records), bool, len(records))
+    base: NDArray[np.float64] = np.broadcast_to(fixed, (len(records), M))
+    if per_ticket.any():
+        if tickets_m is None:
+            raise ValueError("a per-ticket fee needs the tickets of each month")
+        price = np.where(per_ticket, vec(records, "price_per_ticket"), 0.0)[:, None]
+        base = fixed + price * tickets_m
+    return price_index(records, M), base, vec(records, "minimum_fee")[:, None]
+
+
+def fee_by_month(
+    records: Sequence[RunRecord],
+    M: int,
+    tickets_m: NDArray[np.float64] | None = None,
+    share_m: NDArray[np.float64] | None = None,
+) -> NDArray[np.float64]:
+    """(runs × months) the vendor's full monthly fee (currency/month) while it serves:
+
+    ``price_index × max(base, minimum_fee)`` with ``base`` = ``monthly_fee`` (``fixed``) or
+    ``monthly_fee + price_per_ticket × tickets_m`` (``per_ticket``: ``tickets_m`` the month's
+    tickets, runs × months). ``share_m`` (runs × months, optional): the share of the service the
+    vendor still provides, which scales ``base`` (a partial termination) but not the floor."""
+    index, base, floor = _fee_base(records, M, tickets_m)
+    if share_m is not None:
+        base = base * share_m
+    return index * np.maximum(base, floor)
+
+
+def vendor_day_rate(records: Sequence[RunRecord], M: int, D: int) -> NDArray[np.float64]:
+    """(runs × months) the contract's price of one vendor agent-day: the fixed fee (at least
+    the floor) over the vendor's agents and ``D`` working days a month, plus under
+    ``per_ticket`` the tickets one vendor agent resolves a day at the price per ticket."""
+    index = price_index(records, M)
+    fixed = np.maximum(vec(records, "monthly_fee"), vec(records, "minimum_fee"))
+    per_ticket = np.fromiter((r.p.fee_model == "per_ticket" for r in records), bool, len(records))
+    fixed = np.where(per_ticket, vec(records, "monthly_fee"), fixed)
+    rate = index * fixed[:, None] / (np.maximum(vec(records, "vendor_agents"), 1.0) * D)[:, None]
+    if per_ticket.any():
+        ticket = vec(records, "price_per_ticket") * vec(records, "vendor_tickets_per_agent_day")
+        rate = rate + index * np.where(per_ticket, ticket, 0.0)[:, None]
+    return rate
+
+
+def salaries_rise(records: Sequence[RunRecord]) -> bool:
+    """Whether any run of the batch raises its salaries during the horizon."""
+    return bool(np.any(vec(records, "salary_increase_per_year") != 0.0))
+
+
+def late_ticket_charge(records: Sequence[RunRecord]) -> NDArray[np.float64]:
+    """Expected disruption charge of one late vendor ticket (currency), per run.
+
+    A late ticket is charged ``costs.disruption_per_ticket_day`` (``c``) per day beyond the SLA,
+    for at most ``K = disruption_cap_per_ticket / c`` days — the rate and cap of the
+    backsourcing path's queue. Its lateness is taken as exponential with mean
+    ``vendor.late_days`` (``L``, an assumption), so the expected charge is
+    ``c · E[min(X, K)] = c · L · (1 − exp(−K / L))`` (``c · L`` without a cap, 0 with cap 0)."""
+    rate = vec(records, "disruption_per_ticket_day")
+    late = vec(records, "vendor_late_days")
+    cap = vec(records, "disruption_cap_per_ticket")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        days = np.where(rate > 0, cap / np.where(rate > 0, rate, 1.0), np.inf)
+        saturating = -np.expm1(-days / np.where(late > 0, late, 1.0))
+    return np.where((late > 0) & (rate > 0), rate * late * saturating, 0.0)
+
+
+def vendor_quality(
+    records: Sequence[RunRecord], served: NDArray[np.float64]
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """The vendor's late tickets and their disruption cost, on expected values (no random
+    draw): ``served`` (runs × days or months) the tickets the vendor serves; returns the late
+    tickets ``served × (1 − vendor.sla_compliance)`` and their cost (late tickets ×
+    :func:`late_ticket_charge`), both shaped like ``served``."""
+    miss = 1.0 - vec(records, "vendor_sla_compliance")
+    shape = (-1,) + (1,) * (served.ndim - 1)
+    late = served * miss.reshape(shape)
+    return late, late * late_ticket_charge(records).reshape(shape)
 
 
 def waves(
@@ -60,9 +171,13 @@ def response_by_day(
     * agency staff: ``agency_cost_factor`` × an internal agent's fully loaded cost per day, for
       every day present, and at least ``agency_min_days`` per person;
     * overtime: ``heads × overtime_hours × (1 + overtime_premium)`` agent-days of pay per day;
-    * hypercare: ``hypercare_rate_factor`` × the contract's price per vendor agent-day (the
-      month's fee ÷ vendor agents ÷ working days a month);
+    * hypercare: ``hypercare_rate_factor`` × the contract's price per vendor agent-day
+      (:func:`vendor_day_rate`: the month's fixed fee ÷ vendor agents ÷ working days a month,
+      plus a vendor agent-day's tickets at the price per ticket);
     * abandoned tickets: ``costs.abandoned_ticket_cost`` each.
+
+    Agency staff and overtime are priced from the agent's salary, so they rise with it
+    (:func:`salary_index`).
 
     When a new vendor builds the team (``incoming.kind = "vendor"``) its agency staff and
     overtime are its own cost, within its fee: only hypercare and abandoned tickets are paid.
@@ -72,6 +187,7 @@ def response_by_day(
     k, n = heads.shape
     M = n // D if D else 0
     day_salary = vec(records, "salary_per_year") / (12.0 * D)
+    raised = np.repeat(salary_index(records, M), D, axis=1) if salaries_rise(records) else None
     rows, start, end = periods(records, "agency_periods")
     agency_days = spread(rows, start, end, k, n)
     agency = agency_days * (vec(records, "agency_cost_factor") * day_salary)[:, None]
@@ -84,16 +200,16 @@ def response_by_day(
         )
     rows, start, end = periods(records, "hypercare_periods")
     hypercare_days = spread(rows, start, end, k, n)
-    per_agent_day = (
-        fee_by_month(records, M) / (np.maximum(vec(records, "vendor_agents"), 1.0) * D)[:, None]
-    )
     hypercare = (
         hypercare_days
-        * np.repeat(per_agent_day, D, axis=1)
+        * np.repeat(vendor_day_rate(records, M, D), D, axis=1)
         * vec(records, "hypercare_rate_factor")[:, None]
     )
     pay = day_salary * vec(records, "overtime_hours") * (1.0 + vec(records, "overtime_premium"))
     overtime_cost = heads * overtime * pay[:, None]
+    if raised is not None:
+        agency = agency * raised
+        overtime_cost = overtime_cost * raised
     tickets = abandoned * vec(records, "abandoned_ticket_cost")[:, None]
     incoming = np.fromiter((r.p.incoming_vendor for r in records), bool, k)
     if incoming.any():  # a new vendor's own staff and hours are its cost, within its fee
@@ -107,6 +223,63 @@ def response_by_day(
     }
 
 
+def contract_end_after(
+    records: Sequence[RunRecord], day: NDArray[np.float64], D: float
+) -> NDArray[np.float64]:
+    """Per run, the first end of a contract term on or after ``day`` (working days; inf when
+    none is left): the terms end at ``contract_end_month`` and every ``renewal_term_months``
+    after it. A term that ended before ``day`` was renewed; one that renewed once
+    (``renewal_term_months`` 0) runs beyond the horizon."""
+    end = vec(records, "contract_end_month") * D
+    term = vec(records, "renewal_term_months") * D
+    with np.errstate(divide="ignore", invalid="ignore"):
+        later = end + np.ceil((day - end) / np.where(term > 0, term, 1.0)) * term
+    after = np.where(day <= end, end, np.where(term > 0, later, np.inf))
+    return np.where(end > 0, after, np.inf)
+
+
+def _failures_by_month(
+    records: Sequence[RunRecord], M: int, D: float, day: NDArray[np.float64] | None = None
+) -> NDArray[np.float64]:
+    """(runs × months) ``vendor.emergency_transition_cost``, once in the month of each vendor
+    failure within the horizon. ``day`` not given: the status quo's failures, every
+    ``vendor_failure`` timed from programme start (the events timed from notice belong to the
+    backsourcing programme); ``day`` (runs): the day the vendor failed on the backsourcing path
+    (inf: it did not)."""
+    out = np.zeros((len(records), M))
+    if day is not None:
+        hit = np.flatnonzero(day < M * D)
+        out[hit, (day[hit] // D).astype(np.int64)] = vec(records, "emergency_transition_cost")[hit]
+        return out
+    for i, r in enumerate(records):
+        for e in r.p.events:
+            when = e.at_month * D
+            if e.event == "vendor_failure" and e.relative_to == "start" and when < M * D:
+                out[i, int(when // D)] += r.p.emergency_transition_cost
+    return out
+
+
+def _raised_days(
+    row: NDArray[np.intp],
+    start: NDArray[np.float64],
+    stop: NDArray[np.float64],
+    increase: NDArray[np.float64],
+    k: int,
+    M: int,
+    D: float,
+) -> NDArray[np.float64]:
+    """Per run, the working days of the intervals ``[start, stop)`` of run ``row``, each day
+    weighted by the run's salary index ``(1 + increase)^year`` (years from programme start)."""
+    years = max(1, math.ceil(M / 12))
+    lo = np.arange(years, dtype=np.float64) * 12.0 * D
+    days = np.clip(
+        np.minimum(stop[:, None], lo + 12.0 * D) - np.maximum(start[:, None], lo), 0, None
+    )
+    factor = (1.0 + increase[row])[:, None] ** np.arange(years, dtype=np.float64)
+    weighted = np.bincount(row, weights=(days * factor).sum(axis=1), minlength=k)
+    return weighted.astype(np.float64)
+
+
 def cash_flows(
     records: Sequence[RunRecord],
     ticket_days_m: NDArray[np.float64],
@@ -114,11 +287,17 @@ def cash_flows(
     cutover: NDArray[np.float64],
     M: int,
     D_days: int,
+    sq_tickets_m: NDArray[np.float64] | None = None,
+    vendor_late_m: NDArray[np.float64] | None = None,
 ) -> dict[str, NDArray[np.float64]]:
     """Monthly nominal cash flows of both paths, discounted; see docs/model.md (Costs).
 
     ``ticket_days_m``: the ticket-days beyond SLA charged each month; ``response_m``: the
-    response's cost each month (:func:`response_by_day` summed by month)."""
+    response's cost each month (:func:`response_by_day` summed by month); ``sq_tickets_m``: the
+    status-quo path's tickets each month (the per-ticket fee, the vendor's late tickets);
+    ``vendor_late_m``: the vendor's late tickets each month on the backsourcing path (the
+    outgoing vendor's while it serves, a new vendor's after a switch), charged at
+    :func:`late_ticket_charge`. Both (runs × months), zero when not given."""
     k = len(records)
     D = float(D_days)
     H = M * D
@@ -126,17 +305,26 @@ def cash_flows(
     lo, hi = edges[None, :-1], edges[None, 1:]
     zero = np.zeros(k)
     horizon = np.full(k, H)
-    fee_m = fee_by_month(records, M)
+    nothing = np.zeros((k, M))
+    sq_tickets = nothing if sq_tickets_m is None else sq_tickets_m
+    vendor_late = nothing if vendor_late_m is None else vendor_late_m
+    # the contract: the same price on both paths while the vendor serves
+    fee_m = fee_by_month(records, M, sq_tickets)
     cut = np.minimum(cutover, H)
     # the vendor is paid pro rata for the waves it still serves and the part it keeps, with a
     # premium for each wave it serves past that wave's planned exit; each wave's exit pays its
-    # share of the termination fee (one wave of share 1: the whole contract)
+    # share of the termination fee (one wave of share 1: the whole contract) unless the vendor
+    # failed first or the exit falls on or after the end of the term in force at notice
     w_share, w_planned, w_cut, kept = waves(records)
     engaged = kept[:, None] * np.ones((1, M))
     extended = np.zeros((k, M))
     in_house = np.zeros((k, M))  # the share of the service run in house, month by month
     termination = np.zeros((k, M))
     fee_end = vec(records, "termination_fee")
+    notice = recvec(records, "notice_day")
+    failure = recvec(records, "failure_day")
+    term_end = contract_end_after(records, notice, D)
+    last_exit = np.where(kept > 0.0, H, 0.0)  # until when the vendor serves anything
     for j in range(w_share.shape[1]):
         wj = w_share[:, j]
         cj = np.minimum(w_cut[:, j], H)
@@ -144,10 +332,26 @@ def cash_flows(
         engaged += wj[:, None] * share(lo, hi, zero, cj, D)
         extended += wj[:, None] * share(lo, hi, pj, cj, D)
         in_house += wj[:, None] * share(lo, hi, cj, horizon, D)
-        exits = np.flatnonzero((w_cut[:, j] < H) & (wj > 0.0))
+        last_exit = np.where(wj > 0.0, np.maximum(last_exit, cj), last_exit)
+        owed = (w_cut[:, j] < H) & (wj > 0.0) & (w_cut[:, j] < failure) & (w_cut[:, j] < term_end)
+        exits = np.flatnonzero(owed)
         termination[exits, (w_cut[exits, j] // D).astype(np.int64)] += (fee_end * wj)[exits]
+    # a part of the service: its fee pro rata, down to the floor while the vendor serves at all
+    partial = (w_share[:, 0] < 1.0) | (kept > 0.0)
     vendor_base = fee_m * engaged
+    if partial.any():
+        prices, base, floor = _fee_base(records, M, sq_tickets)
+        present = share(lo, hi, zero, last_exit, D)
+        pro_rata = prices * np.maximum(base * engaged, floor * present)
+        vendor_base = np.where(partial[:, None], pro_rata, vendor_base)
     extension = fee_m * vec(records, "extension_premium")[:, None] * extended
+    governance = vec(records, "governance_share")[:, None]
+    renewed = np.diff(renewals_by_month(records, M), axis=1, prepend=0.0) > 0.0
+    retender = renewed * vec(records, "retender_cost")[:, None]
+    # the programme renews as usual until it serves notice (a part kept outsourced for good:
+    # to the horizon); a term that ends after notice is not renewed
+    renewal_end = np.where(kept > 0.0, H, np.minimum(notice, cut))
+    renews_too = edges[None, :-1] < renewal_end[:, None]
     # agents: employed over [hired, left)
     per_run = np.fromiter((len(r.hired) for r in records), np.int64, k)
     row = np.repeat(np.arange(k), per_run)
@@ -192,16 +396,54 @@ def cash_flows(
     monthly_items = monthly_total[:, None] * in_house
     one_off_total = np.fromiter((r.p.one_off_total for r in records), np.float64, k)
     disruption = vec(records, "disruption_per_ticket_day")[:, None] * ticket_days_m
+    overlap = (
+        day_salary * overlap_days
+        + hires_in_overlap * per_hire
+        + mgr_year / (12.0 * D) * np.maximum(0.0, cut - np.minimum(eval_end, cut))
+    )
+    increase = vec(records, "salary_increase_per_year")
+    rise = salaries_rise(records)
+    if rise:
+        index = salary_index(records, M)
+        salaries = salaries * index
+        managers = managers * index
+        agents = _raised_days(row, starts, np.minimum(stops, cut[row]), increase, k, M, D)
+        everyone = np.arange(k)
+        boss = _raised_days(everyone, np.minimum(eval_end, cut), cut, increase, k, M, D)
+        raised = day_salary * agents + hires_in_overlap * per_hire + mgr_year / (12.0 * D) * boss
+        overlap = np.where(increase != 0.0, raised, overlap)
+    if moved.any():  # transferred agents before cutover: their premium and their bonus
+        early = moved & (starts < cut[row])
+        r_early = row[early]
+        until = np.minimum(stops, cut[row])[early]
+        premium_days: NDArray[np.float64]
+        if rise:
+            premium_days = _raised_days(r_early, starts[early], until, increase, k, M, D)
+        else:
+            premium_days = np.bincount(
+                r_early, np.clip(until - starts[early], 0.0, None), minlength=k
+            ).astype(np.float64)
+        overlap += premium_days * vec(records, "transfer_salary_premium") * day_salary
+        overlap += np.bincount(r_early, vec(records, "retention_bonus")[r_early], minlength=k)
     incoming = np.fromiter((r.p.incoming_vendor for r in records), bool, k)
     if incoming.any():  # a new vendor's team: its fees instead of salaries, hiring, managers
-        new_fee, transition = _incoming_vendor(records, in_house, M, D)
+        new_fee, transition = _incoming_vendor(records, in_house, sq_tickets, M, D)
         salaries[incoming] = 0.0
         hiring[incoming] = 0.0
         managers[incoming] = 0.0
-        monthly_items = monthly_items + new_fee + transition
+        # the retained organisation governs the new vendor as it did the old one
+        monthly_items = monthly_items + new_fee * (1.0 + governance) + transition
+        overlap[incoming] = transition[incoming].sum(axis=1)
+    # what each path pays for the vendor, summed alike: the fee paid, governance on it,
+    # re-tendering at a renewal, the vendor's late tickets (the programme renews only before
+    # notice; its vendor serves only until cutover)
+    vendor_late_cost = vendor_late * late_ticket_charge(records)[:, None]
+    fee_paid = vendor_base + extension
+    vendor_side = fee_paid + governance * fee_paid + retender * renews_too + vendor_late_cost
+    if np.any(kept > 0.0):  # a failed vendor's kept part passes to a replacement
+        vendor_side = vendor_side + kept[:, None] * _failures_by_month(records, M, D, failure)
     bs = (
-        vendor_base
-        + extension
+        vendor_side
         + termination
         + salaries
         + hiring
@@ -212,22 +454,11 @@ def cash_flows(
     )
     if M:
         bs[:, 0] += one_off_total
+    _, sq_late_cost = vendor_quality(records, sq_tickets)
+    sq = fee_m + governance * fee_m + retender + sq_late_cost + _failures_by_month(records, M, D)
     disc = (1.0 + vec(records, "discount_rate"))[:, None] ** (-np.arange(1, M + 1) / 12.0)
     cum_bs = np.cumsum(bs * disc, axis=1)
-    cum_sq = np.cumsum(fee_m * disc, axis=1)
-    overlap = (
-        day_salary * overlap_days
-        + hires_in_overlap * per_hire
-        + mgr_year / (12.0 * D) * np.maximum(0.0, cut - np.minimum(eval_end, cut))
-    )
-    if moved.any():  # transferred agents before cutover: their premium and their bonus
-        early = moved & (starts < cut[row])
-        premium = vec(records, "transfer_salary_premium")[row] * day_salary[row]
-        extra = np.clip(np.minimum(stops, cut[row]) - starts, 0.0, None) * premium
-        extra += vec(records, "retention_bonus")[row]
-        overlap += np.bincount(row[early], extra[early], minlength=k)
-    if incoming.any():  # before cutover the new vendor is paid its transition fee only
-        overlap[incoming] = transition[incoming].sum(axis=1)
+    cum_sq = np.cumsum(sq * disc, axis=1)
     return {
         "cum_bs": cum_bs,
         "cum_sq": cum_sq,
@@ -238,21 +469,33 @@ def cash_flows(
         "disruption": disruption.sum(axis=1),
         "termination": termination.sum(axis=1),
         "extension": extension.sum(axis=1),
+        "vendor_disruption": vendor_late_cost.sum(axis=1),
+        "sq_disruption": sq_late_cost.sum(axis=1),
         "breakeven": breakeven(cum_bs, cum_sq),
     }
 
 
 def _incoming_vendor(
-    records: Sequence[RunRecord], in_house: NDArray[np.float64], M: int, D: float
+    records: Sequence[RunRecord],
+    in_house: NDArray[np.float64],
+    tickets_m: NDArray[np.float64],
+    M: int,
+    D: float,
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """(runs × months) a new vendor's fee (``incoming.monthly_fee`` for the whole service,
-    rising by its own yearly price increase on each anniversary of the start, paid for the
-    share it has taken over) and its transition fee, paid in the month of notice; zero for
-    runs whose team is built in house."""
+    """(runs × months) a new vendor's fee and its transition fee (paid in the month of notice);
+    zero for runs whose team is built in house.
+
+    The fee is ``incoming.monthly_fee + incoming.price_per_ticket × tickets_m`` for the whole
+    service (``tickets_m``: the status-quo demand of each month, growth included), rising by its
+    own yearly price increase on each anniversary of the start, paid for the share it has taken
+    over (``in_house``)."""
     k = len(records)
     on = np.fromiter((r.p.incoming_vendor for r in records), np.float64, k)
     rise = (1.0 + vec(records, "incoming_price_increase"))[:, None] ** np.floor(np.arange(M) / 12.0)
-    fee = (vec(records, "incoming_monthly_fee") * on)[:, None] * rise * in_house
+    whole = vec(records, "incoming_monthly_fee")[:, None] + (
+        vec(records, "incoming_price_per_ticket")[:, None] * tickets_m
+    )
+    fee = whole * on[:, None] * rise * in_house
     transition = np.zeros((k, M))
     day = recvec(records, "notice_day")
     pay = (on > 0.0) & (day < M * D)

@@ -19,7 +19,7 @@ from numpy.typing import NDArray
 
 from simulation import schema
 from simulation.model.arrays import recvec, vec
-from simulation.model.costs import cash_flows, response_by_day
+from simulation.model.costs import cash_flows, response_by_day, vendor_quality
 from simulation.model.queue import QueueRows, allowed_age, fifo_queue_rows
 from simulation.model.record import RunRecord
 from simulation.model.stability import Stability, queue_checks, stability
@@ -85,8 +85,8 @@ def _segments(records: Sequence[RunRecord], name: str) -> NDArray[np.float64]:
 def _capacity(
     records: Sequence[RunRecord], n: int, D: int
 ) -> tuple[NDArray[np.float64], Mapping[str, NDArray[np.float64]]]:
-    """Daily capacity (runs × days), the daily head count and overtime flag, and the month-end
-    team, vendor, knowledge and lever series."""
+    """Daily capacity (runs × days), the daily head count, overtime flag and vendor capacity,
+    and the month-end team, vendor, knowledge and lever series."""
     k = len(records)
     counts = np.fromiter((len(r.seg_start) for r in records), np.int64, k)
     starts = np.concatenate([r.seg_start for r in records]).astype(np.int64)
@@ -109,7 +109,8 @@ def _capacity(
         vendor += np.repeat(_segments(records, "seg_vendor_fixed"), lengths)
     capacity = np.repeat(np.concatenate([r.seg_internal for r in records]), lengths)
     capacity -= fading
-    capacity += vendor * np.repeat(rate, n)
+    vendor_capacity = vendor * np.repeat(rate, n)
+    capacity += vendor_capacity
     month_ends = (np.arange(D - 1, n, D)[None, :] + (np.arange(k) * n)[:, None]).ravel()
     seg = np.searchsorted(starts, month_ends, side="right") - 1
     heads = _segments(records, "seg_heads")
@@ -123,6 +124,7 @@ def _capacity(
         "target": _segments(records, "seg_target")[seg].reshape(k, -1),
         "heads_day": np.repeat(heads, lengths).reshape(k, n),
         "overtime_day": np.repeat(overtime, lengths).reshape(k, n),
+        "vendor_day": vendor_capacity.reshape(k, n),
     }
     return capacity.reshape(k, n), series
 
@@ -193,6 +195,36 @@ def _caps(records: Sequence[RunRecord]) -> NDArray[np.float64]:
         return np.where(rate > 0, cap / np.where(rate > 0, rate, 1.0), np.inf)
 
 
+def vendor_served(
+    arrivals: NDArray[np.float64],
+    vendor_capacity: NDArray[np.float64],
+    capacity: NDArray[np.float64],
+) -> NDArray[np.float64]:
+    """(runs × days) the tickets the vendor serves on the backsourcing path: each day's
+    arrivals times the vendor's share of the day's capacity (the pooled team shares its work
+    by capacity). Before any internal capacity exists that share is exactly 1, as on the
+    status-quo path."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where(capacity > 0, vendor_capacity / np.where(capacity > 0, capacity, 1.0), 0.0)
+    return arrivals * np.clip(share, 0.0, 1.0)
+
+
+def _on_due_day(per_day: NDArray[np.float64], lag: int) -> NDArray[np.float64]:
+    """(runs × days) tickets counted on their due day, ``lag`` days after their arrival (those
+    due after the horizon drop out), as the queue counts its due and breached tickets."""
+    out = np.zeros_like(per_day)
+    n = per_day.shape[1]
+    if lag < n:
+        out[:, lag:] = per_day[:, : n - lag]
+    return out
+
+
+def _compliance(due: NDArray[np.float64], late: NDArray[np.float64]) -> NDArray[np.float64]:
+    """``1 − late / due`` (1 where nothing falls due), never below 0."""
+    safe = np.where(due > 0, due, 1.0)
+    return np.where(due > 0, np.maximum(1.0 - late / safe, 0.0), 1.0)
+
+
 def _before(per_day: NDArray[np.float64], end_day: NDArray[np.float64]) -> NDArray[np.float64]:
     """Per run, the sum of a (runs × days) array over the days before ``end_day``."""
     n = per_day.shape[1]
@@ -217,6 +249,25 @@ def _group_outcomes(records: Sequence[RunRecord], key: Calendar) -> Outcomes:
     br_m = breached.reshape(k, M, D).sum(axis=2)
     sla_m = np.where(due_m > 0, 1.0 - br_m / np.where(due_m > 0, due_m, 1.0), 1.0)
     cut = recvec(records, "cutover_day")
+    sq_arrivals = np.vstack([r.sq_arrivals for r in records]) if n else np.zeros((k, 0))
+    sq_tickets_m = sq_arrivals.reshape(k, M, D).sum(axis=2)
+    # the vendor's late tickets on the backsourcing path, while it serves, and a new vendor's
+    # on the tickets its team serves (switching vendor), as expected values
+    miss = 1.0 - vec(records, "vendor_sla_compliance")
+    incoming = np.fromiter((r.p.incoming_vendor for r in records), bool, k)
+    miss_new = np.where(incoming, 1.0 - vec(records, "incoming_sla_compliance"), 0.0)
+    if np.any(miss > 0) or np.any(miss_new > 0):
+        served = vendor_served(arrivals, team["vendor_day"], capacity)
+        late = vendor_quality(records, served)[0]
+        if np.any(miss_new > 0):
+            late = late + (arrivals - served) * miss_new[:, None]
+        late_m = late.reshape(k, M, D).sum(axis=2)
+        vendor_late = _on_due_day(late, lag)
+        br_m = br_m + vendor_late.reshape(k, M, D).sum(axis=2)
+        sla_m = _compliance(due_m, br_m)
+    else:
+        late_m = np.zeros((k, M))
+        vendor_late = None
     response = response_by_day(
         records,
         team["heads_day"],
@@ -231,6 +282,8 @@ def _group_outcomes(records: Sequence[RunRecord], key: Calendar) -> Outcomes:
         cut,
         M,
         D,
+        sq_tickets_m,
+        late_m,
     )
     stab = _stability(records, queue, capacity, arrivals, key)
     stabilised, end_day = stab.stabilised, stab.end_day
@@ -294,11 +347,14 @@ def _group_outcomes(records: Sequence[RunRecord], key: Calendar) -> Outcomes:
     put("backlog_at_horizon_days", np.where(expected_end > 0, last / safe, 0.0))
     year = min(M, 12) * D
     due_y, br_y = due[:, n - year :].sum(axis=1), breached[:, n - year :].sum(axis=1)
-    put(
-        "sla_compliance_last_year",
-        np.where(due_y > 0, 1.0 - br_y / np.where(due_y > 0, due_y, 1.0), 1.0),
-    )
+    if vendor_late is not None:  # the vendor's late tickets, where it still serves
+        br_y = br_y + vendor_late[:, n - year :].sum(axis=1)
+    put("steady_sla_compliance", _compliance(due_y, br_y))
     put("disruption_after_stabilisation_cost", costs["disruption"] - disruption_before)
+    put("status_quo_disruption_cost", costs["sq_disruption"])
+    put("vendor_disruption_cost", costs["vendor_disruption"])
+    sq_due_y = _on_due_day(sq_arrivals, lag)[:, n - year :].sum(axis=1)
+    put("status_quo_sla_compliance", _compliance(sq_due_y, sq_due_y * miss))
     monthly = np.empty((k, len(SERIES_NAMES), M))
     monthly[:, _SERIES["internal_agents"]] = team["internal"]
     monthly[:, _SERIES["vendor_agents"]] = team["vendor"]

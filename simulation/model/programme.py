@@ -55,6 +55,8 @@ class Programme:
         self.cutover_day = math.inf
         self.first_cutover_day = math.inf
         self.wave = 0  # the next wave to cut over
+        self.failure_day = math.inf  # the day the vendor failed (issue 15)
+        self.failed = False
         self.extensions = 0
         self.transferred_agents = 0
         self.events = self._timed_events()
@@ -190,6 +192,8 @@ class Programme:
             env.process(self.open_wave(k))
         if self.notice_day > env.now:
             yield env.timeout(self.notice_day - env.now)
+        if self.failed:  # the vendor failed before notice: every wave has cut over already
+            return
         if ctx.record:
             ctx.note(f"notice served; planned vendor exit on day {self.wave_planned[0]:.1f}")
         if p.transfer_offers > 0:
@@ -201,9 +205,11 @@ class Programme:
             planned = self.wave_planned[k]
             if planned > env.now:
                 yield env.timeout(planned - env.now)
+            if self.failed:  # a vendor failure has forced the cutovers still pending
+                return
             if p.cutover_policy == "readiness":
                 extended = 0
-                while extended < p.max_extension_months and not self.ready(k):
+                while not self.failed and extended < p.max_extension_months and not self.ready(k):
                     extended += 1
                     self.extensions += 1
                     if ctx.record:
@@ -213,6 +219,8 @@ class Programme:
                             f"extended, month {self.extensions}"
                         )
                     yield env.timeout(ctx.D)
+            if self.failed:
+                return
             self.cutover(k)
 
     def transfer(self) -> None:
@@ -264,10 +272,11 @@ class Programme:
         self.ctx.note(f"wave {k + 1}: notice served")
         self.vendor.teams[k].serve_notice()
 
-    def cutover(self, k: int = 0) -> None:
+    def cutover(self, k: int = 0, failed: bool = False) -> None:
         """Wave ``k`` cuts over: its vendor agents leave and its domains not yet handed over are
         lost. The first cutover starts the events timed from cutover; the last one is the
-        transition's cutover."""
+        transition's cutover. ``failed``: a ``vendor_failure`` forced it (no hypercare from a
+        vendor that has failed)."""
         ctx = self.ctx
         now = float(ctx.env.now)
         last = k == len(self.cum) - 1
@@ -286,16 +295,42 @@ class Programme:
         if review is not None:
             review.hypercare_from = now
             review.waves_pending = not last
+            review.vendor_failed = review.vendor_failed or failed
             if last:
                 retained = self.vendor.teams[k + 1 :]
                 agents = sum(v.agents for v in retained)
                 review.retained_capacity = agents * ctx.p.vendor_tickets_per_agent_day
         if ctx.record:
             what = "cutover" if len(self.cum) == 1 else f"wave {k + 1} cuts over"
+            why = "fails and leaves at once" if failed else "leaves"
             ctx.note(
-                f"{what}: vendor leaves after {self.extensions} extension month(s); "
+                f"{what}: vendor {why} after {self.extensions} extension month(s); "
                 f"{self.knowledge.lost} domain(s) lost"
             )
+
+    def vendor_failure(self, t: float) -> Generator[simpy.Event, Any, None]:
+        """A ``vendor_failure`` risk event at working day ``t``: every wave the vendor still
+        serves cuts over at once, a forced cutover (no termination fee for them;
+        docs/model.md, section 8). The part kept outsourced for good (``selective``) passes to
+        a replacement vendor on the same terms and capacity, at its share of
+        ``vendor.emergency_transition_cost``. A vendor that serves nothing any more (after the
+        last cutover of a big bang) does not fail."""
+        env = self.ctx.env
+        if t > env.now:
+            yield env.timeout(t - env.now)
+        if self.failed or not self.vendor.engaged:
+            return
+        self.failed = True
+        self.failure_day = float(env.now)
+        self.ctx.note("the vendor fails: the waves it still serves cut over at once")
+        waves = len(self.cum)
+        if waves > 1 and self.wave < waves:  # later waves' seats are needed now, not at their dates
+            target = self.agents_upto[-1]
+            if self.team.size is not None:
+                self.team.size.plan(target)
+            self.team.hire_more(max(0, target - self.team.planned()))
+        for k in range(self.wave, waves):
+            self.cutover(k, failed=True)
 
     def planning(self) -> Generator[simpy.Event, Any, None]:
         env = self.ctx.env
@@ -363,11 +398,14 @@ class Programme:
         p, env = ctx.p, ctx.env
         self.demand_mean = mean = self._demand()
         self.arrivals = mean if ctx.rng is None else ctx.rng.poisson(mean).astype(np.float64)
+        status_quo_arrivals = self.arrivals  # surges timed from cutover come on top (replaced)
         self.struck = dict(p.risk_flags)
         for t, e in self.events["start"]:
             self.struck[e.name] = t < ctx.n_days
             if e.event == "staff_loss" and e.agents > 0:
                 env.process(self.team.staff_loss(t, e.agents))
+            elif e.event == "vendor_failure" and t < ctx.n_days:
+                env.process(self.vendor_failure(t))
         for _, e in self.events["cutover"]:
             self.struck[e.name] = False  # until cutover schedules it within the horizon
         if self.review is not None:
@@ -398,6 +436,8 @@ class Programme:
             notice_day=self.notice_day,
             planned_exit=self.planned_exit,
             cutover_day=self.cutover_day,
+            failure_day=self.failure_day,
+            sq_arrivals=status_quo_arrivals,
             extensions=self.extensions,
             lost=self.knowledge.lost,
             transferred=self.knowledge.transferred,

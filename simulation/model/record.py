@@ -23,6 +23,11 @@ class RunRecord:
     ``hired`` / ``left``: every agent's first and last day (``inf``: still employed).
     ``sim_events``: SimPy events processed.
 
+    Both sides (issue 15): ``sq_arrivals`` the tickets a day of the status-quo path (the
+    arrivals drawn at programme start, without the surges timed from cutover, which only the
+    backsourcing path has); ``failure_day`` the day a ``vendor_failure`` forced the cutover
+    (inf: none did).
+
     Management (issue 14): ``seg_agency`` / ``seg_hypercare`` agents present, ``seg_target`` the
     team target and ``seg_overtime`` overtime on each segment; ``agency_periods``,
     ``hypercare_periods`` and ``overtime_periods`` the ``(start, end)`` working days of every
@@ -54,6 +59,8 @@ class RunRecord:
     notice_day: float
     planned_exit: float
     cutover_day: float
+    failure_day: float
+    sq_arrivals: NDArray[np.float64]
     extensions: int
     lost: int
     transferred: int

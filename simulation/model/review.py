@@ -84,6 +84,7 @@ class Review:
         self.waves_pending = False  # waves still to cut over after the first
         #: tickets a day of the vendor's part kept for good (known once the last wave is over)
         self.retained_capacity = 0.0
+        self.vendor_failed = False  # a failed vendor cannot be called back for hypercare
         self.views: list[QueueView] = []  # what each review saw (kept when the log is)
         self.abandoned: dict[int, float] = {}
         #: reviews before this day decide nothing (see :meth:`quiet_from`)
@@ -296,7 +297,7 @@ class Review:
                 actions.append(lambda: self.agency.order(n, p.agency_lead_days, why))
                 gap -= n * unit
         start = self.hypercare_from
-        window = start <= day < start + p.hypercare_months * self.ctx.D
+        window = not self.vendor_failed and start <= day < start + p.hypercare_months * self.ctx.D
         if (
             p.hypercare
             and window
