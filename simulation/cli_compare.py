@@ -77,7 +77,6 @@ def compare(
     Differences are paired (B − A per iteration, common random numbers) and taken against the
     first scenario; staying outsourced is shown as the reference for every alternative.
     """
-    from simulation.charts import human
     from simulation.compare import compare as run_compare
 
     _stop_on_signals()
@@ -106,17 +105,23 @@ def compare(
         f"{len(comp.alternatives)} alternatives, {comp.meta['iterations']:,} iterations each, "
         f"seed {comp.meta['seed']} (common random numbers)\n"
     )
-    from simulation.compare import compare_sentences, stat
+    from simulation.compare import compare_sentences
 
     for sentence in compare_sentences(comp):
         click.echo(f"- {sentence}")
-    cur = comp.currency
-    click.echo("")
-    for alt in comp.alternatives:
-        cost = human(stat(comp, alt.name, "transition_cost", "p80"), cur)
-        months = human(stat(comp, alt.name, "transition_months", "p80"), "months")
+    from simulation.compare import ranking_rows
+
+    click.echo("\noptions ranked by mean NPV of cost (paired futures):")
+    rows = ranking_rows(comp)
+    width = max(len(r["option"]) for r in rows)
+    click.echo(
+        f"  {'#':>2}  {'option':<{width}}  {'mean NPV':>12}  {'cheapest in':>11}  "
+        f"{'P80 transition cost':>19}  {'P80 time':>12}"
+    )
+    for r in rows:
         click.echo(
-            f"{alt.name:<24} P80 transition cost {cost:>12}   P80 transition time {months:>12}"
+            f"  {r['rank']:>2}  {r['option']:<{width}}  {r['mean']:>12}  {r['p_lowest']:>11}  "
+            f"{r['transition_cost']:>19}  {r['transition_months']:>12}"
         )
     click.echo(f"\ncomparison: {out}")
     if (out / "compare.html").exists():

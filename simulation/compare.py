@@ -16,6 +16,8 @@ The comparison folder (written atomically, like a results folder):
   paired difference B − A: ``mean, p10, p50, p90`` (metric units, pairs where either value is
   missing left out), ``p_better`` = P(B better than A), ``p_equal`` = P(B equal to A), and
   ``better`` saying what better means for that metric (see :data:`BETTER`);
+* ``ranking.csv``: every option, staying on today's contract included, ranked by its mean NPV
+  of cost over the horizon (:func:`ranking_table`, :data:`RANKING_COLUMNS`);
 * ``samples_<name>.csv`` per alternative (the ``samples.csv`` layout of a run);
 * ``charts/*.png``: overlaid S-curves of the key outputs, the NPV of each alternative against
   staying outsourced, and a histogram of each paired difference;
@@ -34,7 +36,7 @@ import math
 import re
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
@@ -148,13 +150,15 @@ class Comparison:
     """Alternatives run with common random numbers, and their tables.
 
     ``table``: :data:`COMPARISON_COLUMNS`; ``differences``: :data:`DIFFERENCE_COLUMNS`
-    (each later alternative against the first); ``meta``: what ``compare.json`` records.
+    (each later alternative against the first); ``meta``: what ``compare.json`` records;
+    ``ranking``: :data:`RANKING_COLUMNS` (:func:`ranking_table`).
     """
 
     alternatives: tuple[Alternative, ...]
     table: pd.DataFrame
     differences: pd.DataFrame
     meta: Mapping[str, Any]
+    ranking: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def reference(self) -> Alternative:
@@ -238,7 +242,8 @@ def compare(
         alternatives.append(Alternative(name, sc, raw, samples_frame(raw)))
     alts = tuple(alternatives)
     meta = _meta(alts, seed, n, sampler, started, time.perf_counter() - t0)
-    return Comparison(alts, comparison_table(alts), difference_table(alts), meta)
+    table = comparison_table(alts)
+    return Comparison(alts, table, difference_table(alts), meta, ranking_table(alts))
 
 
 def _meta(
@@ -291,6 +296,95 @@ def comparison_table(alternatives: Sequence[Alternative]) -> pd.DataFrame:
         table.insert(0, "alternative", alt.name)
         frames.append(table[list(COMPARISON_COLUMNS)])
     return pd.concat(frames, ignore_index=True)
+
+
+#: ``ranking.csv``: the options ranked by their mean NPV of cost over the horizon.
+RANKING_COLUMNS = (
+    "rank",
+    "option",
+    "npv_cost_mean",
+    "npv_cost_p10",
+    "npv_cost_p50",
+    "npv_cost_p90",
+    "p_lowest_cost",
+    "p_cheaper_than_status_quo",
+    "transition_cost_p80",
+    "transition_months_p80",
+    "steady_sla_compliance_p50",
+)
+
+#: The row of ``ranking.csv`` for staying on today's contract.
+STATUS_QUO_OPTION = "status quo (today's contract)"
+
+
+def ranking_table(alternatives: Sequence[Alternative]) -> pd.DataFrame:
+    """``ranking.csv``: every option a board chooses between, ranked by the mean NPV of its
+    cost over the horizon (``backsourcing_npv``: the option's own path, whatever the option;
+    risk-neutral, with its P10/P50/P90 beside it), ties broken by the P90. Staying on today's
+    contract is an option too: its row is the status-quo path (``status_quo_npv``, the first
+    alternative's; it is the same for all when they share the vendor's terms).
+
+    ``p_lowest_cost``: the share of the paired futures in which the option costs least of all
+    options (a tie shares the future equally); ``p_cheaper_than_status_quo``: P(NPV savings ≥
+    0). ``steady_sla_compliance_p50``: the median SLA compliance in the last year (staying on
+    today's contract: ``status_quo_sla_compliance``)."""
+    ref = alternatives[0]
+    names = [a.name for a in alternatives] + [STATUS_QUO_OPTION]
+    cost = np.vstack(
+        [a.values("backsourcing_npv") for a in alternatives] + [ref.values("status_quo_npv")]
+    )
+    finite = np.where(np.isfinite(cost), cost, np.inf)
+    lowest = finite == finite.min(axis=0)
+    if cost.shape[1]:
+        p_lowest = (lowest / lowest.sum(axis=0)).mean(axis=1)
+    else:
+        p_lowest = np.full(len(names), np.nan)
+
+    def p80(alt: Alternative, metric: str) -> float:
+        v = alt.values(metric)
+        return float(np.nanpercentile(v, 80)) if np.isfinite(v).any() else math.nan
+
+    rows = []
+    for i, name in enumerate(names):
+        alt = alternatives[i] if i < len(alternatives) else None
+        c = cost[i]
+        ok = c[np.isfinite(c)]
+        p10, p50, p90 = np.percentile(ok, (10, 50, 90)) if ok.size else (math.nan,) * 3
+        if alt is None:
+            sla = ref.values("status_quo_sla_compliance")
+            rows.append(
+                {
+                    "option": name,
+                    "p_cheaper_than_status_quo": math.nan,
+                    "transition_cost_p80": 0.0,
+                    "transition_months_p80": 0.0,
+                    "steady_sla_compliance_p50": float(np.nanmedian(sla)),
+                }
+            )
+        else:
+            rows.append(
+                {
+                    "option": name,
+                    "p_cheaper_than_status_quo": float(np.mean(alt.values("npv_savings") >= 0)),
+                    "transition_cost_p80": p80(alt, "transition_cost"),
+                    "transition_months_p80": p80(alt, "transition_months"),
+                    "steady_sla_compliance_p50": float(
+                        np.nanmedian(alt.values("steady_sla_compliance"))
+                    ),
+                }
+            )
+        rows[-1] |= {
+            "npv_cost_mean": float(ok.mean()) if ok.size else math.nan,
+            "npv_cost_p10": float(p10),
+            "npv_cost_p50": float(p50),
+            "npv_cost_p90": float(p90),
+            "p_lowest_cost": float(p_lowest[i]),
+        }
+    table = pd.DataFrame(rows).sort_values(
+        ["npv_cost_mean", "npv_cost_p90"], kind="stable", na_position="last"
+    )
+    table.insert(0, "rank", np.arange(1, len(table) + 1))
+    return table[list(RANKING_COLUMNS)].reset_index(drop=True)
 
 
 def paired_difference(reference: FloatArray, other: FloatArray) -> FloatArray:
@@ -453,6 +547,7 @@ def difference_histogram(
 def _write(comp: Comparison, folder: Path, report: bool) -> None:
     comp.table.to_csv(folder / "comparison.csv", index=False, float_format=FLOAT_FORMAT)
     comp.differences.to_csv(folder / "differences.csv", index=False, float_format=FLOAT_FORMAT)
+    comp.ranking.to_csv(folder / "ranking.csv", index=False, float_format=FLOAT_FORMAT)
     for alt in comp.alternatives:
         alt.samples.to_csv(
             folder / f"samples_{alt.name}.csv", index=False, float_format=FLOAT_FORMAT
@@ -602,6 +697,28 @@ def _range(values: FloatArray, unit: str) -> str:
     return human(float(p10), unit) if p10 == p90 else f"{human(p10, unit)} – {human(p90, unit)}"
 
 
+def ranking_rows(comp: Comparison) -> list[dict[str, str]]:
+    """Rows of the ranked-options table (``ranking.csv``, formatted for people)."""
+    cur = comp.currency
+    rows = []
+    for _, r in comp.ranking.iterrows():
+        rows.append(
+            {
+                "rank": str(int(r["rank"])),
+                "option": str(r["option"]),
+                "mean": human(float(r["npv_cost_mean"]), cur),
+                "range": f"{human(float(r['npv_cost_p10']), cur)} – "
+                f"{human(float(r['npv_cost_p90']), cur)}",
+                "p_lowest": human(float(r["p_lowest_cost"]), "%"),
+                "p_cheaper": human(float(r["p_cheaper_than_status_quo"]), "%"),
+                "transition_cost": human(float(r["transition_cost_p80"]), cur),
+                "transition_months": human(float(r["transition_months_p80"]), "months"),
+                "sla": human(float(r["steady_sla_compliance_p50"]), "%"),
+            }
+        )
+    return rows
+
+
 def stay_rows(comp: Comparison) -> list[dict[str, str]]:
     """Each alternative against staying outsourced: P(NPV savings > 0), median saving, the
     P50 discounted cost of both paths and the P10 to P90 range of staying outsourced (a
@@ -681,10 +798,17 @@ def compare_sentences(comp: Comparison) -> list[str]:
     cur = comp.currency
     ref = comp.reference
     out = []
+    if len(comp.ranking):
+        top = comp.ranking.iloc[0]
+        out.append(
+            f"Lowest expected cost over the horizon: {top['option']} (mean NPV of cost "
+            f"{human(float(top['npv_cost_mean']), cur)}; the cheapest option in "
+            f"{human(float(top['p_lowest_cost']), '%')} of the paired futures)."
+        )
     for alt in comp.alternatives:
         savings = alt.values("npv_savings")
         out.append(
-            f"{alt.name}: backsourcing is cheaper than staying outsourced in "
+            f"{alt.name}: cheaper than staying on today's contract in "
             f"{human(_p_savings(alt), '%')} of the simulated futures (median NPV saving "
             f"{human(float(np.nanmedian(savings)), cur)})."
         )
@@ -748,6 +872,7 @@ def build_compare_report(comp: Comparison, folder: Path) -> Path:
         "reference": comp.reference.name,
         "summary": compare_sentences(comp),
         "stay": stay_rows(comp),
+        "ranking": ranking_rows(comp),
         "key_figures": key_rows(comp),
         "differences": difference_rows(comp),
         "figures": figures,
@@ -774,6 +899,8 @@ __all__ = [
     "COMPARISON_COLUMNS",
     "DIFFERENCE_COLUMNS",
     "KEY_OUTPUTS",
+    "RANKING_COLUMNS",
+    "STATUS_QUO_OPTION",
     "Alternative",
     "Comparison",
     "Curve",
@@ -787,4 +914,5 @@ __all__ = [
     "p_better",
     "p_equal",
     "paired_difference",
+    "ranking_table",
 ]

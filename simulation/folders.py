@@ -75,6 +75,7 @@ _WRITTEN: dict[str, tuple[str, ...]] = {
     "compare": (
         "comparison.csv",
         "differences.csv",
+        "ranking.csv",
         "samples_*.csv",
         "compare.json",
         "compare.html",

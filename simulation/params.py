@@ -185,6 +185,11 @@ class ModelInputs:
     incoming_price_per_ticket: float = 0.0  # currency/ticket of the whole demand, start prices
     incoming_sla_compliance: float = 1.0  # share of the new vendor's tickets within the SLA
     incoming_price_increase: float = 0.0  # per year
+    # [stay]: the vendor keeps the service under renegotiated terms (strategy "stay")
+    stay_fee_change: float = 0.0  # the fee relative to today's, from stay_from_month on
+    stay_sla_compliance: float = 1.0  # share of tickets within the SLA, from stay_from_month on
+    stay_renegotiation_cost: float = 0.0  # currency, month 1
+    stay_from_month: float = 0.0  # months from programme start
     # [policy] strategy and [[waves]] (docs/model.md, section 11)
     strategy: str = "big_bang"  # "big_bang" | "waves" | "selective" | "stay"
     #: the waves in order: (share of demand and domains, earliest cutover month); the shares
@@ -264,6 +269,10 @@ _FIELDS: dict[str, str] = {
     "costs.disruption_per_ticket_day": "disruption_per_ticket_day",
     "policy.cutover_month": "cutover_month",
     "policy.retained_share": "retained_share",
+    "stay.fee_change": "stay_fee_change",
+    "stay.sla_compliance": "stay_sla_compliance",
+    "stay.renegotiation_cost": "stay_renegotiation_cost",
+    "stay.from_month": "stay_from_month",
     "policy.readiness_capacity": "readiness_capacity",
     "policy.readiness_knowledge": "readiness_knowledge",
     "policy.max_extension_months": "max_extension_months",
@@ -355,6 +364,8 @@ def _derived(kwargs: dict[str, object]) -> None:
             kwargs[name] = math.inf
     if unset("transfer_attrition"):
         kwargs["transfer_attrition"] = kwargs["annual_attrition"]
+    if unset("stay_sla_compliance"):
+        kwargs["stay_sla_compliance"] = kwargs["vendor_sla_compliance"]
     target = int(kwargs["target_agents"])  # type: ignore[call-overload]
     vendor = int(kwargs["vendor_agents"])  # type: ignore[call-overload]
     for name, value in (
@@ -402,8 +413,9 @@ def _fee_terms(kwargs: dict[str, object], fee_model: str) -> str:
             raise ValueError("vendor.price_per_ticket: is required with fee_model 'per_ticket'")
         kwargs["price_per_ticket"] = 0.0
     if unset("vendor_late_days"):
-        if float(kwargs["vendor_sla_compliance"]) < 1.0:  # type: ignore[arg-type]
-            raise ValueError("vendor.late_days: is required when vendor.sla_compliance < 1")
+        for key in ("vendor.sla_compliance", "stay.sla_compliance"):
+            if float(kwargs[key.replace(".", "_")]) < 1.0:  # type: ignore[arg-type]
+                raise ValueError(f"vendor.late_days: is required when {key} < 1")
         kwargs["vendor_late_days"] = 0.0
     return fee_model
 
@@ -568,6 +580,8 @@ def _strategy_waves(
         return ((1.0 - retained, 0.0),)
     if strategy == "big_bang":
         return ((1.0, 0.0),)
+    if strategy == "stay":
+        return ()
     raise ValueError(f"policy.strategy: unknown value '{strategy}'")
 
 
@@ -653,6 +667,10 @@ def build_inputs(
     }
     strategy = str(options.get("policy.strategy", "big_bang"))
     plan = _strategy_waves(strategy, float(kwargs["retained_share"]), waves)  # type: ignore[arg-type]
+    if strategy == "stay":  # no programme: the vendor manages its own service, no one reviews
+        kwargs["response"] = False
+        for name in _SWITCHES:
+            kwargs[name] = False
     return ModelInputs(
         variability=variability,
         cutover_policy=policy,

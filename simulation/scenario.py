@@ -770,6 +770,33 @@ def _cross_checks(reach: Reach, options: Mapping[str, object], c: _Collector) ->
             "service can be offered a post",
             reach.file(offers, c),
         )
+    # Staying with the vendor has no transition: its terms are read only under "stay", and
+    # nothing that builds a team goes with it.
+    staying = options.get("policy.strategy", "big_bang") == "stay"
+    if not staying:  # (a term at its neutral default changes nothing and is let through)
+        for key in sorted(k for k in reach.inputs if k.startswith("stay.")):
+            default = schema.BY_PATH[key].default
+            neutral = isinstance(default, int | float) and reach(key) == (default, default)
+            if key not in c.keys and reach.given is not None and key in reach.given and not neutral:
+                c.add(
+                    key,
+                    "is read only under policy.strategy = 'stay' (staying with the vendor on "
+                    "renegotiated terms)",
+                    reach.file(key, c),
+                )
+    else:
+        if options.get("incoming.kind", "in_house") == "vendor":
+            c.add(
+                "incoming.kind",
+                "must be 'in_house' under policy.strategy = 'stay': staying has no incoming team "
+                "(to switch vendor, use another strategy)",
+            )
+        if offers in reach.inputs and reach(offers)[1] > 0 and offers not in c.keys:
+            c.add(
+                offers,
+                "must be 0 under policy.strategy = 'stay': staying transfers no one",
+                reach.file(offers, c),
+            )
     # The incoming team's own parameters are read only when a new vendor builds it, and a new
     # vendor needs a fee.
     if options.get("incoming.kind", "in_house") == "vendor":
@@ -1395,8 +1422,11 @@ def _fee_checks(
         )
     late = "vendor.late_days"
     switching = options.get("incoming.kind", "in_house") == "vendor"
-    for key in ("vendor.sla_compliance", "incoming.sla_compliance"):
-        if key.startswith("incoming.") and not switching:
+    staying = options.get("policy.strategy", "big_bang") == "stay"
+    for key in ("vendor.sla_compliance", "incoming.sla_compliance", "stay.sla_compliance"):
+        if (key.startswith("incoming.") and not switching) or (
+            key.startswith("stay.") and not staying
+        ):
             continue
         compliance = inputs.get(key)
         can_be_late = (compliance is not None and _lower(compliance) < 1.0) or any(

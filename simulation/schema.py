@@ -473,6 +473,52 @@ RESPONSE_KEYS: tuple[KeySpec, ...] = (
 #: docs/model.md section 9). Every default is neutral: a scenario that sets none of these keys
 #: has the status quo of before (a growing annuity of the fee) and unchanged backsourcing costs.
 #: Sources for real values: ../shared/reference/figures.md, "The status-quo path".
+#: Staying with the vendor under renegotiated terms (``policy.strategy = "stay"``, issue 15,
+#: docs/model.md section 11). Neutral defaults: staying on today's terms is the status quo.
+STAY_KEYS: tuple[KeySpec, ...] = (
+    _k(
+        "stay",
+        "fee_change",
+        "number",
+        0.0,
+        "fraction",
+        "The renegotiated fee relative to today's contract, from stay.from_month on (-0.05: 5% "
+        "cheaper; a stronger SLA may cost more: +0.03); the floor, indexation and renewals "
+        "apply as before",
+        "rate",
+    ),
+    _k(
+        "stay",
+        "sla_compliance",
+        "number",
+        None,
+        "fraction",
+        "Share of the tickets the vendor resolves within the SLA under the renegotiated terms, "
+        "from stay.from_month on; unset: vendor.sla_compliance",
+        "fraction",
+    ),
+    _k(
+        "stay",
+        "renegotiation_cost",
+        "number",
+        0.0,
+        "currency",
+        "One-off cost of the renegotiation (advisers, internal effort), paid in month 1",
+        "nonneg",
+    ),
+    _k(
+        "stay",
+        "from_month",
+        "number",
+        0.0,
+        "months",
+        "Months from programme start until the renegotiated terms apply (the negotiation)",
+        "nonneg",
+        maximum=MAX_HORIZON_MONTHS,
+        why="beyond the longest horizon the model runs",
+    ),
+)
+
 STATUS_QUO_KEYS: tuple[KeySpec, ...] = (
     _k(
         "vendor",
@@ -1129,8 +1175,9 @@ KEYS: tuple[KeySpec, ...] = (
         "",
         "'big_bang': the whole service cuts over at once; 'waves': in the [[waves]] given, one "
         "after another; 'selective': all but policy.retained_share, which stays with the vendor "
-        "for good",
-        choices=("big_bang", "waves", "selective"),
+        "for good; 'stay': no transition, the vendor keeps the service under the [stay] terms "
+        "(renegotiating)",
+        choices=("big_bang", "waves", "selective", "stay"),
     ),
     _k(
         "policy",
@@ -1311,6 +1358,7 @@ KEYS: tuple[KeySpec, ...] = (
         why="a hazard of 100 a year is every agent leaving within days",
     ),
     *STATUS_QUO_KEYS,
+    *STAY_KEYS,
     *RESPONSE_KEYS,
 )
 
@@ -1430,6 +1478,7 @@ MODEL_SECTIONS: tuple[str, ...] = (
     "policy",
     "response",
     "incoming",
+    "stay",
 )
 
 #: Every top-level name a scenario file may use.
@@ -1446,6 +1495,7 @@ TOP_LEVEL: tuple[str, ...] = (
     "policy",
     "response",
     "incoming",
+    "stay",
     "risks",
     "correlations",
     "targets",

@@ -63,6 +63,7 @@ _SECTIONS: tuple[str, ...] = (
     "policy",
     "response",
     "incoming",
+    "stay",
 )
 
 _SECTION_DOCS: dict[str, str] = {
@@ -77,6 +78,7 @@ _SECTION_DOCS: dict[str, str] = {
     "policy": "When the vendor leaves (cutover) and when the transition counts as stable.",
     "response": "The weekly performance review and its recovery levers (docs/model.md, sec. 10).",
     "incoming": "Who builds the incoming team: the company, or a new vendor (docs/model.md, 11).",
+    "stay": "Terms of staying with the vendor, read under policy.strategy = 'stay' (section 11).",
 }
 
 

@@ -131,9 +131,11 @@ def test_cli_compare_writes_the_folder(tmp_path: Path) -> None:
     html = (out / "compare.html").read_text()
     p_cheaper = float(np.mean(samples["out.npv_savings"] > 0))
     assert "Against staying outsourced" in html
-    assert f"fixed_cutover: backsourcing is cheaper than staying outsourced in {p_cheaper:.0%}" in (
+    assert f"fixed_cutover: cheaper than staying on today's contract in {p_cheaper:.0%}" in (
         html.replace("&#39;", "'")
     )
+    assert "Options ranked" in html
+    assert "ranking.csv" in files
     # an existing folder is refused without --force, replaced with it
     again = runner.invoke(main, [*args, "--out", str(out)])
     assert again.exit_code == 1

@@ -148,6 +148,9 @@ def waves(
     cut = np.full((k, width), np.inf)
     kept = np.zeros(k)
     for i, r in enumerate(records):
+        if r.p.strategy == "stay":  # no wave: the vendor keeps everything
+            kept[i] = 1.0
+            continue
         if not r.wave_cutover:  # a record without waves: one big bang
             shares[i, 0], planned[i, 0], cut[i, 0] = 1.0, r.planned_exit, r.cutover_day
             continue
@@ -344,6 +347,11 @@ def cash_flows(
         present = share(lo, hi, zero, last_exit, D)
         pro_rata = prices * np.maximum(base * engaged, floor * present)
         vendor_base = np.where(partial[:, None], pro_rata, vendor_base)
+    stay = np.fromiter((r.p.strategy == "stay" for r in records), bool, k)
+    if stay.any():  # staying: the renegotiated fee from stay.from_month on
+        after = np.arange(M)[None, :] >= vec(records, "stay_from_month")[:, None]
+        change = np.where(after, 1.0 + vec(records, "stay_fee_change")[:, None], 1.0)
+        vendor_base = np.where(stay[:, None], vendor_base * change, vendor_base)
     extension = fee_m * vec(records, "extension_premium")[:, None] * extended
     governance = vec(records, "governance_share")[:, None]
     renewed = np.diff(renewals_by_month(records, M), axis=1, prepend=0.0) > 0.0
@@ -395,6 +403,9 @@ def cash_flows(
     monthly_total = np.fromiter((r.p.monthly_total for r in records), np.float64, k)
     monthly_items = monthly_total[:, None] * in_house
     one_off_total = np.fromiter((r.p.one_off_total for r in records), np.float64, k)
+    if stay.any():  # staying: no programme to manage, its one-off is the renegotiation
+        managers[stay] = 0.0
+        one_off_total = np.where(stay, vec(records, "stay_renegotiation_cost"), one_off_total)
     disruption = vec(records, "disruption_per_ticket_day")[:, None] * ticket_days_m
     overlap = (
         day_salary * overlap_days
@@ -425,6 +436,8 @@ def cash_flows(
             ).astype(np.float64)
         overlap += premium_days * vec(records, "transfer_salary_premium") * day_salary
         overlap += np.bincount(r_early, vec(records, "retention_bonus")[r_early], minlength=k)
+    if stay.any():
+        overlap[stay] = 0.0
     incoming = np.fromiter((r.p.incoming_vendor for r in records), bool, k)
     if incoming.any():  # a new vendor's team: its fees instead of salaries, hiring, managers
         new_fee, transition = _incoming_vendor(records, in_house, sq_tickets, M, D)

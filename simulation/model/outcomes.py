@@ -209,6 +209,23 @@ def vendor_served(
     return arrivals * np.clip(share, 0.0, 1.0)
 
 
+def _stay_miss(
+    records: Sequence[RunRecord], stay: NDArray[np.bool_], M: int
+) -> NDArray[np.float64]:
+    """(runs × months) the share of the vendor's tickets late by contract on a ``stay`` path:
+    ``1 − vendor.sla_compliance`` before ``stay.from_month``, ``1 − stay.sla_compliance`` from
+    the first month starting at or after it; 0 on the other paths."""
+    k = len(records)
+    out = np.zeros((k, M))
+    if not stay.any():
+        return out
+    today = 1.0 - vec(records, "vendor_sla_compliance")[:, None]
+    new = 1.0 - vec(records, "stay_sla_compliance")[:, None]
+    after = np.arange(M)[None, :] >= vec(records, "stay_from_month")[:, None]
+    out[stay] = np.where(after, new, today)[stay]
+    return out
+
+
 def _on_due_day(per_day: NDArray[np.float64], lag: int) -> NDArray[np.float64]:
     """(runs × days) tickets counted on their due day, ``lag`` days after their arrival (those
     due after the horizon drop out), as the queue counts its due and breached tickets."""
@@ -241,6 +258,13 @@ def _group_outcomes(records: Sequence[RunRecord], key: Calendar) -> Outcomes:
     H = float(n)
     arrivals = np.vstack([r.arrivals for r in records]) if n else np.zeros((k, 0))
     capacity, team = _capacity(records, n, D)
+    # staying with the vendor is measured as the status quo is: no queue, every ticket resolved
+    # by the vendor on its day, its misses by contract (the late tickets below)
+    stay = np.fromiter((r.p.strategy == "stay" for r in records), bool, k)
+    vendor_day = team["vendor_day"]
+    if stay.any():
+        capacity[stay] = arrivals[stay]
+        vendor_day = np.where(stay[:, None], arrivals, vendor_day)
     abandoned = _abandoned(records, n)
     queue = fifo_queue_rows(arrivals, capacity, lag, abandoned, _caps(records))
     backlog, breached, overdue, due = queue.backlog, queue.breached, queue.overdue, queue.due
@@ -256,12 +280,16 @@ def _group_outcomes(records: Sequence[RunRecord], key: Calendar) -> Outcomes:
     miss = 1.0 - vec(records, "vendor_sla_compliance")
     incoming = np.fromiter((r.p.incoming_vendor for r in records), bool, k)
     miss_new = np.where(incoming, 1.0 - vec(records, "incoming_sla_compliance"), 0.0)
-    if np.any(miss > 0) or np.any(miss_new > 0):
-        served = vendor_served(arrivals, team["vendor_day"], capacity)
+    miss_stay = _stay_miss(records, stay, M)  # (runs × months), today's before the new terms
+    if np.any(miss > 0) or np.any(miss_new > 0) or np.any(miss_stay > 0):
+        served = vendor_served(arrivals, vendor_day, capacity)
         late = vendor_quality(records, served)[0]
         if np.any(miss_new > 0):
             late = late + (arrivals - served) * miss_new[:, None]
         late_m = late.reshape(k, M, D).sum(axis=2)
+        if stay.any():  # by month, exactly as the status quo's (sq_tickets_m × miss)
+            late[stay] = arrivals[stay] * np.repeat(miss_stay[stay], D, axis=1)
+            late_m[stay] = sq_tickets_m[stay] * miss_stay[stay]
         vendor_late = _on_due_day(late, lag)
         br_m = br_m + vendor_late.reshape(k, M, D).sum(axis=2)
         sla_m = _compliance(due_m, br_m)
@@ -287,6 +315,9 @@ def _group_outcomes(records: Sequence[RunRecord], key: Calendar) -> Outcomes:
     )
     stab = _stability(records, queue, capacity, arrivals, key)
     stabilised, end_day = stab.stabilised, stab.end_day
+    if stay.any():  # nothing to stabilise: no transition
+        stabilised = np.where(stay, True, stabilised)
+        end_day = np.where(stay, 0.0, end_day)
     rate = vec(records, "disruption_per_ticket_day")
     # the part of the disruption before the transition ends (summed in another order than the
     # total: never above it)
@@ -326,6 +357,9 @@ def _group_outcomes(records: Sequence[RunRecord], key: Calendar) -> Outcomes:
     put("leavers", recvec(records, "leavers"))
     put("notice_month", recvec(records, "notice_day") / D)
     put("planned_exit_month", recvec(records, "planned_exit") / D)
+    if stay.any():  # no notice, no exit, no cutover: month 0 (nothing to wait for)
+        for name in ("cutover_month", "notice_month", "planned_exit_month"):
+            scalars[stay, _SCALAR[name]] = 0.0
     put("knowledge_transferred_domains", recvec(records, "transferred"))
     put("ticket_days_beyond_sla", overdue.sum(axis=1))
     put(

@@ -118,7 +118,7 @@ class Programme:
         """The vendor's agents of each wave, then those of the part it keeps (if any)."""
         p = self.ctx.p
         edges = [_count(p.vendor_agents, c) for c in self.cum]
-        sizes = [b - a for a, b in zip([0, *edges[:-1]], edges, strict=True)]
+        sizes = [b - a for a, b in zip([0, *edges], edges, strict=False)]
         if not self.cum or self.cum[-1] < 1.0:
             sizes.append(p.vendor_agents - (edges[-1] if edges else 0))
         return sizes
