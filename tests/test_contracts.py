@@ -2,7 +2,7 @@
 
 ``simulation.outputs.OUTPUTS`` is the one table of every scalar output (unit, label, better
 direction, meaning); ``SCALAR_NAMES``, the report's ``METRICS``, compare's ``BETTER`` and the
-management section are views of it, checked here.
+management section and docs/model.md's outputs table are views of it, checked here.
 """
 
 from __future__ import annotations
@@ -87,3 +87,22 @@ def test_management_section_reads_the_table() -> None:
 def test_in_order_refuses_an_unknown_output() -> None:
     with pytest.raises(KeyError):
         outputs.in_order(("no_such_output",))
+
+
+def _outputs_section() -> str:
+    text = (ROOT / "docs" / "model.md").read_text(encoding="utf-8")
+    start = text.index("\n## Outputs\n")
+    end = text.find("\n## ", start + 1)
+    return text[start : end if end >= 0 else len(text)]
+
+
+def test_docs_list_every_output() -> None:
+    section = _outputs_section()
+    missing = [n for n in outputs.SCALAR_NAMES if f"`{n}`" not in section]
+    assert not missing, f"docs/model.md's Outputs section does not name {missing}"
+    begin, end = "<!-- outputs table -->\n", "<!-- end outputs table -->\n"
+    table = section.partition(begin)[2].partition(end)[0]
+    assert table == outputs.markdown_table(), (
+        "docs/model.md's outputs table differs from simulation/outputs.py: "
+        "run .venv/bin/python scripts/docs_outputs.py"
+    )
