@@ -38,7 +38,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -53,54 +53,52 @@ from simulation.engine import KEY_OUTPUTS, ProgressFn, RawResults, default_jobs,
 from simulation.errors import SimulationError
 from simulation.folders import Staging, write_atomically
 from simulation.model import SCALAR_NAMES
+from simulation.outputs import Better, in_order
 from simulation.results import FLOAT_FORMAT, json_text, samples_frame
 from simulation.scenario_types import Scenario
 from simulation.seeds import fresh_seed
 
 FloatArray = NDArray[np.float64]
-Better = Literal["lower", "higher"]
 
-#: What "B better than A" means for each compared metric. Lower is better for costs, durations
-#: (months from programme start), the backlog and SLA breaches; higher is better for the NPV
-#: savings of backsourcing, for ``stabilised`` (share of futures that stabilise) and for the SLA
-#: compliance of the last year.
+#: The order of the compared outputs in ``differences.csv`` and the comparison report: the key
+#: figures first. Only the order: whether and which way an output is compared comes from the
+#: outputs table, and a compared output not named here follows in the table's order.
+COMPARE_ORDER: tuple[str, ...] = (
+    "transition_cost",
+    "transition_months",
+    "npv_savings",
+    "backsourcing_npv",
+    "cutover_month",
+    "extension_months",
+    "one_off_cost",
+    "overlap_cost",
+    "disruption_cost",
+    "breakeven_month",
+    "peak_backlog",
+    "tickets_breached",
+    "sla_breach_weeks",
+    "knowledge_lost_domains",
+    "stabilised",
+    "response_cost",
+    "agency_agent_days",
+    "overtime_weeks",
+    "hypercare_agent_days",
+    "abandoned_tickets",
+    "relapse_weeks",
+    "backlog_at_horizon_days",
+    "disruption_after_stabilisation_cost",
+    "vendor_disruption_cost",
+    "steady_sla_compliance",
+)
+
+#: What "B better than A" means for each compared metric: a view of the outputs table
+#: (:data:`simulation.outputs.OUTPUTS`, ``better`` of each output whose ``not_compared`` is
+#: empty; that column says why the others are not compared, e.g. ``status_quo_npv``, the
+#: reference path, and ``final_target_agents``, a size that is neither better nor worse).
 #: ``breakeven_month``: a future that never breaks even (missing value) counts as later than any
-#: month. ``status_quo_npv`` is the reference path, not a choice, and is not compared.
-#:
-#: What management had to do (issue 14): less help is better (agency agent-days, overtime weeks,
-#: hypercare agent-days, stale tickets closed unworked: each is a cost or a service cut), and so
-#: are a lower response cost, fewer weeks below the SLA target after stabilisation, a smaller
-#: backlog at the horizon and less disruption cost after stabilisation; a higher SLA compliance
-#: in the last year (``steady_sla_compliance``) is better. ``final_target_agents`` is not
-#: compared: a larger team is neither better nor worse in itself (it buys service with
-#: salaries, both of which the other metrics already count), so a "chance better" would
-#: mislead; its percentiles stay in comparison.csv.
+#: month (:func:`p_better`).
 BETTER: dict[str, Better] = {
-    "transition_cost": "lower",
-    "transition_months": "lower",
-    "npv_savings": "higher",
-    "backsourcing_npv": "lower",
-    "cutover_month": "lower",
-    "extension_months": "lower",
-    "one_off_cost": "lower",
-    "overlap_cost": "lower",
-    "disruption_cost": "lower",
-    "breakeven_month": "lower",
-    "peak_backlog": "lower",
-    "tickets_breached": "lower",
-    "sla_breach_weeks": "lower",
-    "knowledge_lost_domains": "lower",
-    "stabilised": "higher",
-    "response_cost": "lower",
-    "agency_agent_days": "lower",
-    "overtime_weeks": "lower",
-    "hypercare_agent_days": "lower",
-    "abandoned_tickets": "lower",
-    "relapse_weeks": "lower",
-    "backlog_at_horizon_days": "lower",
-    "disruption_after_stabilisation_cost": "lower",
-    "vendor_disruption_cost": "lower",
-    "steady_sla_compliance": "higher",
+    o.name: o.better for o in in_order(COMPARE_ORDER) if o.compared and o.better is not None
 }
 
 #: Statistics of each alternative in ``comparison.csv``.

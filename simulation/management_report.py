@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from simulation.charts import human
+from simulation.outputs import BY_NAME
 
 if TYPE_CHECKING:
     from simulation.report import ResultsData
@@ -38,17 +39,6 @@ MANAGEMENT_METRICS: tuple[str, ...] = (
 
 #: The input that holds the team size of the plan (before any review raised it).
 PLAN_INPUT = "staffing.target_agents"
-
-#: What each output of the section counts, for the table's second column (short enough for a
-#: cell of the PDF's table, which cuts text beyond 70 characters).
-_MEANING = {
-    "agency_agent_days": "Days worked by agency (temporary) staff, summed over every agent",
-    "overtime_weeks": "Weeks in which the internal team worked overtime",
-    "hypercare_agent_days": "Days worked by vendor agents called back after cutover",
-    "abandoned_tickets": "Stale tickets closed without work (users gave up, duplicates)",
-    "final_target_agents": "Head count hired towards at the horizon",
-    "response_cost": "Agency, overtime pay, hypercare and unworked tickets, undiscounted",
-}
 
 
 @dataclass(frozen=True)
@@ -99,7 +89,7 @@ def management_rows(data: ResultsData) -> list[dict[str, str]]:
         if not data.has(metric):
             continue
         info = data.info(metric)
-        meaning = _MEANING[metric]
+        meaning = BY_NAME[metric].meaning  # at most MAX_MEANING characters: a PDF cell
         if metric == "final_target_agents" and plan is not None:
             meaning += f" (the plan: {human(plan, 'agents')})"
         rows.append(

@@ -48,6 +48,7 @@ from simulation.errors import SimulationError
 from simulation.folder_io import Folder, WriteFailed, check_targets, check_writable, write_files
 from simulation.interrupts import deferred_interrupts, ignore_in_worker
 from simulation.management_report import management_section, management_sentence
+from simulation.outputs import in_order
 from simulation.results_contract import (
     INPUTS,
     RISKS,
@@ -82,48 +83,50 @@ class MetricInfo:
     more_is_worse: bool | None = True
 
 
+#: The order in which the report lists outputs: the decision figures first. Only the order: each
+#: output's label, unit and direction come from the outputs table, and an output not named here
+#: follows in the table's order (``simulation.outputs.in_order``).
+REPORT_ORDER: tuple[str, ...] = (
+    "transition_months",
+    "transition_cost",
+    "npv_savings",
+    "cutover_month",
+    "breakeven_month",
+    "extension_months",
+    "peak_backlog",
+    "one_off_cost",
+    "overlap_cost",
+    "disruption_cost",
+    "backsourcing_npv",
+    "status_quo_npv",
+    "status_quo_disruption_cost",
+    "vendor_disruption_cost",
+    "steady_sla_compliance",
+    "status_quo_sla_compliance",
+    "tickets_breached",
+    "sla_breach_weeks",
+    "knowledge_lost_domains",
+    "hires",
+    "leavers",
+    "response_cost",
+    "agency_agent_days",
+    "overtime_weeks",
+    "hypercare_agent_days",
+    "final_target_agents",
+    "abandoned_tickets",
+    "relapse_weeks",
+    "backlog_at_horizon_days",
+    "disruption_after_stabilisation_cost",
+)
+
+_WORSE: dict[str | None, bool | None] = {"lower": True, "higher": False, None: None}
+
+#: Label, unit and direction of every output the model writes, in :data:`REPORT_ORDER`: a view
+#: of :data:`simulation.outputs.OUTPUTS`. A summary row that is no output of the table (an
+#: indicator row, or an output of a folder written by another version) falls back to a label
+#: made from its name (:meth:`ResultsData.info`).
 METRICS: dict[str, MetricInfo] = {
-    "transition_months": MetricInfo("Transition time", "months"),
-    "transition_cost": MetricInfo("Transition cost", "currency"),
-    "npv_savings": MetricInfo("NPV savings of backsourcing", "currency", more_is_worse=False),
-    "cutover_month": MetricInfo("Vendor exit (cutover) month", "months"),
-    "breakeven_month": MetricInfo("Break-even month", "months"),
-    "extension_months": MetricInfo("Vendor extension", "months"),
-    "peak_backlog": MetricInfo("Peak backlog", "tickets"),
-    "one_off_cost": MetricInfo("One-off cost", "currency"),
-    "overlap_cost": MetricInfo("Overlap cost", "currency"),
-    "disruption_cost": MetricInfo("Disruption cost", "currency"),
-    "backsourcing_npv": MetricInfo("Backsourcing NPV of cost", "currency"),
-    "status_quo_npv": MetricInfo("Status quo NPV of cost", "currency"),
-    "status_quo_disruption_cost": MetricInfo(
-        "Disruption cost of staying outsourced (the vendor's late tickets)", "currency"
-    ),
-    "vendor_disruption_cost": MetricInfo(
-        "Disruption cost of the vendor's late tickets before cutover", "currency"
-    ),
-    "steady_sla_compliance": MetricInfo(
-        "SLA compliance in the last year, backsourced", "share", more_is_worse=False
-    ),
-    "status_quo_sla_compliance": MetricInfo(
-        "SLA compliance in the last year, staying outsourced", "share", more_is_worse=False
-    ),
-    "tickets_breached": MetricInfo("Tickets beyond SLA", "tickets"),
-    "sla_breach_weeks": MetricInfo("Weeks below SLA target", "weeks"),
-    "knowledge_lost_domains": MetricInfo("Knowledge domains lost", "domains"),
-    "hires": MetricInfo("Hires", "hires"),
-    "leavers": MetricInfo("Leavers", "leavers"),
-    # what management had to do (issue 14)
-    "response_cost": MetricInfo("Response cost", "currency"),
-    "agency_agent_days": MetricInfo("Agency staff", "agent-days"),
-    "overtime_weeks": MetricInfo("Overtime", "weeks"),
-    "hypercare_agent_days": MetricInfo("Vendor hypercare", "agent-days"),
-    "final_target_agents": MetricInfo("Final team size (target)", "agents", more_is_worse=None),
-    "abandoned_tickets": MetricInfo("Stale tickets closed unworked", "tickets"),
-    "relapse_weeks": MetricInfo("Weeks below SLA target after stabilisation", "weeks"),
-    "backlog_at_horizon_days": MetricInfo("Backlog at the horizon", "days of demand"),
-    "disruption_after_stabilisation_cost": MetricInfo(
-        "Disruption cost after stabilisation", "currency"
-    ),
+    o.name: MetricInfo(o.label, o.unit, _WORSE[o.better]) for o in in_order(REPORT_ORDER)
 }
 
 #: Outputs that get an S-curve and a histogram, when present.

@@ -14,6 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Literal
 
+from simulation import outputs
+
 Kind = Literal["number", "integer", "string", "choice", "date", "boolean"]
 Bound = Literal["any", "nonneg", "positive", "fraction", "rate"]
 
@@ -1628,51 +1630,10 @@ RISK_TEXT: tuple[str, ...] = (
 
 # Outputs of one model run ---------------------------------------------------------------------
 
-#: Scalar outputs of one run (durations in months from programme start, money in the scenario's
-#: currency), in the fixed order of the results table; the names are a contract.
-SCALAR_NAMES: tuple[str, ...] = (
-    "cutover_month",
-    "extension_months",
-    "transition_months",
-    "stabilised",
-    "one_off_cost",
-    "overlap_cost",
-    "disruption_cost",
-    "transition_cost",
-    "backsourcing_npv",
-    "status_quo_npv",
-    "npv_savings",
-    "breakeven_month",
-    "peak_backlog",
-    "tickets_breached",
-    "sla_breach_weeks",
-    "knowledge_lost_domains",
-    "hires",
-    "leavers",
-    # extras
-    "notice_month",
-    "planned_exit_month",
-    "knowledge_transferred_domains",
-    "ticket_days_beyond_sla",
-    "mean_resolution_days",
-    "termination_cost",
-    "extension_cost",
-    # what management had to do (issue 14)
-    "response_cost",
-    "agency_agent_days",
-    "overtime_weeks",
-    "hypercare_agent_days",
-    "final_target_agents",
-    "abandoned_tickets",
-    "relapse_weeks",
-    "backlog_at_horizon_days",
-    "steady_sla_compliance",
-    "disruption_after_stabilisation_cost",
-    # both sides of the decision (issue 15)
-    "status_quo_disruption_cost",
-    "vendor_disruption_cost",
-    "status_quo_sla_compliance",
-)
+#: Scalar outputs of one run, in the fixed order of the results table (a contract): a view of
+#: the outputs table, :data:`simulation.outputs.OUTPUTS`, which says each one's unit, label,
+#: better direction and meaning.
+SCALAR_NAMES: tuple[str, ...] = outputs.SCALAR_NAMES
 
 #: Monthly series of one run (index 0 = month 1).
 SERIES_NAMES: tuple[str, ...] = (
