@@ -378,7 +378,9 @@ def test_agency_and_overtime_rise_with_salaries() -> None:
 # a vendor that fails ----------------------------------------------------------------------------
 
 
-def _failure(at_month: float, relative_to: str = "start", **changes: float) -> ModelInputs:
+def _failure(
+    at_month: float, relative_to: str = "start", policy: str = "fixed", **changes: float
+) -> ModelInputs:
     values = {
         **HAND,
         "vendor.emergency_transition_cost": 50000,
@@ -387,36 +389,67 @@ def _failure(at_month: float, relative_to: str = "start", **changes: float) -> M
         **{k.replace("__", "."): v for k, v in changes.items()},
     }
     risks = (Risk("bust", "event", event="vendor_failure", relative_to=relative_to),)
-    options = {"policy.cutover": "fixed", "simulation.variability": "none"}
+    options = {"policy.cutover": policy, "simulation.variability": "none"}
     return build_inputs(values, options | {"response.enabled": False}, risks)
 
 
-def test_vendor_failure_before_cutover_forces_it_and_loses_the_untransferred_domains() -> None:
+def _flows(r: object, name: str = "cost_backsourcing") -> np.ndarray:
+    """Undiscounted monthly cash flows of one path of a run."""
+    cum = r.monthly[name]  # type: ignore[attr-defined]
+    disc = np.array([discount(m) for m in range(1, len(cum) + 1)])
+    return np.diff(np.concatenate([[0.0], cum])) / disc
+
+
+def test_vendor_failure_before_cutover_hands_its_part_to_a_replacement() -> None:
     # handover: domain 1 done on day 40, domain 2 in its session until day 45; the vendor fails
-    # on day 42: it leaves at once, domain 2 is lost, no termination fee is owed
+    # on day 42: a replacement serves on to the planned exit (day 50) on the same terms, domain 2
+    # is lost (and rebuilt), no termination fee is owed, and both paths pay the emergency
+    # transition (50,000) in month 3
     r = run_transition(_failure(2.1), None, record_events=True)
     s = r.scalars
     base = run_transition(inputs(), None).scalars
     assert base["knowledge_lost_domains"] == 0 and base["cutover_month"] == 2.5
-    assert s["cutover_month"] == pytest.approx(42 / 20)
+    assert s["cutover_month"] == 2.5
     assert s["knowledge_lost_domains"] == 1 and s["knowledge_transferred_domains"] == 1
     assert s["termination_cost"] == 0.0
-    assert r.monthly["vendor_agents"][2] == 0
+    np.testing.assert_array_equal(r.monthly["vendor_agents"][:3], [5, 5, 0])
     assert any("vendor fails" in msg for _, msg in r.events)
     assert dict(r.risks) == {"bust": True}
+    calm = run_transition(_failure(2.1, vendor__emergency_transition_cost=0), None)
+    emergency = np.zeros(12)
+    emergency[2] = 50000.0
+    np.testing.assert_allclose(_flows(r) - _flows(calm), emergency, atol=1e-6)
+    np.testing.assert_allclose(
+        _flows(r, "cost_status_quo") - _flows(calm, "cost_status_quo"), emergency, atol=1e-6
+    )
     # status quo: the emergency transition in month 3, the fee goes on
     disc = np.array([discount(m) for m in range(1, 13)])
     assert s["status_quo_npv"] == pytest.approx(30000 * disc.sum() + 50000 * disc[2], rel=1e-12)
 
 
-def test_vendor_failure_before_notice_stops_the_programme_serving_notice() -> None:
-    # day 20: before notice (day 30) and before anyone is hired: both domains lost, the team is
-    # still hired as planned
+def test_vendor_failure_before_notice_loses_every_domain_and_the_plan_goes_on() -> None:
+    # day 20: before notice (day 30) and before any handover: both domains lost; the team is
+    # hired and the replacement leaves at the planned exit, as planned
     s = run_transition(_failure(1.0), None).scalars
-    assert s["cutover_month"] == 1.0
-    assert s["knowledge_lost_domains"] == 2
+    assert s["cutover_month"] == 2.5
+    assert s["knowledge_lost_domains"] == 2 and s["knowledge_transferred_domains"] == 0
     assert s["hires"] == 4
     assert s["extension_months"] == 0
+
+
+def test_readiness_counts_rebuilt_domains_after_a_failure() -> None:
+    """Under the readiness rule the team is ready once it has rebuilt the domains the failed
+    vendor took with it (the replacement hands nothing over): the cutover waits for that."""
+    values = {"policy.readiness_knowledge": 1.0, "knowledge.rediscovery_days_per_domain": 30}
+    failed = run_transition(
+        _failure(1.0, **{k.replace(".", "__"): v for k, v in values.items()}, policy="readiness"),
+        None,
+    ).scalars
+    assert failed["knowledge_lost_domains"] == 2
+    # rebuilt one at a time, 30 days each, from the failure on day 20: on days 50 and 80. The
+    # exit, due on day 50, is checked month by month: days 50 and 70 find one domain known, day
+    # 90 both: two extension months, cutover in month 4.5
+    assert failed["cutover_month"] == 4.5 and failed["extension_months"] == 2
 
 
 def test_vendor_failure_after_cutover_changes_only_the_status_quo() -> None:
@@ -433,12 +466,13 @@ def test_vendor_failure_after_cutover_changes_only_the_status_quo() -> None:
 
 
 def test_vendor_failure_timed_from_notice_is_the_programme_s_alone() -> None:
-    # notice on day 30; failure 0.5 months later = day 40: a forced cutover, but the status quo
-    # has no notice, so no emergency transition there
-    s = run_transition(_failure(0.5, relative_to="notice"), None).scalars
+    # notice on day 30; failure 0.6 months later = day 42: the programme's vendor fails (domain 2,
+    # in its session, is lost), but the status quo has no notice, so no emergency transition there
+    s = run_transition(_failure(0.6, relative_to="notice"), None).scalars
     base = run_transition(inputs(), None).scalars
-    assert s["cutover_month"] == 2.0
+    assert s["cutover_month"] == 2.5 and s["knowledge_lost_domains"] == 1
     assert s["status_quo_npv"] == base["status_quo_npv"]
+    assert s["backsourcing_npv"] > base["backsourcing_npv"]
 
 
 def test_no_hypercare_from_a_failed_vendor() -> None:

@@ -169,23 +169,25 @@ def _failing(at_month: float, strategy: str, waves: tuple[Wave, ...] = (), **cha
     return build_inputs(values, options, risks, waves=waves)
 
 
-def test_a_vendor_failure_between_waves_cuts_the_rest_over_at_once() -> None:
-    """The vendor fails on day 55: wave 1 cut over on day 50 as planned (its 2,500 share of the
-    termination fee is owed); wave 2 cuts over at once, owing nothing, and its two seats are
-    advertised then (hired on day 75), not at its own date (day 60)."""
+def test_a_vendor_failure_between_waves_hands_the_rest_to_a_replacement() -> None:
+    """The vendor fails on day 55, after wave 1's cutover (day 50, its 2,500 share of the
+    termination fee owed): a replacement serves wave 2 to its planned exit (day 100) on the
+    same terms, owing no termination fee, at wave 2's share of the emergency transition
+    (25,000 in month 3). Nothing was left to hand over: no domain is lost."""
     p = _failing(2.75, "waves", TWO_WAVES)
     rec = run_programme(p, None)
     assert rec.failure_day == 55.0
-    assert rec.wave_cutover == (50.0, 55.0) and rec.cutover_day == 55.0
-    assert sorted(rec.hired) == [30.0, 30.0, 75.0, 75.0]
+    assert rec.wave_cutover == (50.0, 100.0) and rec.cutover_day == 100.0
+    assert sorted(rec.hired) == [30.0, 30.0, 80.0, 80.0] and rec.lost == 0
     r = run_transition(p, None)
     assert r.scalars["termination_cost"] == pytest.approx(2500.0)
-    np.testing.assert_array_equal(r.monthly["vendor_agents"][:4], [5, 5, 0, 0])
-    # no emergency transition on the backsourcing path: nothing stays outsourced
+    np.testing.assert_array_equal(r.monthly["vendor_agents"][:6], [5, 5, 2, 2, 2, 0])
     calm = run_transition(
         _failing(2.75, "waves", TWO_WAVES, vendor__emergency_transition_cost=0), None
     )
-    np.testing.assert_allclose(_flows(r), _flows(calm), atol=1e-6)
+    emergency = np.zeros(12)
+    emergency[2] = 25000.0
+    np.testing.assert_allclose(_flows(r) - _flows(calm), emergency, atol=1e-6)
 
 
 def test_a_vendor_failure_hands_the_kept_part_to_a_replacement() -> None:

@@ -317,7 +317,8 @@ def cash_flows(
     # the vendor is paid pro rata for the waves it still serves and the part it keeps, with a
     # premium for each wave it serves past that wave's planned exit; each wave's exit pays its
     # share of the termination fee (one wave of share 1: the whole contract) unless the vendor
-    # failed first or the exit falls on or after the end of the term in force at notice
+    # failed first (its replacement is a bridge to the planned exit) or the exit falls on or
+    # after the end of the term in force at notice
     w_share, w_planned, w_cut, kept = waves(records)
     engaged = kept[:, None] * np.ones((1, M))
     extended = np.zeros((k, M))
@@ -453,8 +454,9 @@ def cash_flows(
     vendor_late_cost = vendor_late * late_ticket_charge(records)[:, None]
     fee_paid = vendor_base + extension
     vendor_side = fee_paid + governance * fee_paid + retender * renews_too + vendor_late_cost
-    if np.any(kept > 0.0):  # a failed vendor's kept part passes to a replacement
-        vendor_side = vendor_side + kept[:, None] * _failures_by_month(records, M, D, failure)
+    if np.isfinite(failure).any():  # a failed vendor's part passes to a replacement
+        serving = kept + np.sum(w_share * (w_cut > failure[:, None]), axis=1)
+        vendor_side = vendor_side + serving[:, None] * _failures_by_month(records, M, D, failure)
     bs = (
         vendor_side
         + termination

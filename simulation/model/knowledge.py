@@ -18,7 +18,7 @@ from simulation.model.context import RunContext
 from simulation.model.streams import gamma_stream
 from simulation.params import RiskEvent
 
-PENDING, DONE, LOST = 0, 1, 2
+PENDING, DONE, LOST, REBUILT = 0, 1, 2, 3
 
 
 def finish_time(start: float, work: float, breaks: list[float], rates: list[float]) -> float:
@@ -109,6 +109,12 @@ class Knowledge:
             return self.transferred / n
         return sum(1 for s in self.state[:n] if s == DONE) / n
 
+    def known_share(self, upto: int) -> float:
+        """Share of the domains ``[0, upto)`` known: handed over or rebuilt; 1 when none."""
+        if upto == 0:
+            return 1.0
+        return sum(1 for s in self.state[:upto] if s in (DONE, REBUILT)) / upto
+
     def carry(self, n: int) -> int:
         """Staff transfer: the first ``n`` domains not yet known are known (transferred with
         the people who hold them); returns how many."""
@@ -168,8 +174,9 @@ class Knowledge:
                     ctx.note(f"domain {i + 1} transferred ({self.transferred}/{self.domains})")
 
     def lose_pending(self, upto: int | None = None) -> None:
-        """At cutover (of the wave that holds the domains ``[0, upto)``; all by default): every
-        domain not yet transferred is lost and queued for rebuilding."""
+        """At cutover (of the wave that holds the domains ``[0, upto)``; all by default), or
+        when the vendor fails: every domain not yet transferred is lost and queued for
+        rebuilding."""
         stop = self.domains if upto is None else upto
         lost = [i for i, s in enumerate(self.state[:stop]) if s == PENDING]
         for i in lost:
@@ -193,6 +200,7 @@ class Knowledge:
             if work > 0:
                 yield env.timeout(work)
             self.known += 1
+            self.state[i] = REBUILT
             ctx.changes += 1
             if ctx.record:
                 ctx.note(f"domain {i + 1} rebuilt internally")

@@ -166,7 +166,11 @@ class Programme:
         t = float(self.ctx.env.now)
         need = p.readiness_capacity * self.mean_demand(t) * self.cum[k]
         cap_ok = self.internal_capacity(t) >= need
-        known = self.knowledge.transferred_share(self.domains_upto[k])
+        upto = self.domains_upto[k]
+        if self.failed:  # the failed vendor's knowledge is gone: what the team has rebuilt counts
+            known = self.knowledge.known_share(upto)
+        else:
+            known = self.knowledge.transferred_share(upto)
         return cap_ok and known >= p.readiness_knowledge - 1e-12
 
     # processes -----------------------------------------------------------------------------------
@@ -192,8 +196,6 @@ class Programme:
             env.process(self.open_wave(k))
         if self.notice_day > env.now:
             yield env.timeout(self.notice_day - env.now)
-        if self.failed:  # the vendor failed before notice: every wave has cut over already
-            return
         if ctx.record:
             ctx.note(f"notice served; planned vendor exit on day {self.wave_planned[0]:.1f}")
         if p.transfer_offers > 0:
@@ -205,11 +207,9 @@ class Programme:
             planned = self.wave_planned[k]
             if planned > env.now:
                 yield env.timeout(planned - env.now)
-            if self.failed:  # a vendor failure has forced the cutovers still pending
-                return
             if p.cutover_policy == "readiness":
                 extended = 0
-                while not self.failed and extended < p.max_extension_months and not self.ready(k):
+                while extended < p.max_extension_months and not self.ready(k):
                     extended += 1
                     self.extensions += 1
                     if ctx.record:
@@ -219,8 +219,6 @@ class Programme:
                             f"extended, month {self.extensions}"
                         )
                     yield env.timeout(ctx.D)
-            if self.failed:
-                return
             self.cutover(k)
 
     def transfer(self) -> None:
@@ -272,11 +270,10 @@ class Programme:
         self.ctx.note(f"wave {k + 1}: notice served")
         self.vendor.teams[k].serve_notice()
 
-    def cutover(self, k: int = 0, failed: bool = False) -> None:
+    def cutover(self, k: int = 0) -> None:
         """Wave ``k`` cuts over: its vendor agents leave and its domains not yet handed over are
         lost. The first cutover starts the events timed from cutover; the last one is the
-        transition's cutover. ``failed``: a ``vendor_failure`` forced it (no hypercare from a
-        vendor that has failed)."""
+        transition's cutover."""
         ctx = self.ctx
         now = float(ctx.env.now)
         last = k == len(self.cum) - 1
@@ -295,26 +292,25 @@ class Programme:
         if review is not None:
             review.hypercare_from = now
             review.waves_pending = not last
-            review.vendor_failed = review.vendor_failed or failed
             if last:
                 retained = self.vendor.teams[k + 1 :]
                 agents = sum(v.agents for v in retained)
                 review.retained_capacity = agents * ctx.p.vendor_tickets_per_agent_day
         if ctx.record:
             what = "cutover" if len(self.cum) == 1 else f"wave {k + 1} cuts over"
-            why = "fails and leaves at once" if failed else "leaves"
             ctx.note(
-                f"{what}: vendor {why} after {self.extensions} extension month(s); "
+                f"{what}: vendor leaves after {self.extensions} extension month(s); "
                 f"{self.knowledge.lost} domain(s) lost"
             )
 
     def vendor_failure(self, t: float) -> Generator[simpy.Event, Any, None]:
-        """A ``vendor_failure`` risk event at working day ``t``: every wave the vendor still
-        serves cuts over at once, a forced cutover (no termination fee for them;
-        docs/model.md, section 8). The part kept outsourced for good (``selective``) passes to
-        a replacement vendor on the same terms and capacity, at its share of
-        ``vendor.emergency_transition_cost``. A vendor that serves nothing any more (after the
-        last cutover of a big bang) does not fail."""
+        """A ``vendor_failure`` risk event at working day ``t``: a vendor that still serves any
+        part of the service fails, and a replacement takes that part over at once on the same
+        terms and capacity — the status quo's simplification, on both paths alike (its cost,
+        ``vendor.emergency_transition_cost`` × the share it serves, is in the cash flows). The
+        failed vendor's knowledge not yet handed over is lost (and rebuilt); the replacement
+        hands nothing over and is not called back for hypercare; the programme goes on with
+        the replacement as the outgoing vendor (docs/model.md, section 8)."""
         env = self.ctx.env
         if t > env.now:
             yield env.timeout(t - env.now)
@@ -322,15 +318,14 @@ class Programme:
             return
         self.failed = True
         self.failure_day = float(env.now)
-        self.ctx.note("the vendor fails: the waves it still serves cut over at once")
-        waves = len(self.cum)
-        if waves > 1 and self.wave < waves:  # later waves' seats are needed now, not at their dates
-            target = self.agents_upto[-1]
-            if self.team.size is not None:
-                self.team.size.plan(target)
-            self.team.hire_more(max(0, target - self.team.planned()))
-        for k in range(self.wave, waves):
-            self.cutover(k, failed=True)
+        self.knowledge.lose_pending()
+        if self.review is not None:
+            self.review.vendor_failed = True
+        if self.ctx.record:
+            self.ctx.note(
+                f"the vendor fails: a replacement takes over its part at once; "
+                f"{self.knowledge.lost} domain(s) lost"
+            )
 
     def planning(self) -> Generator[simpy.Event, Any, None]:
         env = self.ctx.env
