@@ -52,6 +52,7 @@ from simulation.errors import SimulationError
 from simulation.folders import Staging, write_atomically
 from simulation.model import SCALAR_NAMES
 from simulation.results import FLOAT_FORMAT, json_text, samples_frame
+from simulation.run_options import RunOptions
 from simulation.scenario_types import Scenario
 from simulation.seeds import fresh_seed
 
@@ -234,7 +235,7 @@ def compare(
     t0 = time.perf_counter()
     alternatives = []
     for name, sc in zip(names, scenarios, strict=True):
-        raw = simulate(sc, n, seed=seed, jobs=jobs, sampler=sampler, progress=progress)
+        raw = simulate(sc, RunOptions(n, seed=seed, jobs=jobs, sampler=sampler), progress=progress)
         alternatives.append(Alternative(name, sc, raw, samples_frame(raw)))
     alts = tuple(alternatives)
     meta = _meta(alts, seed, n, sampler, started, time.perf_counter() - t0)

@@ -51,6 +51,7 @@ from simulation.folders import Staging, write_atomically
 from simulation.guards import check_scenario
 from simulation.model import SCALAR_NAMES
 from simulation.results import FLOAT_FORMAT, json_text, samples_frame
+from simulation.run_options import RunOptions
 from simulation.scenario import check_inputs, value_problems
 from simulation.scenario_types import Scenario
 from simulation.seeds import fresh_seed
@@ -260,7 +261,9 @@ def sweep(
     t0 = time.perf_counter()
     frames = []
     for setting, variant in zip(settings, variants, strict=True):
-        raw = simulate(variant, n, seed=seed, jobs=jobs, sampler=sampler, progress=progress)
+        raw = simulate(
+            variant, RunOptions(n, seed=seed, jobs=jobs, sampler=sampler), progress=progress
+        )
         table = setting_table(variant, samples_frame(raw))
         for i, (path, value) in enumerate(setting.items()):
             table.insert(i, path, value)
