@@ -20,18 +20,21 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
 from simulation import folders, schema, summary
-from simulation.engine import KEY_OUTPUTS, RawResults
 from simulation.errors import SimulationError
 from simulation.inputfiles import os_reason
-from simulation.model import SCALAR_NAMES, SERIES_NAMES
 from simulation.scenario_types import Scenario
+from simulation.schema import SCALAR_NAMES, SERIES_NAMES
+from simulation.summary import KEY_OUTPUTS
+
+if TYPE_CHECKING:  # the engine (and SimPy under it) is not needed to read a results folder
+    from simulation.engine import RawResults
 
 #: Outputs analysed for sensitivity (the tornado charts' data).
 SENSITIVITY_OUTPUTS = (*KEY_OUTPUTS, "cutover_month", "peak_backlog")
