@@ -16,6 +16,7 @@ import simpy
 
 from simulation.engine import ProgressFn, simulate
 from simulation.errors import SimulationError
+from simulation.extras import require_extras
 from simulation.folders import shown
 from simulation.inputfiles import os_reason
 from simulation.results import ResultsStage, RunResults, build_results
@@ -94,6 +95,7 @@ def run(
         )
     if options is None:
         options = RunOptions(iterations, seed=seed, jobs=jobs, sampler=sampler)
+    require_extras(options.backend, formats)
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
     started = now_utc()

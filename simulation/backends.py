@@ -30,6 +30,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from simulation.errors import ModelError, SimulationError
+from simulation.extras import DASK, require
 from simulation.interrupts import POLL_SECONDS, deferred_interrupts, ignore_in_worker
 from simulation.interrupts import as_completed_polling as as_completed_polling  # report.py
 from simulation.model import (
@@ -616,13 +617,10 @@ class DaskBackend:
     """
 
     def __init__(self, spec: WorkerSpec, jobs: int, scheduler: str | None = None) -> None:
-        try:
-            import dask
-            from distributed import Client, LocalCluster
-        except ImportError as exc:  # pragma: no cover - dask is a dependency
-            raise SimulationError(
-                "--backend dask needs dask.distributed: pip install 'dask[distributed]'"
-            ) from exc
+        require(DASK)  # an optional dependency: one line naming the extra if it is missing
+        import dask
+        from distributed import Client, LocalCluster
+
         self.cluster: Any = None
         self.client: Any = None
         self.scheduler = scheduler

@@ -343,6 +343,7 @@ def run(
 ) -> None:
     """Run the Monte Carlo simulation of SCENARIO and write a results folder."""
     from simulation.api import run as api_run
+    from simulation.extras import require_extras
 
     stop_on_signals()
     n = iterations
@@ -360,6 +361,7 @@ def run(
         backend=backend,
         scheduler=scheduler,
     )
+    require_extras(backend, sample_format)  # before the scenario is read
     sc = guarded_scenario(scenario)
     unique = out is None
     out = out_folder(out, scenario.stem)

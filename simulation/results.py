@@ -28,6 +28,7 @@ from numpy.typing import NDArray
 
 from simulation import folders, schema, summary
 from simulation.errors import SimulationError
+from simulation.extras import PARQUET, require
 from simulation.inputfiles import os_reason
 from simulation.scenario_types import Scenario
 from simulation.schema import SCALAR_NAMES, SERIES_NAMES
@@ -150,6 +151,7 @@ def samples_frame(raw: RawResults) -> pd.DataFrame:
 
 
 def _parquet_table(frame: pd.DataFrame) -> Any:
+    require(PARQUET)
     import pyarrow as pa
 
     return pa.Table.from_pandas(frame, preserve_index=False)
@@ -172,6 +174,8 @@ class SampleWriter:
     ) -> None:
         if formats not in FORMATS:
             raise SimulationError(f"unknown sample format {formats!r} (expected one of {FORMATS})")
+        if formats != "csv":
+            require(PARQUET, f"--format {formats}")  # before any file is opened
         self.input_names = tuple(input_names)
         self.risk_names = tuple(risk_names)
         self.csv_path = folder / "samples.csv"
