@@ -189,20 +189,15 @@ def inputs(
     import numpy as np
     import pandas as pd
 
-    from simulation.sampling import draw_inputs
-    from simulation.seeds import fresh_seed
+    from simulation.sampling import sample_inputs
 
     sc = load(scenario)
-    n = iterations or sc.iterations
-    seed = seed if seed is not None else (sc.seed if sc.seed is not None else fresh_seed())
-    matrix = draw_inputs(
-        sc.inputs, sc.uncertain, sc.correlations, n, seed, sampler or sc.sampler, strict=strict
-    )
+    matrix = sample_inputs(sc, iterations, seed=seed, sampler=sampler, strict=strict)
     for w in matrix.warnings:
         click.echo(f"warning: {w}", err=True)
     click.echo(
-        f"{sc.path}: {len(sc.uncertain)} uncertain inputs, {n:,} draws "
-        f"({sampler or sc.sampler}, seed {seed})"
+        f"{sc.path}: {len(sc.uncertain)} uncertain inputs, {matrix.n:,} draws "
+        f"({sampler or sc.sampler}, seed {matrix.seed})"
     )
     if not sc.uncertain:
         return

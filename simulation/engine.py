@@ -319,7 +319,7 @@ def simulate(
         failed = False
     finally:
         runner.close(cancel=failed)
-    inputs = InputMatrix(matrix.names, matrix.values[:done], matrix.warnings)
+    inputs = InputMatrix(matrix.names, matrix.values[:done], matrix.warnings, seed)
     return RawResults(
         inputs=inputs,
         scalars=asm.scalars[:done],
