@@ -57,6 +57,7 @@ def main() -> None:
     global _SCENARIO, HORIZON
     from simulation.engine import simulate
     from simulation.results import build_results
+    from simulation.run_options import RunOptions
     from simulation.sampling import draw_inputs
 
     parser = argparse.ArgumentParser()
@@ -73,9 +74,9 @@ def main() -> None:
     draw_inputs(sc.inputs, sc.uncertain, sc.correlations, n, 1, sc.sampler)
     t_sample = time.perf_counter() - t0
 
-    simulate(sc, 2000, seed=1, jobs=jobs, model=trivial_model)  # warm-up
+    simulate(sc, RunOptions(2000, seed=1, jobs=jobs), model=trivial_model)  # warm-up
     t0 = time.perf_counter()
-    raw = simulate(sc, n, seed=1, jobs=jobs, model=trivial_model)
+    raw = simulate(sc, RunOptions(n, seed=1, jobs=jobs), model=trivial_model)
     t_engine = time.perf_counter() - t0  # includes its own sampling
 
     t0 = time.perf_counter()
@@ -83,7 +84,7 @@ def main() -> None:
     t_summary = time.perf_counter() - t0
 
     t0 = time.perf_counter()
-    simulate(sc, n // 4, seed=1, jobs=jobs, model=trivial_model_with_inputs)
+    simulate(sc, RunOptions(n // 4, seed=1, jobs=jobs), model=trivial_model_with_inputs)
     t_inputs = time.perf_counter() - t0
 
     us = 1e6 / n

@@ -67,14 +67,14 @@ def model_figures(n: int, rounds: int = 40) -> None:
     floor are measured side by side in many short alternating rounds (``n`` iterations, then
     as many bare-SimPy runs): the ratio of each round compares two figures taken within about
     0.1 s of each other, and the median ratio is the figure to quote."""
-    from simulation.engine import _make_worker
+    from simulation.engine import make_worker
     from simulation.sampling import draw_inputs
     from simulation.scenario import load_scenario
 
     sc = load_scenario(HELPDESK)
     total = n * 10
     matrix = draw_inputs(sc.inputs, sc.uncertain, sc.correlations, total, 1, sc.sampler)
-    worker = _make_worker(sc, matrix, 1)
+    worker = make_worker(sc, matrix, 1)
     worker.run_range(0, min(n, 20))  # warm-up
     events = float(np.mean([worker.run_one(i).sim_events for i in range(min(total, 200))]))
     from simulation.model import run_programme
@@ -141,14 +141,15 @@ def cpu_baseline(n: int = 20_000_000) -> None:
 
 def engine_figures(n: int) -> None:
     from simulation.engine import simulate
+    from simulation.run_options import RunOptions
     from simulation.scenario import load_scenario
 
     sc = load_scenario(HELPDESK)
-    simulate(sc, 50, seed=1, jobs=2)  # warm-up (imports, pool start)
+    simulate(sc, RunOptions(50, seed=1, jobs=2))  # warm-up (imports, pool start)
     rates = {}
     for jobs in (1, 2):
         t0 = time.perf_counter()
-        simulate(sc, n, seed=1, jobs=jobs)
+        simulate(sc, RunOptions(n, seed=1, jobs=jobs))
         wall = time.perf_counter() - t0
         rates[jobs] = n / wall
         print(

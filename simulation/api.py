@@ -16,14 +16,16 @@ import simpy
 
 from simulation.engine import ProgressFn, simulate
 from simulation.errors import SimulationError
+from simulation.extras import require_extras
 from simulation.folders import shown
 from simulation.inputfiles import os_reason
 from simulation.results import ResultsStage, RunResults, build_results
 from simulation.risk_removal import risk_removal
+from simulation.run_options import RunOptions
 from simulation.scenario import load_scenario
 from simulation.scenario_types import Scenario
 
-__all__ = ["load_scenario", "run", "package_version"]
+__all__ = ["RunOptions", "load_scenario", "now_utc", "package_version", "run", "versions"]
 
 
 def package_version() -> str:
@@ -55,14 +57,8 @@ def run(
     seed: int | None = None,
     jobs: int | None = None,
     sampler: str | None = None,
-    chunk_size: int | None = None,
-    strict: bool = False,
-    auto: bool = False,
-    tolerance: float = 0.01,
-    max_iterations: int = 50_000,
+    options: RunOptions | None = None,
     progress: Callable[[int], ProgressFn] | None = None,
-    backend: str = "local",
-    scheduler: str | None = None,
     out: str | Path | None = None,
     force: bool = False,
     formats: str = "csv",
@@ -71,22 +67,35 @@ def run(
 ) -> RunResults:
     """Run a scenario's Monte Carlo simulation and return its tables.
 
-    ``scenario`` is a :class:`Scenario` or a path to a TOML file. ``iterations`` defaults to the
-    scenario's ``simulation.iterations``; ``seed`` to ``simulation.seed`` (or a fresh one,
-    recorded in ``meta``); ``jobs`` to all cores. ``auto`` runs until the key percentiles
-    settle within ``tolerance`` (a share of P50), up to ``max_iterations``.
+    ``scenario`` is a :class:`Scenario` or a path to a TOML file. How the run is made is one
+    :class:`~simulation.run_options.RunOptions` (``options``): its size or ``auto`` convergence,
+    seed, sampler, worker processes, backend (``"dask"`` with a ``scheduler``, see
+    docs/scale.md). For the common case, ``iterations``, ``seed``, ``jobs`` and ``sampler`` may
+    be given here instead: ``run(sc, 2000, seed=7, jobs=2)`` is
+    ``run(sc, options=RunOptions(2000, seed=7, jobs=2))``; giving both is refused. Unset, each
+    falls back to the scenario (``simulation.iterations``, ``simulation.seed`` or a fresh seed,
+    recorded in ``meta``, ``simulation.sampler``) and ``jobs`` to all cores.
 
-    ``backend`` = ``"dask"`` runs the chunks on the Dask cluster at ``scheduler``
-    (``tcp://host:8786``) or on a new LocalCluster of ``jobs`` processes. With ``out``, the
-    samples are streamed while the run goes into a temporary folder that ``.save(out)``
-    completes (``formats``: ``csv``, or ``parquet``/``both`` to add ``samples.parquet``); call
-    ``.discard()`` instead to drop it. With ``unique_out`` (a default folder name) the first free
-    name of ``out``, ``out-2``, ``out-3`` … is taken (``RunResults.stage.out``).
+    With ``out``, the samples are streamed while the run goes into a temporary folder that
+    ``.save(out)`` completes (``formats``: ``csv``, or ``parquet``/``both`` to add
+    ``samples.parquet``); call ``.discard()`` instead to drop it. With ``unique_out`` (a default
+    folder name) the first free name of ``out``, ``out-2``, ``out-3`` … is taken
+    (``RunResults.stage.out``).
 
     ``rank_risks`` adds the risk-removal ranking to the risks table: for each risk, the change in
     P80 transition cost and months when it is switched off, on the same random streams (only the
     iterations the risk struck are re-run, see :mod:`simulation.risk_removal`).
     """
+    shorthand = {"iterations": iterations, "seed": seed, "jobs": jobs, "sampler": sampler}
+    given = [name for name, value in shorthand.items() if value is not None]
+    if options is not None and given:
+        raise SimulationError(
+            f"run(): give {', '.join(given)} inside options=RunOptions(...) or leave options "
+            "out, not both"
+        )
+    if options is None:
+        options = RunOptions(iterations, seed=seed, jobs=jobs, sampler=sampler)
+    require_extras(options.backend, formats)
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
     started = now_utc()
@@ -100,27 +109,16 @@ def run(
             if stage is not None
             else None
         )
-        raw = simulate(
-            scenario,
-            iterations,
-            seed=seed,
-            jobs=jobs,
-            sampler=sampler,
-            chunk_size=chunk_size,
-            strict=strict,
-            auto=auto,
-            tolerance=tolerance,
-            max_iterations=max_iterations,
-            progress=progress,
-            backend=backend,
-            scheduler=scheduler,
-            sink=sink,
-        )
+        raw = simulate(scenario, options, progress=progress, sink=sink)
         if stage is not None:
             stage.close_writer()
         ranking = (
             risk_removal(
-                scenario, raw, sampler=sampler or scenario.sampler, jobs=jobs, progress=progress
+                scenario,
+                raw,
+                sampler=options.sampler or scenario.sampler,
+                jobs=options.jobs,
+                progress=progress,
             )
             if rank_risks and scenario.risks
             else None
@@ -152,7 +150,7 @@ def run(
         "iterations": raw.iterations,
         # the size the input design was drawn for (an auto run's cap): what trace needs
         "design_iterations": raw.design_size,
-        "sampler": sampler or scenario.sampler,
+        "sampler": options.sampler or scenario.sampler,
         "jobs": raw.jobs,
         "backend": raw.backend,
         "variability": scenario.variability,
@@ -161,7 +159,7 @@ def run(
         "finished": now_utc(),
         "wall_seconds": round(wall, 3),
         "convergence": {
-            "mode": "auto" if auto else "fixed",
+            "mode": "auto" if options.auto else "fixed",
             "converged": raw.converged,
             "message": raw.convergence_message
             or f"fixed number of iterations ({raw.iterations:,})",

@@ -17,7 +17,6 @@ import mmap
 import multiprocessing
 import operator
 import queue
-import re
 import signal
 import threading
 import uuid
@@ -31,6 +30,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from simulation.errors import ModelError, SimulationError
+from simulation.extras import DASK, require
 from simulation.interrupts import POLL_SECONDS, deferred_interrupts, ignore_in_worker
 from simulation.interrupts import as_completed_polling as as_completed_polling  # report.py
 from simulation.model import (
@@ -43,14 +43,12 @@ from simulation.model import (
     run_transition,
 )
 from simulation.params import ModelInputs, build_inputs, cost_keys
+from simulation.run_options import BACKENDS, check_scheduler
 from simulation.sampling import InputMatrix
 from simulation.scenario_types import Scenario
 from simulation.seeds import IterationStreams
 
 log = logging.getLogger(__name__)
-
-#: The backends ``simulate(backend=...)`` and ``simulate run --backend`` accept.
-BACKENDS = ("local", "dask")
 
 #: An alternative model (benchmarks, fault-injection tests): one iteration's values by dotted
 #: path and its stream (``None`` when ``simulation.variability = "none"``) -> a RunResult.
@@ -557,39 +555,6 @@ class ProcessPoolBackend:
 
 # Dask -------------------------------------------------------------------------------------------
 
-#: Dask's network protocols a scheduler address may name (``inproc`` works only inside one
-#: process and is not offered).
-SCHEDULER_SCHEMES = ("tcp", "tls", "ws", "wss", "ucx")
-_ADDRESS = re.compile(
-    r"^(?:(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*)://)?"
-    r"(?P<host>\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+):(?P<port>[0-9]{1,5})/?$"
-)
-
-
-def check_scheduler(address: str) -> str:
-    """``address`` if it is a usable Dask scheduler address (``tcp://host:8786``, ``host:8786``,
-    ``tls://[::1]:8786`` …), else a :class:`SimulationError` saying what is expected."""
-    expected = (
-        "expected an address such as tcp://host:8786 (protocol "
-        f"{', '.join(SCHEDULER_SCHEMES)}; host name, IPv4 or [IPv6] address; port 1-65535)"
-    )
-    shown = address if address.isprintable() else repr(address)
-    match = _ADDRESS.match(address.strip())
-    if match is None:
-        raise SimulationError(
-            f"--scheduler: '{shown[:200]}' is not a scheduler address; {expected}"
-        )
-    scheme = (match.group("scheme") or "tcp").lower()
-    if scheme not in SCHEDULER_SCHEMES:
-        raise SimulationError(
-            f"--scheduler: '{shown[:200]}' uses the protocol '{scheme}', which Dask's scheduler "
-            f"does not speak; {expected}"
-        )
-    port = int(match.group("port"))
-    if not 1 <= port <= 65535:
-        raise SimulationError(f"--scheduler: port {port} is out of range; {expected}")
-    return address.strip()
-
 
 def _deaf_forkserver() -> None:
     """Start multiprocessing's fork server with Ctrl-C ignored, so that every Dask worker it
@@ -652,13 +617,10 @@ class DaskBackend:
     """
 
     def __init__(self, spec: WorkerSpec, jobs: int, scheduler: str | None = None) -> None:
-        try:
-            import dask
-            from distributed import Client, LocalCluster
-        except ImportError as exc:  # pragma: no cover - dask is a dependency
-            raise SimulationError(
-                "--backend dask needs dask.distributed: pip install 'dask[distributed]'"
-            ) from exc
+        require(DASK)  # an optional dependency: one line naming the extra if it is missing
+        import dask
+        from distributed import Client, LocalCluster
+
         self.cluster: Any = None
         self.client: Any = None
         self.scheduler = scheduler

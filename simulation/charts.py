@@ -154,7 +154,8 @@ def new_figure(width: float = 8.0, height: float = 4.5) -> Figure:
     return fig
 
 
-def _axes(ax: Axes | None, width: float = 8.0, height: float = 4.5) -> tuple[Figure, Axes]:
+def figure_axes(ax: Axes | None, width: float = 8.0, height: float = 4.5) -> tuple[Figure, Axes]:
+    """``ax`` and its figure, or a new figure (``width`` × ``height`` inches) with one axes."""
     if ax is not None:
         fig = ax.get_figure()
         assert isinstance(fig, Figure)
@@ -163,7 +164,7 @@ def _axes(ax: Axes | None, width: float = 8.0, height: float = 4.5) -> tuple[Fig
     return fig, fig.add_subplot()
 
 
-def _axis_scale(unit: str, magnitude: float) -> tuple[float, str]:
+def axis_scale(unit: str, magnitude: float) -> tuple[float, str]:
     """Divisor and unit label for an axis whose values reach ``magnitude`` (currency in k/M/bn)."""
     if _is_currency(unit):
         for factor, suffix in ((1e9, "bn"), (1e6, "M"), (1e3, "k")):
@@ -174,9 +175,9 @@ def _axis_scale(unit: str, magnitude: float) -> tuple[float, str]:
     return 1.0, unit
 
 
-def _format_axis(ax: Axes, which: Literal["x", "y"], unit: str, magnitude: float) -> str:
+def format_axis(ax: Axes, which: Literal["x", "y"], unit: str, magnitude: float) -> str:
     """Put human tick labels on one axis; return the unit text for the axis label."""
-    factor, label = _axis_scale(unit, magnitude)
+    factor, label = axis_scale(unit, magnitude)
     axis = ax.xaxis if which == "x" else ax.yaxis
     axis.set_major_formatter(
         FuncFormatter(lambda v, _pos: f"{v / factor:,.{_decimals(v / factor)}f}")
@@ -188,7 +189,9 @@ def _decimals(v: float) -> int:
     return 0 if abs(v) >= 10 or float(v).is_integer() else 1
 
 
-def _magnitude(*arrays: ArrayLike) -> float:
+def data_magnitude(*arrays: ArrayLike) -> float:
+    """The largest finite absolute value in ``arrays`` (0 when there is none): what
+    :func:`axis_scale` scales an axis by."""
     finite = [np.abs(np.asarray(a, dtype=float)) for a in arrays]
     values = np.concatenate([a[np.isfinite(a)].ravel() for a in finite]) if finite else np.array([])
     return float(values.max()) if values.size else 0.0
@@ -240,7 +243,8 @@ def probability_axis(ax: Axes) -> None:
     ax.set_ylim(0, 1.02)
 
 
-def _axis_label(label: str, unit_text: str) -> str:
+def axis_label(label: str, unit_text: str) -> str:
+    """``label (unit)``, or ``label`` alone when there is no unit text."""
     return f"{label} ({unit_text})" if unit_text else label
 
 
@@ -305,15 +309,15 @@ def s_curve(
     caller. P10/P50/P90 (from the summary) are marked and labelled; ``target`` is drawn as a red
     line with the probability of meeting it.
     """
-    fig, ax = _axes(ax)
+    fig, ax = figure_axes(ax)
     x = np.asarray(values_sorted, dtype=float)
     y = np.asarray(cumulative_probability, dtype=float)
     (curve,) = ax.step(x, y, where="post", color=BLUE, lw=2, label="Simulated futures")
     curve.set_gid("ecdf")
     _mark_percentiles(ax, percentiles, unit, with_probability=True)
     _target(ax, target, unit)
-    unit_text = _format_axis(ax, "x", unit, _magnitude(x))
-    ax.set_xlabel(plain_text(_axis_label(label, unit_text)))
+    unit_text = format_axis(ax, "x", unit, data_magnitude(x))
+    ax.set_xlabel(plain_text(axis_label(label, unit_text)))
     probability_axis(ax)
     ax.grid(alpha=0.3)
     ax.set_title(plain_text(f"{label}: S-curve"))
@@ -334,7 +338,7 @@ def histogram(
     """Histogram of an output's simulated values (missing values already removed by the caller)
     with the same P10/P50/P90 markers and target as the S-curve. Bars show the share of futures.
     """
-    fig, ax = _axes(ax)
+    fig, ax = figure_axes(ax)
     x = np.asarray(values, dtype=float)
     edges = np.histogram_bin_edges(x, bins=bins)
     if len(edges) > 61:  # layout: keep bars readable
@@ -353,8 +357,8 @@ def histogram(
     ax.set_ylim(0, top)
     _mark_percentiles(ax, percentiles, unit, with_probability=False, y_top=top)
     _target(ax, target, unit)
-    unit_text = _format_axis(ax, "x", unit, _magnitude(x))
-    ax.set_xlabel(plain_text(_axis_label(label, unit_text)))
+    unit_text = format_axis(ax, "x", unit, data_magnitude(x))
+    ax.set_xlabel(plain_text(axis_label(label, unit_text)))
     ax.set_ylabel("Share of futures")
     ax.yaxis.set_major_formatter(percent_formatter())
     ax.grid(alpha=0.3, axis="y")
@@ -401,9 +405,9 @@ def fan_chart(
     Band edges are drawn exactly at the given P10/P90 values (currency scaled by k/M for the axis
     only when the caller's values are in currency units; fractions are drawn as given).
     """
-    fig, ax = _axes(ax)
-    magnitude = _magnitude(*[s.p90 for s in series], *[s.p10 for s in series])
-    factor, unit_text = _axis_scale(unit, magnitude)
+    fig, ax = figure_axes(ax)
+    magnitude = data_magnitude(*[s.p90 for s in series], *[s.p10 for s in series])
+    factor, unit_text = axis_scale(unit, magnitude)
     if unit_text == "%":
         factor, unit_text = 1.0, "%"
     for s, colour in zip(series, SERIES_COLOURS, strict=False):
@@ -422,7 +426,7 @@ def fan_chart(
             gid="reference",
         )
     ax.set_xlabel("Month from programme start")
-    ax.set_ylabel(plain_text(_axis_label(y_label, unit_text)))
+    ax.set_ylabel(plain_text(axis_label(y_label, unit_text)))
     ax.set_xlim(float(min(s.months[0] for s in series)), float(max(s.months[-1] for s in series)))
     ax.grid(alpha=0.3)
     ax.set_title(plain_text(title))
@@ -445,9 +449,9 @@ def cost_paths_chart(
     as the break-even region with its P50 marked; ``breakeven_probability`` (0..1) is the share of
     futures that break even within the horizon, shown in the region's label.
     """
-    fig, ax = _axes(ax)
-    magnitude = _magnitude(backsourcing.p90, status_quo.p90)
-    factor, unit_text = _axis_scale(currency, magnitude)
+    fig, ax = figure_axes(ax)
+    magnitude = data_magnitude(backsourcing.p90, status_quo.p90)
+    factor, unit_text = axis_scale(currency, magnitude)
     _draw_band(ax, status_quo, GREY, factor)
     _draw_band(ax, backsourcing, BLUE, factor)
     if breakeven is not None and math.isfinite(breakeven.p10):
@@ -472,7 +476,7 @@ def cost_paths_chart(
             )
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:,.{_decimals(v)}f}"))
     ax.set_xlabel("Month from programme start")
-    ax.set_ylabel(plain_text(_axis_label("Cumulative discounted cost", unit_text)))
+    ax.set_ylabel(plain_text(axis_label("Cumulative discounted cost", unit_text)))
     ax.set_xlim(float(backsourcing.months[0]), float(backsourcing.months[-1]))
     ax.grid(alpha=0.3)
     ax.set_title("Cumulative cost: backsourcing vs staying outsourced")
@@ -503,7 +507,7 @@ def tornado(
     n = len(inputs)
     labels = [_wrap(plain_text(name)) for name in inputs]
     lines = max((label.count("\n") + 1 for label in labels), default=1)
-    fig, ax = _axes(ax, 8.0, max(2.5, 0.45 * n + 1.5, 0.16 * lines * n + 1.5))
+    fig, ax = figure_axes(ax, 8.0, max(2.5, 0.45 * n + 1.5, 0.16 * lines * n + 1.5))
     rho = np.asarray(correlations, dtype=float)
     y = np.arange(n)[::-1]
     colours = [BLUE if r >= 0 else ORANGE for r in rho]
@@ -558,7 +562,7 @@ def risk_register_chart(
     rate = np.asarray(occurrence_rate, dtype=float)
     cost = np.asarray(cost_effect, dtype=float)
     months = np.asarray(months_effect, dtype=float)
-    cost_factor, cost_unit = _axis_scale(currency, _magnitude(cost))
+    cost_factor, cost_unit = axis_scale(currency, data_magnitude(cost))
     data = (
         (rate, 1.0, "Occurrence rate (%)", PURPLE, "%"),
         (cost, cost_factor, f"Effect on transition cost ({cost_unit})", BLUE, currency),

@@ -5,14 +5,11 @@ Every user error ends with a message naming the file and key and exit code 1, ne
 
 from __future__ import annotations
 
-import datetime as dt
 import importlib
 import json
 import math
-import signal
 import sys
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,17 +17,35 @@ from typing import Any
 import click
 from click.core import ParameterSource
 
+from simulation.cli_options import (
+    MAX_ITERATIONS,
+    SAMPLERS,
+    FiniteFloatRange,
+    IterationsOrAuto,
+    force_option,
+    iterations_option,
+    jobs_option,
+    out_option,
+    quiet_option,
+    sampler_option,
+    scenario_arg,
+    seed_option,
+    strict_option,
+    svg_option,
+)
+from simulation.cli_support import (
+    guarded_scenario,
+    load,
+    out_folder,
+    progress_bars,
+    shown_path,
+    stop_on_signals,
+    warn_stale,
+)
 from simulation.errors import SimulationError
 from simulation.guards import check_scenario
 from simulation.inputfiles import os_reason
-from simulation.scenario_types import Scenario
-from simulation.schema import BY_PATH
-
-SAMPLERS = BY_PATH["simulation.sampler"].choices
-
-
-#: Largest iteration count any command accepts (the scenario reader's limit too).
-MAX_ITERATIONS = 2_000_000
+from simulation.run_options import BACKENDS, RunOptions
 
 
 def echo_error(exc: SimulationError) -> None:
@@ -118,31 +133,6 @@ def main() -> None:
     takes and how much disruption to expect, with honest uncertainty."""
 
 
-scenario_arg = click.argument("scenario", type=click.Path(dir_okay=False, path_type=Path))
-
-
-def _load(path: Path) -> Scenario:
-    from simulation.scenario import load_scenario
-
-    return load_scenario(path)
-
-
-def _guarded(path: Path) -> Scenario:
-    """Load a scenario and apply the pre-run guards: refuse hopeless inputs, print warnings."""
-    sc = _load(path)
-    guard = check_scenario(sc)
-    if guard.errors:
-        raise SimulationError(list(guard.errors))
-    for w in guard.warnings:
-        click.echo(f"warning: {w}", err=True)
-    return sc
-
-
-def _stamp() -> str:
-    """The UTC time as a results-folder name, e.g. ``20261124T231514Z``."""
-    return dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-
-
 # validate -------------------------------------------------------------------------------------
 
 
@@ -153,7 +143,7 @@ def validate(scenarios: tuple[Path, ...]) -> None:
     failed = False
     for path in scenarios:
         try:
-            sc = _load(path)
+            sc = load(path)
         except SimulationError as exc:
             failed = True
             for line in exc.messages:
@@ -176,18 +166,10 @@ def validate(scenarios: tuple[Path, ...]) -> None:
 
 @main.command()
 @scenario_arg
-@click.option(
-    "--iterations",
-    "-n",
-    type=click.IntRange(1, MAX_ITERATIONS),
-    default=None,
-    help="Draws (default: the scenario's simulation.iterations).",
-)
-@click.option("--seed", type=click.IntRange(0), default=None, help="Root seed.")
-@click.option("--sampler", type=click.Choice(SAMPLERS), default=None)
-@click.option(
-    "--strict", is_flag=True, help="Reject inconsistent correlations instead of repairing."
-)
+@iterations_option(help="Draws (default: the scenario's simulation.iterations).")
+@seed_option()
+@sampler_option()
+@strict_option()
 @click.option(
     "--csv",
     "csv_path",
@@ -207,20 +189,15 @@ def inputs(
     import numpy as np
     import pandas as pd
 
-    from simulation.sampling import draw_inputs
-    from simulation.seeds import fresh_seed
+    from simulation.sampling import sample_inputs
 
-    sc = _load(scenario)
-    n = iterations or sc.iterations
-    seed = seed if seed is not None else (sc.seed if sc.seed is not None else fresh_seed())
-    matrix = draw_inputs(
-        sc.inputs, sc.uncertain, sc.correlations, n, seed, sampler or sc.sampler, strict=strict
-    )
+    sc = load(scenario)
+    matrix = sample_inputs(sc, iterations, seed=seed, sampler=sampler, strict=strict)
     for w in matrix.warnings:
         click.echo(f"warning: {w}", err=True)
     click.echo(
-        f"{sc.path}: {len(sc.uncertain)} uncertain inputs, {n:,} draws "
-        f"({sampler or sc.sampler}, seed {seed})"
+        f"{sc.path}: {len(sc.uncertain)} uncertain inputs, {matrix.n:,} draws "
+        f"({sampler or sc.sampler}, seed {matrix.seed})"
     )
     if not sc.uncertain:
         return
@@ -257,35 +234,6 @@ def _pair(sample: float, exact: float | None) -> str:
 # run ------------------------------------------------------------------------------------------
 
 
-class IterationsOrAuto(click.ParamType):
-    """``-n N|auto``: a whole number within 1..2,000,000, or ``auto``; a bad value is refused
-    with click's message naming the option (``Invalid value for '--iterations' / '-n': ...``)."""
-
-    name = "N|auto"
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-        if not isinstance(value, int) and str(value).strip().lower() == "auto":
-            return "auto"
-        try:
-            n = int(str(value).strip())
-        except ValueError:
-            self.fail(f"must be a whole number or 'auto', got {value!r}", param, ctx)
-        if not 1 <= n <= MAX_ITERATIONS:
-            self.fail(f"must be within 1..{MAX_ITERATIONS:,}, got {n:,}", param, ctx)
-        return n
-
-
-class FiniteFloatRange(click.FloatRange):
-    """A float option that refuses NaN and ±inf (which compare false with every bound, so
-    ``click.FloatRange`` lets NaN through) with a message naming the option."""
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-        number = click.FLOAT.convert(value, param, ctx)
-        if not math.isfinite(number):
-            self.fail(f"must be a finite number, got {value!r}", param, ctx)
-        return super().convert(number, param, ctx)
-
-
 #: Options of ``run`` that only mean something with ``--iterations auto``.
 AUTO_ONLY = ("tolerance", "max_iterations")
 
@@ -307,54 +255,15 @@ def _refuse_unused(ctx: click.Context, needed: str, names: tuple[str, ...], give
             )
 
 
-def _progress(quiet: bool) -> Callable[[int], Callable[[int], None]] | None:
-    if quiet or not sys.stderr.isatty():
-        return None
-    from tqdm import tqdm
-
-    phases = iter(("simulating", "ranking risks"))
-
-    def start(total: int) -> Callable[[int], None]:
-        """A bar per phase: the run, then the re-run futures of the risk-removal ranking (whose
-        description then says how many risks are left, through ``describe``)."""
-        desc = next(phases, "running")
-        bar = tqdm(total=total, unit="it", desc=desc, file=sys.stderr, leave=False, smoothing=0.1)
-        return _Bar(bar)
-
-    return start
-
-
-class _Bar:
-    """A progress callback (iterations just finished) whose bar's text can be changed."""
-
-    def __init__(self, bar: Any) -> None:
-        self.bar = bar
-
-    def __call__(self, n: int) -> None:
-        self.bar.update(n)
-
-    def describe(self, text: str) -> None:
-        self.bar.set_description_str(text)
-
-
 @main.command()
 @scenario_arg
-@click.option(
-    "--iterations",
-    "-n",
-    type=IterationsOrAuto(),
-    default=None,
+@iterations_option(
     help="Iterations, or 'auto' to run until the key percentiles settle.",
+    param_type=IterationsOrAuto(),
 )
-@click.option("--seed", type=click.IntRange(0), default=None, help="Root seed.")
-@click.option(
-    "--jobs",
-    "-j",
-    type=click.IntRange(1, 256),
-    default=None,
-    help="Worker processes (default: all cores).",
-)
-@click.option("--sampler", type=click.Choice(SAMPLERS), default=None)
+@seed_option()
+@jobs_option()
+@sampler_option()
 @click.option("--chunk-size", type=click.IntRange(1), default=None, hidden=True)
 @click.option(
     "--tolerance",
@@ -370,18 +279,10 @@ class _Bar:
     show_default=True,
     help="With --iterations auto: the cap.",
 )
-@click.option(
-    "--out",
-    "out",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Results folder (default results/<scenario>/<UTC time>/).",
-)
-@click.option("--force", is_flag=True, help="Replace an existing results folder.")
-@click.option(
-    "--strict", is_flag=True, help="Reject inconsistent correlations instead of repairing."
-)
-@click.option("--svg", is_flag=True, help="Also write the charts as SVG.")
+@out_option(help="Results folder (default results/<scenario>/<UTC time>/).")
+@force_option()
+@strict_option()
+@svg_option()
 @click.option("--no-report", is_flag=True, help="Skip charts and report (tables only).")
 @click.option(
     "--rank-risks/--no-rank-risks",
@@ -389,11 +290,11 @@ class _Bar:
     show_default=True,
     help="Rank the risks by what removing each is worth at the P80 (re-runs the struck futures).",
 )
-@click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary table.")
+@quiet_option()
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.option(
     "--backend",
-    type=click.Choice(["local", "dask"]),
+    type=click.Choice(BACKENDS),
     default="local",
     show_default=True,
     help="Where iterations run: local processes, or a Dask cluster (docs/scale.md).",
@@ -437,35 +338,34 @@ def run(
 ) -> None:
     """Run the Monte Carlo simulation of SCENARIO and write a results folder."""
     from simulation.api import run as api_run
+    from simulation.extras import require_extras
 
-    _stop_on_signals()
+    stop_on_signals()
     n = iterations
     _refuse_unused(click.get_current_context(), "--iterations auto", AUTO_ONLY, n == "auto")
-    if scheduler is not None and backend != "dask":
-        raise SimulationError("--scheduler needs --backend dask")
-    if scheduler is not None:
-        from simulation.backends import check_scheduler
-
-        check_scheduler(scheduler)
-    sc = _guarded(scenario)
-    unique = out is None
-    out = _out_folder(out, scenario.stem)
-    _warn_stale(out.parent)
-    t0 = time.perf_counter()
-    res = api_run(
-        sc,
+    options = RunOptions(
         None if n in (None, "auto") else int(n),
         seed=seed,
-        jobs=jobs,
         sampler=sampler,
-        chunk_size=chunk_size,
         strict=strict,
         auto=n == "auto",
         tolerance=tolerance,
         max_iterations=max_iterations,
-        progress=_progress(quiet or as_json),
+        jobs=jobs,
+        chunk_size=chunk_size,
         backend=backend,
         scheduler=scheduler,
+    )
+    require_extras(backend, sample_format)  # before the scenario is read
+    sc = guarded_scenario(scenario)
+    unique = out is None
+    out = out_folder(out, scenario.stem)
+    warn_stale(out.parent)
+    t0 = time.perf_counter()
+    res = api_run(
+        sc,
+        options=options,
+        progress=progress_bars(quiet or as_json),
         out=out,
         force=force,
         formats=sample_format,
@@ -482,51 +382,13 @@ def run(
         res.discard()
         raise
     wall = time.perf_counter() - t0
-    out = _shown(out)
+    out = shown_path(out)
     if as_json:
         click.echo(json.dumps(_summary_json(res, out), indent=2))
     elif not quiet:
         click.echo(_summary_text(res, out, wall))
     else:
         click.echo(str(out))
-
-
-def _terminate(signum: int, frame: object) -> None:
-    """SIGTERM and SIGHUP stop a run like Ctrl-C: workers shut down, no results folder is left."""
-    raise KeyboardInterrupt
-
-
-def _stop_on_signals() -> None:
-    """A job scheduler's SIGTERM and a closed terminal's SIGHUP stop a run as Ctrl-C does."""
-    for sig in (signal.SIGTERM, signal.SIGHUP):
-        signal.signal(sig, _terminate)
-
-
-def _out_folder(out: Path | None, stem: str) -> Path:
-    """The output folder: ``out`` made absolute, or ``results/<stem>/<UTC time>`` (a default
-    name gets ``-2``, ``-3`` … when it is taken, see :class:`simulation.folders.Staging`)."""
-    from simulation.folders import target_path
-
-    if out is not None:
-        return target_path(out)
-    return target_path(Path("results") / stem / _stamp())
-
-
-def _shown(path: Path) -> Path:
-    """``path`` relative to the current folder when it lies below it (for messages)."""
-    from simulation.folders import shown
-
-    return Path(shown(path))
-
-
-def _warn_stale(folder: Path) -> None:
-    """Say which temporary folders of interrupted runs lie in ``folder`` (and put back a
-    results folder whose replacement was interrupted)."""
-    from simulation.folders import stale_warning
-
-    line = stale_warning(folder)
-    if line:
-        click.echo(f"warning: {line}", err=True)
 
 
 def _summary_json(res: Any, out: Path) -> dict[str, Any]:
@@ -612,16 +474,12 @@ def _summary_text(res: Any, out: Path, wall: float) -> str:
     help="Explain an iteration of this results folder: its seed, design size and sampler come "
     "from its run.json (the scenario must be the one that run used).",
 )
-@click.option("--seed", type=click.IntRange(0), default=None, help="The run's root seed.")
-@click.option(
-    "--iterations",
-    "-n",
-    type=click.IntRange(1, MAX_ITERATIONS),
-    default=None,
+@seed_option(help="The run's root seed.")
+@iterations_option(
     help="The run's design size: its iteration count, or for an '--iterations auto' run its "
-    "--max-iterations cap (run.json's design_iterations). --run reads it for you.",
+    "--max-iterations cap (run.json's design_iterations). --run reads it for you."
 )
-@click.option("--sampler", type=click.Choice(SAMPLERS), default=None)
+@sampler_option(help="The run's sampler (default: the scenario's simulation.sampler).")
 @click.option("--events", is_flag=True, help="Also print the event log.")
 def trace(
     scenario: Path,
@@ -642,7 +500,7 @@ def trace(
     from simulation.engine import trace as run_trace
     from simulation.model import trace_frame
 
-    sc = _load(scenario)
+    sc = load(scenario)
     if run_dir is not None:
         ctx = click.get_current_context()
         for name in ("seed", "iterations", "sampler"):
@@ -797,7 +655,7 @@ def clean(folders: tuple[Path, ...], dry_run: bool) -> None:
 @main.command()
 @click.argument("results_dir", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--pdf", is_flag=True, help="Also write report.pdf.")
-@click.option("--svg", is_flag=True, help="Also write the charts as SVG.")
+@svg_option()
 def report(results_dir: Path, pdf: bool, svg: bool) -> None:
     """Rebuild the charts and report of a results folder without re-running the model.
 

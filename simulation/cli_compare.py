@@ -11,56 +11,45 @@ from pathlib import Path
 
 import click
 
-from simulation.cli import (
-    MAX_ITERATIONS,
-    SAMPLERS,
-    _guarded,
-    _out_folder,
-    _progress,
-    _shown,
-    _stop_on_signals,
-    _warn_stale,
+from simulation.cli_options import (
+    force_option,
+    iterations_option,
+    jobs_option,
+    out_option,
+    quiet_option,
+    sampler_option,
+    scenario_arg,
+    seed_option,
+)
+from simulation.cli_support import (
+    guarded_scenario,
+    out_folder,
+    progress_bars,
+    shown_path,
+    stop_on_signals,
+    warn_stale,
 )
 from simulation.errors import SimulationError
 from simulation.folders import Staging
 
-iterations_option = click.option(
-    "--iterations",
-    "-n",
-    type=click.IntRange(1, MAX_ITERATIONS),
-    default=None,
-    help="Iterations per alternative / setting (default: the scenario's simulation.iterations).",
+ITERATIONS_HELP = (
+    "Iterations per alternative / setting (default: the scenario's simulation.iterations)."
 )
-seed_option = click.option(
-    "--seed", type=click.IntRange(0), default=None, help="Root seed shared by every run."
-)
-jobs_option = click.option(
-    "--jobs",
-    "-j",
-    type=click.IntRange(1, 256),
-    default=None,
-    help="Worker processes (default: all cores).",
-)
-sampler_option = click.option("--sampler", type=click.Choice(SAMPLERS), default=None)
-force_option = click.option("--force", is_flag=True, help="Replace an existing output folder.")
-quiet_option = click.option("--quiet", "-q", is_flag=True, help="No progress bar, no table.")
+SEED_HELP = "Root seed shared by every run."
+FORCE_HELP = "Replace an existing output folder."
+QUIET_HELP = "No progress bar, no table."
 
 
 @click.command()
 @click.argument("scenarios", nargs=-1, required=True, type=click.Path(path_type=Path))
-@iterations_option
-@seed_option
-@jobs_option
-@sampler_option
-@click.option(
-    "--out",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Comparison folder (default results/compare/<UTC time>/).",
-)
-@force_option
+@iterations_option(help=ITERATIONS_HELP)
+@seed_option(help=SEED_HELP)
+@jobs_option()
+@sampler_option()
+@out_option(help="Comparison folder (default results/compare/<UTC time>/).")
+@force_option(help=FORCE_HELP)
 @click.option("--no-report", is_flag=True, help="Tables only: no charts, no compare.html.")
-@quiet_option
+@quiet_option(help=QUIET_HELP)
 def compare(
     scenarios: tuple[Path, ...],
     iterations: int | None,
@@ -79,17 +68,17 @@ def compare(
     """
     from simulation.compare import compare as run_compare
 
-    _stop_on_signals()
+    stop_on_signals()
     if len(scenarios) < 2:
         raise SimulationError("compare needs at least two scenario files")
-    loaded = [_guarded(p) for p in scenarios]
-    target = _out_folder(out, "compare")
-    _warn_stale(target.parent)
+    loaded = [guarded_scenario(p) for p in scenarios]
+    target = out_folder(out, "compare")
+    warn_stale(target.parent)
     staging = Staging(target, force, "compare", unique=out is None)
     out = staging.out
     try:
         comp = run_compare(
-            loaded, iterations, seed=seed, jobs=jobs, sampler=sampler, progress=_progress(quiet)
+            loaded, iterations, seed=seed, jobs=jobs, sampler=sampler, progress=progress_bars(quiet)
         )
         for w in comp.meta["warnings"]:
             click.echo(f"warning: {w}", err=True)
@@ -97,7 +86,7 @@ def compare(
         staging.discard()
         raise
     comp.save(out, force=force, report=not no_report, staging=staging)
-    out = _shown(out)
+    out = shown_path(out)
     if quiet:
         click.echo(str(out))
         return
@@ -129,7 +118,7 @@ def compare(
 
 
 @click.command()
-@click.argument("scenario", type=click.Path(dir_okay=False, path_type=Path))
+@scenario_arg
 @click.option(
     "--set",
     "sets",
@@ -139,19 +128,14 @@ def compare(
     help="A lever and its values: a:b:step (range, b included when on the grid) or a,b,c. "
     "Several --set give the full grid.",
 )
-@iterations_option
-@seed_option
-@jobs_option
-@sampler_option
-@click.option(
-    "--out",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Sweep folder (default results/<scenario>-sweep/<UTC time>/).",
-)
-@force_option
+@iterations_option(help=ITERATIONS_HELP)
+@seed_option(help=SEED_HELP)
+@jobs_option()
+@sampler_option()
+@out_option(help="Sweep folder (default results/<scenario>-sweep/<UTC time>/).")
+@force_option(help=FORCE_HELP)
 @click.option("--no-chart", is_flag=True, help="Write sweep.csv only.")
-@quiet_option
+@quiet_option(help=QUIET_HELP)
 def sweep(
     scenario: Path,
     sets: tuple[str, ...],
@@ -169,16 +153,22 @@ def sweep(
     from simulation.sweep import parse_sets, table_text
     from simulation.sweep import sweep as run_sweep
 
-    _stop_on_signals()
-    sc = _guarded(scenario)
+    stop_on_signals()
+    sc = guarded_scenario(scenario)
     levers = parse_sets(sets, sc)
-    target = _out_folder(out, f"{scenario.stem}-sweep")
-    _warn_stale(target.parent)
+    target = out_folder(out, f"{scenario.stem}-sweep")
+    warn_stale(target.parent)
     staging = Staging(target, force, "sweep", unique=out is None)
     out = staging.out
     try:
         res = run_sweep(
-            sc, levers, iterations, seed=seed, jobs=jobs, sampler=sampler, progress=_progress(quiet)
+            sc,
+            levers,
+            iterations,
+            seed=seed,
+            jobs=jobs,
+            sampler=sampler,
+            progress=progress_bars(quiet),
         )
         for w in res.meta["warnings"]:
             click.echo(f"warning: {w}", err=True)
@@ -186,7 +176,7 @@ def sweep(
         staging.discard()
         raise
     res.save(out, force=force, chart=not no_chart, staging=staging)
-    out = _shown(out)
+    out = shown_path(out)
     if quiet:
         click.echo(str(out))
         return

@@ -55,6 +55,7 @@ from simulation.folders import Staging, write_atomically
 from simulation.model import SCALAR_NAMES
 from simulation.outputs import Better, in_order
 from simulation.results import FLOAT_FORMAT, json_text, samples_frame
+from simulation.run_options import RunOptions
 from simulation.scenario_types import Scenario
 from simulation.seeds import fresh_seed
 
@@ -236,7 +237,7 @@ def compare(
     t0 = time.perf_counter()
     alternatives = []
     for name, sc in zip(names, scenarios, strict=True):
-        raw = simulate(sc, n, seed=seed, jobs=jobs, sampler=sampler, progress=progress)
+        raw = simulate(sc, RunOptions(n, seed=seed, jobs=jobs, sampler=sampler), progress=progress)
         alternatives.append(Alternative(name, sc, raw, samples_frame(raw)))
     alts = tuple(alternatives)
     meta = _meta(alts, seed, n, sampler, started, time.perf_counter() - t0)
@@ -479,7 +480,7 @@ def overlaid_s_curves(
     """S-curves (ECDFs) of several alternatives on one axis; ``reference`` (value, label) is a
     vertical line, e.g. zero NPV savings = staying outsourced. Each curve has gid
     ``ecdf:<label>``."""
-    fig, ax = charts._axes(ax)
+    fig, ax = charts.figure_axes(ax)
     for c in curves:
         (line,) = ax.step(
             c.values,
@@ -499,9 +500,9 @@ def overlaid_s_curves(
             label=charts.plain_text(reference[1], legend=True),
             gid="reference",
         )
-    magnitude = charts._magnitude(*[c.values for c in curves])
-    unit_text = charts._format_axis(ax, "x", unit, magnitude)
-    ax.set_xlabel(charts.plain_text(charts._axis_label(label, unit_text)))
+    magnitude = charts.data_magnitude(*[c.values for c in curves])
+    unit_text = charts.format_axis(ax, "x", unit, magnitude)
+    ax.set_xlabel(charts.plain_text(charts.axis_label(label, unit_text)))
     charts.probability_axis(ax)
     for q in (0.1, 0.5, 0.9):
         ax.axhline(q, color=charts.GREY, lw=0.6, ls=":", zorder=1)
@@ -850,16 +851,16 @@ def compare_sentences(comp: Comparison) -> list[str]:
 def build_compare_report(comp: Comparison, folder: Path) -> Path:
     """Draw the comparison's charts into ``folder/charts`` and render ``compare.html`` (charts
     embedded, CSS of the run report inline: one self-contained file)."""
-    from simulation.report import CHARTS_DIR, _data_uri, _environment, _save
+    from simulation.report_output import CHARTS_DIR, data_uri, save_chart, template_environment
 
     specs = chart_specs(comp)
     (folder / CHARTS_DIR).mkdir(exist_ok=True)
     figures = []
     for spec in specs:
         png = folder / CHARTS_DIR / f"{spec.name}.png"
-        _save(spec.draw(), png, None)
+        save_chart(spec.draw(), png)
         figures.append(
-            {"name": spec.name, "title": spec.title, "caption": spec.caption, "src": _data_uri(png)}
+            {"name": spec.name, "title": spec.title, "caption": spec.caption, "src": data_uri(png)}
         )
     meta = comp.meta
     context = {
@@ -886,7 +887,7 @@ def build_compare_report(comp: Comparison, folder: Path) -> Path:
         ],
         "warnings": list(meta.get("warnings", [])),
     }
-    html = _environment().get_template("compare.html").render(**context)
+    html = template_environment().get_template("compare.html").render(**context)
     out = folder / "compare.html"
     out.write_text(html, encoding="utf-8")
     return out

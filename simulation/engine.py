@@ -27,7 +27,6 @@ from numpy.typing import NDArray
 
 from simulation import memory, summary
 from simulation.backends import (
-    BACKENDS,
     Backend,
     ChunkResult,
     ChunkWorker,
@@ -40,12 +39,11 @@ from simulation.backends import (
 from simulation.cores import available_cores, fork_is_safe
 from simulation.errors import SimulationError
 from simulation.model import SCALAR_NAMES, SERIES_NAMES, RunResult
+from simulation.run_options import BACKENDS, RunOptions
 from simulation.sampling import InputMatrix, draw_inputs
 from simulation.scenario_types import Scenario
 from simulation.seeds import fresh_seed
-
-#: Outputs whose P10/P50/P90 decide convergence in ``--iterations auto``.
-KEY_OUTPUTS = ("transition_months", "transition_cost", "npv_savings")
+from simulation.summary import KEY_OUTPUTS
 
 __all__ = [
     "BACKENDS",
@@ -54,10 +52,12 @@ __all__ = [
     "ChunkResult",
     "ModelFn",
     "RawResults",
+    "RunOptions",
     "SampleSink",
     "WorkerSpec",
     "chunks",
     "default_jobs",
+    "make_worker",
     "simulate",
     "trace",
 ]
@@ -114,9 +114,10 @@ class SampleSink(Protocol):
     ) -> None: ...
 
 
-def _make_worker(
+def make_worker(
     scenario: Scenario, matrix: InputMatrix, seed: int, sampler: str = "lhs"
 ) -> ChunkWorker:
+    """A worker that runs iterations of ``matrix`` in this process, as every backend's do."""
     return ChunkWorker(WorkerSpec(scenario, matrix, seed, sampler))
 
 
@@ -226,49 +227,40 @@ def _converged(prev: NDArray[np.float64], cur: NDArray[np.float64], tolerance: f
 
 def simulate(
     scenario: Scenario,
-    iterations: int | None = None,
+    options: RunOptions | None = None,
     *,
-    seed: int | None = None,
-    jobs: int | None = None,
-    sampler: str | None = None,
-    chunk_size: int | None = None,
-    strict: bool = False,
-    auto: bool = False,
-    tolerance: float = 0.01,
-    max_iterations: int = 50_000,
-    batch: int = 1000,
     progress: Callable[[int], ProgressFn] | None = None,
-    backend: str = "local",
-    scheduler: str | None = None,
     sink: SampleSink | None = None,
     model: ModelFn | None = None,
 ) -> RawResults:
-    """Run the scenario; returns every iteration's inputs and outputs.
+    """Run the scenario as ``options`` say (:class:`RunOptions`; default: the scenario's own
+    settings); returns every iteration's inputs and outputs.
 
-    ``iterations`` defaults to the scenario's ``simulation.iterations``; with ``auto`` the run
-    goes on in batches of ``batch`` until the P10/P50/P90 of ``KEY_OUTPUTS`` move by less than
-    ``tolerance`` × |P50| between batches, up to ``max_iterations``. ``progress`` is called with
-    the planned total and returns a callback taking the number of iterations just finished.
+    A fixed run draws ``options.iterations`` (default ``simulation.iterations``); with
+    ``options.auto`` the run goes on in batches of ``options.batch`` until the P10/P50/P90 of
+    ``KEY_OUTPUTS`` move by less than ``options.tolerance`` × |P50| between batches, up to
+    ``options.max_iterations``. ``progress`` is called with the planned total and returns a
+    callback taking the number of iterations just finished.
 
-    ``backend``: ``"local"`` (default; in-process for ``jobs = 1``, else a process pool) or
-    ``"dask"`` (the cluster at ``scheduler``, e.g. ``tcp://host:8786``, or a new LocalCluster of
-    ``jobs`` processes when ``scheduler`` is None). Same seed → same numbers on every backend.
-    ``sink`` receives the samples in iteration order while the run goes (incremental files).
-    ``model`` (advanced: benchmarks, fault injection) replaces the transition model; it must
-    be picklable for multi-process backends.
+    ``options.backend``: ``"local"`` (in-process for one job, else a process pool) or ``"dask"``
+    (the cluster at ``options.scheduler``, e.g. ``tcp://host:8786``, or a new LocalCluster of
+    ``options.jobs`` processes when there is no scheduler). Same seed → same numbers on every
+    backend. ``sink`` receives the samples in iteration order while the run goes (incremental
+    files). ``model`` (advanced: benchmarks, fault injection) replaces the transition model; it
+    must be picklable for multi-process backends.
 
     A run whose results would need more memory than the machine has (for the iterations it
     may run: ``max_iterations`` under ``auto``) is refused before anything is drawn, with a
     :class:`SimulationError` giving both figures (:mod:`simulation.memory`).
     """
-    seed = scenario.seed if seed is None else seed
+    options = options or RunOptions()
+    auto, backend, batch = options.auto, options.backend, options.batch
+    seed = scenario.seed if options.seed is None else options.seed
     if seed is None:
         seed = fresh_seed()
-    jobs = jobs or default_jobs()
-    total = max_iterations if auto else (iterations or scenario.iterations)
-    if total < 1:
-        raise SimulationError("iterations must be at least 1")
-    sampler = sampler or scenario.sampler
+    jobs = options.jobs or default_jobs()
+    total = options.design_size or scenario.iterations
+    sampler = options.sampler or scenario.sampler
     # refuse a run the machine cannot hold before anything is drawn or allocated; a Dask
     # cluster's workers have memory of their own, this process holds the results
     memory.check([memory.scenario_need(scenario, total, jobs if backend == "local" else 1)])
@@ -279,8 +271,9 @@ def simulate(
         total,
         seed,
         sampler,
-        strict=strict,
+        strict=options.strict,
     )
+    chunk_size = options.chunk_size
     if chunk_size is None:
         # about 8 chunks a worker (load balance, progress), at most 1,000 iterations each;
         # under ``auto`` every batch still gives each worker at least two chunks
@@ -298,7 +291,7 @@ def simulate(
     asm = _Assembly(matrix, total, len(risk_names), horizon, sink, shared)
     converged: bool | None = None
     message = ""
-    runner = make_backend(spec, backend, jobs, scheduler, shared)
+    runner = make_backend(spec, backend, jobs, options.scheduler, shared)
     failed = True
     try:
         if not auto:
@@ -313,20 +306,20 @@ def simulate(
                 run_chunks(runner, asm, done, stop, chunk_size, tick)
                 done = stop
                 current = _key_quantiles(asm.scalars[:done])
-                if previous is not None and _converged(previous, current, tolerance):
+                if previous is not None and _converged(previous, current, options.tolerance):
                     converged = True
                     break
                 previous = current
             message = (
                 f"converged after {done:,} iterations (P10/P50/P90 of "
-                f"{', '.join(KEY_OUTPUTS)} moved < {tolerance:.1%} of P50 between batches)"
+                f"{', '.join(KEY_OUTPUTS)} moved < {options.tolerance:.1%} of P50 between batches)"
                 if converged
                 else f"not converged: stopped at the cap of {total:,} iterations"
             )
         failed = False
     finally:
         runner.close(cancel=failed)
-    inputs = InputMatrix(matrix.names, matrix.values[:done], matrix.warnings)
+    inputs = InputMatrix(matrix.names, matrix.values[:done], matrix.warnings, seed)
     return RawResults(
         inputs=inputs,
         scalars=asm.scalars[:done],
@@ -371,5 +364,5 @@ def trace(
     matrix = draw_inputs(
         scenario.inputs, scenario.uncertain, scenario.correlations, total, seed, sampler
     )
-    worker = _make_worker(scenario, matrix, seed, sampler)
+    worker = make_worker(scenario, matrix, seed, sampler)
     return worker.values(iteration), worker.run_one(iteration, record_events=True)

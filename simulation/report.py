@@ -18,7 +18,6 @@ Public API: :func:`load_results`, :class:`ResultsData`, the ``*_data`` chart-dat
 
 from __future__ import annotations
 
-import base64
 import functools
 import io
 import math
@@ -33,7 +32,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import jinja2
 import numpy as np
 import pandas as pd
 from matplotlib.backends.backend_pdf import PdfPages
@@ -41,14 +39,14 @@ from matplotlib.figure import Figure
 from matplotlib.image import imread
 
 from simulation import charts
-from simulation.backends import as_completed_polling
 from simulation.charts import FanSeries, Percentiles, TargetLine, human, plain_text
 from simulation.cores import available_cores, fork_is_safe
 from simulation.errors import SimulationError
 from simulation.folder_io import Folder, WriteFailed, check_targets, check_writable, write_files
-from simulation.interrupts import deferred_interrupts, ignore_in_worker
+from simulation.interrupts import as_completed_polling, deferred_interrupts, ignore_in_worker
 from simulation.management_report import management_section, management_sentence
 from simulation.outputs import in_order
+from simulation.report_output import CHARTS_DIR, chart_bytes, png_uri, template_environment
 from simulation.results_contract import (
     INPUTS,
     RISKS,
@@ -63,8 +61,6 @@ from simulation.results_contract import (
     read_table,
 )
 from simulation.schema import BY_PATH
-
-CHARTS_DIR = "charts"
 
 #: Most points drawn on an S-curve (evenly spaced ranks of the sorted sample): layout only.
 MAX_CURVE_POINTS = 2000
@@ -618,27 +614,13 @@ def _chart_names(specs: Sequence[ChartSpec], suffix: str) -> list[str]:
     return [f"{CHARTS_DIR}/{spec.name}.{suffix}" for spec in specs]
 
 
-def _save(fig: Figure, png: Path, svg: Path | None) -> None:
-    """Save ``fig`` as ``png`` (and ``svg``) in a folder this process just created."""
-    fig.savefig(png, dpi=110, metadata={"Software": None})
-    if svg is not None:
-        fig.savefig(svg, metadata={"Date": None})
-
-
 #: One chart as image files: (PNG bytes, SVG bytes or None).
 Rendered = tuple[bytes, bytes | None]
 
 
 def render_chart(spec: ChartSpec, svg: bool = False) -> Rendered:
-    """Draw one chart and encode it as PNG (and SVG) bytes, exactly as :func:`_save` would."""
-    fig = spec.draw()
-    png = io.BytesIO()
-    fig.savefig(png, format="png", dpi=110, metadata={"Software": None})
-    if not svg:
-        return png.getvalue(), None
-    vector = io.BytesIO()
-    fig.savefig(vector, format="svg", metadata={"Date": None})
-    return png.getvalue(), vector.getvalue()
+    """Draw one chart and encode it as PNG (and SVG) bytes (:func:`chart_bytes`)."""
+    return chart_bytes(spec.draw(), svg)
 
 
 def draw_charts(specs: Sequence[ChartSpec], svg: bool = False) -> list[Rendered]:
@@ -1071,22 +1053,6 @@ def metadata_rows(data: ResultsData, published: Path | None = None) -> list[tupl
 # HTML and PDF ---------------------------------------------------------------------------------
 
 
-def _environment() -> jinja2.Environment:
-    return jinja2.Environment(
-        loader=jinja2.PackageLoader("simulation", "templates"),
-        autoescape=jinja2.select_autoescape(["html"]),
-        undefined=jinja2.StrictUndefined,
-    )
-
-
-def _data_uri(png: Path) -> str:
-    return _png_uri(png.read_bytes())
-
-
-def _png_uri(png: bytes) -> str:
-    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
-
-
 def build_report(
     results_dir: str | Path,
     pdf: bool = False,
@@ -1181,7 +1147,7 @@ def report_context(
         "probabilities": probability_rows(data),
         "management": _management_context(data, specs),
         "figures": [
-            {"name": s.name, "title": s.title, "caption": s.caption, "src": _png_uri(png)}
+            {"name": s.name, "title": s.title, "caption": s.caption, "src": png_uri(png)}
             for s, png in zip(specs, pngs, strict=True)
         ],
         "drivers": driver_rows(data),
@@ -1206,7 +1172,7 @@ def _management_context(data: ResultsData, specs: Sequence[ChartSpec]) -> dict[s
 
 def render_html(context: Mapping[str, Any]) -> bytes:
     """report.html as UTF-8 bytes."""
-    return _environment().get_template("report.html").render(**context).encode("utf-8")
+    return template_environment().get_template("report.html").render(**context).encode("utf-8")
 
 
 # PDF (matplotlib PdfPages: no dependency beyond matplotlib) ----------------------------------

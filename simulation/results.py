@@ -20,18 +20,22 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
 from simulation import folders, schema, summary
-from simulation.engine import KEY_OUTPUTS, RawResults
 from simulation.errors import SimulationError
+from simulation.extras import PARQUET, require
 from simulation.inputfiles import os_reason
-from simulation.model import SCALAR_NAMES, SERIES_NAMES
 from simulation.scenario_types import Scenario
+from simulation.schema import SCALAR_NAMES, SERIES_NAMES
+from simulation.summary import KEY_OUTPUTS
+
+if TYPE_CHECKING:  # the engine (and SimPy under it) is not needed to read a results folder
+    from simulation.engine import RawResults
 
 #: Outputs analysed for sensitivity (the tornado charts' data).
 SENSITIVITY_OUTPUTS = (*KEY_OUTPUTS, "cutover_month", "peak_backlog")
@@ -147,6 +151,7 @@ def samples_frame(raw: RawResults) -> pd.DataFrame:
 
 
 def _parquet_table(frame: pd.DataFrame) -> Any:
+    require(PARQUET)
     import pyarrow as pa
 
     return pa.Table.from_pandas(frame, preserve_index=False)
@@ -169,6 +174,8 @@ class SampleWriter:
     ) -> None:
         if formats not in FORMATS:
             raise SimulationError(f"unknown sample format {formats!r} (expected one of {FORMATS})")
+        if formats != "csv":
+            require(PARQUET, f"--format {formats}")  # before any file is opened
         self.input_names = tuple(input_names)
         self.risk_names = tuple(risk_names)
         self.csv_path = folder / "samples.csv"

@@ -48,6 +48,7 @@ from simulation.distributions import Distribution, Fixed
 from simulation.engine import ProgressFn, RawResults, default_jobs, simulate
 from simulation.model import SCALAR_NAMES
 from simulation.params import struck
+from simulation.run_options import RunOptions
 from simulation.sampling import draw_inputs
 from simulation.scenario_types import Risk, Scenario
 from simulation.seeds import fresh_seed
@@ -268,13 +269,18 @@ def risk_removal(
         seed, n = baseline.seed, baseline.iterations
         base = baseline
         if not _matches(scenario, baseline, sampler):
-            base = simulate(scenario, n, seed=seed, jobs=jobs, sampler=sampler, model=model)
+            base = simulate(
+                scenario, RunOptions(n, seed=seed, jobs=jobs, sampler=sampler), model=model
+            )
     else:
         n = baseline or scenario.iterations
         seed = scenario.seed if seed is None else seed
         seed = fresh_seed() if seed is None else seed
         base = simulate(
-            scenario, n, seed=seed, jobs=jobs, sampler=sampler, progress=progress, model=model
+            scenario,
+            RunOptions(n, seed=seed, jobs=jobs, sampler=sampler),
+            progress=progress,
+            model=model,
         )
     shared = [
         r
@@ -299,10 +305,7 @@ def risk_removal(
         else:  # the inputs of every iteration change: a full run, of which only P80s are kept
             off = simulate(
                 without_risk(scenario, risk.name),
-                n,
-                seed=seed,
-                jobs=jobs,
-                sampler=sampler,
+                RunOptions(n, seed=seed, jobs=jobs, sampler=sampler),
                 progress=progress,
                 model=model,
             ).scalars

@@ -33,6 +33,7 @@ import hashlib
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -43,7 +44,12 @@ from scipy.stats import qmc
 
 from simulation.distributions import Distribution
 from simulation.errors import CorrelationError
+from simulation.run_options import RunOptions
 from simulation.scenario_types import Correlation
+from simulation.seeds import fresh_seed
+
+if TYPE_CHECKING:
+    from simulation.scenario_types import Scenario
 
 FloatArray = NDArray[np.float64]
 
@@ -295,11 +301,13 @@ def iman_conover(x: FloatArray, target: FloatArray, rng: Generator) -> FloatArra
 @dataclass(frozen=True, eq=False)
 class InputMatrix:
     """Sampled uncertain inputs: ``values[i, j]`` is input ``names[j]`` (in its key's units) in
-    iteration ``i``. ``warnings`` holds user-facing notes (e.g. a repaired correlation matrix)."""
+    iteration ``i``. ``warnings`` holds user-facing notes (e.g. a repaired correlation matrix);
+    ``seed`` is the root seed the matrix was drawn from (None when not known)."""
 
     names: tuple[str, ...]
     values: FloatArray
     warnings: tuple[str, ...] = ()
+    seed: int | None = None
 
     @property
     def n(self) -> int:
@@ -367,4 +375,34 @@ def draw_inputs(
     for j, name in enumerate(names):
         values[:, j] = inputs[name].ppf(u[:, j])
     values.flags.writeable = False
-    return InputMatrix(names, values, notes)
+    return InputMatrix(names, values, notes, seed)
+
+
+def sample_inputs(
+    scenario: Scenario,
+    iterations: int | None = None,
+    *,
+    seed: int | None = None,
+    sampler: str | None = None,
+    strict: bool = False,
+) -> InputMatrix:
+    """The uncertain inputs of ``scenario``, drawn exactly as a run of the same design draws
+    them, without running the model (what ``simulate inputs`` shows).
+
+    ``iterations`` defaults to the scenario's ``simulation.iterations``, ``seed`` to its
+    ``simulation.seed`` or else a fresh one (the seed used is the result's ``seed``),
+    ``sampler`` to its ``simulation.sampler``. ``strict`` refuses inconsistent rank
+    correlations instead of repairing them. Bad values are refused as by
+    :class:`~simulation.run_options.RunOptions`.
+    """
+    options = RunOptions(iterations, seed=seed, sampler=sampler, strict=strict)
+    root = options.seed if options.seed is not None else scenario.seed
+    return draw_inputs(
+        scenario.inputs,
+        scenario.uncertain,
+        scenario.correlations,
+        options.iterations or scenario.iterations,
+        fresh_seed() if root is None else root,
+        options.sampler or scenario.sampler,
+        strict=strict,
+    )

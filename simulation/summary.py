@@ -51,6 +51,10 @@ CONVERGENCE_FLOOR = 1e-9
 #: Percentiles (in percent) watched by the convergence check.
 KEY_PERCENTILES: tuple[int, int, int] = (10, 50, 90)
 
+#: The key outputs: whose P10/P50/P90 decide convergence in ``--iterations auto``, and which
+#: the sensitivity, the sweep and the command line's summary lead with.
+KEY_OUTPUTS: tuple[str, ...] = ("transition_months", "transition_cost", "npv_savings")
+
 SUMMARY_COLUMNS: tuple[str, ...] = (
     "metric",
     "mean",
@@ -526,6 +530,7 @@ class ConvergenceCheck:
 
 
 __all__: list[str] = [
+    "KEY_OUTPUTS",
     "PERCENTILES",
     "SUMMARY_COLUMNS",
     "SENSITIVITY_COLUMNS",

@@ -51,6 +51,7 @@ from simulation.folders import Staging, write_atomically
 from simulation.guards import check_scenario
 from simulation.model import SCALAR_NAMES
 from simulation.results import FLOAT_FORMAT, json_text, samples_frame
+from simulation.run_options import RunOptions
 from simulation.scenario import check_inputs, value_problems
 from simulation.scenario_types import Scenario
 from simulation.seeds import fresh_seed
@@ -260,7 +261,9 @@ def sweep(
     t0 = time.perf_counter()
     frames = []
     for setting, variant in zip(settings, variants, strict=True):
-        raw = simulate(variant, n, seed=seed, jobs=jobs, sampler=sampler, progress=progress)
+        raw = simulate(
+            variant, RunOptions(n, seed=seed, jobs=jobs, sampler=sampler), progress=progress
+        )
         table = setting_table(variant, samples_frame(raw))
         for i, (path, value) in enumerate(setting.items()):
             table.insert(i, path, value)
@@ -382,11 +385,11 @@ def sweep_chart(
     """P50 (line) and P10–P90 (band, or whiskers for option values) of an output against the
     swept values; one line per value of the other levers. ``target`` (value, text) is drawn as a
     horizontal line. Lines have gid ``p50:<label>``, bands ``band:<label>``."""
-    fig, ax = charts._axes(ax)
+    fig, ax = charts.figure_axes(ax)
     categorical = any(isinstance(v, str) for v in x)
     pos = np.arange(len(x), dtype=float) if categorical else np.asarray(x, dtype=float)
-    magnitude = charts._magnitude(*[ln.p90 for ln in lines], *[ln.p10 for ln in lines])
-    factor, unit_text = charts._axis_scale(unit, magnitude)
+    magnitude = charts.data_magnitude(*[ln.p90 for ln in lines], *[ln.p10 for ln in lines])
+    factor, unit_text = charts.axis_scale(unit, magnitude)
     if unit_text == "%":
         factor = 1.0
     width = 0.5 / max(len(lines), 1)
@@ -437,7 +440,7 @@ def sweep_chart(
         ax.set_xticks(pos, [charts.plain_text(v) for v in x])
         ax.set_xlim(-0.5, len(x) - 0.5)
     ax.set_xlabel(charts.plain_text(x_label))
-    ax.set_ylabel(charts.plain_text(charts._axis_label(label, unit_text)))
+    ax.set_ylabel(charts.plain_text(charts.axis_label(label, unit_text)))
     ax.grid(alpha=0.3)
     ax.set_title(charts.plain_text(f"{label} against {x_label}"))
     ax.legend(loc="best", fontsize=8)
@@ -480,7 +483,7 @@ def _write(res: SweepResults, folder: Path, chart: bool) -> None:
     (folder / "sweep.json").write_text(json_text(res.meta, "sweep.json"))
     if not chart:
         return
-    from simulation.report import CHARTS_DIR, _save
+    from simulation.report_output import CHARTS_DIR, save_chart
 
     (folder / CHARTS_DIR).mkdir(exist_ok=True)
     for metric in KEY_OUTPUTS:
@@ -494,7 +497,7 @@ def _write(res: SweepResults, folder: Path, chart: bool) -> None:
             x_label=res.levers[0].path,
             target=_target(res, metric),
         )
-        _save(fig, folder / CHARTS_DIR / f"sweep_{metric}.png", None)
+        save_chart(fig, folder / CHARTS_DIR / f"sweep_{metric}.png")
 
 
 __all__ = [

@@ -25,6 +25,7 @@ from simulation.compare import (
 )
 from simulation.engine import simulate
 from simulation.model import SCALAR_NAMES
+from simulation.run_options import RunOptions
 from simulation.sweep import apply_setting
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -55,7 +56,7 @@ def test_paired_difference_far_less_noisy_than_independent_runs(minimal) -> None
     b_sc = apply_setting(minimal, {"staffing.target_agents": 5})
     assert minimal.variability == "stochastic"
     comp = compare([a_sc, b_sc], 100, seed=1, jobs=1, names=["four", "five"])
-    independent = simulate(b_sc, 100, seed=2, jobs=1)
+    independent = simulate(b_sc, RunOptions(100, seed=2, jobs=1))
     a = comp.alternatives[0]
     ratios = {}
     for metric in ("npv_savings", "transition_cost"):

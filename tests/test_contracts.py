@@ -20,7 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from simulation import compare, management_report, outputs, params, report, schema
+from simulation import management_report, outputs, params, report, schema
+from simulation.compare import BETTER, COMPARE_ORDER
 from simulation.params import ModelInputs, build_inputs
 from simulation.scenario import load_scenario
 
@@ -205,11 +206,11 @@ def test_report_metrics_are_the_table() -> None:
 
 def test_compare_better_is_the_table() -> None:
     expected = {o.name: o.better for o in outputs.OUTPUTS if o.compared}
-    assert expected == compare.BETTER
-    assert list(compare.BETTER)[: len(compare.COMPARE_ORDER)] == list(compare.COMPARE_ORDER)
-    assert compare.BETTER["breakeven_month"] == "lower"  # a missing value counts as latest
-    assert "status_quo_npv" not in compare.BETTER
-    assert "final_target_agents" not in compare.BETTER
+    assert expected == BETTER
+    assert list(BETTER)[: len(COMPARE_ORDER)] == list(COMPARE_ORDER)
+    assert BETTER["breakeven_month"] == "lower"  # a missing value counts as latest
+    assert "status_quo_npv" not in BETTER
+    assert "final_target_agents" not in BETTER
 
 
 def test_management_section_reads_the_table() -> None:

@@ -21,6 +21,7 @@ from simulation import load_scenario, run
 from simulation.backends import ChunkResult, ChunkWorker, WorkerSpec, chunks
 from simulation.engine import _Assembly, run_chunks, simulate
 from simulation.errors import SimulationError
+from simulation.run_options import RunOptions
 from simulation.sampling import draw_inputs
 from simulation.scenario_types import Scenario
 
@@ -43,8 +44,10 @@ def _tables(res, folder: Path) -> Path:  # type: ignore[no-untyped-def]
 
 
 def test_local_cluster_gives_the_local_backends_numbers(minimal: Scenario, tmp_path: Path) -> None:
-    local = _tables(run(minimal, 40, seed=11, jobs=1, chunk_size=40), tmp_path / "local")
-    res = run(minimal, 40, seed=11, jobs=2, chunk_size=3, backend="dask")
+    local = _tables(
+        run(minimal, options=RunOptions(40, seed=11, jobs=1, chunk_size=40)), tmp_path / "local"
+    )
+    res = run(minimal, options=RunOptions(40, seed=11, jobs=2, chunk_size=3, backend="dask"))
     assert res.meta["backend"] == "dask" and res.meta["jobs"] == 2  # two worker processes
     remote = _tables(res, tmp_path / "dask")
     for name in ("samples.csv", "summary.csv", "timeseries.csv", "risks.csv"):
@@ -57,7 +60,7 @@ def test_a_killed_worker_is_survived_with_identical_numbers(
     marker = tmp_path / "kill-me"
     marker.touch()
     model = functools.partial(kill_once_model, minimal, str(marker))
-    expected = simulate(minimal, 40, seed=5, jobs=1)
+    expected = simulate(minimal, RunOptions(40, seed=5, jobs=1))
     with (
         LocalCluster(
             n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
@@ -67,12 +70,14 @@ def test_a_killed_worker_is_survived_with_identical_numbers(
         watcher.wait_for_workers(2, timeout=60)
         got = simulate(
             minimal,
-            40,
-            seed=5,
-            jobs=2,
-            chunk_size=5,
-            backend="dask",
-            scheduler=cluster.scheduler_address,
+            RunOptions(
+                40,
+                seed=5,
+                jobs=2,
+                chunk_size=5,
+                backend="dask",
+                scheduler=cluster.scheduler_address,
+            ),
             model=model,
         )
         # let the nanny finish restarting the killed worker before the cluster shuts down
@@ -95,18 +100,14 @@ def test_a_chunk_that_keeps_killing_workers_fails_clearly(minimal: Scenario) -> 
     ):
         simulate(
             minimal,
-            10,
-            seed=5,
-            jobs=1,
-            backend="dask",
-            scheduler=cluster.scheduler_address,
+            RunOptions(10, seed=5, jobs=1, backend="dask", scheduler=cluster.scheduler_address),
             model=always_kill_model,
         )
 
 
 def test_scheduler_without_dask_backend_is_refused(minimal: Scenario) -> None:
     with pytest.raises(SimulationError, match="--scheduler needs --backend dask"):
-        simulate(minimal, 5, seed=1, jobs=1, scheduler="tcp://127.0.0.1:1")
+        simulate(minimal, RunOptions(5, seed=1, jobs=1, scheduler="tcp://127.0.0.1:1"))
 
 
 # ------------------------------------------------------- the engine's exactly-once assembly

@@ -19,6 +19,7 @@ from simulation.cli import main
 from simulation.engine import simulate
 from simulation.params import build_inputs
 from simulation.risk_removal import risk_removal
+from simulation.run_options import RunOptions
 from simulation.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -430,7 +431,7 @@ def test_the_formula_counts_what_the_engine_holds() -> None:
     """The per-iteration terms are the engine's arrays: monthly float32 series × horizon,
     float64 scalars and input rows, a uint8 flag per risk."""
     scenario = load_scenario(ROOT / "scenarios" / "it_helpdesk.toml")
-    raw = simulate(scenario, 10, seed=1, jobs=1)
+    raw = simulate(scenario, RunOptions(10, seed=1, jobs=1))
     assert raw.monthly.nbytes / 10 == 4 * len(schema.SERIES_NAMES) * 60
     row = raw.scalars.nbytes + raw.inputs.values.nbytes + raw.risks.nbytes
     table = memory.TABLE_COPIES * (row / 10 + 1)
@@ -612,7 +613,7 @@ def test_a_risk_beyond_the_horizon_is_never_struck(tmp_path: Path) -> None:
 
 def test_the_ranking_reruns_exactly_the_struck_iterations(tmp_path: Path) -> None:
     scenario = load_scenario(write(tmp_path, LATE))
-    base = simulate(scenario, 60, seed=2, jobs=1)
+    base = simulate(scenario, RunOptions(60, seed=2, jobs=1))
     totals: list[int] = []
 
     def progress(total: int):  # type: ignore[no-untyped-def]

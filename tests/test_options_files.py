@@ -5,7 +5,7 @@ overflow float32, JSON with ``Infinity``, and messages without a reason. Through
 
 from __future__ import annotations
 
-import functools
+import dataclasses
 import json
 import math
 import re
@@ -22,6 +22,7 @@ from simulation import api, backends, engine, summary
 from simulation.cli import FiniteFloatRange, main
 from simulation.errors import SimulationError
 from simulation.results import json_text
+from simulation.run_options import RunOptions
 
 ROOT = Path(__file__).resolve().parent.parent
 MINIMAL = ROOT / "scenarios" / "minimal.toml"
@@ -156,7 +157,11 @@ def auto_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     to keep the test fast; the design size is the cap either way)."""
     folder = tmp_path_factory.mktemp("auto")
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(api, "simulate", functools.partial(engine.simulate, batch=100))
+
+        def in_batches_of_100(scenario: Any, options: RunOptions, **kw: Any) -> Any:
+            return engine.simulate(scenario, dataclasses.replace(options, batch=100), **kw)
+
+        mp.setattr(api, "simulate", in_batches_of_100)
         result = _invoke(
             "run", MINIMAL, "-n", "auto", "--tolerance", "0.5", "--max-iterations", "700",
             "--jobs", "1", "--no-report", "--no-rank-risks", "-q", "--out", folder / "run",

@@ -71,7 +71,7 @@ def test_a_chunk_longer_than_an_outcome_batch_equals_small_chunks() -> None:
     from pathlib import Path
 
     from simulation.backends import OUTCOME_BATCH
-    from simulation.engine import _make_worker
+    from simulation.engine import make_worker
     from simulation.sampling import draw_inputs
     from simulation.scenario import load_scenario
 
@@ -80,7 +80,7 @@ def test_a_chunk_longer_than_an_outcome_batch_equals_small_chunks() -> None:
     matrix = draw_inputs(
         scenario.inputs, scenario.uncertain, scenario.correlations, n, 3, scenario.sampler
     )
-    worker = _make_worker(scenario, matrix, 3)
+    worker = make_worker(scenario, matrix, 3)
     whole = worker.run_range(0, n)
     parts = [worker.run_range(a, min(a + 9, n)) for a in range(0, n, 9)]
     for name in ("scalars", "risks", "monthly"):

@@ -17,6 +17,7 @@ from simulation import load_scenario
 from simulation.engine import simulate
 from simulation.errors import SimulationError
 from simulation.risk_removal import risk_removal
+from simulation.run_options import RunOptions
 
 ROOT = Path(__file__).resolve().parent.parent
 MINIMAL = ROOT / "scenarios" / "minimal.toml"
@@ -26,9 +27,9 @@ def test_a_killed_pool_worker_is_survived_with_identical_numbers(tmp_path: Path)
     scenario = load_scenario(MINIMAL)
     marker = tmp_path / "kill-me"
     model = functools.partial(kill_once_model, scenario, str(marker))
-    expected = simulate(scenario, 60, seed=5, jobs=1, model=model)  # no marker: no kill
+    expected = simulate(scenario, RunOptions(60, seed=5, jobs=1), model=model)  # no marker: no kill
     marker.touch()
-    got = simulate(scenario, 60, seed=5, jobs=2, chunk_size=5, model=model)
+    got = simulate(scenario, RunOptions(60, seed=5, jobs=2, chunk_size=5), model=model)
     assert not marker.exists()  # a worker did die
     np.testing.assert_array_equal(got.scalars, expected.scalars)
     np.testing.assert_array_equal(got.monthly, expected.monthly)
@@ -38,7 +39,7 @@ def test_a_killed_pool_worker_is_survived_with_identical_numbers(tmp_path: Path)
 def test_a_worker_that_keeps_dying_stops_the_run_clearly() -> None:
     scenario = load_scenario(MINIMAL)
     with pytest.raises(SimulationError, match="a worker process died 3 times"):
-        simulate(scenario, 20, seed=5, jobs=2, chunk_size=5, model=always_kill_model)
+        simulate(scenario, RunOptions(20, seed=5, jobs=2, chunk_size=5), model=always_kill_model)
 
 
 HELPDESK = ROOT / "scenarios" / "it_helpdesk.toml"
@@ -50,7 +51,7 @@ def test_a_worker_killed_while_ranking_the_risks_is_survived(tmp_path: Path) -> 
     scenario = load_scenario(HELPDESK)
     marker = tmp_path / "kill-me"
     model = functools.partial(kill_once_model, scenario, str(marker))
-    base = simulate(scenario, 80, seed=5, jobs=1, model=model)
+    base = simulate(scenario, RunOptions(80, seed=5, jobs=1), model=model)
     expected = risk_removal(scenario, base, jobs=1, model=model)
     marker.touch()
     got = risk_removal(scenario, base, jobs=2, model=model)
@@ -60,7 +61,7 @@ def test_a_worker_killed_while_ranking_the_risks_is_survived(tmp_path: Path) -> 
 
 def test_a_ranking_worker_that_keeps_dying_stops_clearly() -> None:
     scenario = load_scenario(HELPDESK)
-    base = simulate(scenario, 80, seed=5, jobs=1)
+    base = simulate(scenario, RunOptions(80, seed=5, jobs=1))
     with pytest.raises(SimulationError) as info:
         risk_removal(scenario, base, jobs=2, model=always_kill_model)
     (message,) = info.value.messages

@@ -22,6 +22,7 @@ import pytest
 
 from simulation.engine import simulate
 from simulation.model import SCALAR_NAMES
+from simulation.run_options import RunOptions
 from simulation.scenario import load_scenario
 
 FOLDER = Path(__file__).resolve().parent / "data" / "pre_response"
@@ -39,7 +40,7 @@ def test_switched_off_layer_reproduces_the_old_model(name: str) -> None:
     options = dict(sc.options)
     options["response.enabled"] = False
     sc = dataclasses.replace(sc, options=MappingProxyType(options))
-    raw = simulate(sc, REFERENCE["iterations"], seed=REFERENCE["seed"], jobs=1)
+    raw = simulate(sc, RunOptions(REFERENCE["iterations"], seed=REFERENCE["seed"], jobs=1))
     col = {n: raw.scalars[:, j] for j, n in enumerate(SCALAR_NAMES)}
     expected = REFERENCE["scenarios"][name]
     changed = [

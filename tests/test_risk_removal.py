@@ -12,6 +12,7 @@ from simulation.distributions import Fixed
 from simulation.engine import simulate
 from simulation.model import SCALAR_NAMES
 from simulation.risk_removal import COLUMNS, risk_removal, without_risk
+from simulation.run_options import RunOptions
 
 SCENARIO = """
 [scenario]
@@ -75,7 +76,7 @@ def risky(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-
 
 @pytest.fixture(scope="module")
 def baseline(risky):  # type: ignore[no-untyped-def]
-    return simulate(risky, 60, seed=5, jobs=1)
+    return simulate(risky, RunOptions(60, seed=5, jobs=1))
 
 
 def test_without_risk_fixes_occurs_at_zero(risky) -> None:  # type: ignore[no-untyped-def]
@@ -88,7 +89,7 @@ def test_without_risk_fixes_occurs_at_zero(risky) -> None:  # type: ignore[no-un
 
 
 def test_removing_a_costly_risk_never_raises_cost(risky, baseline) -> None:  # type: ignore[no-untyped-def]
-    off = simulate(without_risk(risky, "licence_shock"), 60, seed=5, jobs=1)
+    off = simulate(without_risk(risky, "licence_shock"), RunOptions(60, seed=5, jobs=1))
     occurred = baseline.risks[:, 0] == 1
     assert 0 < occurred.sum() < 60
     diff = baseline.scalars[:, COST] - off.scalars[:, COST]
@@ -114,7 +115,7 @@ def test_a_risk_that_never_occurs_changes_nothing(risky, baseline) -> None:  # t
     assert never["p80_transition_cost_change"] == 0.0
     assert never["p80_transition_months_change"] == 0.0
     # and running it explicitly gives the baseline, iteration by iteration
-    off = simulate(without_risk(risky, "never"), 60, seed=5, jobs=1)
+    off = simulate(without_risk(risky, "never"), RunOptions(60, seed=5, jobs=1))
     assert np.array_equal(off.scalars, baseline.scalars, equal_nan=True)
 
 
@@ -143,11 +144,12 @@ def test_rerunning_only_struck_iterations_equals_a_full_rerun() -> None:
         _struck_rows,
         without_risk,
     )
+    from simulation.run_options import RunOptions
     from simulation.scenario import load_scenario
 
     root = Path(__file__).resolve().parent.parent
     scenario = load_scenario(root / "scenarios" / "it_helpdesk.toml")
-    base = simulate(scenario, 40, seed=3, jobs=1)
+    base = simulate(scenario, RunOptions(40, seed=3, jobs=1))
     risks = scenario.risks
     assert all(_rows_are_shared(scenario, r.path("occurs"), "lhs") for r in risks)
     rows_of = [_struck_rows(base, scenario, r) for r in risks]
@@ -161,7 +163,9 @@ def test_rerunning_only_struck_iterations_equals_a_full_rerun() -> None:
             seen[r] += rows.size
         assert seen == [rows.size for rows in rows_of]
         for risk, table in zip(risks, tables, strict=True):
-            full = simulate(without_risk(scenario, risk.name), 40, seed=3, jobs=1).scalars
+            full = simulate(
+                without_risk(scenario, risk.name), RunOptions(40, seed=3, jobs=1)
+            ).scalars
             assert np.array_equal(table, full[:, columns], equal_nan=True), (risk.name, jobs)
     assert len(risks) >= 6 and sum(seen) > 0  # it_helpdesk's register, struck in this sample
 
@@ -172,15 +176,15 @@ def test_the_progress_bar_says_how_many_risks_are_left(
     """The command line's ranking bar names the risks left to re-run, down to none."""
     import io
 
-    import simulation.cli as cli
+    import simulation.cli_support as cli_support
 
     class Terminal(io.StringIO):
         def isatty(self) -> bool:
             return True
 
     err = Terminal()
-    monkeypatch.setattr(cli.sys, "stderr", err)
-    start = cli._progress(False)
+    monkeypatch.setattr(cli_support.sys, "stderr", err)
+    start = cli_support.progress_bars(False)
     assert start is not None
     start(60)  # the simulation's bar
     risk_removal(risky, baseline, jobs=1, progress=start)
@@ -200,7 +204,7 @@ def test_the_progress_bar_says_how_many_risks_are_left(
     helpdesk = load_scenario(
         Path(__file__).resolve().parent.parent / "scenarios" / "it_helpdesk.toml"
     )
-    base = simulate(helpdesk, 40, seed=3, jobs=1)
+    base = simulate(helpdesk, RunOptions(40, seed=3, jobs=1))
     risk_removal(helpdesk, base, jobs=1, progress=lambda total: Tick())
     n = len(helpdesk.risks)
     assert texts == [f"ranking risks ({k} of {n} left)" for k in range(n, -1, -1)]

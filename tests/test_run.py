@@ -14,6 +14,7 @@ from simulation import load_scenario, run
 from simulation.cli import main
 from simulation.engine import simulate
 from simulation.model import SCALAR_NAMES, SERIES_NAMES
+from simulation.run_options import RunOptions
 from simulation.seeds import iteration_stream
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -39,18 +40,24 @@ def test_streams_depend_only_on_seed_and_iteration() -> None:
 
 
 def test_jobs_and_chunking_do_not_change_results(minimal, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    one = _save_tables(run(minimal, 40, seed=11, jobs=1, chunk_size=40), tmp_path / "one")
-    two = _save_tables(run(minimal, 40, seed=11, jobs=2, chunk_size=3), tmp_path / "two")
-    odd = _save_tables(run(minimal, 40, seed=11, jobs=2, chunk_size=7), tmp_path / "odd")
+    one = _save_tables(
+        run(minimal, options=RunOptions(40, seed=11, jobs=1, chunk_size=40)), tmp_path / "one"
+    )
+    two = _save_tables(
+        run(minimal, options=RunOptions(40, seed=11, jobs=2, chunk_size=3)), tmp_path / "two"
+    )
+    odd = _save_tables(
+        run(minimal, options=RunOptions(40, seed=11, jobs=2, chunk_size=7)), tmp_path / "odd"
+    )
     for name in ("samples.csv", "summary.csv", "timeseries.csv", "sensitivity.csv", "risks.csv"):
         assert (one / name).read_bytes() == (two / name).read_bytes(), name
         assert (one / name).read_bytes() == (odd / name).read_bytes(), name
 
 
 def test_same_seed_same_numbers_other_seed_differs(minimal) -> None:  # type: ignore[no-untyped-def]
-    a = simulate(minimal, 30, seed=3, jobs=1)
-    b = simulate(minimal, 30, seed=3, jobs=1)
-    c = simulate(minimal, 30, seed=4, jobs=1)
+    a = simulate(minimal, RunOptions(30, seed=3, jobs=1))
+    b = simulate(minimal, RunOptions(30, seed=3, jobs=1))
+    c = simulate(minimal, RunOptions(30, seed=4, jobs=1))
     assert np.array_equal(a.scalars, b.scalars, equal_nan=True)
     assert np.array_equal(a.monthly, b.monthly)
     assert not np.array_equal(a.scalars, c.scalars, equal_nan=True)
@@ -136,13 +143,17 @@ def test_auto_stops_early_on_low_variance(tmp_path: Path) -> None:
     )
     path = tmp_path / "calm.toml"
     path.write_text(text)
-    raw = simulate(load_scenario(path), seed=1, jobs=1, auto=True, batch=50, max_iterations=1000)
+    raw = simulate(
+        load_scenario(path), RunOptions(seed=1, jobs=1, auto=True, batch=50, max_iterations=1000)
+    )
     assert raw.converged is True
     assert raw.iterations == 100  # two batches: the second moved nothing
 
 
 def test_auto_runs_to_the_cap_on_high_variance(minimal) -> None:  # type: ignore[no-untyped-def]
-    raw = simulate(minimal, seed=1, jobs=1, auto=True, batch=20, max_iterations=60, tolerance=1e-6)
+    raw = simulate(
+        minimal, RunOptions(seed=1, jobs=1, auto=True, batch=20, max_iterations=60, tolerance=1e-6)
+    )
     assert raw.converged is False
     assert raw.iterations == 60
     assert "cap" in raw.convergence_message
@@ -211,7 +222,7 @@ def test_cli_run_json(tmp_path: Path) -> None:
 def test_trace_reproduces_an_iteration_of_a_run(minimal) -> None:  # type: ignore[no-untyped-def]
     from simulation.engine import trace
 
-    raw = simulate(minimal, 25, seed=9, jobs=1)
+    raw = simulate(minimal, RunOptions(25, seed=9, jobs=1))
     values, result = trace(minimal, 7, seed=9, iterations=25)
     expected = raw.scalars[7]
     got = np.array([result.scalars[k] for k in SCALAR_NAMES])

@@ -17,6 +17,7 @@ from simulation.errors import ScenarioError
 from simulation.model import SCALAR_NAMES, run_programme, run_transition
 from simulation.model.costs import late_ticket_charge, response_by_day
 from simulation.params import ModelInputs, build_inputs
+from simulation.run_options import RunOptions
 from simulation.scenario import check_inputs, load_scenario
 from simulation.scenario_types import Risk
 
@@ -527,8 +528,8 @@ def test_status_quo_keys_leave_the_backsourcing_streams_unchanged(tmp_path: Path
         "window_start_month = 20\n"
         "window_end_month = 23\n"
     )
-    a = simulate(load_scenario(MINIMAL), 40, seed=3, jobs=1)
-    b = simulate(load_scenario(extra), 40, seed=3, jobs=1)
+    a = simulate(load_scenario(MINIMAL), RunOptions(40, seed=3, jobs=1))
+    b = simulate(load_scenario(extra), RunOptions(40, seed=3, jobs=1))
     col = {name: j for j, name in enumerate(SCALAR_NAMES)}
     cost_of_status_quo = {
         "backsourcing_npv",

@@ -20,6 +20,7 @@ from simulation.compare import RANKING_COLUMNS, STATUS_QUO_OPTION, compare
 from simulation.engine import simulate
 from simulation.model import SCALAR_NAMES, run_transition
 from simulation.params import build_inputs
+from simulation.run_options import RunOptions
 from simulation.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,7 +44,7 @@ def test_staying_on_today_s_terms_is_the_status_quo_exactly(tmp_path: Path) -> N
     staying with neutral terms costs what the status quo costs, bit for bit, in every
     iteration, and has no transition."""
     path = _child(tmp_path, "stay", '[policy]\nstrategy = "stay"\n')
-    raw = simulate(load_scenario(path), 60, seed=11, jobs=1)
+    raw = simulate(load_scenario(path), RunOptions(60, seed=11, jobs=1))
     assert np.array_equal(_column(raw, "backsourcing_npv"), _column(raw, "status_quo_npv"))
     assert (_column(raw, "npv_savings") == 0.0).all()
     for name in ("transition_cost", "transition_months", "hires", "response_cost"):

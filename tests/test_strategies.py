@@ -18,6 +18,7 @@ from test_model import HAND
 from simulation.engine import simulate
 from simulation.model import run_programme, run_transition
 from simulation.params import ModelInputs, build_inputs
+from simulation.run_options import RunOptions
 from simulation.scenario import load_scenario
 from simulation.scenario_types import Risk, Wave
 
@@ -49,7 +50,7 @@ def _child(tmp_path: Path, name: str, body: str) -> Path:
 
 
 def _raw(path: Path, n: int = 40) -> list[np.ndarray]:
-    raw = simulate(load_scenario(path), n, seed=7, jobs=1)
+    raw = simulate(load_scenario(path), RunOptions(n, seed=7, jobs=1))
     return [raw.scalars, raw.monthly, raw.risks]
 
 

@@ -16,6 +16,7 @@ from simulation.engine import simulate
 from simulation.errors import SimulationError
 from simulation.model import SCALAR_NAMES
 from simulation.results import FLOAT_FORMAT, SampleWriter, samples_frame
+from simulation.run_options import RunOptions
 from simulation.scenario_types import Scenario
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,7 +34,9 @@ def test_incremental_csv_equals_the_all_at_once_csv(
     minimal: Scenario, tmp_path: Path, jobs: int
 ) -> None:
     at_once = run(minimal, 45, seed=8, jobs=1).save(tmp_path / "once", charts=False, report=False)
-    res = run(minimal, 45, seed=8, jobs=jobs, chunk_size=4, out=tmp_path / "stream")
+    res = run(
+        minimal, options=RunOptions(45, seed=8, jobs=jobs, chunk_size=4), out=tmp_path / "stream"
+    )
     streamed = res.save(tmp_path / "stream", charts=False, report=False)
     assert (streamed / "samples.csv").read_bytes() == (at_once / "samples.csv").read_bytes()
     # and both equal pandas writing the in-memory table in one go
@@ -43,7 +46,12 @@ def test_incremental_csv_equals_the_all_at_once_csv(
 
 
 def test_parquet_round_trips_to_the_same_values(minimal: Scenario, tmp_path: Path) -> None:
-    res = run(minimal, 30, seed=4, jobs=2, chunk_size=7, out=tmp_path / "r", formats="both")
+    res = run(
+        minimal,
+        options=RunOptions(30, seed=4, jobs=2, chunk_size=7),
+        out=tmp_path / "r",
+        formats="both",
+    )
     out = res.save(tmp_path / "r", charts=False, report=False)
     back = pd.read_parquet(out / "samples.parquet")
     pd.testing.assert_frame_equal(back, res.samples, check_exact=True)
@@ -60,7 +68,7 @@ def test_sample_writer_buffers_parquet_row_groups(minimal: Scenario, tmp_path: P
 
     import simulation.results as results
 
-    raw = simulate(minimal, 25, seed=2, jobs=1)
+    raw = simulate(minimal, RunOptions(25, seed=2, jobs=1))
     old = results.PARQUET_ROW_GROUP
     results.PARQUET_ROW_GROUP = 10
     try:
@@ -77,7 +85,7 @@ def test_sample_writer_buffers_parquet_row_groups(minimal: Scenario, tmp_path: P
 
 
 def test_sample_writer_refuses_rows_out_of_order(minimal: Scenario, tmp_path: Path) -> None:
-    raw = simulate(minimal, 6, seed=2, jobs=1)
+    raw = simulate(minimal, RunOptions(6, seed=2, jobs=1))
     writer = SampleWriter(tmp_path, raw.inputs.names, raw.risk_names)
     writer.write(0, raw.inputs.values[:3], raw.scalars[:3], raw.risks[:3])
     with pytest.raises(SimulationError, match="out of order"):
@@ -93,7 +101,7 @@ def test_discarded_stream_leaves_nothing(minimal: Scenario, tmp_path: Path) -> N
 
 
 def test_compact_arrays_filled_in_place(minimal: Scenario) -> None:
-    raw = simulate(minimal, 20, seed=3, jobs=2, chunk_size=3)
+    raw = simulate(minimal, RunOptions(20, seed=3, jobs=2, chunk_size=3))
     assert raw.monthly.dtype == np.float32 and raw.scalars.dtype == np.float64
     assert raw.risks.dtype == np.uint8
     assert raw.scalars.shape == (20, len(SCALAR_NAMES))

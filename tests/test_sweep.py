@@ -16,6 +16,7 @@ from simulation.engine import simulate
 from simulation.errors import SimulationError
 from simulation.model import SCALAR_NAMES
 from simulation.results import samples_frame
+from simulation.run_options import RunOptions
 from simulation.summary import summarise
 from simulation.sweep import (
     Lever,
@@ -143,7 +144,9 @@ def test_sweep_rows_equal_separate_runs_of_edited_files(minimal, tmp_path: Path)
         edited = tmp_path / f"hire_{value}.toml"
         edited.write_text(text.replace(old, f"time_to_hire_days = {value}"))
         sc = load_scenario(edited)
-        expected = summarise(samples_frame(simulate(sc, 40, seed=9, jobs=1)), SCALAR_NAMES)
+        expected = summarise(
+            samples_frame(simulate(sc, RunOptions(40, seed=9, jobs=1))), SCALAR_NAMES
+        )
         rows = res.table[res.table["staffing.time_to_hire_days"] == value].set_index("metric")
         exp = expected.set_index("metric")
         for col in ("p10", "p50", "p80", "p90", "mean"):
