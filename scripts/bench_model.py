@@ -17,10 +17,11 @@ import time
 
 import numpy as np
 
-from simulation.model import outcomes, run_programme, run_transition
-from simulation.params import ModelInputs, build_inputs
-from simulation.scenario_types import Risk, Wave
-from simulation.seeds import iteration_stream
+from simulation.model import run_programme, run_transition
+from simulation.model.inputs import ModelInputs, build_inputs
+from simulation.model.outcomes import outcomes
+from simulation.sampling.seeds import iteration_stream
+from simulation.scenario.types import Risk, Wave
 
 #: it_helpdesk-like values (modes of scenarios/it_helpdesk.toml), all risks occurring.
 VALUES: dict[str, float] = {

@@ -66,10 +66,10 @@ def column_hash(values: np.ndarray) -> str:
 
 def outputs(path: Path) -> dict[str, np.ndarray]:
     """Every scalar output column of ``path`` run at the reference settings."""
-    from simulation.engine import simulate
+    from simulation.engine.run import simulate
     from simulation.model import SCALAR_NAMES
-    from simulation.run_options import RunOptions
-    from simulation.scenario import load_scenario
+    from simulation.scenario.reader import load_scenario
+    from simulation.scenario.run_options import RunOptions
 
     raw = simulate(load_scenario(path), RunOptions(ITERATIONS, seed=SEED, jobs=1))
     return {name: raw.scalars[:, j] for j, name in enumerate(SCALAR_NAMES)}

@@ -15,7 +15,7 @@ from click.testing import CliRunner
 
 from simulation.cli import main
 from simulation.errors import ScenarioError
-from simulation.scenario import load_scenario
+from simulation.scenario.reader import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 BROKEN = ROOT / "tests" / "data" / "broken"

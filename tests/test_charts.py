@@ -10,8 +10,8 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 
-from simulation import charts
-from simulation.charts import FanSeries, Percentiles, TargetLine, human
+from simulation.plotting import charts
+from simulation.plotting.charts import FanSeries, Percentiles, TargetLine, human
 
 
 def _by_gid(fig: Figure, gid: str) -> list:

@@ -72,7 +72,7 @@ def test_help_lists_the_lazy_commands_without_importing_them() -> None:
     import subprocess
     import sys
 
-    heavy = ("simulation.cli_fit", "simulation.cli_compare", "scipy", "pandas", "matplotlib")
+    heavy = ("simulation.cli.fit", "simulation.cli.compare", "scipy", "pandas", "matplotlib")
     code = (
         "import sys\n"
         "from simulation.cli import main\n"

@@ -9,9 +9,9 @@ import numpy as np
 import pandas as pd
 from click.testing import CliRunner
 
-from simulation.charts import human
 from simulation.cli import main
-from simulation.scenario import load_scenario
+from simulation.plotting.charts import human
+from simulation.scenario.reader import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 PNG = b"\x89PNG\r\n\x1a\n"

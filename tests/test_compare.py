@@ -13,8 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from simulation import load_scenario
-from simulation.cli import main
-from simulation.compare import (
+from simulation.analysis.compare import (
     BETTER,
     COMPARISON_COLUMNS,
     DIFFERENCE_COLUMNS,
@@ -23,10 +22,11 @@ from simulation.compare import (
     p_better,
     p_equal,
 )
-from simulation.engine import simulate
+from simulation.analysis.sweep import apply_setting
+from simulation.cli import main
+from simulation.engine.run import simulate
 from simulation.model import SCALAR_NAMES
-from simulation.run_options import RunOptions
-from simulation.sweep import apply_setting
+from simulation.scenario.run_options import RunOptions
 
 ROOT = Path(__file__).resolve().parent.parent
 MINIMAL = ROOT / "scenarios" / "minimal.toml"
@@ -150,8 +150,8 @@ def test_cli_compare_writes_the_folder(tmp_path: Path) -> None:
 def test_staying_outsourced_is_shown_as_a_range_when_it_is_uncertain(
     minimal, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
-    from simulation.charts import human
-    from simulation.compare import stay_rows
+    from simulation.plotting.charts import human
+    from simulation.report.compare import stay_rows
 
     late = tmp_path / "late_vendor.toml"
     late.write_text(

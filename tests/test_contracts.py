@@ -6,7 +6,7 @@
 silently ignored: these tests fail instead, and also when a map names a key the schema lacks or
 a field ``ModelInputs`` lacks, or when a field is fed by nothing.
 
-**Outputs.** ``simulation.outputs.OUTPUTS`` is the one table of every scalar output (unit,
+**Outputs.** ``simulation.scenario.outputs.OUTPUTS`` is the one table of every scalar output (unit,
 label, better direction, meaning); ``SCALAR_NAMES``, the report's ``METRICS``, compare's
 ``BETTER``, the management section and docs/model.md are views of it, checked here.
 """
@@ -20,10 +20,13 @@ from pathlib import Path
 
 import pytest
 
-from simulation import management_report, outputs, params, report, schema
-from simulation.compare import BETTER, COMPARE_ORDER
-from simulation.params import ModelInputs, build_inputs
-from simulation.scenario import load_scenario
+from simulation.analysis.compare import BETTER, COMPARE_ORDER
+from simulation.model import inputs as params
+from simulation.model.inputs import ModelInputs, build_inputs
+from simulation.report import management as management_report
+from simulation.results import reader
+from simulation.scenario import outputs, schema
+from simulation.scenario.reader import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 MINIMAL = ROOT / "scenarios" / "minimal.toml"
@@ -87,7 +90,7 @@ def test_every_model_key_feeds_a_field_or_is_read_elsewhere() -> None:
     ignored = [k.path for k in schema.KEYS if k.path not in known]
     assert not ignored, (
         f"schema keys that reach no ModelInputs field and are read nowhere else: {ignored}; "
-        "map each in simulation/params.py (_FIELDS for a number) or, if something else reads "
+        "map each in simulation/model/inputs.py (_FIELDS for a number) or, if something else reads "
         "it, list it in READ_ELSEWHERE with what reads it"
     )
 
@@ -181,7 +184,7 @@ def test_scalar_names_are_the_table_in_order() -> None:
     head = ",".join(outputs.SCALAR_NAMES[:_PINNED]).encode()
     assert hashlib.sha256(head).hexdigest() == _PINNED_SHA, (
         "the order of the existing outputs changed: it is the results files' column order, "
-        "append new outputs at the end of simulation/outputs.py's OUTPUTS instead"
+        "append new outputs at the end of simulation/scenario/outputs.py's OUTPUTS instead"
     )
 
 
@@ -197,11 +200,21 @@ def test_model_writes_every_output_of_the_table() -> None:
 
 def test_report_metrics_are_the_table() -> None:
     worse = {"lower": True, "higher": False, None: None}
-    assert list(report.METRICS) == [o.name for o in outputs.in_order(report.REPORT_ORDER)]
+    assert list(reader.METRICS) == [o.name for o in outputs.in_order(reader.REPORT_ORDER)]
     for o in outputs.OUTPUTS:
-        info = report.METRICS[o.name]
+        info = reader.METRICS[o.name]
         assert (info.label, info.unit, info.more_is_worse) == (o.label, o.unit, worse[o.better])
-    assert len(set(report.REPORT_ORDER)) == len(report.REPORT_ORDER)
+    assert len(set(reader.REPORT_ORDER)) == len(reader.REPORT_ORDER)
+
+
+def test_metric_info_is_the_table() -> None:
+    """compare, sweep and the report name an output alike: label and unit from the table, the
+    currency filled in, a name from another table (an indicator row) made readable."""
+    for o in outputs.OUTPUTS:
+        info = reader.METRICS[o.name]
+        unit = "CHF" if info.unit == "currency" else info.unit
+        assert outputs.metric_info(o.name, "CHF") == (info.label, unit)
+    assert outputs.metric_info("p_npv_savings_positive", "EUR") == ("P npv savings positive", "")
 
 
 def test_compare_better_is_the_table() -> None:
@@ -236,6 +249,6 @@ def test_docs_list_every_output() -> None:
     begin, end = "<!-- outputs table -->\n", "<!-- end outputs table -->\n"
     table = section.partition(begin)[2].partition(end)[0]
     assert table == outputs.markdown_table(), (
-        "docs/model.md's outputs table differs from simulation/outputs.py: "
+        "docs/model.md's outputs table differs from simulation/scenario/outputs.py: "
         "run .venv/bin/python scripts/docs_outputs.py"
     )

@@ -7,15 +7,15 @@ import hashlib
 import numpy as np
 import pytest
 
-from simulation.distributions import Distribution, parse_distribution
-from simulation.sampling import (
+from simulation.distributions.families import Distribution, parse_distribution
+from simulation.sampling.designs import (
     draw_inputs,
     input_stream,
     lhs_column,
     named_percentiles,
     stable_int,
 )
-from simulation.scenario_types import Correlation
+from simulation.scenario.types import Correlation
 
 DISTS: dict[str, Distribution] = {
     "staffing.time_to_hire_days": parse_distribution(

@@ -18,12 +18,12 @@ from distributed import Client, LocalCluster
 from fault_models import always_kill_model, kill_once_model
 
 from simulation import load_scenario, run
-from simulation.backends import ChunkResult, ChunkWorker, WorkerSpec, chunks
-from simulation.engine import _Assembly, run_chunks, simulate
+from simulation.engine.backends import ChunkResult, ChunkWorker, WorkerSpec, chunks
+from simulation.engine.run import _Assembly, run_chunks, simulate
 from simulation.errors import SimulationError
-from simulation.run_options import RunOptions
-from simulation.sampling import draw_inputs
-from simulation.scenario_types import Scenario
+from simulation.sampling.designs import draw_inputs
+from simulation.scenario.run_options import RunOptions
+from simulation.scenario.types import Scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 MINIMAL = ROOT / "scenarios" / "minimal.toml"

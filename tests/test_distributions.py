@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from simulation.distributions import (
+from simulation.distributions.families import (
     DISTRIBUTIONS,
     FAST_PPF_MIN_SIZE,
     Distribution,

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from simulation.distributions import Fixed, Uniform
+from simulation.distributions.families import Fixed, Uniform
 from simulation.errors import ScenarioError
-from simulation.scenario import MAX_EXTENDS_DEPTH, load_scenario
+from simulation.scenario.reader import MAX_EXTENDS_DEPTH, load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -13,8 +13,8 @@ import pytest
 from click.testing import CliRunner
 from scipy import special, stats
 
-from simulation.cli_fit import fit
-from simulation.distributions import (
+from simulation.cli.fit import fit
+from simulation.distributions.families import (
     Empirical,
     Gamma,
     LogNormal,
@@ -23,13 +23,12 @@ from simulation.distributions import (
     Uniform,
     parse_distribution,
 )
-from simulation.fit import (
+from simulation.distributions.fitting import (
     FIT_FAMILIES,
     Curve,
     ExpertEstimate,
     FitChartData,
     FitResult,
-    fit_chart,
     fit_distributions,
     fit_family,
     fit_pool,
@@ -38,6 +37,7 @@ from simulation.fit import (
     round_sig,
     toml_line,
 )
+from simulation.plotting.fit import fit_chart
 
 # Parameter recovery ------------------------------------------------------------------------------
 

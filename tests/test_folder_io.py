@@ -1,4 +1,5 @@
-"""simulation.folder_io on its own: reads that follow no link, writes that are all or nothing."""
+"""simulation.results.folder_io on its own: reads that follow no link, writes that are all or
+nothing."""
 
 from __future__ import annotations
 
@@ -9,9 +10,9 @@ from pathlib import Path
 import pytest
 from folder_tools import snapshot
 
-from simulation import folder_io
 from simulation.errors import SimulationError
-from simulation.folder_io import Folder, WriteFailed, write_files
+from simulation.results import folder_io
+from simulation.results.folder_io import Folder, WriteFailed, write_files
 
 LINK = folder_io.LINK_REFUSED
 

@@ -24,11 +24,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from simulation import schema
-from simulation.distributions import CATALOGUE
+from simulation.distributions.families import CATALOGUE
 from simulation.errors import ScenarioError
-from simulation.scenario import load_scenario, parse_scenario
-from simulation.scenario_types import Scenario
+from simulation.scenario import schema
+from simulation.scenario.reader import load_scenario, parse_scenario
+from simulation.scenario.types import Scenario
 
 FILE = "fuzz/scenario.toml"
 

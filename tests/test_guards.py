@@ -9,9 +9,9 @@ import pytest
 from click.testing import CliRunner
 
 from simulation.cli import main
+from simulation.engine.guards import check_scenario
 from simulation.errors import ScenarioError
-from simulation.guards import check_scenario
-from simulation.scenario import load_scenario
+from simulation.scenario.reader import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 MINIMAL = (ROOT / "scenarios" / "minimal.toml").read_text()

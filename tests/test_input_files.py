@@ -21,8 +21,8 @@ from click.testing import CliRunner, Result
 
 from simulation import inputfiles
 from simulation.cli import main
-from simulation.distributions import Pert
-from simulation.fit import ExpertEstimate, FitError, pool_experts
+from simulation.distributions.families import Pert
+from simulation.distributions.fitting import ExpertEstimate, FitError, pool_experts
 
 ROOT = Path(__file__).resolve().parent.parent
 MINIMAL = ROOT / "scenarios" / "minimal.toml"

@@ -14,13 +14,14 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner, Result
 
-from simulation import memory, schema
+from simulation.analysis.risk_removal import risk_removal
 from simulation.cli import main
-from simulation.engine import simulate
-from simulation.params import build_inputs
-from simulation.risk_removal import risk_removal
-from simulation.run_options import RunOptions
-from simulation.scenario import load_scenario
+from simulation.engine import memory
+from simulation.engine.run import simulate
+from simulation.model.inputs import build_inputs
+from simulation.scenario import schema
+from simulation.scenario.reader import load_scenario
+from simulation.scenario.run_options import RunOptions
 
 ROOT = Path(__file__).resolve().parent.parent
 MINIMAL = ROOT / "scenarios" / "minimal.toml"

@@ -16,9 +16,9 @@ from click.testing import CliRunner
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 
-from simulation import charts
-from simulation.charts import FanSeries, Percentiles, TargetLine, plain_text
 from simulation.cli import main
+from simulation.plotting import charts
+from simulation.plotting.charts import FanSeries, Percentiles, TargetLine, plain_text
 
 ROOT = Path(__file__).resolve().parent.parent
 MINIMAL = ROOT / "scenarios" / "minimal.toml"
@@ -101,9 +101,12 @@ def test_the_report_charts_draw_user_text_literally(name: str) -> None:
 
 @pytest.mark.parametrize("name", NAMES)
 def test_compare_sweep_and_fit_charts_draw_user_text_literally(name: str) -> None:
-    from simulation.compare import difference_histogram, ecdf, overlaid_s_curves
-    from simulation.fit import Curve, FitChartData, fit_chart
-    from simulation.sweep import SweepLine, sweep_chart
+    from simulation.analysis.compare import ecdf
+    from simulation.analysis.sweep import SweepLine
+    from simulation.distributions.fitting import Curve, FitChartData
+    from simulation.plotting.compare import difference_histogram, overlaid_s_curves
+    from simulation.plotting.fit import fit_chart
+    from simulation.plotting.sweep import sweep_chart
 
     values = np.linspace(-5.0, 5.0, 40)
     drawn: list[tuple[Figure, tuple[str, ...]]] = [

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from simulation.model import SCALAR_NAMES, SERIES_NAMES, run_transition, trace_frame
-from simulation.params import ModelInputs, build_inputs
-from simulation.scenario_types import Risk
+from simulation.model.inputs import ModelInputs, build_inputs
+from simulation.scenario.types import Risk
 
 # A deterministic case small enough to work out by hand (variability "none", no attrition).
 # Calendar: 20 working days a month, 5 a week, 12 months = 240 days.

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from simulation.model import run_transition
-from simulation.params import ModelInputs, build_inputs
+from simulation.model.inputs import ModelInputs, build_inputs
 
 BASE: dict[str, float] = {
     "scenario.horizon_months": 24,

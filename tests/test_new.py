@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from simulation import schema
 from simulation.cli import _Group
-from simulation.cli_new import new
+from simulation.cli.new import new
 from simulation.errors import SimulationError
-from simulation.scenario import load_scenario
-from simulation.starter import MARKER, PLACEHOLDERS, check_name, starter_text
+from simulation.scenario import schema
+from simulation.scenario.reader import load_scenario
+from simulation.scenario.starter import MARKER, PLACEHOLDERS, check_name, starter_text
 
 ROOT = Path(__file__).resolve().parent.parent
 

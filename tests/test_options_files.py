@@ -18,11 +18,14 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner, Result
 
-from simulation import api, backends, engine, summary
+from simulation import api
+from simulation.analysis import summary
 from simulation.cli import FiniteFloatRange, main
+from simulation.engine import backends
+from simulation.engine import run as engine
 from simulation.errors import SimulationError
-from simulation.results import json_text
-from simulation.run_options import RunOptions
+from simulation.results.run_results import json_text
+from simulation.scenario.run_options import RunOptions
 
 ROOT = Path(__file__).resolve().parent.parent
 MINIMAL = ROOT / "scenarios" / "minimal.toml"

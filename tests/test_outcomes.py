@@ -6,8 +6,9 @@ from __future__ import annotations
 import numpy as np
 from test_model import HAND
 
-from simulation.model import SCALAR_NAMES, outcomes, run_programme
-from simulation.params import build_inputs
+from simulation.model import SCALAR_NAMES, run_programme
+from simulation.model.inputs import build_inputs
+from simulation.model.outcomes import outcomes
 
 
 def _inputs(seed: int, **changes: float):  # type: ignore[no-untyped-def]
@@ -70,10 +71,10 @@ def test_a_chunk_longer_than_an_outcome_batch_equals_small_chunks() -> None:
     batches (and a partial last one) gives the same rows as chunks far smaller than a batch."""
     from pathlib import Path
 
-    from simulation.backends import OUTCOME_BATCH
-    from simulation.engine import make_worker
-    from simulation.sampling import draw_inputs
-    from simulation.scenario import load_scenario
+    from simulation.engine.backends import OUTCOME_BATCH
+    from simulation.engine.run import make_worker
+    from simulation.sampling.designs import draw_inputs
+    from simulation.scenario.reader import load_scenario
 
     scenario = load_scenario(Path(__file__).parent.parent / "scenarios" / "it_helpdesk.toml")
     n = 2 * OUTCOME_BATCH + 11

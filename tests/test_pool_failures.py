@@ -14,10 +14,10 @@ from click.testing import CliRunner
 from fault_models import always_kill_model, kill_once_model
 
 from simulation import load_scenario
-from simulation.engine import simulate
+from simulation.analysis.risk_removal import risk_removal
+from simulation.engine.run import simulate
 from simulation.errors import SimulationError
-from simulation.risk_removal import risk_removal
-from simulation.run_options import RunOptions
+from simulation.scenario.run_options import RunOptions
 
 ROOT = Path(__file__).resolve().parent.parent
 MINIMAL = ROOT / "scenarios" / "minimal.toml"
@@ -119,7 +119,7 @@ def test_the_retrying_pool_delivers_every_task_once_when_the_pool_breaks_at_subm
     from concurrent.futures import Future
     from concurrent.futures.process import BrokenProcessPool
 
-    from simulation.backends import RetryingPool
+    from simulation.engine.backends import RetryingPool
 
     made: list[int] = []
 

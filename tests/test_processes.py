@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from test_interrupt import _session_processes, _wait_for_workers
 
 from simulation.cli import main
-from simulation.interrupts import ignore_in_worker
+from simulation.engine.interrupts import ignore_in_worker
 
 ROOT = Path(__file__).resolve().parent.parent
 SIMULATE = Path(sys.executable).with_name("simulate")

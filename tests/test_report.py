@@ -18,8 +18,8 @@ from PIL import Image
 from report_fixture import MANAGEMENT_OUTPUTS, PLANNED_TEAM, write_results_folder
 
 from simulation.errors import SimulationError
-from simulation.management_report import management_section, management_sentence
-from simulation.report import (
+from simulation.report.management import management_section, management_sentence
+from simulation.report.run_report import (
     ResultsData,
     build_report,
     chart_specs,
@@ -301,7 +301,8 @@ def test_browser_check_catches_errors_and_network_requests(tmp_path: Path) -> No
     """The console check above can fail: a page with a remote image and a JS error trips it."""
     browser = _chromium()
     assert browser is not None
-    html = (Path(__file__).parent.parent / "simulation" / "templates" / "page.html").read_text()
+    templates = Path(__file__).parent.parent / "simulation" / "report" / "templates"
+    html = (templates / "page.html").read_text()
     csp = re.search(r'<meta http-equiv="Content-Security-Policy"[^>]*>', html)
     assert csp
     bad = tmp_path / "bad.html"
@@ -317,7 +318,7 @@ def test_browser_check_catches_errors_and_network_requests(tmp_path: Path) -> No
 def test_key_figures_lead_with_the_deciding_outputs(results: Path) -> None:
     """The first table holds the headline outputs and every output with a target; the rest
     follow under "All outputs", so nothing is dropped and the board reads the few first."""
-    from simulation.report import HEADLINE_METRICS, key_figures
+    from simulation.report.run_report import HEADLINE_METRICS, key_figures
 
     data = load_results(results)
     first = [r["metric"] for r in key_figures(data, headline=True)]
@@ -331,7 +332,7 @@ def test_key_figures_lead_with_the_deciding_outputs(results: Path) -> None:
 def test_charts_drawn_in_worker_processes_equal_charts_drawn_serially(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from simulation import report
+    from simulation.report import run_report as report
 
     folder = write_results_folder(tmp_path / "run")
     monkeypatch.setattr(report, "_chart_jobs", lambda charts: 2)
@@ -472,7 +473,7 @@ def test_a_folder_from_before_the_management_layer_renders_without_the_section(
 ) -> None:
     """Rendered without drawing the charts (report_context with no figures): the section, its
     PDF page and its chart are left out, and nothing else changes around them."""
-    from simulation import report
+    from simulation.report import run_report as report
 
     pdf_tables: list[tuple[str, str]] = []
     real = report._table_pages

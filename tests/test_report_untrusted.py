@@ -20,10 +20,11 @@ import pytest
 from click.testing import CliRunner
 from folder_tools import MINIMAL, ROOT, copy_folder, error_line, report, snapshot
 
-from simulation import charts, load_scenario, run
+from simulation import load_scenario, run
 from simulation.cli import main
-from simulation.report import load_results
-from simulation.schema import SCALAR_NAMES
+from simulation.plotting import charts
+from simulation.results.reader import load_results
+from simulation.scenario.schema import SCALAR_NAMES
 
 LINK_REFUSED = "is a symbolic link, and links inside a results folder are not followed"
 
@@ -707,7 +708,7 @@ def test_a_killed_chart_worker_is_survived_with_identical_charts(
 ) -> None:
     """The first worker to draw a fan chart kills itself (SIGKILL, as the out-of-memory killer
     would); the charts not yet delivered are drawn in the parent, byte for byte the same."""
-    from simulation import report as report_module
+    from simulation.report import run_report as report_module
 
     marker = tmp_path / "kill-me"
     marker.touch()

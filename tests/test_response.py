@@ -12,9 +12,9 @@ from hypothesis import strategies as st
 from test_model import HAND
 
 from simulation.model import SCALAR_NAMES, run_programme, run_transition
+from simulation.model.inputs import ModelInputs, build_inputs
 from simulation.model.outcomes import ledger
 from simulation.model.stability import queue_checks, stability
-from simulation.params import ModelInputs, build_inputs
 
 #: The hand case of tests/test_model.py with a team too small for the demand: 3 agents × 12
 #: tickets = 36 a day against 40 after the vendor leaves on day 50. Only agency staff may help.
@@ -314,9 +314,9 @@ def test_skipping_quiet_reviews_changes_nothing_in_shipped_scenarios(stem: str) 
     held), iteration by iteration."""
     from pathlib import Path
 
-    from simulation.backends import ChunkWorker, WorkerSpec
-    from simulation.sampling import draw_inputs
-    from simulation.scenario import load_scenario
+    from simulation.engine.backends import ChunkWorker, WorkerSpec
+    from simulation.sampling.designs import draw_inputs
+    from simulation.scenario.reader import load_scenario
 
     sc = load_scenario(Path(__file__).resolve().parent.parent / "scenarios" / f"{stem}.toml")
     n = 24

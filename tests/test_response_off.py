@@ -20,10 +20,10 @@ from types import MappingProxyType
 import numpy as np
 import pytest
 
-from simulation.engine import simulate
+from simulation.engine.run import simulate
 from simulation.model import SCALAR_NAMES
-from simulation.run_options import RunOptions
-from simulation.scenario import load_scenario
+from simulation.scenario.reader import load_scenario
+from simulation.scenario.run_options import RunOptions
 
 FOLDER = Path(__file__).resolve().parent / "data" / "pre_response"
 REFERENCE = json.loads((FOLDER / "outputs.json").read_text())

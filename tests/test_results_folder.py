@@ -15,11 +15,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from simulation import folders
 from simulation.api import run as api_run
 from simulation.cli import main
 from simulation.errors import SimulationError
-from simulation.scenario import load_scenario
+from simulation.results import folders
+from simulation.scenario.reader import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 MINIMAL = ROOT / "scenarios" / "minimal.toml"

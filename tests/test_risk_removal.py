@@ -8,11 +8,11 @@ import numpy as np
 import pytest
 
 from simulation import load_scenario
-from simulation.distributions import Fixed
-from simulation.engine import simulate
+from simulation.analysis.risk_removal import COLUMNS, risk_removal, without_risk
+from simulation.distributions.families import Fixed
+from simulation.engine.run import simulate
 from simulation.model import SCALAR_NAMES
-from simulation.risk_removal import COLUMNS, risk_removal, without_risk
-from simulation.run_options import RunOptions
+from simulation.scenario.run_options import RunOptions
 
 SCENARIO = """
 [scenario]
@@ -135,17 +135,17 @@ def test_rerunning_only_struck_iterations_equals_a_full_rerun() -> None:
 
     import numpy as np
 
-    from simulation.backends import WorkerSpec
-    from simulation.engine import simulate
-    from simulation.risk_removal import (
+    from simulation.analysis.risk_removal import (
         OUTPUTS,
         _rows_are_shared,
         _struck_reruns,
         _struck_rows,
         without_risk,
     )
-    from simulation.run_options import RunOptions
-    from simulation.scenario import load_scenario
+    from simulation.engine.backends import WorkerSpec
+    from simulation.engine.run import simulate
+    from simulation.scenario.reader import load_scenario
+    from simulation.scenario.run_options import RunOptions
 
     root = Path(__file__).resolve().parent.parent
     scenario = load_scenario(root / "scenarios" / "it_helpdesk.toml")
@@ -176,7 +176,7 @@ def test_the_progress_bar_says_how_many_risks_are_left(
     """The command line's ranking bar names the risks left to re-run, down to none."""
     import io
 
-    import simulation.cli_support as cli_support
+    import simulation.cli.support as cli_support
 
     class Terminal(io.StringIO):
         def isatty(self) -> bool:

@@ -12,10 +12,10 @@ from click.testing import CliRunner
 
 from simulation import load_scenario, run
 from simulation.cli import main
-from simulation.engine import simulate
+from simulation.engine.run import simulate
 from simulation.model import SCALAR_NAMES, SERIES_NAMES
-from simulation.run_options import RunOptions
-from simulation.seeds import iteration_stream
+from simulation.sampling.seeds import iteration_stream
+from simulation.scenario.run_options import RunOptions
 
 ROOT = Path(__file__).resolve().parent.parent
 MINIMAL = ROOT / "scenarios" / "minimal.toml"
@@ -220,7 +220,7 @@ def test_cli_run_json(tmp_path: Path) -> None:
 
 
 def test_trace_reproduces_an_iteration_of_a_run(minimal) -> None:  # type: ignore[no-untyped-def]
-    from simulation.engine import trace
+    from simulation.engine.run import trace
 
     raw = simulate(minimal, RunOptions(25, seed=9, jobs=1))
     values, result = trace(minimal, 7, seed=9, iterations=25)
@@ -240,7 +240,7 @@ def test_cli_trace(tmp_path: Path) -> None:
 
 
 def test_reused_iteration_streams_equal_fresh_ones() -> None:
-    from simulation.seeds import IterationStreams
+    from simulation.sampling.seeds import IterationStreams
 
     streams = IterationStreams(5)
     for i in (3, 0, 2**40, 3):  # any order, rewinding to the same block repeats it

@@ -11,12 +11,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from simulation import api, engine
+from simulation import api
 from simulation.cli import main
+from simulation.engine import run as engine
 from simulation.errors import SimulationError
-from simulation.results import SampleWriter
-from simulation.run_options import RunOptions
-from simulation.scenario import load_scenario
+from simulation.results.run_results import SampleWriter
+from simulation.scenario.reader import load_scenario
+from simulation.scenario.run_options import RunOptions
 
 ROOT = Path(__file__).resolve().parent.parent
 MINIMAL = ROOT / "scenarios" / "minimal.toml"

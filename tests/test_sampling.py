@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 from scipy import optimize, stats
 
-from simulation.distributions import Distribution, parse_distribution
+from simulation.distributions.families import Distribution, parse_distribution
 from simulation.errors import CorrelationError
-from simulation.sampling import (
+from simulation.sampling.designs import (
     SAMPLERS,
     InputMatrix,
     draw_inputs,
@@ -18,7 +18,7 @@ from simulation.sampling import (
     rank_correlation_matrix,
     uniform_percentiles,
 )
-from simulation.scenario_types import Correlation
+from simulation.scenario.types import Correlation
 
 NAMES = ("staffing.a", "vendor.b", "phases.c", "demand.d", "costs.one_off_e")
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from simulation.distributions import Fixed
+from simulation.distributions.families import Fixed
 from simulation.errors import ScenarioError
-from simulation.scenario import load_scenario
+from simulation.scenario.reader import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = sorted((ROOT / "scenarios").glob("*.toml"))

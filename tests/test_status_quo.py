@@ -12,14 +12,14 @@ import numpy as np
 import pytest
 from test_model import HAND, discount
 
-from simulation.engine import simulate
+from simulation.engine.run import simulate
 from simulation.errors import ScenarioError
 from simulation.model import SCALAR_NAMES, run_programme, run_transition
 from simulation.model.costs import late_ticket_charge, response_by_day
-from simulation.params import ModelInputs, build_inputs
-from simulation.run_options import RunOptions
-from simulation.scenario import check_inputs, load_scenario
-from simulation.scenario_types import Risk
+from simulation.model.inputs import ModelInputs, build_inputs
+from simulation.scenario.reader import check_inputs, load_scenario
+from simulation.scenario.run_options import RunOptions
+from simulation.scenario.types import Risk
 
 ROOT = Path(__file__).resolve().parent.parent
 MINIMAL = ROOT / "scenarios" / "minimal.toml"
@@ -576,7 +576,7 @@ def test_a_risk_that_can_make_the_vendor_late_needs_its_late_days(tmp_path: Path
 
 
 def test_a_sweep_that_makes_the_vendor_late_is_refused_before_it_runs() -> None:
-    from simulation.sweep import apply_setting
+    from simulation.analysis.sweep import apply_setting
 
     variant = apply_setting(load_scenario(MINIMAL), {"vendor.sla_compliance": 0.9})
     assert check_inputs(variant) == [

@@ -15,13 +15,13 @@ import pytest
 from click.testing import CliRunner
 from test_model import HAND
 
+from simulation.analysis.compare import RANKING_COLUMNS, STATUS_QUO_OPTION, compare
 from simulation.cli import main
-from simulation.compare import RANKING_COLUMNS, STATUS_QUO_OPTION, compare
-from simulation.engine import simulate
+from simulation.engine.run import simulate
 from simulation.model import SCALAR_NAMES, run_transition
-from simulation.params import build_inputs
-from simulation.run_options import RunOptions
-from simulation.scenario import load_scenario
+from simulation.model.inputs import build_inputs
+from simulation.scenario.reader import load_scenario
+from simulation.scenario.run_options import RunOptions
 
 ROOT = Path(__file__).resolve().parent.parent
 IT = ROOT / "scenarios" / "it_helpdesk.toml"

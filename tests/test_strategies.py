@@ -15,12 +15,12 @@ import numpy as np
 import pytest
 from test_model import HAND
 
-from simulation.engine import simulate
+from simulation.engine.run import simulate
 from simulation.model import run_programme, run_transition
-from simulation.params import ModelInputs, build_inputs
-from simulation.run_options import RunOptions
-from simulation.scenario import load_scenario
-from simulation.scenario_types import Risk, Wave
+from simulation.model.inputs import ModelInputs, build_inputs
+from simulation.scenario.reader import load_scenario
+from simulation.scenario.run_options import RunOptions
+from simulation.scenario.types import Risk, Wave
 
 ROOT = Path(__file__).resolve().parent.parent
 IT = ROOT / "scenarios" / "it_helpdesk.toml"

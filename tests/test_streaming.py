@@ -12,12 +12,12 @@ from click.testing import CliRunner
 
 from simulation import load_scenario, run
 from simulation.cli import main
-from simulation.engine import simulate
+from simulation.engine.run import simulate
 from simulation.errors import SimulationError
 from simulation.model import SCALAR_NAMES
-from simulation.results import FLOAT_FORMAT, SampleWriter, samples_frame
-from simulation.run_options import RunOptions
-from simulation.scenario_types import Scenario
+from simulation.results.run_results import FLOAT_FORMAT, SampleWriter, samples_frame
+from simulation.scenario.run_options import RunOptions
+from simulation.scenario.types import Scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 MINIMAL = ROOT / "scenarios" / "minimal.toml"
@@ -66,7 +66,7 @@ def test_parquet_round_trips_to_the_same_values(minimal: Scenario, tmp_path: Pat
 def test_sample_writer_buffers_parquet_row_groups(minimal: Scenario, tmp_path: Path) -> None:
     import pyarrow.parquet as pq
 
-    import simulation.results as results
+    import simulation.results.run_results as results
 
     raw = simulate(minimal, RunOptions(25, seed=2, jobs=1))
     old = results.PARQUET_ROW_GROUP

@@ -1,4 +1,4 @@
-"""Tests of simulation.summary against numpy/pandas/scipy and hand calculations."""
+"""Tests of simulation.analysis.summary against numpy/pandas/scipy and hand calculations."""
 
 from __future__ import annotations
 
@@ -11,8 +11,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from simulation.scenario_types import Target
-from simulation.summary import (
+from simulation.analysis.summary import (
     PERCENTILES,
     SUMMARY_COLUMNS,
     ConvergenceCheck,
@@ -26,6 +25,7 @@ from simulation.summary import (
     timeseries_bands,
     too_few_iterations,
 )
+from simulation.scenario.types import Target
 
 
 @pytest.fixture

@@ -10,15 +10,8 @@ import pytest
 from click.testing import CliRunner
 
 from simulation import load_scenario
-from simulation.cli import main
-from simulation.distributions import Fixed
-from simulation.engine import simulate
-from simulation.errors import SimulationError
-from simulation.model import SCALAR_NAMES
-from simulation.results import samples_frame
-from simulation.run_options import RunOptions
-from simulation.summary import summarise
-from simulation.sweep import (
+from simulation.analysis.summary import summarise
+from simulation.analysis.sweep import (
     Lever,
     apply_setting,
     grid,
@@ -27,6 +20,13 @@ from simulation.sweep import (
     parse_sets,
     sweep,
 )
+from simulation.cli import main
+from simulation.distributions.families import Fixed
+from simulation.engine.run import simulate
+from simulation.errors import SimulationError
+from simulation.model import SCALAR_NAMES
+from simulation.results.run_results import samples_frame
+from simulation.scenario.run_options import RunOptions
 
 ROOT = Path(__file__).resolve().parent.parent
 MINIMAL = ROOT / "scenarios" / "minimal.toml"

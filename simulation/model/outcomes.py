@@ -17,13 +17,13 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from simulation import schema
 from simulation.model.arrays import recvec, vec
 from simulation.model.costs import cash_flows, response_by_day, vendor_quality
+from simulation.model.inputs import ModelInputs
 from simulation.model.queue import QueueRows, allowed_age, fifo_queue_rows
 from simulation.model.record import RunRecord
 from simulation.model.stability import Stability, queue_checks, stability
-from simulation.params import ModelInputs
+from simulation.scenario import schema
 
 SCALAR_NAMES: tuple[str, ...] = schema.SCALAR_NAMES
 SERIES_NAMES: tuple[str, ...] = schema.SERIES_NAMES
