@@ -3,8 +3,8 @@
 
 The table between the markers ``<!-- outputs table -->`` and ``<!-- end outputs table -->`` in
 the "Outputs" section is :func:`simulation.scenario.outputs.markdown_table`;
-``tests/test_contracts.py`` fails while the two differ. Change an output's unit, direction or
-meaning in simulation/scenario/outputs.py, then run:
+``tests/scenario/test_contracts.py`` fails while the two differ. Change an output's unit, direction
+or meaning in simulation/scenario/outputs.py, then run:
 
     .venv/bin/python scripts/docs_outputs.py
 """

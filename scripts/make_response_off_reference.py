@@ -8,7 +8,7 @@ order), and the
 ``transition_cost`` column itself (its definition changed: it now also holds the termination and
 extension costs).
 
-It was run once on the model before issue 14 (commit 2ba326e); ``tests/test_response_off.py``
+It was run once on the model before issue 14 (commit 2ba326e); ``tests/model/test_response_off.py``
 runs the same files with ``response.enabled = false`` on today's model and compares. Running it
 again on today's model must give the same file, as long as the switched-off layer still
 reproduces the old model.

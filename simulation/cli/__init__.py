@@ -59,7 +59,7 @@ class _Group(click.Group):
 
     Commands with heavy imports live in their own modules and load only when called, so that
     ``simulate --help`` and ``simulate validate`` start fast. ``--help`` lists them with the
-    summary kept here (tests/test_cli_inputs.py checks it against each command's docstring).
+    summary kept here (tests/cli/test_cli_inputs.py checks it against each command's docstring).
     """
 
     lazy: dict[str, tuple[str, str]] = {
