@@ -242,6 +242,38 @@ def compare(
     return Comparison(alts, table, difference_table(alts), meta, ranking_table(alts))
 
 
+def _unpaired(alts: tuple[Alternative, ...]) -> list[str]:
+    """A warning for each alternative whose futures are not the reference's: an input both
+    scenarios give the same distribution but that was drawn differently (a ``[[correlations]]``
+    table one of them adds or changes reorders the correlated inputs' samples), so the paired
+    differences would mix different futures. Empty when every shared input is drawn alike."""
+    ref = alts[0]
+    out = []
+    for alt in alts[1:]:
+        differ = []
+        for path, dist in ref.scenario.inputs.items():
+            column = f"in.{path}"
+            if (
+                dist.is_fixed
+                or alt.scenario.inputs.get(path) != dist
+                or column not in ref.samples
+                or column not in alt.samples
+            ):
+                continue
+            a, b = ref.samples[column].to_numpy(), alt.samples[column].to_numpy()
+            if not np.array_equal(a, b, equal_nan=True):
+                differ.append(path)
+        if differ:
+            more = f" and {len(differ) - 4} more" if len(differ) > 4 else ""
+            shown = ", ".join(differ[:4]) + more
+            out.append(
+                f"{alt.name}: {shown} have the same distribution as in {ref.name} but were drawn "
+                "differently (a [[correlations]] table that differs between the scenarios reorders "
+                "them): the paired differences against it mix different futures"
+            )
+    return out
+
+
 def _meta(
     alts: tuple[Alternative, ...], seed: int, n: int, sampler: str, started: str, wall: float
 ) -> dict[str, Any]:
@@ -252,6 +284,7 @@ def _meta(
             f"the alternatives use different horizons ({', '.join(map(str, horizons))} months): "
             "their NPVs cover different periods"
         )
+    warnings += _unpaired(alts)
     warnings += summary.too_few_iterations(n, (10, 50, 80, 90))
     return {
         "seed": seed,

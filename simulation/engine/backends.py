@@ -478,9 +478,26 @@ class RetryingPool:
         self.pool = self.make_pool()
 
     def close(self, cancel: bool = False) -> None:
-        if self.pool is not None:
-            self.pool.shutdown(wait=True, cancel_futures=cancel)
-            self.pool = None
+        """Shut the pool down. ``cancel`` (an interrupt or a failure): the workers are
+        terminated at once instead of finishing the chunks they hold, whose results would be
+        thrown away — a Ctrl-C used to wait for them (12 s on a 20,000-iteration run)."""
+        pool, self.pool = self.pool, None
+        if pool is None:
+            return
+        if not cancel:
+            pool.shutdown(wait=True)
+            return
+        # the pool's worker processes (pid -> process), a CPython attribute (3.14 adds
+        # terminate_workers); without it the pool is shut down as before
+        processes = list((getattr(pool, "_processes", None) or {}).values())
+        pool.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            process.terminate()  # workers die on SIGTERM (interrupts.ignore_in_worker)
+        for process in processes:
+            process.join(timeout=5)
+            if process.is_alive():
+                process.kill()
+                process.join(timeout=5)
 
 
 def ranking_pool(spec: WorkerSpec, jobs: int) -> RetryingPool:

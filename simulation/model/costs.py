@@ -292,6 +292,7 @@ def cash_flows(
     D_days: int,
     sq_tickets_m: NDArray[np.float64] | None = None,
     vendor_late_m: NDArray[np.float64] | None = None,
+    team_late_m: NDArray[np.float64] | None = None,
 ) -> dict[str, NDArray[np.float64]]:
     """Monthly nominal cash flows of both paths, discounted; see docs/model.md (Costs).
 
@@ -300,7 +301,9 @@ def cash_flows(
     status-quo path's tickets each month (the per-ticket fee, the vendor's late tickets);
     ``vendor_late_m``: the vendor's late tickets each month on the backsourcing path (the
     outgoing vendor's while it serves, a new vendor's after a switch), charged at
-    :func:`late_ticket_charge`. Both (runs × months), zero when not given."""
+    :func:`late_ticket_charge`; ``team_late_m``: the in-house team's own late tickets each month
+    (``staffing.sla_compliance``), charged alike as disruption. All (runs × months), zero when
+    not given."""
     k = len(records)
     D = float(D_days)
     H = M * D
@@ -321,6 +324,7 @@ def cash_flows(
     # after the end of the term in force at notice
     w_share, w_planned, w_cut, kept = waves(records)
     engaged = kept[:, None] * np.ones((1, M))
+    pending = np.zeros((k, M))  # the waves' shares still with the vendor (the kept part aside)
     extended = np.zeros((k, M))
     in_house = np.zeros((k, M))  # the share of the service run in house, month by month
     termination = np.zeros((k, M))
@@ -333,7 +337,9 @@ def cash_flows(
         wj = w_share[:, j]
         cj = np.minimum(w_cut[:, j], H)
         pj = np.minimum(np.maximum(w_planned[:, j], 0.0), cj)
-        engaged += wj[:, None] * share(lo, hi, zero, cj, D)
+        with_vendor = wj[:, None] * share(lo, hi, zero, cj, D)
+        engaged += with_vendor
+        pending += with_vendor
         extended += wj[:, None] * share(lo, hi, pj, cj, D)
         in_house += wj[:, None] * share(lo, hi, cj, horizon, D)
         last_exit = np.where(wj > 0.0, np.maximum(last_exit, cj), last_exit)
@@ -408,6 +414,8 @@ def cash_flows(
         managers[stay] = 0.0
         one_off_total = np.where(stay, vec(records, "stay_renegotiation_cost"), one_off_total)
     disruption = vec(records, "disruption_per_ticket_day")[:, None] * ticket_days_m
+    if team_late_m is not None and np.any(team_late_m > 0):  # the team's own misses
+        disruption = disruption + team_late_m * late_ticket_charge(records)[:, None]
     overlap = (
         day_salary * overlap_days
         + hires_in_overlap * per_hire
@@ -437,6 +445,11 @@ def cash_flows(
             ).astype(np.float64)
         overlap += premium_days * vec(records, "transfer_salary_premium") * day_salary
         overlap += np.bincount(r_early, vec(records, "retention_bonus")[r_early], minlength=k)
+    multi = np.count_nonzero(w_share > 0.0, axis=1) > 1
+    if multi.any():  # waves: internal cost runs double only for the share not yet taken back
+        taken = np.maximum(w_share.sum(axis=1), 1e-12)[:, None]
+        staged = ((salaries + hiring + managers) * (pending / taken)).sum(axis=1)
+        overlap = np.where(multi, staged, overlap)
     if stay.any():
         overlap[stay] = 0.0
     incoming = np.fromiter((r.p.incoming_vendor for r in records), bool, k)

@@ -175,6 +175,7 @@ class ModelInputs:
     governance_share: float  # fraction of the fee, while the vendor is engaged
     emergency_transition_cost: float  # currency, status quo, at a vendor failure
     salary_increase_per_year: float  # per year, on each anniversary of programme start
+    team_sla_compliance: float  # share of the in-house team's tickets within SLA by its quality
     # risks of this iteration
     events: tuple[RiskEvent, ...] = ()
     risk_flags: Mapping[str, bool] = field(default_factory=lambda: _EMPTY)
@@ -187,7 +188,7 @@ class ModelInputs:
     incoming_price_increase: float = 0.0  # per year
     # [stay]: the vendor keeps the service under renegotiated terms (strategy "stay")
     stay_fee_change: float = 0.0  # the fee relative to today's, from stay_from_month on
-    stay_sla_compliance: float = 1.0  # share of tickets within the SLA, from stay_from_month on
+    stay_late_tickets_avoided: float = 0.0  # share of today's late tickets the new SLA avoids
     stay_renegotiation_cost: float = 0.0  # currency, month 1
     stay_from_month: float = 0.0  # months from programme start
     # [policy] strategy and [[waves]] (docs/model.md, section 11)
@@ -270,7 +271,7 @@ _FIELDS: dict[str, str] = {
     "policy.cutover_month": "cutover_month",
     "policy.retained_share": "retained_share",
     "stay.fee_change": "stay_fee_change",
-    "stay.sla_compliance": "stay_sla_compliance",
+    "stay.late_tickets_avoided": "stay_late_tickets_avoided",
     "stay.renegotiation_cost": "stay_renegotiation_cost",
     "stay.from_month": "stay_from_month",
     "policy.readiness_capacity": "readiness_capacity",
@@ -323,6 +324,7 @@ _FIELDS: dict[str, str] = {
     "vendor.governance_share": "governance_share",
     "vendor.emergency_transition_cost": "emergency_transition_cost",
     "staffing.salary_increase_per_year": "salary_increase_per_year",
+    "staffing.sla_compliance": "team_sla_compliance",
 }
 
 #: The response layer's switches (boolean keys, read from the options): ModelInputs field ->
@@ -364,8 +366,6 @@ def _derived(kwargs: dict[str, object]) -> None:
             kwargs[name] = math.inf
     if unset("transfer_attrition"):
         kwargs["transfer_attrition"] = kwargs["annual_attrition"]
-    if unset("stay_sla_compliance"):
-        kwargs["stay_sla_compliance"] = kwargs["vendor_sla_compliance"]
     target = int(kwargs["target_agents"])  # type: ignore[call-overload]
     vendor = int(kwargs["vendor_agents"])  # type: ignore[call-overload]
     for name, value in (
@@ -413,8 +413,9 @@ def _fee_terms(kwargs: dict[str, object], fee_model: str) -> str:
             raise ValueError("vendor.price_per_ticket: is required with fee_model 'per_ticket'")
         kwargs["price_per_ticket"] = 0.0
     if unset("vendor_late_days"):
-        for key in ("vendor.sla_compliance", "stay.sla_compliance"):
-            if float(kwargs[key.replace(".", "_")]) < 1.0:  # type: ignore[arg-type]
+        for key in ("vendor.sla_compliance", "staffing.sla_compliance"):
+            name = "vendor_sla_compliance" if key.startswith("vendor") else "team_sla_compliance"
+            if float(kwargs[name]) < 1.0:  # type: ignore[arg-type]
                 raise ValueError(f"vendor.late_days: is required when {key} < 1")
         kwargs["vendor_late_days"] = 0.0
     return fee_model

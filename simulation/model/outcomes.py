@@ -213,14 +213,15 @@ def _stay_miss(
     records: Sequence[RunRecord], stay: NDArray[np.bool_], M: int
 ) -> NDArray[np.float64]:
     """(runs × months) the share of the vendor's tickets late by contract on a ``stay`` path:
-    ``1 − vendor.sla_compliance`` before ``stay.from_month``, ``1 − stay.sla_compliance`` from
-    the first month starting at or after it; 0 on the other paths."""
+    ``1 − vendor.sla_compliance`` before ``stay.from_month``, and that share × ``(1 −
+    stay.late_tickets_avoided)`` from the first month starting at or after it; 0 on the other
+    paths."""
     k = len(records)
     out = np.zeros((k, M))
     if not stay.any():
         return out
     today = 1.0 - vec(records, "vendor_sla_compliance")[:, None]
-    new = 1.0 - vec(records, "stay_sla_compliance")[:, None]
+    new = today * (1.0 - vec(records, "stay_late_tickets_avoided")[:, None])
     after = np.arange(M)[None, :] >= vec(records, "stay_from_month")[:, None]
     out[stay] = np.where(after, new, today)[stay]
     return out
@@ -280,8 +281,12 @@ def _group_outcomes(records: Sequence[RunRecord], key: Calendar) -> Outcomes:
     miss = 1.0 - vec(records, "vendor_sla_compliance")
     incoming = np.fromiter((r.p.incoming_vendor for r in records), bool, k)
     miss_new = np.where(incoming, 1.0 - vec(records, "incoming_sla_compliance"), 0.0)
+    # the in-house team's own misses (its quality, not its queue), on the tickets it serves
+    in_house = ~incoming & ~stay
+    miss_team = np.where(in_house, 1.0 - vec(records, "team_sla_compliance"), 0.0)
     miss_stay = _stay_miss(records, stay, M)  # (runs × months), today's before the new terms
-    if np.any(miss > 0) or np.any(miss_new > 0) or np.any(miss_stay > 0):
+    team_late_m = np.zeros((k, M))
+    if np.any(miss > 0) or np.any(miss_new > 0) or np.any(miss_stay > 0) or np.any(miss_team > 0):
         served = vendor_served(arrivals, vendor_day, capacity)
         late = vendor_quality(records, served)[0]
         if np.any(miss_new > 0):
@@ -290,6 +295,10 @@ def _group_outcomes(records: Sequence[RunRecord], key: Calendar) -> Outcomes:
         if stay.any():  # by month, exactly as the status quo's (sq_tickets_m × miss)
             late[stay] = arrivals[stay] * np.repeat(miss_stay[stay], D, axis=1)
             late_m[stay] = sq_tickets_m[stay] * miss_stay[stay]
+        if np.any(miss_team > 0):
+            team_late = (arrivals - served) * miss_team[:, None]
+            team_late_m = team_late.reshape(k, M, D).sum(axis=2)
+            late = late + team_late  # (for the SLA compliance; charged as disruption below)
         vendor_late = _on_due_day(late, lag)
         br_m = br_m + vendor_late.reshape(k, M, D).sum(axis=2)
         sla_m = _compliance(due_m, br_m)
@@ -312,6 +321,7 @@ def _group_outcomes(records: Sequence[RunRecord], key: Calendar) -> Outcomes:
         D,
         sq_tickets_m,
         late_m,
+        team_late_m,
     )
     stab = _stability(records, queue, capacity, arrivals, key)
     stabilised, end_day = stab.stabilised, stab.end_day

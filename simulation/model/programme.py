@@ -46,6 +46,8 @@ class Programme:
         D, W = ctx.D, ctx.W
         self.eval_end = p.evaluation_weeks * W
         self.notice_day = self.eval_end + p.negotiation_weeks * W
+        if p.strategy == "stay":  # no notice is served: events timed from it never come
+            self.notice_day = math.inf
         self.plan_end = self.eval_end + p.planning_weeks * W
         planned = self.notice_day + p.notice_months * D
         if p.cutover_policy == "fixed":

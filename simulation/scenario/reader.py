@@ -770,6 +770,19 @@ def _cross_checks(reach: Reach, options: Mapping[str, object], c: _Collector) ->
             "service can be offered a post",
             reach.file(offers, c),
         )
+    target = "staffing.target_agents"
+    if (
+        offers in reach.inputs
+        and target in reach.inputs
+        and not {offers, target} & c.keys
+        and round(reach(offers)[1]) > round(reach(target)[0])
+    ):
+        c.add(
+            offers,
+            f"must be at most {target} ({reach.text(target, low=True, whole=True)}), got "
+            f"{reach.text(offers, low=False, whole=True)}: each offer is a post in the team",
+            reach.file(offers, c),
+        )
     # Staying with the vendor has no transition: its terms are read only under "stay", and
     # nothing that builds a team goes with it.
     staying = options.get("policy.strategy", "big_bang") == "stay"
@@ -1238,6 +1251,18 @@ def _waves(
                 "policy.retained_share",
                 "must be < 1 (a part must be taken back; to keep everything use strategy 'stay')",
             )
+        elif retained is not None and strategy == "selective" and _lower(retained) > 0.0:
+            agents = inputs.get("vendor.agents")
+            n = round(_lower(agents)) if agents is not None else 0
+            low = _lower(retained)
+            kept = n - math.floor(n * (1.0 - low) + 0.5)
+            if n > 0 and kept < 1:
+                c.add(
+                    "policy.retained_share",
+                    f"keeps no vendor agent: {low:g} of the vendor's {n} agents rounds to 0, "
+                    "so the part kept would be paid for and served by nobody (use at least "
+                    f"{0.5 / n:.2g}, or strategy 'big_bang')",
+                )
         return ()
     if not entries:
         c.add("waves", "policy.strategy = 'waves' needs at least one [[waves]] table")
@@ -1422,11 +1447,8 @@ def _fee_checks(
         )
     late = "vendor.late_days"
     switching = options.get("incoming.kind", "in_house") == "vendor"
-    staying = options.get("policy.strategy", "big_bang") == "stay"
-    for key in ("vendor.sla_compliance", "incoming.sla_compliance", "stay.sla_compliance"):
-        if (key.startswith("incoming.") and not switching) or (
-            key.startswith("stay.") and not staying
-        ):
+    for key in ("vendor.sla_compliance", "incoming.sla_compliance", "staffing.sla_compliance"):
+        if key.startswith("incoming.") and not switching:
             continue
         compliance = inputs.get(key)
         can_be_late = (compliance is not None and _lower(compliance) < 1.0) or any(

@@ -491,12 +491,13 @@ STAY_KEYS: tuple[KeySpec, ...] = (
     ),
     _k(
         "stay",
-        "sla_compliance",
+        "late_tickets_avoided",
         "number",
-        None,
+        0.0,
         "fraction",
-        "Share of the tickets the vendor resolves within the SLA under the renegotiated terms, "
-        "from stay.from_month on; unset: vendor.sla_compliance",
+        "Share of today's late vendor tickets (1 - vendor.sla_compliance) the stronger SLA "
+        "avoids, from stay.from_month on (0.5: half as many late tickets); a share of today's "
+        "misses, so the new SLA is never worse than today's in any future",
         "fraction",
     ),
     _k(
@@ -650,6 +651,18 @@ STATUS_QUO_KEYS: tuple[KeySpec, ...] = (
         "rate",
         maximum=1.0,
         why="a yearly rise of more than 100% is a unit mistake (0.03 means 3%)",
+    ),
+    _k(
+        "staffing",
+        "sla_compliance",
+        "number",
+        1.0,
+        "fraction",
+        "Share of the in-house team's tickets resolved within the SLA by its own quality "
+        "(re-opened, resolved wrongly), as vendor.sla_compliance is the vendor's; its late "
+        "tickets are charged alike (vendor.late_days). 1: the team misses the SLA only when its "
+        "queue is late (an assumption a modeller should test)",
+        "fraction",
     ),
 )
 

@@ -29,7 +29,7 @@ def test_interrupted_run_leaves_nothing(tmp_path: Path, sig: signal.Signals) -> 
             "run",
             str(ROOT / "scenarios" / "it_helpdesk.toml"),
             "-n",
-            "100000",
+            "20000",
             "--jobs",
             "2",
             "--out",

@@ -136,13 +136,15 @@ def test_a_value_above_the_limit_is_refused(tmp_path: Path, spec: schema.KeySpec
 #: What a key at its limit needs beside it to pass the rules across keys: triage must close
 #: only tickets older than the SLA (the longest SLA leaves no triage age above it), and the
 #: team target cap of minimal.toml (6) must not be below the plan; only the vendor's agents can
-#: be offered a transfer; the incoming team's keys are read only for a new vendor (its
-#: ``[incoming]`` table gets ``kind = "vendor"``); the terms of staying are read only under
-#: ``strategy = "stay"``.
+#: be offered a transfer, each to a post in the team; the incoming team's keys are read only
+#: for a new vendor (its ``[incoming]`` table gets ``kind = "vendor"``); the terms of staying
+#: are read only under ``strategy = "stay"``.
 COMPANIONS = {
     "demand.sla_days": "[response]\ntriage = false\n",
     "staffing.target_agents": "[response]\nmax_target_agents = 10000\n",
-    "staffing.transfer_offers": "[vendor]\nagents = 10000\n",
+    "staffing.transfer_offers": (
+        "target_agents = 10000\n[vendor]\nagents = 10000\n[response]\nmax_target_agents = 10000\n"
+    ),
     "stay.from_month": '[policy]\nstrategy = "stay"\n',
 }
 INCOMING = 'kind = "vendor"\nmonthly_fee = 1000\n'

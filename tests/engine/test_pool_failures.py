@@ -146,3 +146,39 @@ def test_the_retrying_pool_delivers_every_task_once_when_the_pool_breaks_at_subm
     got = list(pool.run(lambda x: 2 * x, [(i,) for i in range(10)], window=4))
     assert sorted(got) == [((i,), 2 * i) for i in range(10)]
     assert pool.failures == 1 and len(made) == 2
+
+
+def _block(path: str) -> None:
+    """A task that never ends on its own: it waits for a file nobody writes."""
+    import time
+
+    Path(path).touch()
+    while True:
+        time.sleep(0.05)
+
+
+def test_cancelling_the_pool_stops_its_workers_without_finishing_their_tasks(
+    tmp_path: Path,
+) -> None:
+    """An interrupt closes the pool with ``cancel``: the workers are terminated, not waited for
+    (a worker holding a chunk used to finish it first: a Ctrl-C took as long as a chunk). The
+    task here never ends, so waiting for it would hang; the thread's join is only a guard."""
+    import threading
+    from concurrent.futures import ProcessPoolExecutor
+
+    from simulation.engine.backends import RetryingPool
+
+    pool = RetryingPool(lambda: ProcessPoolExecutor(1), lambda n: f"died {n}")
+    started = tmp_path / "started"
+    assert pool.pool is not None
+    processes_before = pool.pool
+    future = processes_before.submit(_block, str(started))
+    while not started.exists():
+        future.done()  # (the worker is starting the task)
+    workers = list(processes_before._processes.values())
+    closing = threading.Thread(target=pool.close, kwargs={"cancel": True}, daemon=True)
+    closing.start()
+    closing.join(timeout=60)
+    assert not closing.is_alive(), "close(cancel=True) waited for a task that never ends"
+    assert workers and all(not w.is_alive() for w in workers)
+    assert pool.pool is None

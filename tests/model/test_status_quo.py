@@ -327,6 +327,23 @@ def test_steady_compliance_of_a_vendor_that_never_leaves_equals_the_status_quo()
 # salaries that rise -----------------------------------------------------------------------------
 
 
+def test_the_in_house_team_s_own_misses_are_charged_like_the_vendor_s() -> None:
+    """staffing.sla_compliance 0.9 (late tickets 2 days late, 5 a ticket-day: 10 each): from
+    the month after cutover (day 50) the team serves all 40 × 20 tickets a month, 80 of them
+    late: 800 a month more disruption; before it, only the team's share of the tickets. The
+    queue, the transition cost and the status quo do not move."""
+    base = run_transition(inputs(vendor__late_days=2), None)
+    own = run_transition(inputs(vendor__late_days=2, staffing__sla_compliance=0.9), None)
+    diff = _flows(own) - _flows(base)
+    np.testing.assert_allclose(diff[3:], 800.0, rtol=1e-9)
+    assert 0.0 < diff[:3].sum() < 3 * 800.0
+    for name in ("peak_backlog", "ticket_days_beyond_sla", "transition_cost", "status_quo_npv"):
+        assert own.scalars[name] == base.scalars[name], name
+    assert own.scalars["steady_sla_compliance"] < 0.91
+    with pytest.raises(ValueError, match=r"vendor.late_days: is required when staffing"):
+        inputs(staffing__sla_compliance=0.9)
+
+
 def test_salary_increase_by_hand() -> None:
     # 24 months; from month 13 every salary is 10% higher: the 4 agents cost 17,600 a month and
     # the manager 5,500. Notice in month 12 keeps the vendor until day 270, so the overlap runs

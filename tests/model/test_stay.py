@@ -22,10 +22,12 @@ from simulation.model import SCALAR_NAMES, run_transition
 from simulation.model.inputs import build_inputs
 from simulation.scenario.reader import load_scenario
 from simulation.scenario.run_options import RunOptions
+from simulation.scenario.types import Risk
 
 ROOT = Path(__file__).resolve().parents[2]
 IT = ROOT / "scenarios" / "it_helpdesk.toml"
 MINIMAL = ROOT / "scenarios" / "minimal.toml"
+RENEGOTIATE = "it_helpdesk_renegotiate.toml"
 
 
 def _child(tmp_path: Path, name: str, body: str, parent: Path = IT) -> Path:
@@ -73,6 +75,41 @@ def _stay(**changes: float):  # type: ignore[no-untyped-def]
     return build_inputs(values, options)
 
 
+def test_staying_has_no_notice_so_events_timed_from_it_never_come() -> None:
+    """A vendor failure timed from notice belongs to a programme that serves notice: staying
+    serves none, so on neutral terms it stays the status quo exactly (a failure timed from
+    start hits both alike)."""
+    for relative_to in ("notice", "start"):
+        values = {
+            **HAND,
+            "vendor.emergency_transition_cost": 50000,
+            "risks.bust.occurs": 1,
+            "risks.bust.at_month": 1.0,
+        }
+        options = {"simulation.variability": "none", "policy.strategy": "stay"}
+        risks = (Risk("bust", "event", event="vendor_failure", relative_to=relative_to),)
+        s = run_transition(build_inputs(values, options, risks), None).scalars
+        assert s["npv_savings"] == 0.0, relative_to
+        assert s["backsourcing_npv"] == s["status_quo_npv"]
+
+
+def test_compare_warns_when_an_alternative_does_not_share_the_futures(tmp_path: Path) -> None:
+    """A [[correlations]] table only one scenario has reorders the correlated inputs' samples:
+    compare says so, naming them; the renegotiated alternative shares the futures."""
+    body = (
+        '[[correlations]]\nbetween = ["vendor.sla_compliance", "vendor.governance_share"]\n'
+        "rank = 0.5\n"
+    )
+    skewed = _child(tmp_path, "skewed", body)
+    alternatives = [load_scenario(p) for p in (IT, skewed, ROOT / "scenarios" / RENEGOTIATE)]
+    comp = compare(alternatives, 30, seed=4, jobs=1)
+    warned = [w for w in comp.meta["warnings"] if "drawn differently" in w]
+    assert len(warned) == 1 and warned[0].startswith("skewed: ")
+    assert "vendor.sla_compliance" in warned[0] and "vendor.governance_share" in warned[0]
+    it, _, renegotiate = comp.alternatives
+    assert np.array_equal(it.values("status_quo_npv"), renegotiate.values("status_quo_npv"))
+
+
 def _flows(r: object, name: str = "cost_backsourcing") -> np.ndarray:
     cum = r.monthly[name]  # type: ignore[attr-defined]
     disc = 1.06 ** (-np.arange(1, len(cum) + 1) / 12.0)
@@ -81,12 +118,13 @@ def _flows(r: object, name: str = "cost_backsourcing") -> np.ndarray:
 
 def test_renegotiated_terms_by_hand() -> None:
     """HAND's vendor: 30,000 a month, 40 tickets a day × 20 days, 90% within SLA, late tickets
-    2 days late at 5 a ticket-day (10 each). Renegotiated from month 3: 10% cheaper and 95%
-    within SLA, for 5,000 in month 1. The status quo is unchanged."""
+    2 days late at 5 a ticket-day (10 each). Renegotiated from month 3: 10% cheaper and half of
+    the late tickets avoided (95% within SLA), for 5,000 in month 1. The status quo is
+    unchanged."""
     r = run_transition(
         _stay(
             stay__fee_change=-0.1,
-            stay__sla_compliance=0.95,
+            stay__late_tickets_avoided=0.5,
             stay__renegotiation_cost=5000,
             stay__from_month=3,
         ),

@@ -148,6 +148,12 @@ def test_two_waves_by_hand() -> None:
         _hand("waves", TWO_WAVES, vendor__monthly_fee=0, vendor__termination_fee=0), None
     )
     np.testing.assert_allclose(_flows(r) - _flows(free), fee, atol=1e-6)
+    # overlap: the internal cost of each month (salaries 200 a day from days 30 and 80, 1,500 a
+    # hire, the manager 5,000 a month from day 10) × the share not yet taken back (1, 1, 0.75,
+    # 0.5, 0.5, then 0): after wave 1's cutover only wave 2's share runs double
+    overlap = 2500 + (4000 + 3000 + 5000) + (8000 + 5000) * 0.75 + (8000 + 5000) * 0.5
+    overlap += (16000 + 3000 + 5000) * 0.5
+    assert r.scalars["overlap_cost"] == pytest.approx(overlap)
 
 
 def _failing(at_month: float, strategy: str, waves: tuple[Wave, ...] = (), **changes: float):
