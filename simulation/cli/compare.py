@@ -1,7 +1,7 @@
 """``simulate compare`` and ``simulate sweep``: decision tools run with common random numbers.
 
-Registered lazily on the ``simulate`` group (``_Group.lazy`` in :mod:`simulation.cli`), whose
-error handling turns :class:`~simulation.errors.SimulationError` into ``error: ...`` lines and
+Registered lazily on the ``simulate`` group (``LazyGroup.lazy`` in :mod:`simulation.cli.group`),
+whose error handling turns :class:`~simulation.errors.SimulationError` into ``error: ...`` lines and
 exit code 1, and Ctrl-C into exit 130.
 """
 

@@ -16,7 +16,7 @@ import click
 import numpy as np
 import pandas as pd
 
-from simulation.cli import echo_error
+from simulation.cli.group import echo_error
 from simulation.distributions.fitting import (
     DECIMAL_MARKS,
     FIT_FAMILIES,

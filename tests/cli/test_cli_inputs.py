@@ -93,9 +93,9 @@ def test_help_lists_the_lazy_commands_without_importing_them() -> None:
 def test_lazy_command_summaries_match_their_docstrings() -> None:
     import importlib
 
-    from simulation.cli import _Group
+    from simulation.cli.group import LazyGroup
 
-    for name, (target, summary) in _Group.lazy.items():
+    for name, (target, summary) in LazyGroup.lazy.items():
         module, _, attr = target.partition(":")
         command = getattr(importlib.import_module(module), attr)
         assert command.name == name

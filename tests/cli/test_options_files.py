@@ -20,7 +20,8 @@ from click.testing import CliRunner, Result
 
 from simulation import api
 from simulation.analysis import summary
-from simulation.cli import FiniteFloatRange, main
+from simulation.cli import main
+from simulation.cli.options import FiniteFloatRange
 from simulation.engine import backends
 from simulation.engine import run as engine
 from simulation.errors import SimulationError

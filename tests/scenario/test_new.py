@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from simulation.cli import _Group
+from simulation.cli.group import LazyGroup
 from simulation.cli.new import new
 from simulation.errors import SimulationError
 from simulation.scenario import schema
@@ -20,7 +20,7 @@ from simulation.scenario.starter import MARKER, PLACEHOLDERS, check_name, starte
 ROOT = Path(__file__).resolve().parents[2]
 
 # The command as the `simulate` group runs it (errors become messages and exit code 1).
-_cli = _Group(name="simulate", commands={"new": new})
+_cli = LazyGroup(name="simulate", commands={"new": new})
 
 
 def _invoke(*args: str) -> Result:
