@@ -53,6 +53,10 @@ EXCEPTIONS: dict[tuple[str, str], str] = {
     "publishes at once (one atomic rename); imported inside write_folder only when asked, so "
     "reading or writing results without a report never loads the report stage",
     (
+        "simulation.results.run_results",
+        "simulation.report.drawing",
+    ): "as above: the charts of the report RunResults.save writes",
+    (
         "simulation.analysis.compare",
         "simulation.results.folders",
     ): "Comparison.save writes its folder as a run's is written (staged, renamed at once)",

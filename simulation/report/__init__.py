@@ -14,7 +14,8 @@ from simulation.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from simulation.report.compare import build_compare_report
-    from simulation.report.run_report import build_report, rebuild_report, write_charts
+    from simulation.report.drawing import write_charts
+    from simulation.report.run_report import build_report, rebuild_report
     from simulation.report.sweep import table_text, write_sweep_charts
 
 __all__ = [
@@ -32,7 +33,7 @@ _WHERE = {
     "build_report": "run_report",
     "rebuild_report": "run_report",
     "table_text": "sweep",
-    "write_charts": "run_report",
+    "write_charts": "drawing",
     "write_sweep_charts": "sweep",
 }
 

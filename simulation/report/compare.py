@@ -27,6 +27,9 @@ from simulation.engine.run import KEY_OUTPUTS
 from simulation.plotting import charts
 from simulation.plotting.charts import Percentiles, human
 from simulation.plotting.compare import difference_histogram, overlaid_s_curves
+from simulation.report.chart_specs import ChartSpec
+from simulation.report.narrative import lower_label
+from simulation.report.tables import signed
 from simulation.scenario.outputs import metric_info
 
 FloatArray = NDArray[np.float64]
@@ -53,9 +56,7 @@ def _p_savings(alt: Alternative) -> float:
 
 
 def chart_specs(comp: Comparison) -> list[Any]:
-    """Every chart of a comparison (``simulation.report.run_report.ChartSpec``), in report order."""
-    from simulation.report.run_report import ChartSpec, lower_label
-
+    """Every chart of a comparison (:class:`~simulation.report.chart_specs.ChartSpec`), in order."""
     cur = comp.currency
     specs: list[ChartSpec] = []
     for metric in KEY_OUTPUTS:
@@ -101,8 +102,6 @@ def _curves_drawer(
 
 
 def _npv_spec(comp: Comparison) -> Any:
-    from simulation.report.run_report import ChartSpec
-
     cur = comp.currency
     curves = [
         ecdf(a.values("backsourcing_npv"), a.name, _colour(i))
@@ -135,8 +134,6 @@ def _npv_spec(comp: Comparison) -> Any:
 def _difference_spec(
     comp: Comparison, alt: Alternative, metric: str, lower_label: Callable[[str], str]
 ) -> Any:
-    from simulation.report.run_report import ChartSpec
-
     ref = comp.reference
     label, unit = metric_info(metric, comp.currency)
     d = paired_difference(ref.values(metric), alt.values(metric))
@@ -238,7 +235,7 @@ def difference_rows(comp: Comparison) -> list[dict[str, str]]:
                 "pair": f"{r['alternative']} − {r['reference']}",
                 "label": label,
                 "better": f"{r['better']} is better",
-                **{c: _signed(float(r[c]), unit) for c in ("mean", "p10", "p50", "p90")},
+                **{c: signed(float(r[c]), unit) for c in ("mean", "p10", "p50", "p90")},
                 "p_better": human(float(r["p_better"]), "%"),
                 "p_equal": human(float(r["p_equal"]), "%"),
             }
@@ -259,17 +256,10 @@ def _difference(comp: Comparison, alternative: str, metric: str) -> dict[str, An
     return {str(k): v for k, v in rows.iloc[0].items()} if len(rows) else None
 
 
-def _signed(value: float, unit: str) -> str:
-    text = human(value, unit)
-    return f"+{text}" if math.isfinite(value) and value > 0 else text
-
-
 def compare_sentences(comp: Comparison) -> list[str]:
     """Plain sentences for a decision board, each built from the comparison's numbers: each
     alternative against staying outsourced, the lowest P80 transition cost and time, and each
     paired difference of the key outputs against the first alternative."""
-    from simulation.report.run_report import lower_label
-
     cur = comp.currency
     ref = comp.reference
     out = []
@@ -318,8 +308,8 @@ def compare_sentences(comp: Comparison) -> list[str]:
             out.append(
                 f"{alt.name} has a {word} {lower_label(label)} than {ref.name} in "
                 f"{human(float(r['p_better']), '%')} of the paired futures; the median "
-                f"difference is {_signed(float(r['p50']), unit)} (P10 "
-                f"{_signed(float(r['p10']), unit)}, P90 {_signed(float(r['p90']), unit)})."
+                f"difference is {signed(float(r['p50']), unit)} (P10 "
+                f"{signed(float(r['p10']), unit)}, P90 {signed(float(r['p90']), unit)})."
             )
     return out
 

@@ -427,7 +427,8 @@ def write_folder(
     try:
         _write_tables(res, staging.path, streamed)
         if charts or report:
-            from simulation.report.run_report import build_report, write_charts
+            from simulation.report.drawing import write_charts
+            from simulation.report.run_report import build_report
 
             if charts:
                 write_charts(staging.path, svg=svg)

@@ -18,15 +18,12 @@ from PIL import Image
 from report_fixture import MANAGEMENT_OUTPUTS, PLANNED_TEAM, write_results_folder
 
 from simulation.errors import SimulationError
+from simulation.report.chart_specs import chart_specs
+from simulation.report.drawing import write_charts
 from simulation.report.management import management_section, management_sentence
-from simulation.report.run_report import (
-    ResultsData,
-    build_report,
-    chart_specs,
-    executive_summary,
-    load_results,
-    write_charts,
-)
+from simulation.report.narrative import executive_summary
+from simulation.report.run_report import build_report
+from simulation.results.reader import ResultsData, load_results
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 EXPECTED_CHARTS = {
@@ -318,7 +315,7 @@ def test_browser_check_catches_errors_and_network_requests(tmp_path: Path) -> No
 def test_key_figures_lead_with_the_deciding_outputs(results: Path) -> None:
     """The first table holds the headline outputs and every output with a target; the rest
     follow under "All outputs", so nothing is dropped and the board reads the few first."""
-    from simulation.report.run_report import HEADLINE_METRICS, key_figures
+    from simulation.report.tables import HEADLINE_METRICS, key_figures
 
     data = load_results(results)
     first = [r["metric"] for r in key_figures(data, headline=True)]
@@ -332,7 +329,7 @@ def test_key_figures_lead_with_the_deciding_outputs(results: Path) -> None:
 def test_charts_drawn_in_worker_processes_equal_charts_drawn_serially(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from simulation.report import run_report as report
+    from simulation.report import drawing as report
 
     folder = write_results_folder(tmp_path / "run")
     monkeypatch.setattr(report, "_chart_jobs", lambda charts: 2)
@@ -473,16 +470,17 @@ def test_a_folder_from_before_the_management_layer_renders_without_the_section(
 ) -> None:
     """Rendered without drawing the charts (report_context with no figures): the section, its
     PDF page and its chart are left out, and nothing else changes around them."""
+    from simulation.report import pdf
     from simulation.report import run_report as report
 
     pdf_tables: list[tuple[str, str]] = []
-    real = report._table_pages
+    real = pdf._table_pages
 
     def spy(pdf, title, header, rows, widths, note=""):  # type: ignore[no-untyped-def]
         pdf_tables.append((title, note))
         real(pdf, title, header, rows, widths, note)
 
-    monkeypatch.setattr(report, "_table_pages", spy)
+    monkeypatch.setattr(pdf, "_table_pages", spy)
     old = write_results_folder(tmp_path / "old", n=120, management=False)
     data = load_results(old)  # the contract accepts it: the new outputs are optional
     assert not any(data.has(m) for m in MANAGEMENT_OUTPUTS)
@@ -494,13 +492,13 @@ def test_a_folder_from_before_the_management_layer_renders_without_the_section(
     # the key figures are followed by the charts exactly as before the section existed
     assert '</section>\n\n<section class="charts" id="charts">' in html
     assert not any("management" in s for s in executive_summary(data))
-    report.render_pdf([], [], context)
+    pdf.render_pdf([], [], context)
     assert "What management had to do" not in [t for t, _ in pdf_tables]
 
     # the folder with the management layer gets the section in the PDF too, after the key figures
     pdf_tables.clear()
     data = load_results(results)
-    report.render_pdf([], [], report.report_context(data, [], []))
+    pdf.render_pdf([], [], report.report_context(data, [], []))
     notes = dict(pdf_tables)
     assert notes["What management had to do"] == management_sentence(data)
     titles = [t for t, _ in pdf_tables]

@@ -708,7 +708,7 @@ def test_a_killed_chart_worker_is_survived_with_identical_charts(
 ) -> None:
     """The first worker to draw a fan chart kills itself (SIGKILL, as the out-of-memory killer
     would); the charts not yet delivered are drawn in the parent, byte for byte the same."""
-    from simulation.report import run_report as report_module
+    from simulation.report import drawing as report_module
 
     marker = tmp_path / "kill-me"
     marker.touch()
