@@ -12,7 +12,9 @@ import time
 
 import numpy as np
 
-from simulation.distributions.families import Distribution, Pert, parse_distribution
+from simulation.distributions.continuous import Pert
+from simulation.distributions.families import Distribution
+from simulation.distributions.parsing import parse_distribution
 from simulation.sampling.designs import SAMPLERS, draw_inputs, uniform_percentiles
 from simulation.scenario.types import Correlation
 

@@ -17,27 +17,24 @@ import numpy as np
 import pandas as pd
 
 from simulation.cli.group import echo_error
+from simulation.distributions.data import DECIMAL_MARKS, SEPARATORS, CsvFormat, read_column
+from simulation.distributions.fit_charts import FitChartData, data_chart_data, pool_chart_data
 from simulation.distributions.fitting import (
-    DECIMAL_MARKS,
     FIT_FAMILIES,
     KS_NOTE,
     MAX_DISCRETE_VALUES,
-    POOL_QUANTILES,
-    SEPARATORS,
-    CsvFormat,
-    ExpertPool,
-    FitChartData,
     FitSummary,
-    data_chart_data,
     default_key,
     fit_distributions,
-    fit_pool,
     parse_families,
-    pool_chart_data,
-    pool_experts,
-    read_column,
-    read_experts,
     toml_line,
+)
+from simulation.distributions.pooling import (
+    POOL_QUANTILES,
+    ExpertPool,
+    fit_pool,
+    pool_experts,
+    read_experts,
 )
 from simulation.errors import SimulationError
 from simulation.inputfiles import os_reason

@@ -1,7 +1,9 @@
 """The distribution stage: the catalogue of input distributions and fitting them to data.
 
-Owns parsing a TOML value into a frozen distribution with ``ppf`` (``families``) and fitting
-the catalogue to a column of data or pooling experts' three-point estimates (``fitting``).
+Owns the catalogue (``families``: the common interface, fixed and resampled families;
+``continuous``: the scipy-backed ones), parsing a TOML value into one (``parsing``) and fitting
+the catalogue to a column of data (``data``, ``fitting``) or to experts' pooled three-point
+estimates (``pooling``), with the numbers of the fit chart (``fit_charts``).
 Imports only the base modules.
 """
 
@@ -12,15 +14,11 @@ from typing import TYPE_CHECKING
 from simulation.lazy import lazy_exports
 
 if TYPE_CHECKING:
-    from simulation.distributions.families import Distribution, Fixed, parse_distribution
-    from simulation.distributions.fitting import (
-        FitSummary,
-        fit_distributions,
-        fit_pool,
-        pool_experts,
-        read_column,
-        read_experts,
-    )
+    from simulation.distributions.data import read_column
+    from simulation.distributions.families import Distribution, Fixed
+    from simulation.distributions.fitting import FitSummary, fit_distributions
+    from simulation.distributions.parsing import parse_distribution
+    from simulation.distributions.pooling import fit_pool, pool_experts, read_experts
 
 __all__ = [
     "Distribution",
@@ -40,11 +38,11 @@ _WHERE = {
     "FitSummary": "fitting",
     "Fixed": "families",
     "fit_distributions": "fitting",
-    "fit_pool": "fitting",
-    "parse_distribution": "families",
-    "pool_experts": "fitting",
-    "read_column": "fitting",
-    "read_experts": "fitting",
+    "fit_pool": "pooling",
+    "parse_distribution": "parsing",
+    "pool_experts": "pooling",
+    "read_column": "data",
+    "read_experts": "pooling",
 }
 
 __getattr__, __dir__ = lazy_exports(__name__, _WHERE, globals())

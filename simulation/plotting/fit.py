@@ -6,7 +6,7 @@ from __future__ import annotations
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from simulation.distributions.fitting import FitChartData
+from simulation.distributions.fit_charts import FitChartData
 from simulation.plotting.charts import SERIES_COLOURS, plain_text
 
 __all__ = ["fit_chart"]

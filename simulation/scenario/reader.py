@@ -73,7 +73,8 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from simulation.distributions.families import Distribution, Fixed, parse_distribution
+from simulation.distributions.families import Distribution, Fixed
+from simulation.distributions.parsing import parse_distribution
 from simulation.errors import DistributionError, ScenarioError
 from simulation.inputfiles import decode_utf8, os_reason, read_input
 from simulation.scenario import schema

@@ -10,14 +10,9 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from simulation.distributions.families import (
-    DISTRIBUTIONS,
-    FAST_PPF_MIN_SIZE,
-    Distribution,
-    Fixed,
-    Pert,
-    parse_distribution,
-)
+from simulation.distributions.continuous import FAST_PPF_MIN_SIZE, Pert
+from simulation.distributions.families import Distribution, Fixed
+from simulation.distributions.parsing import DISTRIBUTIONS, parse_distribution
 from simulation.errors import DistributionError
 
 N = 200_000

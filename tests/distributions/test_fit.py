@@ -14,29 +14,20 @@ from click.testing import CliRunner
 from scipy import special, stats
 
 from simulation.cli.fit import fit
-from simulation.distributions.families import (
-    Empirical,
-    Gamma,
-    LogNormal,
-    Normal,
-    Pert,
-    Uniform,
-    parse_distribution,
-)
+from simulation.distributions.continuous import Gamma, LogNormal, Normal, Pert, Uniform
+from simulation.distributions.families import Empirical
+from simulation.distributions.fit_charts import Curve, FitChartData
 from simulation.distributions.fitting import (
     FIT_FAMILIES,
-    Curve,
-    ExpertEstimate,
-    FitChartData,
     FitResult,
     fit_distributions,
     fit_family,
-    fit_pool,
     frozen,
-    pool_experts,
     round_sig,
     toml_line,
 )
+from simulation.distributions.parsing import parse_distribution
+from simulation.distributions.pooling import ExpertEstimate, fit_pool, pool_experts
 from simulation.plotting.fit import fit_chart
 
 # Parameter recovery ------------------------------------------------------------------------------

@@ -103,7 +103,7 @@ def test_the_report_charts_draw_user_text_literally(name: str) -> None:
 def test_compare_sweep_and_fit_charts_draw_user_text_literally(name: str) -> None:
     from simulation.analysis.compare import ecdf
     from simulation.analysis.sweep import SweepLine
-    from simulation.distributions.fitting import Curve, FitChartData
+    from simulation.distributions.fit_charts import Curve, FitChartData
     from simulation.plotting.compare import difference_histogram, overlaid_s_curves
     from simulation.plotting.fit import fit_chart
     from simulation.plotting.sweep import sweep_chart

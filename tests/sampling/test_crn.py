@@ -7,7 +7,8 @@ import hashlib
 import numpy as np
 import pytest
 
-from simulation.distributions.families import Distribution, parse_distribution
+from simulation.distributions.families import Distribution
+from simulation.distributions.parsing import parse_distribution
 from simulation.sampling.designs import (
     draw_inputs,
     input_stream,

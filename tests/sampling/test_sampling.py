@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 from scipy import optimize, stats
 
-from simulation.distributions.families import Distribution, parse_distribution
+from simulation.distributions.families import Distribution
+from simulation.distributions.parsing import parse_distribution
 from simulation.errors import CorrelationError
 from simulation.sampling.designs import (
     SAMPLERS,

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from simulation.distributions.families import Fixed, Uniform
+from simulation.distributions.continuous import Uniform
+from simulation.distributions.families import Fixed
 from simulation.errors import ScenarioError
 from simulation.scenario.reader import MAX_EXTENDS_DEPTH, load_scenario
 

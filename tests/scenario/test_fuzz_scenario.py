@@ -24,7 +24,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from simulation.distributions.families import CATALOGUE
+from simulation.distributions.parsing import CATALOGUE
 from simulation.errors import ScenarioError
 from simulation.scenario import schema
 from simulation.scenario.reader import load_scenario, parse_scenario

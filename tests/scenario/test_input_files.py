@@ -21,8 +21,9 @@ from click.testing import CliRunner, Result
 
 from simulation import inputfiles
 from simulation.cli import main
-from simulation.distributions.families import Pert
-from simulation.distributions.fitting import ExpertEstimate, FitError, pool_experts
+from simulation.distributions.continuous import Pert
+from simulation.distributions.data import FitError
+from simulation.distributions.pooling import ExpertEstimate, pool_experts
 
 ROOT = Path(__file__).resolve().parents[2]
 MINIMAL = ROOT / "scenarios" / "minimal.toml"
