@@ -4,7 +4,7 @@ Prints ms per iteration and SimPy events per iteration (stochastic and "none" va
 the single-run API ``run_transition``, which computes one run's outputs on its own (about 0.4 ms
 of numpy calls a run); the engine computes them per chunk of runs, so its per-iteration cost is
 lower (``scripts/bench_run.py``); the last lines show the outputs' cost per iteration by batch
-size, the figure behind ``backends.OUTCOME_BATCH``. ``--profile`` prints the top of a cProfile
+size, the figure behind ``worker.OUTCOME_BATCH``. ``--profile`` prints the top of a cProfile
 report.
 """
 

@@ -16,14 +16,14 @@ Cost of the ranking
 Only the iterations a risk struck (:func:`simulation.model.inputs.struck`) are re-run; the others
 are the baseline's by common random numbers. Every worker holds the baseline's scenario and input
 matrix once and runs a struck iteration "without" a risk by fixing its ``occurs`` at 0
-(:meth:`simulation.engine.backends.ChunkWorker.with_values`), so no switched-off copy of the
+(:meth:`simulation.engine.worker.ChunkWorker.with_values`), so no switched-off copy of the
 scenario or of the matrix is made per risk. The re-runs are streamed risk after risk, a few batches
 per worker in flight, and of each re-run only the outputs ranked (:data:`OUTPUTS`) come back; a
 risk's "without" columns are kept only until its last batch arrives and its P80s are taken.
 Memory therefore stays at the baseline's plus a few risks' columns, whatever the number of risks;
 time grows with the struck iterations (risks × occurrence rate × iterations), each of which costs
 one model run whose parameter set grows with the register. A worker that dies is replaced and
-its batches re-run (:class:`simulation.engine.backends.RetryingPool`).
+its batches re-run (:class:`simulation.engine.local_pool.RetryingPool`).
 """
 
 from __future__ import annotations
@@ -38,14 +38,9 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from simulation.distributions.families import Distribution, Fixed
-from simulation.engine.backends import (
-    ChunkWorker,
-    ModelFn,
-    WorkerSpec,
-    ranking_pool,
-    run_with_values,
-)
+from simulation.engine.local_pool import ranking_pool, run_with_values
 from simulation.engine.run import ProgressFn, RawResults, default_jobs, simulate
+from simulation.engine.worker import ChunkWorker, ModelFn, WorkerSpec
 from simulation.model import SCALAR_NAMES
 from simulation.model.inputs import struck
 from simulation.sampling.designs import draw_inputs
@@ -113,7 +108,7 @@ def _struck_reruns(
     """``(r, rows, outputs)`` for every batch of the iterations risk ``risks[r]`` struck
     (``rows_of[r]``), re-run with the risk switched off: ``outputs`` holds the :data:`OUTPUTS`
     columns of those rows. Batches come risk after risk (in any order within a few risks); with
-    ``jobs`` > 1 they run on a :func:`~simulation.engine.backends.ranking_pool`, at most
+    ``jobs`` > 1 they run on a :func:`~simulation.engine.local_pool.ranking_pool`, at most
     :data:`IN_FLIGHT_PER_WORKER` × ``jobs`` at a time.
 
     Exact by common random numbers (see :func:`_rows_are_shared`): the rows equal those of a
@@ -149,7 +144,7 @@ def run_with(
     rows: tuple[int, ...],
     columns: tuple[int, ...],
 ) -> NDArray[np.float64]:
-    """In this process, what :func:`~simulation.engine.backends.run_with_values` does in a
+    """In this process, what :func:`~simulation.engine.local_pool.run_with_values` does in a
     worker."""
     return worker.with_values(dict(overrides)).run_scalars(list(rows))[:, list(columns)]
 

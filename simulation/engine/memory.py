@@ -4,7 +4,7 @@ A run whose results do not fit in memory is killed by the system part-way (or sw
 :func:`check` refuses it before any iteration runs, naming what it would need and what there is.
 
 What a run holds, in bytes (see :mod:`simulation.engine.run` ``_Assembly`` and
-:class:`simulation.engine.backends.SharedOutputs`)::
+:class:`simulation.engine.worker.SharedOutputs`)::
 
     need = FIXED_BYTES
          + workers × BATCH_BYTES_PER_DAY × horizon_days

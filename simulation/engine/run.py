@@ -26,7 +26,10 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from simulation.engine import memory
-from simulation.engine.backends import (
+from simulation.engine.backends import make_backend
+from simulation.engine.convergence import has_converged, key_quantiles
+from simulation.engine.cores import available_cores, fork_is_safe
+from simulation.engine.worker import (
     Backend,
     ChunkResult,
     ChunkWorker,
@@ -34,10 +37,7 @@ from simulation.engine.backends import (
     SharedOutputs,
     WorkerSpec,
     chunks,
-    make_backend,
 )
-from simulation.engine.convergence import has_converged, key_quantiles
-from simulation.engine.cores import available_cores, fork_is_safe
 from simulation.errors import SimulationError
 from simulation.model import SCALAR_NAMES, SERIES_NAMES, RunResult
 from simulation.sampling.designs import InputMatrix, draw_inputs

@@ -142,8 +142,8 @@ def test_rerunning_only_struck_iterations_equals_a_full_rerun() -> None:
         _struck_rows,
         without_risk,
     )
-    from simulation.engine.backends import WorkerSpec
     from simulation.engine.run import simulate
+    from simulation.engine.worker import WorkerSpec
     from simulation.scenario.reader import load_scenario
     from simulation.scenario.run_options import RunOptions
 

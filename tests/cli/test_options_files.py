@@ -22,8 +22,8 @@ from simulation import api
 from simulation.analysis import summary
 from simulation.cli import main
 from simulation.cli.options import FiniteFloatRange
-from simulation.engine import backends
 from simulation.engine import run as engine
+from simulation.engine import worker as backends
 from simulation.errors import SimulationError
 from simulation.results.run_results import json_text
 from simulation.scenario.run_options import RunOptions

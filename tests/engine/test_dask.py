@@ -18,8 +18,8 @@ from distributed import Client, LocalCluster
 from fault_models import always_kill_model, kill_once_model
 
 from simulation import load_scenario, run
-from simulation.engine.backends import ChunkResult, ChunkWorker, WorkerSpec, chunks
 from simulation.engine.run import _Assembly, run_chunks, simulate
+from simulation.engine.worker import ChunkResult, ChunkWorker, WorkerSpec, chunks
 from simulation.errors import SimulationError
 from simulation.sampling.designs import draw_inputs
 from simulation.scenario.run_options import RunOptions

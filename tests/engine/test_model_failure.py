@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from simulation.cli import main
-from simulation.engine import backends
+from simulation.engine import worker as backends
 
 ROOT = Path(__file__).resolve().parents[2]
 MINIMAL = ROOT / "scenarios" / "minimal.toml"

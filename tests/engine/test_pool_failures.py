@@ -119,7 +119,7 @@ def test_the_retrying_pool_delivers_every_task_once_when_the_pool_breaks_at_subm
     from concurrent.futures import Future
     from concurrent.futures.process import BrokenProcessPool
 
-    from simulation.engine.backends import RetryingPool
+    from simulation.engine.local_pool import RetryingPool
 
     made: list[int] = []
 
@@ -166,7 +166,7 @@ def test_cancelling_the_pool_stops_its_workers_without_finishing_their_tasks(
     import threading
     from concurrent.futures import ProcessPoolExecutor
 
-    from simulation.engine.backends import RetryingPool
+    from simulation.engine.local_pool import RetryingPool
 
     pool = RetryingPool(lambda: ProcessPoolExecutor(1), lambda n: f"died {n}")
     started = tmp_path / "started"

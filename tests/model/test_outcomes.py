@@ -71,8 +71,8 @@ def test_a_chunk_longer_than_an_outcome_batch_equals_small_chunks() -> None:
     batches (and a partial last one) gives the same rows as chunks far smaller than a batch."""
     from pathlib import Path
 
-    from simulation.engine.backends import OUTCOME_BATCH
     from simulation.engine.run import make_worker
+    from simulation.engine.worker import OUTCOME_BATCH
     from simulation.sampling.designs import draw_inputs
     from simulation.scenario.reader import load_scenario
 

@@ -314,7 +314,7 @@ def test_skipping_quiet_reviews_changes_nothing_in_shipped_scenarios(stem: str) 
     held), iteration by iteration."""
     from pathlib import Path
 
-    from simulation.engine.backends import ChunkWorker, WorkerSpec
+    from simulation.engine.worker import ChunkWorker, WorkerSpec
     from simulation.sampling.designs import draw_inputs
     from simulation.scenario.reader import load_scenario
 
