@@ -11,8 +11,9 @@ from matplotlib.figure import Figure
 from numpy.typing import NDArray
 
 from simulation.analysis.compare import Curve
-from simulation.plotting import charts
-from simulation.plotting.charts import Percentiles, human
+from simulation.plotting import charts, style
+from simulation.plotting.charts import Percentiles
+from simulation.plotting.style import human
 
 FloatArray = NDArray[np.float64]
 
@@ -34,7 +35,7 @@ def overlaid_s_curves(
     """S-curves (ECDFs) of several alternatives on one axis; ``reference`` (value, label) is a
     vertical line, e.g. zero NPV savings = staying outsourced. Each curve has gid
     ``ecdf:<label>``."""
-    fig, ax = charts.figure_axes(ax)
+    fig, ax = style.figure_axes(ax)
     for c in curves:
         (line,) = ax.step(
             c.values,
@@ -43,25 +44,25 @@ def overlaid_s_curves(
             color=c.colour,
             lw=1.6 if c.dashed else 2.0,
             ls="--" if c.dashed else "-",
-            label=charts.plain_text(c.label, legend=True),
+            label=style.plain_text(c.label, legend=True),
         )
         line.set_gid(f"ecdf:{c.label}")
     if reference is not None:
         ax.axvline(
             reference[0],
-            color=charts.RED,
+            color=style.RED,
             lw=1.2,
-            label=charts.plain_text(reference[1], legend=True),
+            label=style.plain_text(reference[1], legend=True),
             gid="reference",
         )
-    magnitude = charts.data_magnitude(*[c.values for c in curves])
-    unit_text = charts.format_axis(ax, "x", unit, magnitude)
-    ax.set_xlabel(charts.plain_text(charts.axis_label(label, unit_text)))
-    charts.probability_axis(ax)
+    magnitude = style.data_magnitude(*[c.values for c in curves])
+    unit_text = style.format_axis(ax, "x", unit, magnitude)
+    ax.set_xlabel(style.plain_text(style.axis_label(label, unit_text)))
+    style.probability_axis(ax)
     for q in (0.1, 0.5, 0.9):
-        ax.axhline(q, color=charts.GREY, lw=0.6, ls=":", zorder=1)
+        ax.axhline(q, color=style.GREY, lw=0.6, ls=":", zorder=1)
     ax.grid(alpha=0.3)
-    ax.set_title(charts.plain_text(title))
+    ax.set_title(style.plain_text(title))
     ax.legend(loc="lower right", fontsize=8)
     return fig
 
@@ -82,13 +83,13 @@ def difference_histogram(
     axis = fig.axes[0] if ax is None else ax
     axis.axvline(
         0.0,
-        color=charts.RED,
+        color=style.RED,
         lw=1.5,
         gid="zero",
-        label=charts.plain_text(
+        label=style.plain_text(
             f"No difference; {better_words} in {human(better_share, '%')}", legend=True
         ),
     )
-    axis.set_title(charts.plain_text(f"{label}: paired difference"))
+    axis.set_title(style.plain_text(f"{label}: paired difference"))
     axis.legend(loc="upper right", fontsize=8)
     return fig

@@ -7,7 +7,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from simulation.distributions.fit_charts import FitChartData
-from simulation.plotting.charts import SERIES_COLOURS, plain_text
+from simulation.plotting.style import SERIES_COLOURS, plain_text
 
 __all__ = ["fit_chart"]
 

@@ -24,9 +24,10 @@ from simulation.analysis.compare import (
     paired_difference,
 )
 from simulation.engine.run import KEY_OUTPUTS
-from simulation.plotting import charts
-from simulation.plotting.charts import Percentiles, human
+from simulation.plotting import style
+from simulation.plotting.charts import Percentiles
 from simulation.plotting.compare import difference_histogram, overlaid_s_curves
+from simulation.plotting.style import human
 from simulation.report.chart_specs import ChartSpec
 from simulation.report.narrative import lower_label
 from simulation.report.tables import signed
@@ -47,7 +48,7 @@ __all__ = [
 
 
 def _colour(i: int) -> str:
-    return charts.SERIES_COLOURS[i % len(charts.SERIES_COLOURS)]
+    return style.SERIES_COLOURS[i % len(style.SERIES_COLOURS)]
 
 
 def _p_savings(alt: Alternative) -> float:
@@ -109,7 +110,7 @@ def _npv_spec(comp: Comparison) -> Any:
     ]
     quo = [a.values("status_quo_npv") for a in comp.alternatives]
     if all(np.array_equal(q, quo[0]) for q in quo[1:]):
-        curves.append(ecdf(quo[0], "Stay outsourced", charts.GREY, dashed=True))
+        curves.append(ecdf(quo[0], "Stay outsourced", style.GREY, dashed=True))
     else:
         curves += [
             ecdf(q, f"Stay outsourced ({a.name})", _colour(i), dashed=True)

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from simulation.plotting.charts import human
+from simulation.plotting.style import human
 from simulation.scenario.outputs import BY_NAME
 
 if TYPE_CHECKING:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 
-from simulation.plotting.charts import human
+from simulation.plotting.style import human
 from simulation.report.chart_data import describe_input, drivers, target_line
 from simulation.report.management import management_sentence
 from simulation.results.reader import (

@@ -11,8 +11,8 @@ from typing import Any
 from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.image import imread
 
-from simulation.plotting import charts
-from simulation.plotting.charts import plain_text
+from simulation.plotting import style
+from simulation.plotting.style import plain_text
 from simulation.report.chart_specs import ChartSpec
 
 __all__ = [
@@ -22,7 +22,7 @@ __all__ = [
 
 
 def _text_page(pdf: PdfPages, title: str, paragraphs: list[str], subtitle: str = "") -> None:
-    fig = charts.new_figure(*A4)
+    fig = style.new_figure(*A4)
     fig.set_layout_engine(None)
     fig.text(0.08, 0.95, plain_text(title), fontsize=15, weight="bold", va="top")
     y = 0.91
@@ -48,7 +48,7 @@ def _table_pages(
     first page (drawn literally)."""
     per_page = 38
     for start in range(0, max(len(rows), 1), per_page):
-        fig = charts.new_figure(*A4)
+        fig = style.new_figure(*A4)
         fig.set_layout_engine(None)
         fig.text(
             0.06,
@@ -85,7 +85,7 @@ def _table_pages(
 
 def _chart_pages(pdf: PdfPages, specs: Sequence[ChartSpec], pngs: Sequence[bytes]) -> None:
     for start in range(0, len(specs), 2):
-        fig = charts.new_figure(*A4)
+        fig = style.new_figure(*A4)
         fig.set_layout_engine(None)
         for slot, (spec, png) in enumerate(
             zip(specs[start : start + 2], pngs[start : start + 2], strict=True)
@@ -111,7 +111,7 @@ def render_pdf(
 ) -> bytes:
     """The report as an A4 PDF (matplotlib's PdfPages, charts as embedded PNGs), as bytes.
 
-    Every text from the results folder is drawn literally (:func:`charts.plain_text`): a
+    Every text from the results folder is drawn literally (:func:`style.plain_text`): a
     scenario called ``Cost in $`` or ``$x$`` is not read as mathtext."""
     key = list(context["key_figures"]) + list(context["other_figures"])
     out = io.BytesIO()

@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from simulation.analysis.sweep import SweepResults, chart_lines, grid, value_text
-from simulation.plotting.charts import human
+from simulation.plotting.style import human
 from simulation.plotting.sweep import sweep_chart
 from simulation.report.output import CHARTS_DIR, save_chart
 from simulation.scenario.outputs import KEY_OUTPUTS, metric_info

@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-from simulation.plotting.charts import human
+from simulation.plotting.style import human
 from simulation.report.chart_data import describe_input, drivers, target_line
 from simulation.report.chart_specs import DISTRIBUTION_METRICS, TORNADO_OUTPUTS
 from simulation.results.reader import (

@@ -150,7 +150,7 @@ def test_cli_compare_writes_the_folder(tmp_path: Path) -> None:
 def test_staying_outsourced_is_shown_as_a_range_when_it_is_uncertain(
     minimal, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
-    from simulation.plotting.charts import human
+    from simulation.plotting.style import human
     from simulation.report.compare import stay_rows
 
     late = tmp_path / "late_vendor.toml"

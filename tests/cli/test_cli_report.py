@@ -10,7 +10,7 @@ import pandas as pd
 from click.testing import CliRunner
 
 from simulation.cli import main
-from simulation.plotting.charts import human
+from simulation.plotting.style import human
 from simulation.scenario.reader import load_scenario
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -10,8 +10,9 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 
-from simulation.plotting import charts
-from simulation.plotting.charts import FanSeries, Percentiles, TargetLine, human
+from simulation.plotting import charts, style
+from simulation.plotting.charts import FanSeries, Percentiles, TargetLine
+from simulation.plotting.style import human
 
 
 def _by_gid(fig: Figure, gid: str) -> list:
@@ -98,7 +99,7 @@ def test_fan_chart_band_edges_equal_p10_p90() -> None:
 
 
 def test_fan_chart_on_given_axes_returns_its_figure() -> None:
-    fig = charts.new_figure()
+    fig = style.new_figure()
     ax = fig.add_subplot()
     assert charts.fan_chart([_series(3)], title="t", unit="%", y_label="SLA", ax=ax) is fig
 
@@ -237,4 +238,4 @@ def test_percent_ticks_on_whole_steps_have_no_decimals(sample: np.ndarray) -> No
     ],
 )
 def test_percent_decimals(shares: list[float], decimals: int) -> None:
-    assert charts.percent_decimals(shares) == decimals
+    assert style.percent_decimals(shares) == decimals

@@ -17,8 +17,9 @@ from matplotlib.figure import Figure
 from matplotlib.text import Text
 
 from simulation.cli import main
-from simulation.plotting import charts
-from simulation.plotting.charts import FanSeries, Percentiles, TargetLine, plain_text
+from simulation.plotting import charts, style
+from simulation.plotting.charts import FanSeries, Percentiles, TargetLine
+from simulation.plotting.style import plain_text
 
 ROOT = Path(__file__).resolve().parents[2]
 MINIMAL = ROOT / "scenarios" / "minimal.toml"
@@ -53,7 +54,7 @@ def _assert_literal(fig: Figure, *expected: str) -> None:
 
 @pytest.mark.parametrize("name", NAMES)
 def test_plain_text_survives_matplotlib(name: str) -> None:
-    fig = charts.new_figure()
+    fig = style.new_figure()
     fig.text(0.1, 0.5, plain_text(name))
     ax = fig.add_subplot()
     ax.plot([0, 1], [0, 1], label=plain_text(name, legend=True))
@@ -74,7 +75,7 @@ def _report_charts(name: str) -> list[tuple[Figure, tuple[str, ...]]]:
     return [
         (
             charts.s_curve(values, values / 10, pct, label=name, unit=name, target=target),
-            (f"{name}: S-curve", f"P50\n{charts.human(5.0, name)}"),
+            (f"{name}: S-curve", f"P50\n{style.human(5.0, name)}"),
         ),
         (charts.histogram(values, pct, label=name, unit="EUR"), (f"{name}: distribution",)),
         (
@@ -112,7 +113,7 @@ def test_compare_sweep_and_fit_charts_draw_user_text_literally(name: str) -> Non
     drawn: list[tuple[Figure, tuple[str, ...]]] = [
         (
             overlaid_s_curves(
-                [ecdf(values, name, charts.BLUE), ecdf(values + 1, "other", charts.ORANGE)],
+                [ecdf(values, name, style.BLUE), ecdf(values + 1, "other", style.ORANGE)],
                 label=name,
                 unit=name,
                 title=name,
