@@ -49,7 +49,7 @@ from simulation.engine.run import KEY_OUTPUTS, ProgressFn, RawResults, default_j
 from simulation.errors import SimulationError
 from simulation.model import SCALAR_NAMES
 from simulation.provenance import now_utc, versions
-from simulation.results.folders import Staging, write_atomically
+from simulation.results.publishing import Staging, write_atomically
 from simulation.results.run_results import FLOAT_FORMAT, json_text, samples_frame
 from simulation.sampling.seeds import fresh_seed
 from simulation.scenario.outputs import Better, in_order
@@ -175,7 +175,7 @@ class Comparison:
     ) -> Path:
         """Write the comparison folder ``out`` atomically (charts and report unless
         ``report`` is false); returns its path. ``staging``: a folder reserved for ``out``
-        before the comparison ran (:class:`simulation.results.folders.Staging`)."""
+        before the comparison ran (:class:`simulation.results.publishing.Staging`)."""
         return write_atomically(
             Path(out), force, lambda tmp: _write(self, tmp, report), "compare", staging
         )

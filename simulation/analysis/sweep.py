@@ -46,7 +46,7 @@ from simulation.engine.guards import check_scenario
 from simulation.engine.run import ProgressFn, default_jobs, simulate
 from simulation.errors import SimulationError
 from simulation.model import SCALAR_NAMES
-from simulation.results.folders import Staging, write_atomically
+from simulation.results.publishing import Staging, write_atomically
 from simulation.results.run_results import FLOAT_FORMAT, json_text, samples_frame
 from simulation.sampling.seeds import fresh_seed
 from simulation.scenario import schema
@@ -226,7 +226,7 @@ class SweepResults:
         staging: Staging | None = None,
     ) -> Path:
         """Write the sweep folder atomically; returns its path. ``staging``: a folder reserved
-        for ``out`` before the sweep ran (:class:`simulation.results.folders.Staging`)."""
+        for ``out`` before the sweep ran (:class:`simulation.results.publishing.Staging`)."""
         return write_atomically(
             Path(out), force, lambda tmp: _write(self, tmp, chart), "sweep", staging
         )

@@ -28,8 +28,8 @@ def clean(folders: tuple[Path, ...], dry_run: bool) -> None:
     Only folders of this tool whose run has ended are touched: never a folder a running
     process is writing, never anything else, and no link is followed.
     """
-    from simulation.results.folders import clean as clean_folders
-    from simulation.results.folders import stale_folders
+    from simulation.results.stale import clean as clean_folders
+    from simulation.results.stale import stale_folders
 
     targets = folders or (Path("results"),)
     found = []

@@ -30,7 +30,7 @@ from simulation.cli.support import (
     warn_stale,
 )
 from simulation.errors import SimulationError
-from simulation.results.folders import Staging
+from simulation.results.publishing import Staging
 
 ITERATIONS_HELP = (
     "Iterations per alternative / setting (default: the scenario's simulation.iterations)."

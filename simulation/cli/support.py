@@ -64,7 +64,7 @@ def stamp() -> str:
 def out_folder(out: Path | None, stem: str) -> Path:
     """The output folder: ``out`` made absolute, or ``results/<stem>/<UTC time>`` (a default
     name gets ``-2``, ``-3`` … when it is taken, see
-    :class:`simulation.results.folders.Staging`)."""
+    :class:`simulation.results.publishing.Staging`)."""
     from simulation.results.folders import target_path
 
     if out is not None:
@@ -82,7 +82,7 @@ def shown_path(path: Path) -> Path:
 def warn_stale(folder: Path) -> None:
     """Say which temporary folders of interrupted runs lie in ``folder`` (and put back a
     results folder whose replacement was interrupted)."""
-    from simulation.results.folders import stale_warning
+    from simulation.results.stale import stale_warning
 
     line = stale_warning(folder)
     if line:

@@ -3,8 +3,8 @@
 Owns :class:`RunResults` (a finished run, built from the engine's arrays) and writing it
 (``run_results``), reading a folder back into :class:`ResultsData` (``reader``) against the
 folder's contract (``contract``), and the folder machinery: staging and atomic publishing
-(``folders``), reads that follow no link and all-or-nothing writes (``folder_io``). Imports
-:mod:`simulation.analysis` and below.
+(``folders``, ``publishing``, ``stale``), reads that follow no link and all-or-nothing writes
+(``folder_io``). Imports :mod:`simulation.analysis` and below.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from simulation.lazy import lazy_exports
 
 if TYPE_CHECKING:
-    from simulation.results.folders import Staging, write_atomically
+    from simulation.results.publishing import Staging, write_atomically
     from simulation.results.reader import ResultsData, load_results
     from simulation.results.run_results import RunResults, build_results, write_folder
 
@@ -32,10 +32,10 @@ __all__ = [
 _WHERE = {
     "ResultsData": "reader",
     "RunResults": "run_results",
-    "Staging": "folders",
+    "Staging": "publishing",
     "build_results": "run_results",
     "load_results": "reader",
-    "write_atomically": "folders",
+    "write_atomically": "publishing",
     "write_folder": "run_results",
 }
 

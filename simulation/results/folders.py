@@ -1,5 +1,6 @@
-"""Output folders on disk: which folders are ours, how a new one is published, and what an
-interrupted run left behind.
+"""Output folders on disk: which folders are ours (names, markers, owners); how a new one is
+published (:mod:`~simulation.results.publishing`) and what an interrupted run left behind
+(:mod:`~simulation.results.stale`) live beside this module.
 
 Every folder this tool writes (a run's results, a comparison, a sweep) is built in a hidden
 *staging* folder beside its target and published with one rename, so a folder that exists is
@@ -12,14 +13,17 @@ always complete:
   replaces only a folder with that marker whose every entry is a name this tool writes
   (:func:`check_replaceable`); anything else is refused, so ``--out ~/thesis --force`` cannot
   delete a thesis.
-* **publish** (:func:`publish`): ``renameat2(RENAME_NOREPLACE)`` fails instead of replacing a
+* **publish** (:func:`~simulation.results.publishing.publish`): ``renameat2(RENAME_NOREPLACE)``
+fails instead of replacing a
   target that appeared while the run went on; with ``--force``, ``renameat2(RENAME_EXCHANGE)``
   swaps the old and the new folder in one step and the old one is then removed. Either the old
   folder stays or the new one is in place. Where ``renameat2`` is missing (not Linux, or a file
   system without it): ``mkdir`` + ``rename``, and for a replacement the old folder is first renamed
-  aside to ``.<name>.old`` (with an owner file), which the next run (:func:`stale_warning`) or
-  ``simulate clean`` puts back if the process died between the two renames.
-* **stale folders** (:func:`stale_folders`): staging or set-aside folders whose owner process is
+  aside to ``.<name>.old`` (with an owner file), which the next run
+  (:func:`~simulation.results.stale.stale_warning`) or ``simulate clean`` puts back if the process
+  died between the two renames.
+* **stale folders** (:func:`~simulation.results.stale.stale_folders`): staging or set-aside folders
+whose owner process is
   gone. A run reports them at start; ``simulate clean`` removes them (and restores a set-aside
   folder whose target is missing). Folders of other processes that are still running are never
   touched, and nothing is ever followed through a symbolic link.
@@ -28,26 +32,19 @@ always complete:
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import datetime as dt
-import errno
 import hashlib
 import json
 import os
 import re
 import shutil
-import signal
 import socket
 import stat
-import sys
 import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from simulation.errors import SimulationError
-from simulation.inputfiles import os_reason
 
 #: The marker file of a published output folder.
 MARKER = ".backsourcing-results"
@@ -89,13 +86,9 @@ _PARTIAL = re.compile(r"^\..+\.tmp$")
 #: Longest folder name most file systems accept.
 _NAME_MAX = 255
 #: Staging names end ``.tmp``, set-aside names ``.old``; older versions added 8 random characters.
-_HIDDEN = re.compile(r"^\.(?P<stem>.+?)(?P<legacy>\.[a-z0-9_]{8})?\.(?P<kind>tmp|old)$")
+HIDDEN_NAME = re.compile(r"^\.(?P<stem>.+?)(?P<legacy>\.[a-z0-9_]{8})?\.(?P<kind>tmp|old)$")
 #: A staging folder without an owner file younger than this is still being made.
-_GRACE_SECONDS = 60.0
-
-_AT_FDCWD = -100
-_RENAME_NOREPLACE = 1
-_RENAME_EXCHANGE = 2
+GRACE_SECONDS = 60.0
 
 
 # Names -------------------------------------------------------------------------------------------
@@ -167,7 +160,7 @@ def _foreign_charts(charts: Path) -> list[str]:
 
 def read_marker(folder: Path) -> dict[str, Any] | None:
     """The marker of an output folder, or ``None`` when it has none (or it is not ours)."""
-    data = _read_json_nofollow(folder / MARKER)
+    data = read_json_nofollow(folder / MARKER)
     if isinstance(data, dict) and data.get("tool") == TOOL:
         return data
     return None
@@ -283,7 +276,7 @@ def owner_alive(owner: dict[str, Any]) -> bool:
     return started is None or now is None or now == started  # a reused pid is not the owner
 
 
-def _read_json_nofollow(path: Path) -> Any:
+def read_json_nofollow(path: Path) -> Any:
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
     except OSError:
@@ -306,340 +299,23 @@ def _read_json_nofollow(path: Path) -> Any:
 # Staging and publishing --------------------------------------------------------------------------
 
 
-class _Busy(SimulationError):
-    """Another live run is staging the same target."""
-
-
-class Staging:
-    """A hidden staging folder beside ``out``, reserved for this process until published or
-    discarded. Made at once (before the run), so a concurrent run aiming at the same ``out``
-    is refused before it spends any time."""
-
-    def __init__(self, out: Path, force: bool, kind: str, *, unique: bool = False) -> None:
-        self.force = force
-        self.kind = kind
-        self.published = False
-        parent = out.parent
-        try:
-            parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise SimulationError(
-                f"{shown(parent)}: cannot create the folder ({os_reason(exc)})"
-            ) from None
-        if not unique:
-            self.out = out
-            refuse_existing(out, force)
-            self.path = self._reserve(parent / hidden_name(out.name, "tmp"))
-            return
-        for k in range(1, 10_000):  # a default name: the first free one, stem, stem-2, ...
-            self.out = out if k == 1 else out.with_name(f"{out.name}-{k}")
-            if os.path.lexists(self.out):
-                continue
-            try:
-                self.path = self._reserve(parent / hidden_name(self.out.name, "tmp"))
-            except _Busy:
-                continue
-            return
-        raise SimulationError(f"{shown(out)}: no free folder name in {parent}")  # pragma: no cover
-
-    def _reserve(self, path: Path) -> Path:
-        for _ in range(2):
-            try:
-                os.mkdir(path, 0o700)
-            except FileExistsError:
-                owner = _read_json_nofollow(path / OWNER)
-                if isinstance(owner, dict) and owner_alive(owner):
-                    raise _Busy(
-                        f"{shown(self.out)}: another run (process {owner.get('pid')}) is "
-                        "writing this folder now; wait for it, or choose another --out"
-                    ) from None
-                if not _stale(path, owner):
-                    raise _Busy(
-                        f"{shown(self.out)}: another run is starting to write this folder; "
-                        "wait for it, or choose another --out"
-                    ) from None
-                _remove_tree(path)  # left by a run that was killed: its owner is gone
-                continue
-            except OSError as exc:
-                raise SimulationError(
-                    f"{shown(path.parent)}: cannot create a folder there ({os_reason(exc)})"
-                ) from None
-            try:
-                _write_owner(path, self.out.name)
-            except OSError as exc:
-                _remove_tree(path)
-                raise SimulationError(
-                    f"{shown(path.parent)}: cannot write there ({os_reason(exc)})"
-                ) from None
-            return path
-        raise SimulationError(f"{shown(self.out)}: cannot reserve {path}")  # pragma: no cover
-
-    def publish(self) -> Path:
-        """Mark the staging folder and rename it to ``out`` (see :func:`publish`)."""
-        try:
-            write_marker(self.path, self.kind)
-            os.chmod(self.path, 0o755)
-        except OSError as exc:
-            self.discard()
-            raise SimulationError(
-                f"{shown(self.out)}: writing failed ({os_reason(exc)}); nothing was kept"
-            ) from None
-        publish(self.path, self.out, self.force)
-        self.published = True
-        return self.out
-
-    def discard(self) -> None:
-        """Remove the staging folder (nothing is published)."""
-        if not self.published:
-            _remove_tree(self.path)
-
-
-def _write_owner(folder: Path, target: str) -> None:
-    (folder / OWNER).write_text(json.dumps(owner_record(target)) + "\n", encoding="utf-8")
-
-
-def _renameat2(src: Path, dst: Path, flags: int) -> bool:
-    """``renameat2(src, dst, flags)``; False when the system or file system lacks it (the
-    caller falls back), an ``OSError`` for any other failure."""
-    if not sys.platform.startswith("linux"):
-        return False
-    try:
-        call = ctypes.CDLL(None, use_errno=True).renameat2
-    except (AttributeError, OSError):
-        return False
-    call.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
-    if call(_AT_FDCWD, os.fsencode(src), _AT_FDCWD, os.fsencode(dst), flags) == 0:
-        return True
-    err = ctypes.get_errno()
-    if err in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
-        return False
-    raise OSError(err, os.strerror(err), str(dst))
-
-
-@contextlib.contextmanager
-def _signals_held() -> Iterator[None]:
-    """Hold SIGINT, SIGTERM and SIGHUP back for the few system calls that publish a folder."""
-    held = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
-    try:
-        old = signal.pthread_sigmask(signal.SIG_BLOCK, held)
-    except (AttributeError, ValueError, OSError):  # pragma: no cover - not POSIX
-        yield
-        return
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, old)
-
-
-def publish(tmp: Path, out: Path, force: bool) -> None:
-    """Rename the finished folder ``tmp`` to ``out``.
-
-    Without ``force`` a target that exists (it may have appeared while the run went on) is
-    never replaced: the call fails and ``tmp`` is removed. With ``force`` an existing target must
-    still be replaceable (:func:`check_replaceable`, checked again now) and is swapped out
-    atomically. On any failure ``tmp`` is removed and ``out`` is as it was.
-    """
-    try:
-        with _signals_held():
-            if os.path.lexists(out):
-                if not force:
-                    raise SimulationError(
-                        f"{shown(out)}: the folder appeared while this run was going on "
-                        "(another run?); it was not replaced and this run's results were not "
-                        "kept (use --force to replace it)"
-                    )
-                check_replaceable(out)
-                _replace(tmp, out)
-            else:
-                _create(tmp, out)
-    except OSError as exc:
-        _remove_tree(tmp)
-        if exc.errno in (errno.EEXIST, errno.ENOTEMPTY) and not force:
-            raise SimulationError(
-                f"{shown(out)}: the folder appeared while this run was going on (another run?); it "
-                "was not replaced and this run's results were not kept (use --force to replace it)"
-            ) from None
-        raise SimulationError(
-            f"{shown(out)}: writing failed ({os_reason(exc)}); nothing was kept"
-        ) from None
-    except BaseException:
-        _remove_tree(tmp)
-        raise
-
-
-def _create(tmp: Path, out: Path) -> None:
-    if not _renameat2(tmp, out, _RENAME_NOREPLACE):
-        os.mkdir(out)  # claims the name atomically: a concurrent publisher fails here
-        os.rename(tmp, out)  # onto our own empty folder
-    with contextlib.suppress(OSError):
-        os.unlink(out / OWNER)
-
-
-def _replace(tmp: Path, out: Path) -> None:
-    """Swap the finished ``tmp`` in for the existing ``out``; the old folder carries an owner
-    file while it is set aside, so that :func:`stale_folders` can tell it from a live run's."""
-    _write_owner(out, out.name)
-    if _renameat2(tmp, out, _RENAME_EXCHANGE):
-        old = tmp  # the old folder is now at the staging path
-    else:
-        old = out.parent / hidden_name(out.name, "old")
-        os.rename(out, old)
-        os.rename(tmp, out)
-    with contextlib.suppress(OSError):
-        os.unlink(out / OWNER)
-    _remove_tree(old)
-
-
-def _remove_tree(path: Path) -> None:
-    """Remove a folder of ours (never following links inside it); missing is fine."""
-    if os.path.islink(path):
-        with contextlib.suppress(OSError):
-            os.unlink(path)
-        return
-    shutil.rmtree(path, ignore_errors=True)
-
-
-def write_atomically(
-    out: Path,
-    force: bool,
-    write: Callable[[Path], None],
-    kind: str,
-    staging: Staging | None = None,
-) -> Path:
-    """Call ``write(folder)`` on a staging folder, then publish it as ``out``. ``staging``: one
-    reserved before the work began (``out`` is then its target), else one is made now."""
-    if staging is None:
-        staging = Staging(target_path(out), force, kind)
-    try:
-        write(staging.path)
-    except OSError as exc:
-        staging.discard()
-        raise SimulationError(
-            f"{shown(staging.out)}: writing failed ({os_reason(exc)}); nothing was kept"
-        ) from None
-    except BaseException:
-        staging.discard()
-        raise
-    return staging.publish()
-
-
 # Stale folders -----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class StaleFolder:
-    """A staging (``tmp``) or set-aside (``old``) folder whose run is gone.
-
-    ``target``: the folder it was meant to become (or be restored to); ``restore``: a set-aside
-    folder whose target is missing (its results would otherwise be lost)."""
-
-    path: Path
-    kind: str
-    target: Path
-    bytes: int
-    restore: bool
-
-
-def _stale(path: Path, owner: Any) -> bool:
+def is_stale(path: Path, owner: Any) -> bool:
     if isinstance(owner, dict):
         return not owner_alive(owner)
     try:  # no owner file: an older version's folder, or one being made this instant
         age = time.time() - os.lstat(path).st_mtime
     except OSError:
         return False
-    return age > _GRACE_SECONDS
+    return age > GRACE_SECONDS
 
 
-def _size(path: Path) -> int:
-    total = 0
-    for root, _dirs, files in os.walk(path):
-        for name in files:
-            with contextlib.suppress(OSError):
-                total += os.lstat(os.path.join(root, name)).st_size
-    return total
-
-
-def stale_folders(folder: Path, depth: int = 2) -> list[StaleFolder]:
-    """Stale staging and set-aside folders of this tool in ``folder`` and up to ``depth``
-    levels below it (links are never followed)."""
-    found: list[StaleFolder] = []
-    try:
-        entries = list(os.scandir(folder))
-    except OSError:
-        return found
-    for entry in sorted(entries, key=lambda e: e.name):
-        if entry.is_symlink() or not entry.is_dir(follow_symlinks=False):
-            continue
-        match = _HIDDEN.match(entry.name)
-        path = Path(entry.path)
-        if match is None:
-            if depth > 0 and not entry.name.startswith("."):
-                found.extend(stale_folders(path, depth - 1))
-            continue
-        owner = _read_json_nofollow(path / OWNER)
-        ours = isinstance(owner, dict) and owner.get("tool") == TOOL
-        if not ours and not _looks_like_ours(path, match):
-            continue
-        if not _stale(path, owner if ours else None):
-            continue
-        target_name = owner.get("target") if ours else None
-        if not isinstance(target_name, str) or "/" in target_name or target_name in ("", ".", ".."):
-            target_name = match.group("stem")
-        target = path.parent / target_name
-        restore = match.group("kind") == "old" and not os.path.lexists(target)
-        found.append(StaleFolder(path, match.group("kind"), target, _size(path), restore))
-    return found
-
-
-def _looks_like_ours(path: Path, match: re.Match[str]) -> bool:
-    """A folder of an older version (no owner file): the legacy name pattern and nothing in it
-    this tool does not write."""
-    if match.group("legacy") is None:
-        return False
-    try:
-        return not foreign_entries(path)
-    except OSError:
-        return False
-
-
-def clean(found: list[StaleFolder]) -> list[str]:
-    """Remove stale staging folders and set-aside copies, restoring a set-aside folder whose
-    target is missing; returns one line per folder saying what was done."""
-    lines = []
-    for item in found:
-        if item.restore:
-            try:
-                os.rename(item.path, item.target)
-            except OSError as exc:
-                why = os_reason(exc)
-                lines.append(f"{item.path}: could not restore it to {item.target} ({why})")
-                continue
-            with contextlib.suppress(OSError):
-                os.unlink(item.target / OWNER)
-            lines.append(f"restored {item.target} (a replacement was interrupted)")
-        else:
-            _remove_tree(item.path)
-            lines.append(f"removed {item.path} ({_megabytes(item.bytes)})")
-    return lines
-
-
-def _megabytes(n: int) -> str:
-    return f"{n / 1e6:.1f} MB"
-
-
-def stale_warning(folder: Path) -> str | None:
-    """One line about the stale folders in ``folder`` (restoring the interrupted replacements
-    found there at once), or ``None``."""
-    found = stale_folders(folder, depth=0)
-    restorable = [f for f in found if f.restore]
-    restored = clean(restorable) if restorable else []
-    rest = [f for f in found if not f.restore]
-    parts = list(restored)
-    if rest:
-        size = sum(f.bytes for f in rest)
-        parts.append(
-            f"{len(rest)} temporary folder{'s' if len(rest) != 1 else ''} of interrupted runs "
-            f"in {folder} ({_megabytes(size)}); `simulate clean {folder}` removes "
-            f"{'them' if len(rest) != 1 else 'it'}"
-        )
-    return "; ".join(parts) if parts else None
+def remove_tree(path: Path) -> None:
+    """Remove a folder of ours (never following links inside it); missing is fine."""
+    if os.path.islink(path):
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+        return
+    shutil.rmtree(path, ignore_errors=True)

@@ -12,6 +12,7 @@ from typing import Any
 import pandas as pd
 
 from simulation.errors import SimulationError
+from simulation.results.consistency import check_consistency, check_summary_rows
 from simulation.results.contract import (
     INPUTS,
     RISKS,
@@ -19,15 +20,13 @@ from simulation.results.contract import (
     SENSITIVITY,
     SUMMARY,
     TIMESERIES,
-    check_consistency,
-    check_summary_rows,
     decode_text,
-    read_run,
     read_table,
 )
 from simulation.results.folder_io import (
     Folder,
 )
+from simulation.results.run_json import read_run
 from simulation.scenario.outputs import in_order
 
 __all__ = [

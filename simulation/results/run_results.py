@@ -31,7 +31,7 @@ from simulation.analysis.summary import KEY_OUTPUTS
 from simulation.engine.extras import PARQUET, require
 from simulation.errors import SimulationError
 from simulation.inputfiles import os_reason
-from simulation.results import folders
+from simulation.results import folders, publishing
 from simulation.scenario import schema
 from simulation.scenario.schema import SCALAR_NAMES, SERIES_NAMES
 from simulation.scenario.types import Scenario
@@ -247,14 +247,14 @@ class SampleWriter:
 class ResultsStage:
     """The hidden staging folder beside ``out`` that becomes the results folder at the end.
 
-    Reserved before the run (:class:`simulation.results.folders.Staging`: an existing ``out`` is
+    Reserved before the run (:class:`simulation.results.publishing.Staging`: an existing ``out`` is
     refused unless ``force`` and it is a results folder of this tool, and a concurrent run aiming at
     the same ``out`` is refused at once), it receives the streamed samples; :func:`write_folder`
     completes and publishes it, :meth:`discard` removes it.
     """
 
     def __init__(self, out: Path, *, force: bool = False, unique: bool = False) -> None:
-        self.staging = folders.Staging(folders.target_path(out), force, "run", unique=unique)
+        self.staging = publishing.Staging(folders.target_path(out), force, "run", unique=unique)
         #: the folder the results will be published as (with ``unique``, the first free name)
         self.out = self.staging.out
         self.path = self.staging.path
@@ -423,7 +423,7 @@ def write_folder(
         staging = stage.staging
     else:
         streamed = False
-        staging = folders.Staging(out, force, "run")
+        staging = publishing.Staging(out, force, "run")
     try:
         _write_tables(res, staging.path, streamed)
         if charts or report:

@@ -18,7 +18,7 @@ from click.testing import CliRunner
 from simulation.api import run as api_run
 from simulation.cli import main
 from simulation.errors import SimulationError
-from simulation.results import folders
+from simulation.results import folders, publishing, stale
 from simulation.scenario.reader import load_scenario
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -258,7 +258,7 @@ def test_replacement_swaps_atomically_where_the_system_can(tmp_path: Path) -> No
     new = tmp_path / ".res.tmp"
     new.mkdir()
     (new / "run.json").write_text("{}")
-    folders.publish(new, out, force=True)
+    publishing.publish(new, out, force=True)
     assert sorted(p.name for p in out.iterdir()) == ["run.json"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["res"]
 
@@ -273,7 +273,7 @@ def test_an_interrupted_replacement_is_restored_by_the_next_run(
     new = tmp_path / ".res.tmp"
     new.mkdir()
     (new / "run.json").write_text("{}")
-    monkeypatch.setattr(folders, "_renameat2", lambda *a: False)
+    monkeypatch.setattr(publishing, "_renameat2", lambda *a: False)
     calls: list[tuple[Path, Path]] = []
     real_rename = os.rename
 
@@ -285,12 +285,12 @@ def test_an_interrupted_replacement_is_restored_by_the_next_run(
 
     monkeypatch.setattr(folders.os, "rename", rename)
     with pytest.raises(KeyboardInterrupt):
-        folders.publish(new, out, force=True)
+        publishing.publish(new, out, force=True)
     monkeypatch.setattr(folders.os, "rename", real_rename)
     aside = tmp_path / ".res.old"
     assert not out.exists() and aside.is_dir()
     # the owner of the set-aside folder is this (live) process: a run now leaves it alone ...
-    assert folders.stale_folders(tmp_path) == []
+    assert stale.stale_folders(tmp_path) == []
     # ... and once its owner is gone the next run restores it
     owner = json.loads((aside / folders.OWNER).read_text())
     owner["pid"] = _dead_pid()
