@@ -15,7 +15,8 @@ from test_model import HAND, discount
 from simulation.engine import simulate
 from simulation.errors import ScenarioError
 from simulation.model import SCALAR_NAMES, run_programme, run_transition
-from simulation.model.costs import late_ticket_charge, response_by_day
+from simulation.model.fees import late_ticket_charge
+from simulation.model.response_costs import response_by_day
 from simulation.params import ModelInputs, build_inputs
 from simulation.run_options import RunOptions
 from simulation.scenario import check_inputs, load_scenario

@@ -19,9 +19,11 @@ from numpy.typing import NDArray
 
 from simulation import schema
 from simulation.model.arrays import recvec, vec
-from simulation.model.costs import cash_flows, response_by_day, vendor_quality
+from simulation.model.costs import cash_flows
+from simulation.model.fees import vendor_quality
 from simulation.model.queue import QueueRows, allowed_age, fifo_queue_rows
 from simulation.model.record import RunRecord
+from simulation.model.response_costs import response_by_day
 from simulation.model.stability import Stability, queue_checks, stability
 from simulation.params import ModelInputs
 
