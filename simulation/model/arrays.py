@@ -8,6 +8,10 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+#: A batch's calendar: (months, working days a month, working days a week, SLA days, stable
+#: weeks, review window weeks); runs are batched by it (simulation.model.outcomes).
+Calendar = tuple[int, int, int, int, int, int]
+
 FloatArray = NDArray[np.float64]
 
 
