@@ -58,7 +58,7 @@ EXCEPTIONS: dict[tuple[str, str], str] = {
     ): "as above: the charts of the report RunResults.save writes",
     (
         "simulation.analysis.compare",
-        "simulation.results.folders",
+        "simulation.results.publishing",
     ): "Comparison.save writes its folder as a run's is written (staged, renamed at once)",
     (
         "simulation.analysis.compare",
@@ -73,7 +73,7 @@ EXCEPTIONS: dict[tuple[str, str], str] = {
     "publishes (imported only when asked, as for RunResults.save)",
     (
         "simulation.analysis.sweep",
-        "simulation.results.folders",
+        "simulation.results.publishing",
     ): "SweepResults.save writes its folder as a run's is written (staged, renamed at once)",
     (
         "simulation.analysis.sweep",

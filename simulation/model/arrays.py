@@ -8,6 +8,10 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+#: A batch's calendar: (months, working days a month, working days a week, SLA days, stable
+#: weeks, review window weeks); runs are batched by it (simulation.model.outcomes).
+Calendar = tuple[int, int, int, int, int, int]
+
 FloatArray = NDArray[np.float64]
 
 
@@ -68,3 +72,30 @@ def periods(records: Sequence[Any], name: str) -> tuple[NDArray[np.intp], FloatA
             starts.append(a)
             ends.append(b)
     return np.asarray(rows, dtype=np.intp), np.asarray(starts), np.asarray(ends)
+
+
+def waves(
+    records: Sequence[Any],
+) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+    """Each run's waves as (runs × waves) arrays, padded with empty waves: their share of the
+    contract, planned exit and cutover day (``inf``: not within the horizon); and (runs) the
+    share the vendor keeps for good. One big bang is one wave of share 1."""
+    k = len(records)
+    width = max([len(r.wave_cutover) for r in records] + [1])
+    shares = np.zeros((k, width))
+    planned = np.full((k, width), np.inf)
+    cut = np.full((k, width), np.inf)
+    kept = np.zeros(k)
+    for i, r in enumerate(records):
+        if r.p.strategy == "stay":  # no wave: the vendor keeps everything
+            kept[i] = 1.0
+            continue
+        if not r.wave_cutover:  # a record without waves: one big bang
+            shares[i, 0], planned[i, 0], cut[i, 0] = 1.0, r.planned_exit, r.cutover_day
+            continue
+        n = len(r.wave_cutover)
+        shares[i, :n] = [w for w, _ in r.p.waves]
+        planned[i, :n] = r.wave_planned
+        cut[i, :n] = r.wave_cutover
+        kept[i] = r.p.kept_share
+    return shares, planned, cut, kept

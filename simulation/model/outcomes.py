@@ -11,19 +11,23 @@ are batched. Equations and units: docs/model.md (sections 5, 7 and 8).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
 
-from simulation.model.arrays import recvec, vec
-from simulation.model.costs import cash_flows, response_by_day, vendor_quality
+from simulation.model.arrays import Calendar, recvec, vec
+from simulation.model.costs import cash_flows
 from simulation.model.inputs import ModelInputs
+from simulation.model.quality import compliance, on_due_day, quality_late
 from simulation.model.queue import QueueRows, allowed_age, fifo_queue_rows
 from simulation.model.record import RunRecord
+from simulation.model.response_costs import response_by_day
 from simulation.model.stability import Stability, queue_checks, stability
 from simulation.scenario import schema
+
+FloatArray = NDArray[np.float64]
 
 SCALAR_NAMES: tuple[str, ...] = schema.SCALAR_NAMES
 SERIES_NAMES: tuple[str, ...] = schema.SERIES_NAMES
@@ -41,9 +45,6 @@ class Outcomes:
 
     scalars: NDArray[np.float64]
     monthly: NDArray[np.float64]
-
-
-Calendar = tuple[int, int, int, int, int, int]
 
 
 def _calendar(p: ModelInputs) -> Calendar:
@@ -195,54 +196,6 @@ def _caps(records: Sequence[RunRecord]) -> NDArray[np.float64]:
         return np.where(rate > 0, cap / np.where(rate > 0, rate, 1.0), np.inf)
 
 
-def vendor_served(
-    arrivals: NDArray[np.float64],
-    vendor_capacity: NDArray[np.float64],
-    capacity: NDArray[np.float64],
-) -> NDArray[np.float64]:
-    """(runs × days) the tickets the vendor serves on the backsourcing path: each day's
-    arrivals times the vendor's share of the day's capacity (the pooled team shares its work
-    by capacity). Before any internal capacity exists that share is exactly 1, as on the
-    status-quo path."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        share = np.where(capacity > 0, vendor_capacity / np.where(capacity > 0, capacity, 1.0), 0.0)
-    return arrivals * np.clip(share, 0.0, 1.0)
-
-
-def _stay_miss(
-    records: Sequence[RunRecord], stay: NDArray[np.bool_], M: int
-) -> NDArray[np.float64]:
-    """(runs × months) the share of the vendor's tickets late by contract on a ``stay`` path:
-    ``1 − vendor.sla_compliance`` before ``stay.from_month``, and that share × ``(1 −
-    stay.late_tickets_avoided)`` from the first month starting at or after it; 0 on the other
-    paths."""
-    k = len(records)
-    out = np.zeros((k, M))
-    if not stay.any():
-        return out
-    today = 1.0 - vec(records, "vendor_sla_compliance")[:, None]
-    new = today * (1.0 - vec(records, "stay_late_tickets_avoided")[:, None])
-    after = np.arange(M)[None, :] >= vec(records, "stay_from_month")[:, None]
-    out[stay] = np.where(after, new, today)[stay]
-    return out
-
-
-def _on_due_day(per_day: NDArray[np.float64], lag: int) -> NDArray[np.float64]:
-    """(runs × days) tickets counted on their due day, ``lag`` days after their arrival (those
-    due after the horizon drop out), as the queue counts its due and breached tickets."""
-    out = np.zeros_like(per_day)
-    n = per_day.shape[1]
-    if lag < n:
-        out[:, lag:] = per_day[:, : n - lag]
-    return out
-
-
-def _compliance(due: NDArray[np.float64], late: NDArray[np.float64]) -> NDArray[np.float64]:
-    """``1 − late / due`` (1 where nothing falls due), never below 0."""
-    safe = np.where(due > 0, due, 1.0)
-    return np.where(due > 0, np.maximum(1.0 - late / safe, 0.0), 1.0)
-
-
 def _before(per_day: NDArray[np.float64], end_day: NDArray[np.float64]) -> NDArray[np.float64]:
     """Per run, the sum of a (runs × days) array over the days before ``end_day``."""
     n = per_day.shape[1]
@@ -256,7 +209,6 @@ def _group_outcomes(records: Sequence[RunRecord], key: Calendar) -> Outcomes:
     M, D, W, lag, _stable_weeks, _window = key
     k = len(records)
     n = M * D
-    H = float(n)
     arrivals = np.vstack([r.arrivals for r in records]) if n else np.zeros((k, 0))
     capacity, team = _capacity(records, n, D)
     # staying with the vendor is measured as the status quo is: no queue, every ticket resolved
@@ -268,43 +220,17 @@ def _group_outcomes(records: Sequence[RunRecord], key: Calendar) -> Outcomes:
         vendor_day = np.where(stay[:, None], arrivals, vendor_day)
     abandoned = _abandoned(records, n)
     queue = fifo_queue_rows(arrivals, capacity, lag, abandoned, _caps(records))
-    backlog, breached, overdue, due = queue.backlog, queue.breached, queue.overdue, queue.due
-    charged = queue.charged if queue.charged is not None else overdue
-    due_m = due.reshape(k, M, D).sum(axis=2)
-    br_m = breached.reshape(k, M, D).sum(axis=2)
+    charged = queue.charged if queue.charged is not None else queue.overdue
+    due_m = queue.due.reshape(k, M, D).sum(axis=2)
+    br_m = queue.breached.reshape(k, M, D).sum(axis=2)
     sla_m = np.where(due_m > 0, 1.0 - br_m / np.where(due_m > 0, due_m, 1.0), 1.0)
     cut = recvec(records, "cutover_day")
     sq_arrivals = np.vstack([r.sq_arrivals for r in records]) if n else np.zeros((k, 0))
     sq_tickets_m = sq_arrivals.reshape(k, M, D).sum(axis=2)
-    # the vendor's late tickets on the backsourcing path, while it serves, and a new vendor's
-    # on the tickets its team serves (switching vendor), as expected values
-    miss = 1.0 - vec(records, "vendor_sla_compliance")
-    incoming = np.fromiter((r.p.incoming_vendor for r in records), bool, k)
-    miss_new = np.where(incoming, 1.0 - vec(records, "incoming_sla_compliance"), 0.0)
-    # the in-house team's own misses (its quality, not its queue), on the tickets it serves
-    in_house = ~incoming & ~stay
-    miss_team = np.where(in_house, 1.0 - vec(records, "team_sla_compliance"), 0.0)
-    miss_stay = _stay_miss(records, stay, M)  # (runs × months), today's before the new terms
-    team_late_m = np.zeros((k, M))
-    if np.any(miss > 0) or np.any(miss_new > 0) or np.any(miss_stay > 0) or np.any(miss_team > 0):
-        served = vendor_served(arrivals, vendor_day, capacity)
-        late = vendor_quality(records, served)[0]
-        if np.any(miss_new > 0):
-            late = late + (arrivals - served) * miss_new[:, None]
-        late_m = late.reshape(k, M, D).sum(axis=2)
-        if stay.any():  # by month, exactly as the status quo's (sq_tickets_m × miss)
-            late[stay] = arrivals[stay] * np.repeat(miss_stay[stay], D, axis=1)
-            late_m[stay] = sq_tickets_m[stay] * miss_stay[stay]
-        if np.any(miss_team > 0):
-            team_late = (arrivals - served) * miss_team[:, None]
-            team_late_m = team_late.reshape(k, M, D).sum(axis=2)
-            late = late + team_late  # (for the SLA compliance; charged as disruption below)
-        vendor_late = _on_due_day(late, lag)
-        br_m = br_m + vendor_late.reshape(k, M, D).sum(axis=2)
-        sla_m = _compliance(due_m, br_m)
-    else:
-        late_m = np.zeros((k, M))
-        vendor_late = None
+    late = quality_late(records, arrivals, vendor_day, capacity, sq_tickets_m, stay, key)
+    if late.on_due_day is not None:
+        br_m = br_m + late.on_due_day.reshape(k, M, D).sum(axis=2)
+        sla_m = compliance(due_m, br_m)
     response = response_by_day(
         records,
         team["heads_day"],
@@ -320,8 +246,8 @@ def _group_outcomes(records: Sequence[RunRecord], key: Calendar) -> Outcomes:
         M,
         D,
         sq_tickets_m,
-        late_m,
-        team_late_m,
+        late.vendor_m,
+        late.team_m,
     )
     stab = _stability(records, queue, capacity, arrivals, key)
     stabilised, end_day = stab.stabilised, stab.end_day
@@ -333,19 +259,13 @@ def _group_outcomes(records: Sequence[RunRecord], key: Calendar) -> Outcomes:
     # total: never above it)
     disruption_before = np.minimum(rate * _before(charged, end_day), costs["disruption"])
     response_before = _before(response["cost"], end_day)
-    done = queue.total_resolved
     scalars = np.empty((k, len(SCALAR_NAMES)))
 
     def put(name: str, value: NDArray[np.float64] | float) -> None:
         scalars[:, _SCALAR[name]] = value
 
-    put("cutover_month", np.minimum(cut, H) / D)
-    put("extension_months", recvec(records, "extensions"))
-    put("transition_months", np.where(stabilised, end_day / D, float(M)))
     put("stabilised", stabilised.astype(np.float64))
-    put("one_off_cost", costs["one_off"])
-    put("overlap_cost", costs["overlap"])
-    put("disruption_cost", costs["disruption"])
+    put("transition_months", np.where(stabilised, end_day / D, float(M)))
     put(
         "transition_cost",
         costs["one_off"]
@@ -355,56 +275,18 @@ def _group_outcomes(records: Sequence[RunRecord], key: Calendar) -> Outcomes:
         + response_before
         + disruption_before,
     )
-    put("backsourcing_npv", costs["npv_bs"])
-    put("status_quo_npv", costs["npv_sq"])
-    put("npv_savings", costs["npv_sq"] - costs["npv_bs"])
-    put("breakeven_month", costs["breakeven"])
-    put("peak_backlog", backlog.max(axis=1) if n else 0.0)
-    put("tickets_breached", breached.sum(axis=1))
-    put("sla_breach_weeks", np.sum(stab.below_target, axis=1).astype(np.float64))
-    put("knowledge_lost_domains", recvec(records, "lost"))
-    put("hires", recvec(records, "hires"))
-    put("leavers", recvec(records, "leavers"))
-    put("notice_month", recvec(records, "notice_day") / D)
-    put("planned_exit_month", recvec(records, "planned_exit") / D)
-    if stay.any():  # no notice, no exit, no cutover: month 0 (nothing to wait for)
-        for name in ("cutover_month", "notice_month", "planned_exit_month"):
-            scalars[stay, _SCALAR[name]] = 0.0
-    put("knowledge_transferred_domains", recvec(records, "transferred"))
-    put("ticket_days_beyond_sla", overdue.sum(axis=1))
-    put(
-        "mean_resolution_days",
-        np.where(done > 0, queue.total_age / np.where(done > 0, done, 1.0), 0.0),
-    )
-    put("termination_cost", costs["termination"])
-    put("extension_cost", costs["extension"])
-    put("response_cost", response["cost"].sum(axis=1))
-    put("agency_agent_days", response["agency_days"])
-    put("overtime_weeks", response["overtime_days"] / W)
-    put("hypercare_agent_days", response["hypercare_days"])
-    put("final_target_agents", team["target"][:, -1] if M else vec(records, "target_agents"))
-    put("abandoned_tickets", queue.abandoned.sum(axis=1) if queue.abandoned is not None else 0.0)
-    put("relapse_weeks", stab.relapse_weeks)
-    expected_end = _expected_demand(records, n, D)[:, -1] if n else np.ones(k)
-    last = backlog[:, -1] if n else np.zeros(k)
-    safe = np.where(expected_end > 0, expected_end, 1.0)
-    put("backlog_at_horizon_days", np.where(expected_end > 0, last / safe, 0.0))
-    year = min(M, 12) * D
-    due_y, br_y = due[:, n - year :].sum(axis=1), breached[:, n - year :].sum(axis=1)
-    if vendor_late is not None:  # the vendor's late tickets, where it still serves
-        br_y = br_y + vendor_late[:, n - year :].sum(axis=1)
-    put("steady_sla_compliance", _compliance(due_y, br_y))
     put("disruption_after_stabilisation_cost", costs["disruption"] - disruption_before)
-    put("status_quo_disruption_cost", costs["sq_disruption"])
-    put("vendor_disruption_cost", costs["vendor_disruption"])
-    sq_due_y = _on_due_day(sq_arrivals, lag)[:, n - year :].sum(axis=1)
-    put("status_quo_sla_compliance", _compliance(sq_due_y, sq_due_y * miss))
+    put("sla_breach_weeks", np.sum(stab.below_target, axis=1).astype(np.float64))
+    put("relapse_weeks", stab.relapse_weeks)
+    _programme_scalars(put, records, key, stay)
+    _cost_scalars(put, costs, response, W)
+    _service_scalars(put, records, key, queue, late.on_due_day, sq_arrivals, team)
     monthly = np.empty((k, len(SERIES_NAMES), M))
     monthly[:, _SERIES["internal_agents"]] = team["internal"]
     monthly[:, _SERIES["vendor_agents"]] = team["vendor"]
     monthly[:, _SERIES["effective_capacity"]] = capacity.reshape(k, M, D).mean(axis=2)
     monthly[:, _SERIES["demand"]] = arrivals.reshape(k, M, D).mean(axis=2)
-    monthly[:, _SERIES["backlog"]] = backlog[:, D - 1 :: D]
+    monthly[:, _SERIES["backlog"]] = queue.backlog[:, D - 1 :: D]
     monthly[:, _SERIES["sla_compliance"]] = sla_m
     monthly[:, _SERIES["knowledge_transferred"]] = team["known"]
     monthly[:, _SERIES["cost_backsourcing"]] = costs["cum_bs"]
@@ -413,3 +295,84 @@ def _group_outcomes(records: Sequence[RunRecord], key: Calendar) -> Outcomes:
     monthly[:, _SERIES["hypercare_agents"]] = team["hypercare"]
     monthly[:, _SERIES["target_agents"]] = team["target"]
     return Outcomes(scalars, monthly)
+
+
+Put = Callable[[str, "NDArray[np.float64] | float"], None]
+
+
+def _programme_scalars(
+    put: Put, records: Sequence[RunRecord], key: Calendar, stay: NDArray[np.bool_]
+) -> None:
+    """The programme's milestones and counts (months from programme start; staying has no
+    notice, exit or cutover: month 0)."""
+    M, D = key[0], key[1]
+    H = float(M * D)
+    cut = recvec(records, "cutover_day")
+    put("cutover_month", np.where(stay, 0.0, np.minimum(cut, H) / D))
+    put("notice_month", np.where(stay, 0.0, recvec(records, "notice_day") / D))
+    put("planned_exit_month", np.where(stay, 0.0, recvec(records, "planned_exit") / D))
+    put("extension_months", recvec(records, "extensions"))
+    put("knowledge_lost_domains", recvec(records, "lost"))
+    put("knowledge_transferred_domains", recvec(records, "transferred"))
+    put("hires", recvec(records, "hires"))
+    put("leavers", recvec(records, "leavers"))
+
+
+def _cost_scalars(
+    put: Put, costs: Mapping[str, FloatArray], response: Mapping[str, FloatArray], W: int
+) -> None:
+    """The cost lines (nominal) and the NPVs (discounted), and what the levers were used for."""
+    put("one_off_cost", costs["one_off"])
+    put("overlap_cost", costs["overlap"])
+    put("disruption_cost", costs["disruption"])
+    put("termination_cost", costs["termination"])
+    put("extension_cost", costs["extension"])
+    put("backsourcing_npv", costs["npv_bs"])
+    put("status_quo_npv", costs["npv_sq"])
+    put("npv_savings", costs["npv_sq"] - costs["npv_bs"])
+    put("breakeven_month", costs["breakeven"])
+    put("status_quo_disruption_cost", costs["sq_disruption"])
+    put("vendor_disruption_cost", costs["vendor_disruption"])
+    put("response_cost", response["cost"].sum(axis=1))
+    put("agency_agent_days", response["agency_days"])
+    put("overtime_weeks", response["overtime_days"] / W)
+    put("hypercare_agent_days", response["hypercare_days"])
+
+
+def _service_scalars(
+    put: Put,
+    records: Sequence[RunRecord],
+    key: Calendar,
+    queue: QueueRows,
+    late_on_due_day: FloatArray | None,
+    sq_arrivals: FloatArray,
+    team: Mapping[str, FloatArray],
+) -> None:
+    """The service: the queue's backlog, breaches and ages, the final team, and the SLA
+    compliance of the last 12 months on both paths (late tickets by quality included)."""
+    M, D, _W, lag, _stable_weeks, _window = key
+    k = len(records)
+    n = M * D
+    backlog, breached, due = queue.backlog, queue.breached, queue.due
+    done = queue.total_resolved
+    put("peak_backlog", backlog.max(axis=1) if n else 0.0)
+    put("tickets_breached", breached.sum(axis=1))
+    put("ticket_days_beyond_sla", queue.overdue.sum(axis=1))
+    put(
+        "mean_resolution_days",
+        np.where(done > 0, queue.total_age / np.where(done > 0, done, 1.0), 0.0),
+    )
+    put("final_target_agents", team["target"][:, -1] if M else vec(records, "target_agents"))
+    put("abandoned_tickets", queue.abandoned.sum(axis=1) if queue.abandoned is not None else 0.0)
+    expected_end = _expected_demand(records, n, D)[:, -1] if n else np.ones(k)
+    last = backlog[:, -1] if n else np.zeros(k)
+    safe = np.where(expected_end > 0, expected_end, 1.0)
+    put("backlog_at_horizon_days", np.where(expected_end > 0, last / safe, 0.0))
+    year = min(M, 12) * D
+    due_y, br_y = due[:, n - year :].sum(axis=1), breached[:, n - year :].sum(axis=1)
+    if late_on_due_day is not None:  # the late tickets by quality, where they are served
+        br_y = br_y + late_on_due_day[:, n - year :].sum(axis=1)
+    put("steady_sla_compliance", compliance(due_y, br_y))
+    miss = 1.0 - vec(records, "vendor_sla_compliance")
+    sq_due_y = on_due_day(sq_arrivals, lag)[:, n - year :].sum(axis=1)
+    put("status_quo_sla_compliance", compliance(sq_due_y, sq_due_y * miss))

@@ -27,6 +27,7 @@ from simulation.model.context import RunContext
 from simulation.model.inputs import ModelInputs, RiskEvent
 from simulation.model.knowledge import Knowledge
 from simulation.model.levers import TeamSize
+from simulation.model.plan import count, plan_waves
 from simulation.model.queue import allowed_age
 from simulation.model.record import RunRecord
 from simulation.model.review import Review
@@ -52,7 +53,14 @@ class Programme:
         planned = self.notice_day + p.notice_months * D
         if p.cutover_policy == "fixed":
             planned = max(planned, p.cutover_month * D)
-        self._plan_waves(planned)
+        plan = plan_waves(p, planned, self.eval_end, self.notice_day, D)
+        self.cum = list(plan.cum)
+        self.wave_planned = list(plan.planned)
+        self.wave_hiring = list(plan.hiring)
+        self.wave_notice = list(plan.notice)
+        self.wave_cutover = [math.inf] * len(plan.cum)
+        self.agents_upto = list(plan.agents_upto)
+        self.domains_upto = list(plan.domains_upto)
         self.planned_exit = self.wave_planned[-1] if self.wave_planned else math.inf
         self.cutover_day = math.inf
         self.first_cutover_day = math.inf
@@ -62,7 +70,7 @@ class Programme:
         self.extensions = 0
         self.transferred_agents = 0
         self.events = self._timed_events()
-        self.vendor = VendorPool(ctx, self._vendor_teams())
+        self.vendor = VendorPool(ctx, list(plan.vendor_teams))
         self.team = Team(ctx)
         self.team.freezes = [
             (t, t + e.duration_days) for t, e in self.events["start"] if e.event == "hiring_freeze"
@@ -78,7 +86,7 @@ class Programme:
         self.review: Review | None = None
         if p.response:
             first = self.agents_upto[0] if self.agents_upto else 0
-            cap = _count(p.max_target_agents, self.cum[-1]) if self.cum else 0
+            cap = count(p.max_target_agents, self.cum[-1]) if self.cum else 0
             size = TeamSize(ctx, first, cap, self.team.hire_more)
             self.team.size = size
             self.review = Review(ctx, size, self._vendor_leaving)
@@ -89,41 +97,6 @@ class Programme:
         self.demand_mean = np.zeros(0)
         self.arrivals = np.zeros(0)
         self.struck: dict[str, bool] = {}
-
-    def _plan_waves(self, planned: float) -> None:
-        """Each wave's cumulative share, planned exit, notice and requisition days, and the
-        internal team and domains after it (``planned``: the plan's exit for one big bang)."""
-        p = self.ctx.p
-        D = self.ctx.D
-        cum: list[float] = []
-        total = 0.0
-        for share, _ in p.waves:
-            total += share
-            cum.append(total)
-        if cum and abs(cum[-1] - 1.0) < 1e-9:
-            cum[-1] = 1.0
-        self.cum = cum
-        lead = planned - self.eval_end  # what the plan gives the first wave from hiring to exit
-        self.wave_planned = [max(planned, earliest * D) for _, earliest in p.waves]
-        self.wave_hiring = [max(self.eval_end, x - lead) for x in self.wave_planned]
-        # the first wave's notice is the programme's; a later wave's is served so that its
-        # notice period ends at its planned exit
-        self.wave_notice = [
-            self.notice_day if k == 0 else max(self.notice_day, x - p.notice_months * D)
-            for k, x in enumerate(self.wave_planned)
-        ]
-        self.wave_cutover = [math.inf] * len(cum)
-        self.agents_upto = [_count(p.target_agents, c) for c in cum]
-        self.domains_upto = [_count(p.domains, c) for c in cum]
-
-    def _vendor_teams(self) -> list[int]:
-        """The vendor's agents of each wave, then those of the part it keeps (if any)."""
-        p = self.ctx.p
-        edges = [_count(p.vendor_agents, c) for c in self.cum]
-        sizes = [b - a for a, b in zip([0, *edges], edges, strict=False)]
-        if not self.cum or self.cum[-1] < 1.0:
-            sizes.append(p.vendor_agents - (edges[-1] if edges else 0))
-        return sizes
 
     def _vendor_leaving(self, by: float) -> float:
         """Share of the vendor's agents expected to have left by day ``by``: those of the waves
@@ -241,7 +214,7 @@ class Programme:
         self.team.transfer_in(accepted)
         self.transferred_agents = accepted
         share = accepted / p.vendor_agents if p.vendor_agents else 0.0
-        domains = self.knowledge.carry(_count(self.knowledge.domains, share))
+        domains = self.knowledge.carry(count(self.knowledge.domains, share))
         open_seats = self.agents_upto[0] - self.team.planned()
         self.team.hire_more(max(0, open_seats))
         if ctx.record:
@@ -469,11 +442,6 @@ class Programme:
             "abandoned": review.abandoned,
             "reviews": tuple(review.views),
         }
-
-
-def _count(n: int, share: float) -> int:
-    """``n × share`` rounded to the nearest whole number (halves up)."""
-    return math.floor(n * share + 0.5)
 
 
 def _window(n: int, start: float, days: float) -> np.ndarray:

@@ -15,8 +15,9 @@ from hand_case import HAND, discount
 from simulation.engine.run import simulate
 from simulation.errors import ScenarioError
 from simulation.model import SCALAR_NAMES, run_programme, run_transition
-from simulation.model.costs import late_ticket_charge, response_by_day
+from simulation.model.fees import late_ticket_charge
 from simulation.model.inputs import ModelInputs, build_inputs
+from simulation.model.response_costs import response_by_day
 from simulation.scenario.reader import check_inputs, load_scenario
 from simulation.scenario.run_options import RunOptions
 from simulation.scenario.types import Risk
