@@ -1,6 +1,7 @@
 """The scenario stage: what a scenario may say and what a run writes, read from TOML.
 
-Owns the scenario keys (``schema``: kind, default, unit, bounds, meaning), the outputs table
+Owns the scenario keys (``schema``: kind, default, unit, bounds, meaning; the tables in ``keys/``,
+one module per group of sections, written with ``keyspec``), the outputs table
 (``outputs``), the frozen :class:`Scenario` and its parts (``types``), reading and checking a
 TOML file with ``extends`` (``reader``), the run settings (``run_options``), the size of one
 iteration (``size``) and commented starter scenarios (``starter``). Imports only
