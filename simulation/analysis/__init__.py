@@ -1,6 +1,7 @@
 """The analysis stage: statistics of a run and the decision tools built on paired runs.
 
-Owns percentiles, sensitivity and risk effects (``summary``), ranking risks by removing them
+Owns percentiles and the summary table (``summary``), sensitivity, risk effects and monthly
+bands (``sensitivity``), ranking risks by removing them
 (``risk_removal``), comparing alternatives (``compare``) and sweeping levers (``sweep``) on
 common random numbers. Imports :mod:`simulation.engine` and below; ``Comparison.save`` and
 ``SweepResults.save`` write their folders through :mod:`simulation.results` and their report
@@ -15,7 +16,8 @@ from simulation.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from simulation.analysis.compare import Alternative, Comparison
-    from simulation.analysis.summary import risk_effects, sensitivity, summarise, timeseries_bands
+    from simulation.analysis.sensitivity import risk_effects, timeseries_bands
+    from simulation.analysis.summary import summarise
     from simulation.analysis.sweep import Lever, SweepResults, parse_sets
 
 __all__ = [
@@ -25,7 +27,6 @@ __all__ = [
     "SweepResults",
     "parse_sets",
     "risk_effects",
-    "sensitivity",
     "summarise",
     "timeseries_bands",
 ]
@@ -37,10 +38,9 @@ _WHERE = {
     "Lever": "sweep",
     "SweepResults": "sweep",
     "parse_sets": "sweep",
-    "risk_effects": "summary",
-    "sensitivity": "summary",
+    "risk_effects": "sensitivity",
     "summarise": "summary",
-    "timeseries_bands": "summary",
+    "timeseries_bands": "sensitivity",
 }
 
 __getattr__, __dir__ = lazy_exports(__name__, _WHERE, globals())

@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from simulation.analysis import summary
+from simulation.analysis import sensitivity, summary
 from simulation.analysis.summary import KEY_OUTPUTS
 from simulation.engine.extras import PARQUET, require
 from simulation.errors import SimulationError
@@ -296,10 +296,10 @@ def build_results(
     """
     samples = samples_frame(raw)
     table = summary.summarise(samples, SCALAR_NAMES, scenario.targets)
-    bands = summary.timeseries_bands(raw.monthly, SERIES_NAMES)
+    bands = sensitivity.timeseries_bands(raw.monthly, SERIES_NAMES)
     outputs = [o for o in SENSITIVITY_OUTPUTS if f"out.{o}" in samples]
-    sens = summary.sensitivity(samples, list(raw.inputs.names), outputs)
-    risks = summary.risk_effects(samples, raw.risk_names)
+    sens = sensitivity.sensitivity(samples, list(raw.inputs.names), outputs)
+    risks = sensitivity.risk_effects(samples, raw.risk_names)
     if risk_ranking is not None and len(risks):
         risks = risks.merge(risk_ranking, on="risk", how="left", validate="one_to_one")
     warnings = list(raw.warnings) + summary.too_few_iterations(raw.iterations)

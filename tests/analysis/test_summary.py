@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
+from simulation.analysis.sensitivity import risk_effects, sensitivity, timeseries_bands
 from simulation.analysis.summary import (
     PERCENTILES,
     SUMMARY_COLUMNS,
@@ -19,10 +20,7 @@ from simulation.analysis.summary import (
     headline,
     key_quantiles,
     percentile_se,
-    risk_effects,
-    sensitivity,
     summarise,
-    timeseries_bands,
     too_few_iterations,
 )
 from simulation.scenario.types import Target
