@@ -242,7 +242,7 @@ def like_text(name: str, base: Path, base_ref: str) -> str:
     The base's keys are shown commented out as examples of overrides; its risks can be replaced
     by name or removed with ``remove = true``.
     """
-    from simulation.scenario.reader import read_toml
+    from simulation.scenario.extends import read_toml
 
     data, _ = read_toml(base)
     risks = [r.get("name") for r in data.get("risks", []) if isinstance(r, Mapping)]

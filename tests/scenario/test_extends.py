@@ -11,7 +11,8 @@ import pytest
 from simulation.distributions.continuous import Uniform
 from simulation.distributions.families import Fixed
 from simulation.errors import ScenarioError
-from simulation.scenario.reader import MAX_EXTENDS_DEPTH, load_scenario
+from simulation.scenario.extends import MAX_EXTENDS_DEPTH
+from simulation.scenario.reader import load_scenario
 
 ROOT = Path(__file__).resolve().parents[2]
 
