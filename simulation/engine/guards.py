@@ -22,10 +22,10 @@ keys, using each distribution's support so that the verdict holds for every samp
   more at once), and more vendor agents called back on hypercare than the vendor has on the
   service. The response rules that must hold in every iteration (a triage age above the SLA, a
   team cap not below the plan) are errors of the scenario reader
-  (:func:`simulation.scenario.checks.cross_checks`), which also checks a sweep's settings.
+  (:func:`simulation.scenario.cross_checks.cross_checks`), which also checks a sweep's settings.
 
 The checks of the response layer judge each input on every value it can take, its risk shocks
-included (:func:`simulation.scenario.checks.input_reach`).
+included (:func:`simulation.scenario.cross_checks.input_reach`).
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ from simulation.scenario import schema
 from simulation.scenario.types import Scenario
 
 if TYPE_CHECKING:  # the scenario reader (numpy, pydantic) is imported when a check runs
-    from simulation.scenario.checks import Reach
+    from simulation.scenario.cross_checks import Reach
 
 #: A team whose best possible capacity is below this share of the least demand is refused.
 HOPELESS_SHARE = 0.1
@@ -264,7 +264,7 @@ def _response(scenario: Scenario, reach: Reach) -> list[str]:
 
 def check_scenario(scenario: Scenario) -> GuardReport:
     """Cross-key checks on the input ranges of ``scenario`` (no sampling needed)."""
-    from simulation.scenario.checks import input_reach
+    from simulation.scenario.cross_checks import input_reach
 
     reach = input_reach(scenario)
     errors: list[str] = [*_recruiting(scenario), *_demand(scenario)]

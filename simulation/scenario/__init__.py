@@ -1,11 +1,12 @@
 """The scenario stage: what a scenario may say and what a run writes, read from TOML.
 
-Owns the scenario keys (``schema``: kind, default, unit, bounds, meaning; the tables in ``keys/``,
-one module per group of sections, written with ``keyspec``), the outputs table
+Owns the scenario keys (``schema``: kind, default, unit, bounds, meaning; the tables in
+``keys/``, one module per group of sections, written with ``keyspec``), the outputs table
 (``outputs``), the frozen :class:`Scenario` and its parts (``types``), reading and checking a
-TOML file (``reader``, with ``extends``, ``sections``, ``risks``, ``checks`` and ``messages``), the
-run settings (``run_options``), the size of one iteration (``size``) and commented starter scenarios
-(``starter``). Imports only :mod:`simulation.distributions` and the base modules.
+TOML file (``reader``, with ``extends``, ``sections``, ``risks``, ``checks``, ``values``,
+``cross_checks`` and ``messages``), the run settings (``run_options``), the size of one
+iteration (``size``) and commented starter scenarios (``starter``). Imports only
+:mod:`simulation.distributions` and the base modules.
 """
 
 from __future__ import annotations

@@ -66,14 +66,8 @@ from typing import Any
 from simulation.distributions.families import Distribution
 from simulation.errors import ScenarioError
 from simulation.scenario import schema
-from simulation.scenario.checks import (
-    SIZE_KEYS,
-    Reach,
-    check_limit,
-    check_shocks,
-    check_value,
-    cross_checks,
-)
+from simulation.scenario.checks import SIZE_KEYS, check_limit, check_shocks, check_value
+from simulation.scenario.cross_checks import Reach, cross_checks
 from simulation.scenario.extends import (
     MERGED_ARRAYS,
     Layer,

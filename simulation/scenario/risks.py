@@ -9,13 +9,7 @@ from typing import Any
 from simulation.distributions.families import Distribution, Fixed
 from simulation.distributions.parsing import parse_distribution
 from simulation.scenario import schema
-from simulation.scenario.checks import (
-    Shocked,
-    check_shocks,
-    check_value,
-    is_finite_number,
-    read_numeric,
-)
+from simulation.scenario.checks import Shocked, check_shocks, check_value
 from simulation.scenario.extends import Entry
 from simulation.scenario.messages import (
     Collector,
@@ -24,6 +18,7 @@ from simulation.scenario.messages import (
     type_name,
 )
 from simulation.scenario.types import Risk
+from simulation.scenario.values import is_finite_number, read_numeric
 
 __all__ = [
     "RELATIVE_TO",

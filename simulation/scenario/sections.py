@@ -11,15 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from simulation.distributions.families import Distribution, Fixed
 from simulation.scenario import schema
-from simulation.scenario.checks import (
-    check_value,
-    exact_integer,
-    is_finite_number,
-    lower_bound,
-    read_numeric,
-    read_plain,
-    upper_bound,
-)
+from simulation.scenario.checks import check_value, lower_bound, upper_bound
 from simulation.scenario.extends import Entry
 from simulation.scenario.messages import (
     Collector,
@@ -31,6 +23,7 @@ from simulation.scenario.messages import (
 )
 from simulation.scenario.size import per_iteration_bytes
 from simulation.scenario.types import Correlation, Risk, Target, Wave
+from simulation.scenario.values import exact_integer, is_finite_number, read_numeric, read_plain
 
 #: Largest iteration count a scenario or the command line may ask for (see the schema).
 MAX_ITERATIONS = schema.MAX_ITERATIONS
