@@ -49,8 +49,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--iterations", type=int, default=100_000)
     args = parser.parse_args()
-    from simulation.sampling import draw_inputs
-    from simulation.scenario import load_scenario
+    from simulation.sampling.designs import draw_inputs
+    from simulation.scenario.reader import load_scenario
 
     with tempfile.TemporaryDirectory() as tmp:
         path = build_scenario(Path(tmp))

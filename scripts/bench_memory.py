@@ -1,4 +1,5 @@
-"""Peak memory of real ``simulate run`` processes against the estimate of :mod:`simulation.memory`.
+"""Peak memory of real ``simulate run`` processes against the estimate of
+:mod:`simulation.engine.memory`.
 
 Runs ``simulate run`` in a subprocess for each case and samples, every 50 ms, the proportional
 set size (PSS: shared pages split between the processes sharing them) of the whole process tree
@@ -95,8 +96,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="two small cases only")
     args = parser.parse_args(argv)
-    from simulation.memory import scenario_need, size_text
-    from simulation.scenario import load_scenario
+    from simulation.engine.memory import scenario_need, size_text
+    from simulation.scenario.reader import load_scenario
 
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)

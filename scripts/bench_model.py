@@ -4,7 +4,7 @@ Prints ms per iteration and SimPy events per iteration (stochastic and "none" va
 the single-run API ``run_transition``, which computes one run's outputs on its own (about 0.4 ms
 of numpy calls a run); the engine computes them per chunk of runs, so its per-iteration cost is
 lower (``scripts/bench_run.py``); the last lines show the outputs' cost per iteration by batch
-size, the figure behind ``backends.OUTCOME_BATCH``. ``--profile`` prints the top of a cProfile
+size, the figure behind ``worker.OUTCOME_BATCH``. ``--profile`` prints the top of a cProfile
 report.
 """
 
@@ -17,10 +17,11 @@ import time
 
 import numpy as np
 
-from simulation.model import outcomes, run_programme, run_transition
-from simulation.params import ModelInputs, build_inputs
-from simulation.scenario_types import Risk, Wave
-from simulation.seeds import iteration_stream
+from simulation.model import run_programme, run_transition
+from simulation.model.inputs import ModelInputs, build_inputs
+from simulation.model.outcomes import outcomes
+from simulation.sampling.seeds import iteration_stream
+from simulation.scenario.types import Risk, Wave
 
 #: it_helpdesk-like values (modes of scenarios/it_helpdesk.toml), all risks occurring.
 VALUES: dict[str, float] = {

@@ -5,7 +5,7 @@ Measured on it_helpdesk's inputs with 2 jobs (local process pool), split into: s
 input matrix), the engine with the trivial model (per-iteration stream + values, dispatch of
 index ranges, collection into the preallocated arrays), and the summary (every results table).
 A second engine figure adds `build_inputs` (the scenario → model-parameter mapping of
-simulation/params.py) to the trivial model, since the real model path pays it too.
+simulation/model/inputs.py) to the trivial model, since the real model path pays it too.
 
 Usage: python scripts/bench_overhead.py [--iterations 200000] [--jobs 2]
 """
@@ -19,9 +19,9 @@ from collections.abc import Mapping
 import numpy as np
 
 from simulation.model import SCALAR_NAMES, SERIES_NAMES, RunResult
-from simulation.params import build_inputs
-from simulation.scenario import load_scenario
-from simulation.scenario_types import Scenario
+from simulation.model.inputs import build_inputs
+from simulation.scenario.reader import load_scenario
+from simulation.scenario.types import Scenario
 
 HORIZON = 60
 _RESULT: RunResult | None = None
@@ -55,10 +55,10 @@ def trivial_model_with_inputs(
 
 def main() -> None:
     global _SCENARIO, HORIZON
-    from simulation.engine import simulate
-    from simulation.results import build_results
-    from simulation.run_options import RunOptions
-    from simulation.sampling import draw_inputs
+    from simulation.engine.run import simulate
+    from simulation.results.run_results import build_results
+    from simulation.sampling.designs import draw_inputs
+    from simulation.scenario.run_options import RunOptions
 
     parser = argparse.ArgumentParser()
     parser.add_argument("--iterations", type=int, default=200_000)

@@ -1,5 +1,5 @@
-"""Time and peak memory of the risk ranking (:mod:`simulation.risk_removal`) against the number of
-risks.
+"""Time and peak memory of the risk ranking (:mod:`simulation.analysis.risk_removal`) against the
+number of risks.
 
 For each risk count, a scenario is written with that many risks (minimal.toml plus, in turn, a
 staff loss, a ticket surge and a one-off cost shock, each uncertain), and a child process runs
@@ -52,9 +52,9 @@ def scenario_text(risks: int) -> str:
 
 CHILD = """
 import json, sys, time
-from simulation.engine import simulate
-from simulation.risk_removal import risk_removal
-from simulation.scenario import load_scenario
+from simulation.engine.run import simulate
+from simulation.analysis.risk_removal import risk_removal
+from simulation.scenario.reader import load_scenario
 path, n, jobs = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 scenario = load_scenario(path)
 t0 = time.perf_counter()
@@ -111,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", "-j", type=int, default=2)
     parser.add_argument("--code", default=None, help="folder holding another simulation/ to time")
     args = parser.parse_args(argv)
-    from simulation.memory import size_text
+    from simulation.engine.memory import size_text
 
     print(
         f"{'risks':>6}{'n':>6}{'jobs':>5}{'baseline':>10}{'ranking':>10}"

@@ -67,9 +67,9 @@ def model_figures(n: int, rounds: int = 40) -> None:
     floor are measured side by side in many short alternating rounds (``n`` iterations, then
     as many bare-SimPy runs): the ratio of each round compares two figures taken within about
     0.1 s of each other, and the median ratio is the figure to quote."""
-    from simulation.engine import make_worker
-    from simulation.sampling import draw_inputs
-    from simulation.scenario import load_scenario
+    from simulation.engine.run import make_worker
+    from simulation.sampling.designs import draw_inputs
+    from simulation.scenario.reader import load_scenario
 
     sc = load_scenario(HELPDESK)
     total = n * 10
@@ -140,9 +140,9 @@ def cpu_baseline(n: int = 20_000_000) -> None:
 
 
 def engine_figures(n: int) -> None:
-    from simulation.engine import simulate
-    from simulation.run_options import RunOptions
-    from simulation.scenario import load_scenario
+    from simulation.engine.run import simulate
+    from simulation.scenario.reader import load_scenario
+    from simulation.scenario.run_options import RunOptions
 
     sc = load_scenario(HELPDESK)
     simulate(sc, RunOptions(50, seed=1, jobs=2))  # warm-up (imports, pool start)

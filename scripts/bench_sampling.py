@@ -1,7 +1,8 @@
 """Benchmark of the input matrix: 100,000 iterations × 30 uncertain inputs, 5 rank correlations.
 
-Prints the wall time of :func:`simulation.sampling.draw_inputs` per sampler (best of ``--repeat``)
-and a per-family breakdown of the ``ppf`` time. Run: ``.venv/bin/python scripts/bench_sampling.py``.
+Prints the wall time of :func:`simulation.sampling.designs.draw_inputs` per sampler (best of
+``--repeat``) and a per-family breakdown of the ``ppf`` time. Run: ``.venv/bin/python
+scripts/bench_sampling.py``.
 """
 
 from __future__ import annotations
@@ -11,9 +12,11 @@ import time
 
 import numpy as np
 
-from simulation.distributions import Distribution, Pert, parse_distribution
-from simulation.sampling import SAMPLERS, draw_inputs, uniform_percentiles
-from simulation.scenario_types import Correlation
+from simulation.distributions.continuous import Pert
+from simulation.distributions.families import Distribution
+from simulation.distributions.parsing import parse_distribution
+from simulation.sampling.designs import SAMPLERS, draw_inputs, uniform_percentiles
+from simulation.scenario.types import Correlation
 
 FAMILIES: tuple[tuple[str, dict[str, object]], ...] = (
     ("pert", {"dist": "pert", "min": 20, "mode": 40, "max": 90}),

@@ -1,9 +1,10 @@
-"""Write the outputs table of docs/model.md from the outputs contract (``simulation.outputs``).
+"""Write the outputs table of docs/model.md from the outputs contract
+(``simulation.scenario.outputs``).
 
 The table between the markers ``<!-- outputs table -->`` and ``<!-- end outputs table -->`` in
-the "Outputs" section is :func:`simulation.outputs.markdown_table`; ``tests/test_contracts.py``
-fails while the two differ. Change an output's unit, direction or meaning in
-simulation/outputs.py, then run:
+the "Outputs" section is :func:`simulation.scenario.outputs.markdown_table`;
+``tests/scenario/test_contracts.py`` fails while the two differ. Change an output's unit, direction
+or meaning in simulation/scenario/outputs.py, then run:
 
     .venv/bin/python scripts/docs_outputs.py
 """
@@ -13,7 +14,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from simulation.outputs import markdown_table
+from simulation.scenario.outputs import markdown_table
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "model.md"

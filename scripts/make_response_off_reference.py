@@ -8,7 +8,7 @@ order), and the
 ``transition_cost`` column itself (its definition changed: it now also holds the termination and
 extension costs).
 
-It was run once on the model before issue 14 (commit 2ba326e); ``tests/test_response_off.py``
+It was run once on the model before issue 14 (commit 2ba326e); ``tests/model/test_response_off.py``
 runs the same files with ``response.enabled = false`` on today's model and compares. Running it
 again on today's model must give the same file, as long as the switched-off layer still
 reproduces the old model.
@@ -66,10 +66,10 @@ def column_hash(values: np.ndarray) -> str:
 
 def outputs(path: Path) -> dict[str, np.ndarray]:
     """Every scalar output column of ``path`` run at the reference settings."""
-    from simulation.engine import simulate
+    from simulation.engine.run import simulate
     from simulation.model import SCALAR_NAMES
-    from simulation.run_options import RunOptions
-    from simulation.scenario import load_scenario
+    from simulation.scenario.reader import load_scenario
+    from simulation.scenario.run_options import RunOptions
 
     raw = simulate(load_scenario(path), RunOptions(ITERATIONS, seed=SEED, jobs=1))
     return {name: raw.scalars[:, j] for j, name in enumerate(SCALAR_NAMES)}

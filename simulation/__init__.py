@@ -20,29 +20,29 @@ The public API, one verb per stage of the pipeline:
 ===================  ==========================================================================
 
 Names are imported lazily, on first use, so that ``import simulation`` (and
-``import simulation.schema``) stays cheap: NumPy, SimPy and matplotlib load only when a name
-that needs them is used. Type checkers see the real imports in the ``TYPE_CHECKING`` block.
+``import simulation.scenario.schema``) stays cheap: NumPy, SimPy and matplotlib load only when a
+name that needs them is used. No public name is also the name of a subpackage, so importing
+``simulation.analysis.compare`` leaves ``simulation.compare`` the verb. Type checkers see the
+real imports in the ``TYPE_CHECKING`` block.
 """
 
 from __future__ import annotations
 
 import importlib
-import sys
-import types
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from simulation.analysis.compare import Comparison, compare
+    from simulation.analysis.sweep import Lever, SweepResults, parse_sets, sweep
     from simulation.api import run
-    from simulation.compare import Comparison, compare
-    from simulation.engine import trace
+    from simulation.engine.run import trace
     from simulation.errors import ScenarioError, SimulationError
-    from simulation.report import ResultsData, load_results
-    from simulation.results import RunResults
-    from simulation.run_options import RunOptions
-    from simulation.sampling import InputMatrix, sample_inputs
-    from simulation.scenario import load_scenario
-    from simulation.scenario_types import Scenario
-    from simulation.sweep import Lever, SweepResults, parse_sets, sweep
+    from simulation.results.reader import ResultsData, load_results
+    from simulation.results.run_results import RunResults
+    from simulation.sampling.designs import InputMatrix, sample_inputs
+    from simulation.scenario.reader import load_scenario
+    from simulation.scenario.run_options import RunOptions
+    from simulation.scenario.types import Scenario
 
 __all__ = [
     "Comparison",
@@ -67,44 +67,25 @@ __all__ = [
 
 #: Where each public name lives (imported on first use).
 _WHERE = {
-    "Comparison": "simulation.compare",
-    "InputMatrix": "simulation.sampling",
-    "Lever": "simulation.sweep",
-    "ResultsData": "simulation.report",
-    "RunOptions": "simulation.run_options",
-    "RunResults": "simulation.results",
-    "Scenario": "simulation.scenario_types",
+    "Comparison": "simulation.analysis.compare",
+    "InputMatrix": "simulation.sampling.designs",
+    "Lever": "simulation.analysis.sweep",
+    "ResultsData": "simulation.results.reader",
+    "RunOptions": "simulation.scenario.run_options",
+    "RunResults": "simulation.results.run_results",
+    "Scenario": "simulation.scenario.types",
     "ScenarioError": "simulation.errors",
     "SimulationError": "simulation.errors",
-    "SweepResults": "simulation.sweep",
-    "compare": "simulation.compare",
-    "load_results": "simulation.report",
-    "load_scenario": "simulation.scenario",
-    "parse_sets": "simulation.sweep",
+    "SweepResults": "simulation.analysis.sweep",
+    "compare": "simulation.analysis.compare",
+    "load_results": "simulation.results.reader",
+    "load_scenario": "simulation.scenario.reader",
+    "parse_sets": "simulation.analysis.sweep",
     "run": "simulation.api",
-    "sample_inputs": "simulation.sampling",
-    "sweep": "simulation.sweep",
-    "trace": "simulation.engine",
+    "sample_inputs": "simulation.sampling.designs",
+    "sweep": "simulation.analysis.sweep",
+    "trace": "simulation.engine.run",
 }
-
-
-#: Verbs named like the module that holds them (``simulation.compare.compare``,
-#: ``simulation.sweep.sweep``). Importing such a module would make ``simulation.compare`` the
-#: module; here it stays the verb. Import from the module itself to reach the rest of it:
-#: ``from simulation.compare import Comparison``, ``importlib.import_module("simulation.sweep")``.
-_VERBS_NAMED_LIKE_THEIR_MODULE = frozenset({"compare", "sweep"})
-
-
-class _Package(types.ModuleType):
-    """The package module, whose ``compare`` and ``sweep`` stay the verbs (see above)."""
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if name in _VERBS_NAMED_LIKE_THEIR_MODULE and isinstance(value, types.ModuleType):
-            return  # the import system binding the submodule: keep the verb (from __getattr__)
-        super().__setattr__(name, value)
-
-
-sys.modules[__name__].__class__ = _Package
 
 
 def __getattr__(name: str) -> Any:

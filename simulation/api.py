@@ -2,52 +2,25 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import time
 from collections.abc import Callable
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-import scipy
-import simpy
-
-from simulation.engine import ProgressFn, simulate
+from simulation.analysis.risk_removal import risk_removal
+from simulation.engine.extras import require_extras
+from simulation.engine.run import ProgressFn, simulate
 from simulation.errors import SimulationError
-from simulation.extras import require_extras
-from simulation.folders import shown
 from simulation.inputfiles import os_reason
-from simulation.results import ResultsStage, RunResults, build_results
-from simulation.risk_removal import risk_removal
-from simulation.run_options import RunOptions
-from simulation.scenario import load_scenario
-from simulation.scenario_types import Scenario
+from simulation.provenance import now_utc, package_version, versions
+from simulation.results.folders import shown
+from simulation.results.run_results import ResultsStage, RunResults, build_results
+from simulation.scenario.reader import load_scenario
+from simulation.scenario.run_options import RunOptions
+from simulation.scenario.types import Scenario
 
 __all__ = ["RunOptions", "load_scenario", "now_utc", "package_version", "run", "versions"]
-
-
-def package_version() -> str:
-    try:
-        return version("backsourcing-sim")
-    except PackageNotFoundError:  # pragma: no cover - running from a source tree
-        return "0+unknown"
-
-
-def versions() -> dict[str, str]:
-    """Versions of this package and of the libraries that determine the numbers."""
-    return {
-        "simulation": package_version(),
-        "numpy": np.__version__,
-        "scipy": scipy.__version__,
-        "simpy": simpy.__version__,
-    }
-
-
-def now_utc() -> str:
-    """The current UTC time, ISO 8601 to the second (run metadata)."""
-    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
 def run(
@@ -68,8 +41,8 @@ def run(
     """Run a scenario's Monte Carlo simulation and return its tables.
 
     ``scenario`` is a :class:`Scenario` or a path to a TOML file. How the run is made is one
-    :class:`~simulation.run_options.RunOptions` (``options``): its size or ``auto`` convergence,
-    seed, sampler, worker processes, backend (``"dask"`` with a ``scheduler``, see
+    :class:`~simulation.scenario.run_options.RunOptions` (``options``): its size or ``auto``
+    convergence, seed, sampler, worker processes, backend (``"dask"`` with a ``scheduler``, see
     docs/scale.md). For the common case, ``iterations``, ``seed``, ``jobs`` and ``sampler`` may
     be given here instead: ``run(sc, 2000, seed=7, jobs=2)`` is
     ``run(sc, options=RunOptions(2000, seed=7, jobs=2))``; giving both is refused. Unset, each
@@ -84,7 +57,7 @@ def run(
 
     ``rank_risks`` adds the risk-removal ranking to the risks table: for each risk, the change in
     P80 transition cost and months when it is switched off, on the same random streams (only the
-    iterations the risk struck are re-run, see :mod:`simulation.risk_removal`).
+    iterations the risk struck are re-run, see :mod:`simulation.analysis.risk_removal`).
     """
     shorthand = {"iterations": iterations, "seed": seed, "jobs": jobs, "sampler": sampler}
     given = [name for name, value in shorthand.items() if value is not None]

@@ -9,8 +9,8 @@ from collections.abc import Mapping
 import numpy as np
 
 from simulation.model import RunResult, run_transition
-from simulation.params import build_inputs
-from simulation.scenario_types import Scenario
+from simulation.model.inputs import build_inputs
+from simulation.scenario.types import Scenario
 
 
 def kill_once_model(

@@ -13,8 +13,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from simulation.results import SENSITIVITY_OUTPUTS
-from simulation.schema import SERIES_NAMES
+from simulation.results.run_results import SENSITIVITY_OUTPUTS
+from simulation.scenario.schema import SERIES_NAMES
 
 HORIZON = 60
 CURRENCY = "EUR"

@@ -50,7 +50,10 @@ def test_simulate_report_loads_neither_simpy_nor_dask(genuine_folder: Path, tmp_
 
 
 def test_reading_results_loads_neither_simpy_nor_dask(genuine_folder: Path) -> None:
-    code = f"from simulation.report import load_results\nload_results({str(genuine_folder)!r})\n"
+    code = (
+        "from simulation.results.reader import load_results\n"
+        f"load_results({str(genuine_folder)!r})\n"
+    )
     assert _loaded(code, MODEL_AND_DASK) == []
 
 
@@ -103,7 +106,7 @@ def test_no_module_uses_another_modules_private_names() -> None:
 @pytest.mark.parametrize(
     "source",
     [
-        "from simulation.report import _save\n",
+        "from simulation.report.run_report import _save\n",
         "from simulation import charts\nx = charts._axes\n",
         "import simulation.cli as cli\nx = cli._progress\n",
     ],

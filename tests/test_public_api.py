@@ -89,16 +89,16 @@ def test_import_simulation_is_cheap() -> None:
 
 
 def test_compare_and_sweep_stay_the_verbs_whatever_was_imported_first() -> None:
-    """simulation/compare.py and sweep.py are modules of the same names: importing them
-    (sweep imports compare) must not turn ``simulation.compare`` into the module."""
+    """simulation/analysis/compare.py and sweep.py are modules named like the verbs: importing
+    them (sweep imports compare) must not turn ``simulation.compare`` into the module."""
     code = (
-        "import types\nimport simulation.sweep\nimport simulation\n"
-        "from simulation.compare import Comparison\n"
+        "import types\nimport simulation.analysis.sweep\nimport simulation\n"
+        "from simulation.analysis.compare import Comparison\n"
         "from simulation import compare, sweep\n"
         "print(callable(compare), callable(sweep), isinstance(simulation.compare, "
         "types.ModuleType), compare.__module__, Comparison.__module__)"
     )
-    assert _fresh(code) == "True True False simulation.compare simulation.compare"
+    assert _fresh(code) == "True True False simulation.analysis.compare simulation.analysis.compare"
 
 
 def test_sample_inputs_draws_the_runs_inputs() -> None:

@@ -26,7 +26,7 @@ import pytest
 from click.testing import CliRunner
 
 from simulation.cli import main as cli_main
-from simulation.scenario import load_scenario
+from simulation.scenario.reader import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 _spec = importlib.util.spec_from_file_location("make_golden", ROOT / "scripts" / "make_golden.py")

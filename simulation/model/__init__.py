@@ -16,62 +16,67 @@ mechanism:
 ``queue``           the FIFO ticket queue in numpy passes (backlog, breaches, ticket-days)
 ``outcomes``        scalars, monthly series and costs of a batch of runs
 ``result``          ``RunResult`` of one run, ``trace_frame``
+``transition``      ``run_programme`` and ``run_transition``: one run, SimPy part and outputs
+``inputs``          one iteration's values + scenario options -> frozen ``ModelInputs``
 ==================  ==========================================================================
 
 Time unit: one working day. Random numbers are drawn in blocks; with ``variability = "none"``
 none are drawn at all. No Python code runs per simulated day: SimPy events, one capacity segment
 per change of state, and a fixed number of numpy passes over the horizon.
+
+Names are imported on first use (:mod:`simulation.lazy`), so that a module which needs only
+``simulation.model.inputs`` (the pre-run guards of ``simulate validate``) loads no more. The
+function ``outcomes`` is imported from its module (``simulation.model.outcomes.outcomes``):
+re-exported here, the submodule of the same name would replace it once loaded.
 """
 
 from __future__ import annotations
 
-import numpy as np
+from typing import TYPE_CHECKING
 
-from simulation.model.outcomes import Outcomes, outcomes
-from simulation.model.programme import Programme
-from simulation.model.record import RunRecord
-from simulation.model.result import (
-    SCALAR_NAMES,
-    SERIES_NAMES,
-    RunResult,
-    iter_scalars,
-    to_result,
-    trace_frame,
-)
-from simulation.params import ModelInputs
+from simulation.lazy import lazy_exports
 
-
-def run_programme(
-    inputs: ModelInputs, rng: np.random.Generator | None, record_events: bool = False
-) -> RunRecord:
-    """The SimPy part of one run: what the programme did (see :mod:`simulation.model.outcomes`
-    for the outputs that follow from it). ``rng`` as in :func:`run_transition`."""
-    return Programme(inputs, rng, record_events).run()
-
-
-def run_transition(
-    inputs: ModelInputs, rng: np.random.Generator | None, record_events: bool = False
-) -> RunResult:
-    """Run the transition model once.
-
-    ``rng`` is the iteration's own stream; it may be ``None`` (and is never used) when
-    ``inputs.variability == "none"``.
-    """
-    record = run_programme(inputs, rng, record_events)
-    out = outcomes([record])
-    return to_result(record, out.scalars[0], out.monthly[0])
-
+if TYPE_CHECKING:
+    from simulation.model.inputs import ModelInputs
+    from simulation.model.outcomes import Outcomes
+    from simulation.model.record import RunRecord
+    from simulation.model.result import (
+        SCALAR_NAMES,
+        SERIES_NAMES,
+        RunResult,
+        iter_scalars,
+        to_result,
+        trace_frame,
+    )
+    from simulation.model.transition import run_programme, run_transition
 
 __all__ = [
-    "SCALAR_NAMES",
-    "SERIES_NAMES",
+    "ModelInputs",
     "Outcomes",
     "RunRecord",
     "RunResult",
+    "SCALAR_NAMES",
+    "SERIES_NAMES",
     "iter_scalars",
-    "outcomes",
     "run_programme",
     "run_transition",
     "to_result",
     "trace_frame",
 ]
+
+#: Where each public name lives (imported on first use).
+_WHERE = {
+    "ModelInputs": "inputs",
+    "Outcomes": "outcomes",
+    "RunRecord": "record",
+    "RunResult": "result",
+    "SCALAR_NAMES": "result",
+    "SERIES_NAMES": "result",
+    "iter_scalars": "result",
+    "run_programme": "transition",
+    "run_transition": "transition",
+    "to_result": "result",
+    "trace_frame": "result",
+}
+
+__getattr__, __dir__ = lazy_exports(__name__, _WHERE, globals())

@@ -15,8 +15,8 @@ from typing import Any
 import simpy
 
 from simulation.model.context import RunContext
+from simulation.model.inputs import RiskEvent
 from simulation.model.streams import gamma_stream
-from simulation.params import RiskEvent
 
 PENDING, DONE, LOST, REBUILT = 0, 1, 2, 3
 

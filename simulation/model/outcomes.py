@@ -17,15 +17,15 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from simulation import schema
 from simulation.model.arrays import Calendar, recvec, vec
 from simulation.model.costs import cash_flows
+from simulation.model.inputs import ModelInputs
 from simulation.model.quality import compliance, on_due_day, quality_late
 from simulation.model.queue import QueueRows, allowed_age, fifo_queue_rows
 from simulation.model.record import RunRecord
 from simulation.model.response_costs import response_by_day
 from simulation.model.stability import Stability, queue_checks, stability
-from simulation.params import ModelInputs
+from simulation.scenario import schema
 
 FloatArray = NDArray[np.float64]
 

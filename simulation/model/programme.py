@@ -24,6 +24,7 @@ import simpy
 
 from simulation.model.capacity import CapacityRecorder
 from simulation.model.context import RunContext
+from simulation.model.inputs import ModelInputs, RiskEvent
 from simulation.model.knowledge import Knowledge
 from simulation.model.levers import TeamSize
 from simulation.model.plan import count, plan_waves
@@ -34,7 +35,6 @@ from simulation.model.staffing import Team
 from simulation.model.streams import growth
 from simulation.model.vendor import VendorPool
 from simulation.model.watch import QueueWatch
-from simulation.params import ModelInputs, RiskEvent
 
 
 class Programme:

@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
+from simulation.model.inputs import ModelInputs
 from simulation.model.watch import QueueView
-from simulation.params import ModelInputs
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,8 +11,8 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from simulation import schema
 from simulation.model.record import RunRecord
+from simulation.scenario import schema
 
 #: Scalar outputs and monthly series of one run, in a fixed order (the contract in schema.py).
 SCALAR_NAMES: tuple[str, ...] = schema.SCALAR_NAMES

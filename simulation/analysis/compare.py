@@ -1,0 +1,541 @@
+"""``simulate compare``: run alternatives with common random numbers and compare them pairwise.
+
+Every alternative runs with the same root seed, iteration count and sampler, so iteration ``i``
+of each alternative sees the same value of every uncertain input the alternatives share (one
+stream per input name, see :mod:`simulation.sampling.designs`) and the same model stream of
+iteration ``i`` (:mod:`simulation.sampling.seeds`). The differences B − A are therefore *paired*:
+iteration ``i`` of B against iteration ``i`` of A, far less noisy than the difference of two
+independent runs.
+
+The comparison folder (written atomically, like a results folder):
+
+* ``comparison.csv``: per alternative and metric ``p10, p50, p80, p90, mean`` (metric units) and
+  ``n`` (values that are not missing), including the indicator rows
+  ``p_npv_savings_positive`` / ``p_breakeven_within_horizon`` whose mean is a probability;
+* ``differences.csv``: per alternative B (after the first, the reference A) and metric the
+  paired difference B − A: ``mean, p10, p50, p90`` (metric units, pairs where either value is
+  missing left out), ``p_better`` = P(B better than A), ``p_equal`` = P(B equal to A), and
+  ``better`` saying what better means for that metric (see :data:`BETTER`);
+* ``ranking.csv``: every option, staying on today's contract included, ranked by its mean NPV
+  of cost over the horizon (:func:`ranking_table`, :data:`RANKING_COLUMNS`);
+* ``samples_<name>.csv`` per alternative (the ``samples.csv`` layout of a run);
+* ``charts/*.png``: overlaid S-curves of the key outputs, the NPV of each alternative against
+  staying outsourced, and a histogram of each paired difference;
+* ``compare.json`` (seed, iterations, sampler, each scenario's path and SHA-256, versions) and
+  ``compare.html``, a report in the style of the run report.
+
+Staying outsourced is always the reference: each alternative's ``status_quo_npv`` (the vendor
+path's discounted cost) is drawn beside its ``backsourcing_npv``, and the report gives
+P(``npv_savings`` > 0) for each alternative.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from simulation.analysis import summary
+from simulation.engine import memory
+from simulation.engine.run import KEY_OUTPUTS, ProgressFn, RawResults, default_jobs, simulate
+from simulation.errors import SimulationError
+from simulation.model import SCALAR_NAMES
+from simulation.provenance import now_utc, versions
+from simulation.results.publishing import Staging, write_atomically
+from simulation.results.run_results import FLOAT_FORMAT, json_text, samples_frame
+from simulation.sampling.seeds import fresh_seed
+from simulation.scenario.outputs import Better, in_order
+from simulation.scenario.run_options import RunOptions
+from simulation.scenario.types import Scenario
+
+FloatArray = NDArray[np.float64]
+
+#: The order of the compared outputs in ``differences.csv`` and the comparison report: the key
+#: figures first. Only the order: whether and which way an output is compared comes from the
+#: outputs table, and a compared output not named here follows in the table's order.
+COMPARE_ORDER: tuple[str, ...] = (
+    "transition_cost",
+    "transition_months",
+    "npv_savings",
+    "backsourcing_npv",
+    "cutover_month",
+    "extension_months",
+    "one_off_cost",
+    "overlap_cost",
+    "disruption_cost",
+    "breakeven_month",
+    "peak_backlog",
+    "tickets_breached",
+    "sla_breach_weeks",
+    "knowledge_lost_domains",
+    "stabilised",
+    "response_cost",
+    "agency_agent_days",
+    "overtime_weeks",
+    "hypercare_agent_days",
+    "abandoned_tickets",
+    "relapse_weeks",
+    "backlog_at_horizon_days",
+    "disruption_after_stabilisation_cost",
+    "vendor_disruption_cost",
+    "steady_sla_compliance",
+)
+
+#: What "B better than A" means for each compared metric: a view of the outputs table
+#: (:data:`simulation.scenario.outputs.OUTPUTS`, ``better`` of each output whose ``not_compared`` is
+#: empty; that column says why the others are not compared, e.g. ``status_quo_npv``, the
+#: reference path, and ``final_target_agents``, a size that is neither better nor worse).
+#: ``breakeven_month``: a future that never breaks even (missing value) counts as later than any
+#: month (:func:`p_better`).
+BETTER: dict[str, Better] = {
+    o.name: o.better for o in in_order(COMPARE_ORDER) if o.compared and o.better is not None
+}
+
+#: Statistics of each alternative in ``comparison.csv``.
+STATS: tuple[str, ...] = ("p10", "p50", "p80", "p90", "mean")
+
+COMPARISON_COLUMNS: tuple[str, ...] = ("alternative", "metric", *STATS, "n")
+DIFFERENCE_COLUMNS: tuple[str, ...] = (
+    "alternative",
+    "reference",
+    "metric",
+    "better",
+    "mean",
+    "p10",
+    "p50",
+    "p90",
+    "p_better",
+    "p_equal",
+    "n_pairs",
+)
+
+#: Most points drawn per S-curve (evenly spaced ranks of the sorted sample): layout only.
+MAX_CURVE_POINTS = 2000
+
+
+# Running -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Alternative:
+    """One alternative of a comparison: its scenario, raw results and samples table.
+
+    ``samples`` has the ``samples.csv`` layout (``iteration``, ``in.*``, ``out.*``, ``risk.*``).
+    """
+
+    name: str
+    scenario: Scenario
+    raw: RawResults
+    samples: pd.DataFrame
+
+    def values(self, metric: str) -> FloatArray:
+        """Every iteration's value of a scalar output, in iteration order (metric units)."""
+        return np.asarray(self.samples[f"out.{metric}"], dtype=np.float64)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Alternatives run with common random numbers, and their tables.
+
+    ``table``: :data:`COMPARISON_COLUMNS`; ``differences``: :data:`DIFFERENCE_COLUMNS`
+    (each later alternative against the first); ``meta``: what ``compare.json`` records;
+    ``ranking``: :data:`RANKING_COLUMNS` (:func:`ranking_table`).
+    """
+
+    alternatives: tuple[Alternative, ...]
+    table: pd.DataFrame
+    differences: pd.DataFrame
+    meta: Mapping[str, Any]
+    ranking: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    @property
+    def reference(self) -> Alternative:
+        """The first alternative: every difference is taken against it."""
+        return self.alternatives[0]
+
+    @property
+    def currency(self) -> str:
+        return self.reference.scenario.currency
+
+    def save(
+        self,
+        out: str | Path,
+        *,
+        force: bool = False,
+        report: bool = True,
+        staging: Staging | None = None,
+    ) -> Path:
+        """Write the comparison folder ``out`` atomically (charts and report unless
+        ``report`` is false); returns its path. ``staging``: a folder reserved for ``out``
+        before the comparison ran (:class:`simulation.results.publishing.Staging`)."""
+        return write_atomically(
+            Path(out), force, lambda tmp: _write(self, tmp, report), "compare", staging
+        )
+
+
+def alternative_names(paths: Sequence[str | Path]) -> list[str]:
+    """Short, file-name-safe names of the alternatives: the file stems, made unique (``-2``...)."""
+    names: list[str] = []
+    for path in paths:
+        base = re.sub(r"[^A-Za-z0-9_.-]+", "_", Path(path).stem).strip("._") or "alternative"
+        name, k = base, 2
+        while name in names:
+            name, k = f"{base}-{k}", k + 1
+        names.append(name)
+    return names
+
+
+def compare(
+    scenarios: Sequence[Scenario],
+    iterations: int | None = None,
+    *,
+    seed: int | None = None,
+    jobs: int | None = None,
+    sampler: str | None = None,
+    names: Sequence[str] | None = None,
+    progress: Callable[[int], ProgressFn] | None = None,
+) -> Comparison:
+    """Run each scenario with the same seed, iterations and sampler; compare them pairwise.
+
+    Defaults come from the first scenario (``simulation.iterations``, ``simulation.seed`` or a
+    fresh seed, ``simulation.sampler``). ``names`` defaults to the scenario file stems. Raises
+    :class:`SimulationError` for fewer than two scenarios or different currencies.
+    """
+    if len(scenarios) < 2:
+        raise SimulationError("compare needs at least two scenarios")
+    first = scenarios[0]
+    currencies = sorted({s.currency for s in scenarios})
+    if len(currencies) > 1:
+        raise SimulationError(
+            f"the scenarios use different currencies ({', '.join(currencies)}); "
+            "their costs cannot be compared"
+        )
+    names = list(names) if names is not None else alternative_names([s.path for s in scenarios])
+    n = iterations or first.iterations
+    seed = first.seed if seed is None else seed
+    seed = fresh_seed() if seed is None else seed
+    sampler = sampler or first.sampler
+    # every alternative's results are kept until the comparison is made: they must fit together
+    workers = jobs or default_jobs()
+    memory.check(
+        [memory.scenario_need(sc, n, workers) for sc in scenarios],
+        together=True,
+        what="compare",
+    )
+    started = now_utc()
+    t0 = time.perf_counter()
+    alternatives = []
+    for name, sc in zip(names, scenarios, strict=True):
+        raw = simulate(sc, RunOptions(n, seed=seed, jobs=jobs, sampler=sampler), progress=progress)
+        alternatives.append(Alternative(name, sc, raw, samples_frame(raw)))
+    alts = tuple(alternatives)
+    meta = _meta(alts, seed, n, sampler, started, time.perf_counter() - t0)
+    table = comparison_table(alts)
+    return Comparison(alts, table, difference_table(alts), meta, ranking_table(alts))
+
+
+def _unpaired(alts: tuple[Alternative, ...]) -> list[str]:
+    """A warning for each alternative whose futures are not the reference's: an input both
+    scenarios give the same distribution but that was drawn differently (a ``[[correlations]]``
+    table one of them adds or changes reorders the correlated inputs' samples), so the paired
+    differences would mix different futures. Empty when every shared input is drawn alike."""
+    ref = alts[0]
+    out = []
+    for alt in alts[1:]:
+        differ = []
+        for path, dist in ref.scenario.inputs.items():
+            column = f"in.{path}"
+            if (
+                dist.is_fixed
+                or alt.scenario.inputs.get(path) != dist
+                or column not in ref.samples
+                or column not in alt.samples
+            ):
+                continue
+            a, b = ref.samples[column].to_numpy(), alt.samples[column].to_numpy()
+            if not np.array_equal(a, b, equal_nan=True):
+                differ.append(path)
+        if differ:
+            more = f" and {len(differ) - 4} more" if len(differ) > 4 else ""
+            shown = ", ".join(differ[:4]) + more
+            out.append(
+                f"{alt.name}: {shown} have the same distribution as in {ref.name} but were drawn "
+                "differently (a [[correlations]] table that differs between the scenarios reorders "
+                "them): the paired differences against it mix different futures"
+            )
+    return out
+
+
+def _meta(
+    alts: tuple[Alternative, ...], seed: int, n: int, sampler: str, started: str, wall: float
+) -> dict[str, Any]:
+    horizons = sorted({int(a.scenario.inputs["scenario.horizon_months"].mean()) for a in alts})
+    warnings = [w for a in alts for w in (f"{a.name}: {x}" for x in a.raw.warnings)]
+    if len(horizons) > 1:
+        warnings.append(
+            f"the alternatives use different horizons ({', '.join(map(str, horizons))} months): "
+            "their NPVs cover different periods"
+        )
+    warnings += _unpaired(alts)
+    warnings += summary.too_few_iterations(n, (10, 50, 80, 90))
+    return {
+        "seed": seed,
+        "iterations": n,
+        "sampler": sampler,
+        "jobs": alts[0].raw.jobs,
+        "reference": alts[0].name,
+        "alternatives": [
+            {
+                "name": a.name,
+                "scenario": a.scenario.name,
+                "path": a.scenario.path,
+                "sha256": a.scenario.sha256,
+                "description": a.scenario.options.get("scenario.description", ""),
+            }
+            for a in alts
+        ],
+        "currency": alts[0].scenario.currency,
+        "horizon_months": horizons[0],
+        "versions": versions(),
+        "started": started,
+        "finished": now_utc(),
+        "wall_seconds": round(wall, 3),
+        "warnings": warnings,
+    }
+
+
+# Tables ------------------------------------------------------------------------------------------
+
+
+def comparison_table(alternatives: Sequence[Alternative]) -> pd.DataFrame:
+    """``comparison.csv``: P10/P50/P80/P90 and mean of every scalar output per alternative
+    (from :func:`simulation.analysis.summary.summarise`, so missing values are left out), plus the
+    indicator rows whose ``mean`` is a probability."""
+    frames = []
+    for alt in alternatives:
+        table = summary.summarise(alt.samples, SCALAR_NAMES, alt.scenario.targets)
+        table.insert(0, "alternative", alt.name)
+        frames.append(table[list(COMPARISON_COLUMNS)])
+    return pd.concat(frames, ignore_index=True)
+
+
+#: ``ranking.csv``: the options ranked by their mean NPV of cost over the horizon.
+RANKING_COLUMNS = (
+    "rank",
+    "option",
+    "npv_cost_mean",
+    "npv_cost_p10",
+    "npv_cost_p50",
+    "npv_cost_p90",
+    "p_lowest_cost",
+    "p_cheaper_than_status_quo",
+    "transition_cost_p80",
+    "transition_months_p80",
+    "steady_sla_compliance_p50",
+)
+
+#: The row of ``ranking.csv`` for staying on today's contract.
+STATUS_QUO_OPTION = "status quo (today's contract)"
+
+
+def ranking_table(alternatives: Sequence[Alternative]) -> pd.DataFrame:
+    """``ranking.csv``: every option a board chooses between, ranked by the mean NPV of its
+    cost over the horizon (``backsourcing_npv``: the option's own path, whatever the option;
+    risk-neutral, with its P10/P50/P90 beside it), ties broken by the P90. Staying on today's
+    contract is an option too: its row is the status-quo path (``status_quo_npv``, the first
+    alternative's; it is the same for all when they share the vendor's terms).
+
+    ``p_lowest_cost``: the share of the paired futures in which the option costs least of all
+    options (a tie shares the future equally); ``p_cheaper_than_status_quo``: P(NPV savings ≥
+    0). ``steady_sla_compliance_p50``: the median SLA compliance in the last year (staying on
+    today's contract: ``status_quo_sla_compliance``)."""
+    ref = alternatives[0]
+    names = [a.name for a in alternatives] + [STATUS_QUO_OPTION]
+    cost = np.vstack(
+        [a.values("backsourcing_npv") for a in alternatives] + [ref.values("status_quo_npv")]
+    )
+    finite = np.where(np.isfinite(cost), cost, np.inf)
+    lowest = finite == finite.min(axis=0)
+    if cost.shape[1]:
+        p_lowest = (lowest / lowest.sum(axis=0)).mean(axis=1)
+    else:
+        p_lowest = np.full(len(names), np.nan)
+
+    def p80(alt: Alternative, metric: str) -> float:
+        v = alt.values(metric)
+        return float(np.nanpercentile(v, 80)) if np.isfinite(v).any() else math.nan
+
+    rows = []
+    for i, name in enumerate(names):
+        alt = alternatives[i] if i < len(alternatives) else None
+        c = cost[i]
+        ok = c[np.isfinite(c)]
+        p10, p50, p90 = np.percentile(ok, (10, 50, 90)) if ok.size else (math.nan,) * 3
+        if alt is None:
+            sla = ref.values("status_quo_sla_compliance")
+            rows.append(
+                {
+                    "option": name,
+                    "p_cheaper_than_status_quo": math.nan,
+                    "transition_cost_p80": 0.0,
+                    "transition_months_p80": 0.0,
+                    "steady_sla_compliance_p50": float(np.nanmedian(sla)),
+                }
+            )
+        else:
+            rows.append(
+                {
+                    "option": name,
+                    "p_cheaper_than_status_quo": float(np.mean(alt.values("npv_savings") >= 0)),
+                    "transition_cost_p80": p80(alt, "transition_cost"),
+                    "transition_months_p80": p80(alt, "transition_months"),
+                    "steady_sla_compliance_p50": float(
+                        np.nanmedian(alt.values("steady_sla_compliance"))
+                    ),
+                }
+            )
+        rows[-1] |= {
+            "npv_cost_mean": float(ok.mean()) if ok.size else math.nan,
+            "npv_cost_p10": float(p10),
+            "npv_cost_p50": float(p50),
+            "npv_cost_p90": float(p90),
+            "p_lowest_cost": float(p_lowest[i]),
+        }
+    table = pd.DataFrame(rows).sort_values(
+        ["npv_cost_mean", "npv_cost_p90"], kind="stable", na_position="last"
+    )
+    table.insert(0, "rank", np.arange(1, len(table) + 1))
+    return table[list(RANKING_COLUMNS)].reset_index(drop=True)
+
+
+def paired_difference(reference: FloatArray, other: FloatArray) -> FloatArray:
+    """Iteration by iteration ``other − reference`` (NaN where either is missing)."""
+    return np.asarray(other, dtype=np.float64) - np.asarray(reference, dtype=np.float64)
+
+
+def p_better(reference: FloatArray, other: FloatArray, better: Better) -> float:
+    """Share of paired iterations in which ``other`` is strictly better than ``reference``.
+
+    A missing value (NaN, e.g. no break-even within the horizon) counts as the worst possible:
+    +inf when lower is better, -inf when higher is better; two missing values are equal.
+    """
+    worst = np.inf if better == "lower" else -np.inf
+    a = np.where(np.isnan(reference), worst, reference)
+    b = np.where(np.isnan(other), worst, other)
+    wins = b < a if better == "lower" else b > a
+    return float(np.mean(wins)) if wins.size else math.nan
+
+
+def p_equal(reference: FloatArray, other: FloatArray) -> float:
+    """Share of paired iterations with equal values (two missing values count as equal)."""
+    same = (reference == other) | (np.isnan(reference) & np.isnan(other))
+    return float(np.mean(same)) if same.size else math.nan
+
+
+def difference_table(alternatives: Sequence[Alternative]) -> pd.DataFrame:
+    """``differences.csv``: each later alternative B against the first A, per metric of
+    :data:`BETTER`: mean and P10/P50/P90 of the paired difference B − A (metric units, over
+    the ``n_pairs`` iterations where both values exist), ``p_better`` and ``p_equal``."""
+    ref = alternatives[0]
+    rows: list[dict[str, Any]] = []
+    for alt in alternatives[1:]:
+        for metric, better in BETTER.items():
+            col = f"out.{metric}"
+            if col not in ref.samples or col not in alt.samples:
+                continue
+            a, b = ref.values(metric), alt.values(metric)
+            d = paired_difference(a, b)
+            d = d[~np.isnan(d)]
+            pct = np.percentile(d, (10, 50, 90)) if d.size else np.full(3, np.nan)
+            rows.append(
+                {
+                    "alternative": alt.name,
+                    "reference": ref.name,
+                    "metric": metric,
+                    "better": better,
+                    "mean": float(d.mean()) if d.size else math.nan,
+                    "p10": float(pct[0]),
+                    "p50": float(pct[1]),
+                    "p90": float(pct[2]),
+                    "p_better": p_better(a, b, better),
+                    "p_equal": p_equal(a, b),
+                    "n_pairs": int(d.size),
+                }
+            )
+    return pd.DataFrame(rows, columns=list(DIFFERENCE_COLUMNS))
+
+
+# Chart data and plot functions ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Curve:
+    """One empirical CDF to draw: ascending values and their cumulative probabilities (0..1)."""
+
+    label: str
+    values: FloatArray
+    probability: FloatArray
+    colour: str
+    dashed: bool = False
+
+
+def ecdf(values: FloatArray, label: str, colour: str, dashed: bool = False) -> Curve:
+    """The ECDF points of a sample (missing values left out; at most :data:`MAX_CURVE_POINTS`
+    evenly spaced ranks kept)."""
+    x = np.sort(np.asarray(values, dtype=np.float64))
+    x = x[~np.isnan(x)]
+    n = x.size
+    probability = np.arange(1, n + 1, dtype=np.float64) / max(n, 1)
+    keep = np.unique(np.linspace(0, n - 1, min(n, MAX_CURVE_POINTS)).round().astype(int))
+    return Curve(label, x[keep], probability[keep], colour, dashed)
+
+
+# Writing -----------------------------------------------------------------------------------------
+
+
+def _write(comp: Comparison, folder: Path, report: bool) -> None:
+    comp.table.to_csv(folder / "comparison.csv", index=False, float_format=FLOAT_FORMAT)
+    comp.differences.to_csv(folder / "differences.csv", index=False, float_format=FLOAT_FORMAT)
+    comp.ranking.to_csv(folder / "ranking.csv", index=False, float_format=FLOAT_FORMAT)
+    for alt in comp.alternatives:
+        alt.samples.to_csv(
+            folder / f"samples_{alt.name}.csv", index=False, float_format=FLOAT_FORMAT
+        )
+    (folder / "compare.json").write_text(json_text(comp.meta, "compare.json"))
+    if report:
+        from simulation.report.compare import build_compare_report
+
+        build_compare_report(comp, folder)
+
+
+# Charts and report -------------------------------------------------------------------------------
+
+
+__all__ = [
+    "BETTER",
+    "COMPARISON_COLUMNS",
+    "DIFFERENCE_COLUMNS",
+    "KEY_OUTPUTS",
+    "RANKING_COLUMNS",
+    "STATUS_QUO_OPTION",
+    "Alternative",
+    "Comparison",
+    "Curve",
+    "alternative_names",
+    "compare",
+    "comparison_table",
+    "difference_table",
+    "ecdf",
+    "p_better",
+    "p_equal",
+    "paired_difference",
+    "ranking_table",
+]

@@ -1,0 +1,369 @@
+"""The Monte Carlo engine: one transition-model run per iteration, on a pluggable backend.
+
+Reproducibility by construction: the input matrix is drawn once in the parent from
+``SeedSequence(seed, spawn_key=(0,))``; iteration ``i``'s model stream is a Philox block keyed
+by ``SeedSequence(seed, spawn_key=(1,))`` at counter ``i · 2**64``
+(:mod:`simulation.sampling.seeds`), set up inside whichever worker runs it.
+Workers receive the scenario and the input matrix once, then only index ranges; they return
+compact arrays per chunk (see :mod:`simulation.engine.backends`). The parent copies each chunk into
+arrays preallocated for the whole run, by index, checks that every iteration arrives exactly
+once, and hands contiguous chunks in iteration order to an optional :class:`SampleSink` (the
+incremental ``samples.csv`` / ``samples.parquet`` writer). Backend, worker count, chunk size and
+completion order therefore cannot change any number.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import heapq
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from simulation.engine import memory
+from simulation.engine.backends import make_backend
+from simulation.engine.convergence import has_converged, key_quantiles
+from simulation.engine.cores import available_cores, fork_is_safe
+from simulation.engine.worker import (
+    Backend,
+    ChunkResult,
+    ChunkWorker,
+    ModelFn,
+    SharedOutputs,
+    WorkerSpec,
+    chunks,
+)
+from simulation.errors import SimulationError
+from simulation.model import SCALAR_NAMES, SERIES_NAMES, RunResult
+from simulation.sampling.designs import InputMatrix, draw_inputs
+from simulation.sampling.seeds import fresh_seed
+from simulation.scenario.outputs import KEY_OUTPUTS
+from simulation.scenario.run_options import BACKENDS, RunOptions
+from simulation.scenario.types import Scenario
+
+__all__ = [
+    "BACKENDS",
+    "KEY_OUTPUTS",
+    "Backend",
+    "ChunkResult",
+    "ModelFn",
+    "RawResults",
+    "RunOptions",
+    "SampleSink",
+    "WorkerSpec",
+    "chunks",
+    "default_jobs",
+    "make_worker",
+    "simulate",
+    "trace",
+]
+
+
+@dataclass(frozen=True)
+class RawResults:
+    """Every iteration's inputs and outputs, in iteration order.
+
+    ``scalars``: (n, len(SCALAR_NAMES)) float64; ``risks``: (n, n_risks) uint8;
+    ``monthly``: (n, len(SERIES_NAMES), horizon_months) float32 — held once, filled in place.
+    ``backend`` names where the chunks ran (``local`` or ``dask``). ``design_iterations`` is
+    the size the input matrix was drawn for: the iteration count of a fixed run, the
+    ``max_iterations`` cap of an ``auto`` run (a Latin hypercube is designed for its size, so
+    :func:`trace` needs it to re-create an iteration); 0 means "the same as ``iterations``".
+    """
+
+    inputs: InputMatrix
+    scalars: NDArray[np.float64]
+    risks: NDArray[np.uint8]
+    monthly: NDArray[np.float32]
+    risk_names: tuple[str, ...]
+    seed: int
+    jobs: int
+    converged: bool | None = None
+    convergence_message: str = ""
+    warnings: tuple[str, ...] = field(default=())
+    backend: str = "local"
+    design_iterations: int = 0
+
+    @property
+    def iterations(self) -> int:
+        return int(self.scalars.shape[0])
+
+    @property
+    def design_size(self) -> int:
+        """The number of iterations the input design (Latin hypercube, Sobol) was drawn for."""
+        return self.design_iterations or self.iterations
+
+
+class SampleSink(Protocol):
+    """Receives iterations ``start .. start + len(scalars) - 1`` in iteration order, each once.
+
+    ``inputs``: (n, k) float64 rows of the input matrix; ``scalars``: (n, len(SCALAR_NAMES))
+    float64; ``risks``: (n, n_risks) uint8. The arrays are views: copy what must be kept.
+    """
+
+    def write(
+        self,
+        start: int,
+        inputs: NDArray[np.float64],
+        scalars: NDArray[np.float64],
+        risks: NDArray[np.uint8],
+    ) -> None: ...
+
+
+def make_worker(
+    scenario: Scenario, matrix: InputMatrix, seed: int, sampler: str = "lhs"
+) -> ChunkWorker:
+    """A worker that runs iterations of ``matrix`` in this process, as every backend's do."""
+    return ChunkWorker(WorkerSpec(scenario, matrix, seed, sampler))
+
+
+def default_jobs() -> int:
+    """All cores this process may use."""
+    return available_cores()
+
+
+ProgressFn = Callable[[int], None]
+
+
+class _Assembly:
+    """The run's output arrays, preallocated for ``capacity`` iterations and filled by index.
+
+    ``np.empty`` only reserves address space: pages become resident as chunks fill them, so an
+    ``--iterations auto`` run that stops early never pays for its cap.
+    """
+
+    def __init__(
+        self,
+        matrix: InputMatrix,
+        capacity: int,
+        n_risks: int,
+        horizon: int,
+        sink: SampleSink | None,
+        shared: SharedOutputs | None = None,
+    ) -> None:
+        self.matrix = matrix
+        if shared is not None:  # the workers write into these arrays themselves
+            self.scalars, self.risks, self.monthly = shared.scalars, shared.risks, shared.monthly
+        else:
+            self.scalars = np.empty((capacity, len(SCALAR_NAMES)), dtype=np.float64)
+            self.risks = np.empty((capacity, n_risks), dtype=np.uint8)
+            self.monthly = np.empty((capacity, len(SERIES_NAMES), horizon), dtype=np.float32)
+        self.seen = np.zeros(capacity, dtype=np.bool_)
+        self.sink = sink
+        self.flushed = 0  # iterations [0, flushed) went to the sink
+        self.waiting: list[tuple[int, int]] = []  # heap of arrived (start, stop) not yet flushed
+
+    def add(self, part: ChunkResult) -> None:
+        a, b = part.start, part.stop
+        n = b - a
+        if not (0 <= a < b <= self.seen.size) or (
+            part.scalars is not None and part.scalars.shape[0] != n
+        ):
+            raise SimulationError(f"a worker returned a malformed chunk [{a}, {b})")
+        if self.seen[a:b].any():
+            dup = a + int(np.argmax(self.seen[a:b]))
+            raise SimulationError(
+                f"iteration {dup} arrived twice (chunk [{a}, {b})); the run was stopped"
+            )
+        if part.scalars is not None and part.risks is not None and part.monthly is not None:
+            self.scalars[a:b] = part.scalars
+            self.risks[a:b] = part.risks
+            self.monthly[a:b] = part.monthly
+        self.seen[a:b] = True
+        heapq.heappush(self.waiting, (a, b))
+        while self.waiting and self.waiting[0][0] == self.flushed:
+            a, b = heapq.heappop(self.waiting)
+            if self.sink is not None:
+                self.sink.write(a, self.matrix.values[a:b], self.scalars[a:b], self.risks[a:b])
+            self.flushed = b
+
+    def check_complete(self, stop: int) -> None:
+        """Every iteration ``0 .. stop - 1`` arrived exactly once (duplicates fail in ``add``)."""
+        missing = np.flatnonzero(~self.seen[:stop])
+        if missing.size or self.flushed != stop:
+            shown = ", ".join(str(int(i)) for i in missing[:10])
+            raise SimulationError(
+                f"{missing.size:,} iteration(s) never arrived from the workers "
+                f"(first: {shown or 'none'}); the run was stopped"
+            )
+
+
+def run_chunks(
+    backend: Backend,
+    assembly: _Assembly,
+    start: int,
+    stop: int,
+    chunk_size: int,
+    progress: ProgressFn | None = None,
+) -> None:
+    """Run iterations ``start .. stop - 1`` on ``backend`` into ``assembly``."""
+    for part in backend.run(start, stop, chunk_size):
+        assembly.add(part)
+        if progress:
+            progress(part.stop - part.start)
+    assembly.check_complete(stop)
+
+
+def _key_quantiles(scalars: NDArray[np.float64]) -> NDArray[np.float64]:
+    """P10/P50/P90 of the key outputs (rows) of the iterations so far."""
+    idx = [SCALAR_NAMES.index(k) for k in KEY_OUTPUTS]
+    frame = pd.DataFrame(scalars[:, idx], columns=[f"out.{k}" for k in KEY_OUTPUTS])
+    return key_quantiles(frame, KEY_OUTPUTS)
+
+
+def _converged(prev: NDArray[np.float64], cur: NDArray[np.float64], tolerance: float) -> bool:
+    """Every key P10/P50/P90 moved by less than ``tolerance`` × |P50|.
+
+    A metric whose P50 sits near zero (``npv_savings`` of a break-even case) would never settle
+    on a share of its P50, so its scale is floored at a tenth of its P10–P90 spread.
+    """
+    floor = np.maximum(0.1 * np.abs(cur[:, 2] - cur[:, 0]), 1e-9)
+    return has_converged(prev, cur, tolerance, floor)
+
+
+def simulate(
+    scenario: Scenario,
+    options: RunOptions | None = None,
+    *,
+    progress: Callable[[int], ProgressFn] | None = None,
+    sink: SampleSink | None = None,
+    model: ModelFn | None = None,
+) -> RawResults:
+    """Run the scenario as ``options`` say (:class:`RunOptions`; default: the scenario's own
+    settings); returns every iteration's inputs and outputs.
+
+    A fixed run draws ``options.iterations`` (default ``simulation.iterations``); with
+    ``options.auto`` the run goes on in batches of ``options.batch`` until the P10/P50/P90 of
+    ``KEY_OUTPUTS`` move by less than ``options.tolerance`` × |P50| between batches, up to
+    ``options.max_iterations``. ``progress`` is called with the planned total and returns a
+    callback taking the number of iterations just finished.
+
+    ``options.backend``: ``"local"`` (in-process for one job, else a process pool) or ``"dask"``
+    (the cluster at ``options.scheduler``, e.g. ``tcp://host:8786``, or a new LocalCluster of
+    ``options.jobs`` processes when there is no scheduler). Same seed → same numbers on every
+    backend. ``sink`` receives the samples in iteration order while the run goes (incremental
+    files). ``model`` (advanced: benchmarks, fault injection) replaces the transition model; it
+    must be picklable for multi-process backends.
+
+    A run whose results would need more memory than the machine has (for the iterations it
+    may run: ``max_iterations`` under ``auto``) is refused before anything is drawn, with a
+    :class:`SimulationError` giving both figures (:mod:`simulation.engine.memory`).
+    """
+    options = options or RunOptions()
+    auto, backend, batch = options.auto, options.backend, options.batch
+    seed = scenario.seed if options.seed is None else options.seed
+    if seed is None:
+        seed = fresh_seed()
+    jobs = options.jobs or default_jobs()
+    total = options.design_size or scenario.iterations
+    sampler = options.sampler or scenario.sampler
+    # refuse a run the machine cannot hold before anything is drawn or allocated; a Dask
+    # cluster's workers have memory of their own, this process holds the results
+    memory.check([memory.scenario_need(scenario, total, jobs if backend == "local" else 1)])
+    matrix = draw_inputs(
+        scenario.inputs,
+        scenario.uncertain,
+        scenario.correlations,
+        total,
+        seed,
+        sampler,
+        strict=options.strict,
+    )
+    chunk_size = options.chunk_size
+    if chunk_size is None:
+        # about 8 chunks a worker (load balance, progress), at most 1,000 iterations each;
+        # under ``auto`` every batch still gives each worker at least two chunks
+        per_run = total if not auto else min(total, batch)
+        chunk_size = max(1, min(1000, math.ceil(per_run / (jobs * (2 if auto else 8)))))
+    tick = progress(total) if progress else None
+    risk_names = tuple(r.name for r in scenario.risks)
+    horizon = int(scenario.fixed_values()["scenario.horizon_months"])
+    spec = WorkerSpec(scenario, matrix, seed, sampler, model)
+    shared = None
+    if backend == "local" and jobs > 1 and fork_is_safe():
+        # no shared map this large (strict overcommit): the workers return their chunks
+        with contextlib.suppress(OSError, ValueError):
+            shared = SharedOutputs(total, len(risk_names), horizon)
+    asm = _Assembly(matrix, total, len(risk_names), horizon, sink, shared)
+    converged: bool | None = None
+    message = ""
+    runner = make_backend(spec, backend, jobs, options.scheduler, shared)
+    failed = True
+    try:
+        if not auto:
+            run_chunks(runner, asm, 0, total, chunk_size, tick)
+            done = total
+        else:
+            done = 0
+            previous: NDArray[np.float64] | None = None
+            converged = False
+            while done < total:
+                stop = min(total, done + batch)
+                run_chunks(runner, asm, done, stop, chunk_size, tick)
+                done = stop
+                current = _key_quantiles(asm.scalars[:done])
+                if previous is not None and _converged(previous, current, options.tolerance):
+                    converged = True
+                    break
+                previous = current
+            message = (
+                f"converged after {done:,} iterations (P10/P50/P90 of "
+                f"{', '.join(KEY_OUTPUTS)} moved < {options.tolerance:.1%} of P50 between batches)"
+                if converged
+                else f"not converged: stopped at the cap of {total:,} iterations"
+            )
+        failed = False
+    finally:
+        runner.close(cancel=failed)
+    inputs = InputMatrix(matrix.names, matrix.values[:done], matrix.warnings, seed)
+    return RawResults(
+        inputs=inputs,
+        scalars=asm.scalars[:done],
+        risks=asm.risks[:done],
+        monthly=asm.monthly[:done],
+        risk_names=risk_names,
+        seed=seed,
+        jobs=runner.jobs,
+        converged=converged,
+        convergence_message=message,
+        warnings=tuple(matrix.warnings),
+        backend=backend,
+        design_iterations=total,
+    )
+
+
+def trace(
+    scenario: Scenario,
+    iteration: int,
+    seed: int | None = None,
+    iterations: int | None = None,
+    sampler: str | None = None,
+) -> tuple[dict[str, float], RunResult]:
+    """Re-run one iteration exactly as a run did, with the event log recorded.
+
+    The input matrix depends on the run's design size (a Latin hypercube is designed for its
+    ``n``), so ``iterations`` must be that size: the iteration count of a fixed run, the
+    ``--max-iterations`` cap of an ``--iterations auto`` run (``design_iterations`` in its
+    run.json); ``seed`` and ``sampler`` must be the run's too. Defaults: the scenario's
+    ``simulation.iterations``, ``simulation.seed`` and ``simulation.sampler``.
+    """
+    seed = scenario.seed if seed is None else seed
+    if seed is None:
+        raise SimulationError("give --seed: the scenario has no simulation.seed")
+    total = iterations or scenario.iterations
+    if not 0 <= iteration < total:
+        raise SimulationError(
+            f"--iteration must be within 0..{total - 1:,} (got {iteration:,}): the run's design "
+            f"has {total:,} iterations"
+        )
+    sampler = sampler or scenario.sampler
+    matrix = draw_inputs(
+        scenario.inputs, scenario.uncertain, scenario.correlations, total, seed, sampler
+    )
+    worker = make_worker(scenario, matrix, seed, sampler)
+    return worker.values(iteration), worker.run_one(iteration, record_events=True)

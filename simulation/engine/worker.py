@@ -1,0 +1,352 @@
+"""What runs a chunk of iterations, wherever it runs: the :class:`WorkerSpec` shipped to a worker
+once, the :class:`ChunkWorker` that rebuilds each iteration's inputs and stream and runs the model
+(outputs of up to :data:`OUTCOME_BATCH` runs computed together), its :class:`ChunkResult`, the
+:class:`SharedOutputs` a local pool writes into, and the in-process :class:`Backend`."""
+
+from __future__ import annotations
+
+import copy
+import mmap
+import operator
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+from numpy.typing import NDArray
+
+from simulation.errors import ModelError
+from simulation.model import (
+    SCALAR_NAMES,
+    SERIES_NAMES,
+    RunRecord,
+    RunResult,
+    run_programme,
+    run_transition,
+)
+from simulation.model.inputs import ModelInputs, build_inputs, cost_keys
+from simulation.model.outcomes import outcomes
+from simulation.sampling.designs import InputMatrix
+from simulation.sampling.seeds import IterationStreams
+from simulation.scenario.types import Scenario
+
+#: An alternative model (benchmarks, fault-injection tests): one iteration's values by dotted
+#: path and its stream (``None`` when ``simulation.variability = "none"``) -> a RunResult.
+ModelFn = Callable[[Mapping[str, float], np.random.Generator | None], RunResult]
+
+__all__ = [
+    "ModelFn",
+    "Backend",
+    "ChunkResult",
+    "ChunkWorker",
+    "InProcessBackend",
+    "OUTCOME_BATCH",
+    "SharedOutputs",
+    "WorkerSpec",
+    "chunks",
+]
+
+
+_SCALARS_OF = operator.itemgetter(*SCALAR_NAMES)
+
+
+_SERIES_OF = operator.itemgetter(*SERIES_NAMES)
+
+
+_BREAKEVEN = SCALAR_NAMES.index("breakeven_month")
+
+
+#: Iterations whose outputs are computed together (:func:`simulation.model.outcomes.outcomes`): its
+#: (runs × days) arrays then stay in the CPU cache; a whole 1,000-iteration chunk at once was
+#: about twice as slow per iteration (scripts/bench_model.py).
+OUTCOME_BATCH = 64
+
+
+@dataclass(frozen=True)
+class ChunkResult:
+    """Compact outputs of iterations ``start`` .. ``stop - 1``.
+
+    ``scalars``: (n, len(SCALAR_NAMES)) float64, in each metric's units (months, currency, …);
+    ``risks``: (n, n_risks) uint8 occurrence flags; ``monthly``: (n, len(SERIES_NAMES),
+    horizon_months) float32 (the series' units; 24-bit mantissa is ample for percentile bands).
+    All three are ``None`` when the worker wrote them in place into the run's
+    :class:`SharedOutputs` (local process pool).
+    """
+
+    start: int
+    stop: int
+    scalars: NDArray[np.float64] | None
+    risks: NDArray[np.uint8] | None
+    monthly: NDArray[np.float32] | None
+
+
+class SharedOutputs:
+    """The run's output arrays in one anonymous shared memory map, for ``capacity`` iterations.
+
+    Made before the local process pool forks (only where :func:`fork_is_safe`), so its workers
+    write each chunk's outputs straight into the parent's arrays and send back only
+    ``(start, stop)``: no pickling and no copy of the monthly series (2 kB an iteration for a
+    60-month horizon). Pages are committed only when written, so an ``--iterations auto`` run
+    that stops early never pays for its cap.
+    """
+
+    def __init__(self, capacity: int, n_risks: int, horizon: int) -> None:
+        n_scalars, n_series = len(SCALAR_NAMES), len(SERIES_NAMES)
+        sizes = (capacity * n_scalars * 8, capacity * n_series * horizon * 4, capacity * n_risks)
+        self.buffer = mmap.mmap(-1, max(1, sum(sizes)))
+        offset = 0
+        self.scalars: NDArray[np.float64] = np.frombuffer(
+            self.buffer, np.float64, capacity * n_scalars, offset
+        ).reshape(capacity, n_scalars)
+        offset += sizes[0]
+        self.monthly: NDArray[np.float32] = np.frombuffer(
+            self.buffer, np.float32, capacity * n_series * horizon, offset
+        ).reshape(capacity, n_series, horizon)
+        offset += sizes[1]
+        self.risks: NDArray[np.uint8] = np.frombuffer(
+            self.buffer, np.uint8, capacity * n_risks, offset
+        ).reshape(capacity, n_risks)
+
+
+@dataclass(frozen=True)
+class WorkerSpec:
+    """Everything a worker needs, shipped once per worker: the scenario, the whole input matrix
+    (iterations × uncertain inputs), the root seed, the sampler name (for failure messages) and
+    an optional replacement ``model`` (``None``: the transition model)."""
+
+    scenario: Scenario
+    matrix: InputMatrix
+    seed: int
+    sampler: str = "lhs"
+    model: ModelFn | None = None
+
+
+class ChunkWorker:
+    """Runs index ranges of one :class:`WorkerSpec`; built once per worker process."""
+
+    def __init__(self, spec: WorkerSpec) -> None:
+        scenario = spec.scenario
+        self.spec = spec
+        self.scenario = scenario
+        self.matrix = spec.matrix
+        self.seed = spec.seed
+        self.model = spec.model
+        self.base = dict(scenario.fixed_values())
+        self.columns = tuple(spec.matrix.names)
+        self.risk_names = tuple(r.name for r in scenario.risks)
+        self.stochastic = scenario.variability != "none"
+        self.streams = IterationStreams(spec.seed)
+        self.horizon = int(self.base["scenario.horizon_months"])
+        self.cost_keys = cost_keys(self.base)
+        self.overrides: Mapping[str, float] = {}
+
+    def values(self, i: int) -> dict[str, float]:
+        """Iteration ``i``'s values by dotted path (fixed inputs + its row of the matrix, then
+        the :meth:`with_values` overrides)."""
+        values = self.base.copy()
+        values.update(zip(self.columns, self.matrix.values[i].tolist(), strict=True))
+        if self.overrides:
+            values.update(self.overrides)
+        return values
+
+    def with_values(self, overrides: Mapping[str, float]) -> ChunkWorker:
+        """This worker with the given inputs fixed in every iteration, e.g. a risk switched off
+        (``risks.<name>.occurs`` = 0); the spec, matrix and streams are shared, not copied.
+
+        Iteration ``i`` then runs exactly as in the scenario with those inputs fixed, provided
+        fixing them leaves every other column of the matrix unchanged (per-input streams, see
+        :mod:`simulation.analysis.risk_removal`)."""
+        other = copy.copy(self)
+        other.overrides = dict(overrides)
+        return other
+
+    def stream(self, i: int) -> np.random.Generator | None:
+        """Iteration ``i``'s model stream (``None`` under variability "none"); valid until the
+        next call (one generator is rewound, see :class:`IterationStreams`)."""
+        return self.streams.stream(i) if self.stochastic else None
+
+    def inputs(self, i: int) -> ModelInputs:
+        """Iteration ``i``'s model parameters (risk shocks applied)."""
+        scenario = self.scenario
+        return build_inputs(
+            self.values(i), scenario.options, scenario.risks, self.cost_keys, scenario.waves
+        )
+
+    def run_one(self, i: int, record_events: bool = False) -> RunResult:
+        """Run iteration ``i`` on its own stream."""
+        if self.model is not None:
+            return self.model(self.values(i), self.stream(i))
+        inputs = self.inputs(i)
+        return run_transition(inputs, self.stream(i), record_events=record_events)
+
+    def programme(self, i: int) -> RunRecord:
+        """The SimPy part of iteration ``i`` on its own stream."""
+        inputs = self.inputs(i)
+        return run_programme(inputs, self.stream(i))
+
+    def outputs(self, n: int) -> tuple[NDArray[np.float64], NDArray[np.uint8], NDArray[np.float32]]:
+        """New (uninitialised) scalar, risk-flag and monthly arrays for ``n`` iterations."""
+        return (
+            np.empty((n, len(SCALAR_NAMES)), dtype=np.float64),
+            np.empty((n, len(self.risk_names)), dtype=np.uint8),
+            np.empty((n, len(SERIES_NAMES), self.horizon), dtype=np.float32),
+        )
+
+    def run_range(self, start: int, stop: int) -> ChunkResult:
+        """Run iterations ``start .. stop - 1`` into new compact arrays."""
+        scalars, risks, monthly = self.outputs(stop - start)
+        self.run_into(range(start, stop), scalars, risks, monthly)
+        return ChunkResult(start, stop, scalars, risks, monthly)
+
+    def run_scalars(self, indices: Sequence[int]) -> NDArray[np.float64]:
+        """Scalar outputs of the given iterations, rows in that order."""
+        scalars, risks, monthly = self.outputs(len(indices))
+        self.run_into(indices, scalars, risks, monthly)
+        return scalars
+
+    def run_into(
+        self,
+        indices: Sequence[int],
+        scalars: NDArray[np.float64],
+        risks: NDArray[np.uint8],
+        monthly: NDArray[np.float32],
+    ) -> None:
+        """Run the given iterations and write row ``j`` of each output array for
+        ``indices[j]``: ``scalars`` (n, len(SCALAR_NAMES)), ``risks`` (n, n_risks) occurrence
+        flags, ``monthly`` (n, len(SERIES_NAMES), horizon_months).
+
+        The SimPy part runs iteration by iteration; the outputs that follow from it (queue,
+        monthly series, costs) are computed for batches of ``OUTCOME_BATCH`` of them at once
+        (:func:`simulation.model.outcomes.outcomes`), which gives the same numbers as one at a time.
+        Every scalar output must be finite (a NaN break-even means "never"), and so must every
+        value of the monthly series, which are stored as float32 (at most about 3.4e38): a
+        cumulative cost beyond that would become ``inf`` while the float64 scalars stay finite.
+        A failure names its iteration (and the series and month).
+        """
+        with np.errstate(over="ignore"):  # float64 -> float32 overflow is reported below
+            if self.model is not None:
+                self._run_custom(indices, scalars, risks, monthly)
+            else:
+                for a in range(0, len(indices), OUTCOME_BATCH):
+                    b = min(a + OUTCOME_BATCH, len(indices))
+                    self._run_batch(indices[a:b], scalars[a:b], risks[a:b], monthly[a:b])
+        bad = ~np.isfinite(scalars)
+        bad[:, _BREAKEVEN] = False  # NaN there means "never within the horizon"
+        if bad.any():
+            j, k = np.argwhere(bad)[0]
+            raise ModelError(
+                self.failure_message(
+                    indices[int(j)], ValueError(f"output {SCALAR_NAMES[k]} is {scalars[j, k]}")
+                )
+            )
+        if not np.isfinite(monthly).all():
+            j, k, m = np.argwhere(~np.isfinite(monthly))[0]
+            value = monthly[j, k, m]
+            limit = float(np.finfo(np.float32).max)
+            why = (
+                f" (monthly series are kept as 32-bit floats, at most {limit:.3g}: are the "
+                "scenario's amounts in the right unit?)"
+                if np.isinf(value)
+                else ""
+            )
+            raise ModelError(
+                self.failure_message(
+                    indices[int(j)],
+                    ValueError(
+                        f"monthly series {SERIES_NAMES[k]} is {value} in month {m + 1}{why}"
+                    ),
+                )
+            )
+
+    def _run_batch(
+        self,
+        indices: Sequence[int],
+        scalars: NDArray[np.float64],
+        risks: NDArray[np.uint8],
+        monthly: NDArray[np.float32],
+    ) -> None:
+        """:meth:`run_into` for one batch of at most ``OUTCOME_BATCH`` iterations."""
+        records = []
+        for i in indices:
+            try:
+                records.append(self.programme(i))
+            except Exception as exc:  # noqa: BLE001 - reported with the iteration
+                raise ModelError(self.failure_message(i, exc)) from exc
+        try:
+            out = outcomes(records)
+        except Exception as exc:  # noqa: BLE001 - find the iteration whose outputs fail
+            for i, record in zip(indices, records, strict=True):
+                try:
+                    outcomes([record])
+                except Exception as single:  # noqa: BLE001
+                    raise ModelError(self.failure_message(i, single)) from single
+            raise ModelError(self.failure_message(indices[0], exc)) from exc
+        scalars[...] = out.scalars
+        monthly[...] = out.monthly
+        names = self.risk_names
+        if names:
+            risks[...] = [[r.risk_flags.get(k, False) for k in names] for r in records]
+
+    def _run_custom(
+        self,
+        indices: Sequence[int],
+        scalars: NDArray[np.float64],
+        risks: NDArray[np.uint8],
+        monthly: NDArray[np.float32],
+    ) -> None:
+        """:meth:`run_into` for a replacement ``model`` returning one RunResult a time."""
+        risk_names = self.risk_names
+        for j, i in enumerate(indices):
+            try:
+                result = self.run_one(i)
+            except Exception as exc:  # noqa: BLE001 - reported with the iteration that failed
+                raise ModelError(self.failure_message(i, exc)) from exc
+            scalars[j] = _SCALARS_OF(result.scalars)
+            monthly[j] = _SERIES_OF(result.monthly)
+            if risk_names:
+                flags = result.risks
+                risks[j] = [flags.get(name, False) for name in risk_names]
+
+    def failure_message(self, i: int, exc: BaseException) -> str:
+        shown = ", ".join(
+            f"{k} = {v:.6g}" for k, v in zip(self.columns, self.matrix.values[i], strict=True)
+        )
+        if self.overrides:
+            shown += " (with " + ", ".join(f"{k} = {v:g}" for k, v in self.overrides.items()) + ")"
+        return (
+            f"{self.scenario.path}: the model failed in iteration {i}: {exc}\n"
+            f"  inputs: {shown or '(all fixed)'}\n"
+            f"  reproduce with: simulate trace {self.scenario.path} --iteration {i} "
+            f"--seed {self.seed} --iterations {self.matrix.n} --sampler {self.spec.sampler}"
+        )
+
+
+class Backend(Protocol):
+    """Runs index ranges of one WorkerSpec; yields chunk results as they complete."""
+
+    jobs: int
+
+    def run(self, start: int, stop: int, chunk_size: int) -> Iterator[ChunkResult]: ...
+
+    def close(self, cancel: bool = False) -> None: ...
+
+
+def chunks(start: int, stop: int, size: int) -> Iterator[tuple[int, int]]:
+    """Index ranges ``[a, b)`` of at most ``size`` iterations covering ``[start, stop)``."""
+    for a in range(start, stop, size):
+        yield a, min(stop, a + size)
+
+
+class InProcessBackend:
+    """Runs every chunk in this process (``jobs = 1``): no pickling, no processes."""
+
+    def __init__(self, spec: WorkerSpec) -> None:
+        self.jobs = 1
+        self.worker = ChunkWorker(spec)
+
+    def run(self, start: int, stop: int, chunk_size: int) -> Iterator[ChunkResult]:
+        for a, b in chunks(start, stop, chunk_size):
+            yield self.worker.run_range(a, b)
+
+    def close(self, cancel: bool = False) -> None:
+        return None
