@@ -1,9 +1,9 @@
 """The analysis stage: statistics of a run and the decision tools built on paired runs.
 
 Owns percentiles and the summary table (``summary``), sensitivity, risk effects and monthly
-bands (``sensitivity``), ranking risks by removing them
-(``risk_removal``), comparing alternatives (``compare``) and sweeping levers (``sweep``) on
-common random numbers. Imports :mod:`simulation.engine` and below; ``Comparison.save`` and
+bands (``sensitivity``), ranking risks by removing them (``risk_removal``), comparing
+alternatives (``compare``), ranking the options (``ranking``) and sweeping levers (``sweep``)
+on common random numbers. Imports :mod:`simulation.engine` and below; ``Comparison.save`` and
 ``SweepResults.save`` write their folders through :mod:`simulation.results` and their report
 through :mod:`simulation.report` (the exceptions listed in tests/test_layering.py).
 """

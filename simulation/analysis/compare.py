@@ -17,7 +17,7 @@ The comparison folder (written atomically, like a results folder):
   missing left out), ``p_better`` = P(B better than A), ``p_equal`` = P(B equal to A), and
   ``better`` saying what better means for that metric (see :data:`BETTER`);
 * ``ranking.csv``: every option, staying on today's contract included, ranked by its mean NPV
-  of cost over the horizon (:func:`ranking_table`, :data:`RANKING_COLUMNS`);
+  of cost over the horizon (:mod:`simulation.analysis.ranking`);
 * ``samples_<name>.csv`` per alternative (the ``samples.csv`` layout of a run);
 * ``charts/*.png``: overlaid S-curves of the key outputs, the NPV of each alternative against
   staying outsourced, and a histogram of each paired difference;
@@ -44,6 +44,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from simulation.analysis import summary
+from simulation.analysis.ranking import ranking_table, unpaired_inputs
 from simulation.engine import memory
 from simulation.engine.run import KEY_OUTPUTS, ProgressFn, RawResults, default_jobs, simulate
 from simulation.errors import SimulationError
@@ -147,7 +148,7 @@ class Comparison:
 
     ``table``: :data:`COMPARISON_COLUMNS`; ``differences``: :data:`DIFFERENCE_COLUMNS`
     (each later alternative against the first); ``meta``: what ``compare.json`` records;
-    ``ranking``: :data:`RANKING_COLUMNS` (:func:`ranking_table`).
+    ``ranking``: ``ranking.csv`` (:func:`simulation.analysis.ranking.ranking_table`).
     """
 
     alternatives: tuple[Alternative, ...]
@@ -242,38 +243,6 @@ def compare(
     return Comparison(alts, table, difference_table(alts), meta, ranking_table(alts))
 
 
-def _unpaired(alts: tuple[Alternative, ...]) -> list[str]:
-    """A warning for each alternative whose futures are not the reference's: an input both
-    scenarios give the same distribution but that was drawn differently (a ``[[correlations]]``
-    table one of them adds or changes reorders the correlated inputs' samples), so the paired
-    differences would mix different futures. Empty when every shared input is drawn alike."""
-    ref = alts[0]
-    out = []
-    for alt in alts[1:]:
-        differ = []
-        for path, dist in ref.scenario.inputs.items():
-            column = f"in.{path}"
-            if (
-                dist.is_fixed
-                or alt.scenario.inputs.get(path) != dist
-                or column not in ref.samples
-                or column not in alt.samples
-            ):
-                continue
-            a, b = ref.samples[column].to_numpy(), alt.samples[column].to_numpy()
-            if not np.array_equal(a, b, equal_nan=True):
-                differ.append(path)
-        if differ:
-            more = f" and {len(differ) - 4} more" if len(differ) > 4 else ""
-            shown = ", ".join(differ[:4]) + more
-            out.append(
-                f"{alt.name}: {shown} have the same distribution as in {ref.name} but were drawn "
-                "differently (a [[correlations]] table that differs between the scenarios reorders "
-                "them): the paired differences against it mix different futures"
-            )
-    return out
-
-
 def _meta(
     alts: tuple[Alternative, ...], seed: int, n: int, sampler: str, started: str, wall: float
 ) -> dict[str, Any]:
@@ -284,7 +253,7 @@ def _meta(
             f"the alternatives use different horizons ({', '.join(map(str, horizons))} months): "
             "their NPVs cover different periods"
         )
-    warnings += _unpaired(alts)
+    warnings += unpaired_inputs(alts)
     warnings += summary.too_few_iterations(n, (10, 50, 80, 90))
     return {
         "seed": seed,
@@ -325,95 +294,6 @@ def comparison_table(alternatives: Sequence[Alternative]) -> pd.DataFrame:
         table.insert(0, "alternative", alt.name)
         frames.append(table[list(COMPARISON_COLUMNS)])
     return pd.concat(frames, ignore_index=True)
-
-
-#: ``ranking.csv``: the options ranked by their mean NPV of cost over the horizon.
-RANKING_COLUMNS = (
-    "rank",
-    "option",
-    "npv_cost_mean",
-    "npv_cost_p10",
-    "npv_cost_p50",
-    "npv_cost_p90",
-    "p_lowest_cost",
-    "p_cheaper_than_status_quo",
-    "transition_cost_p80",
-    "transition_months_p80",
-    "steady_sla_compliance_p50",
-)
-
-#: The row of ``ranking.csv`` for staying on today's contract.
-STATUS_QUO_OPTION = "status quo (today's contract)"
-
-
-def ranking_table(alternatives: Sequence[Alternative]) -> pd.DataFrame:
-    """``ranking.csv``: every option a board chooses between, ranked by the mean NPV of its
-    cost over the horizon (``backsourcing_npv``: the option's own path, whatever the option;
-    risk-neutral, with its P10/P50/P90 beside it), ties broken by the P90. Staying on today's
-    contract is an option too: its row is the status-quo path (``status_quo_npv``, the first
-    alternative's; it is the same for all when they share the vendor's terms).
-
-    ``p_lowest_cost``: the share of the paired futures in which the option costs least of all
-    options (a tie shares the future equally); ``p_cheaper_than_status_quo``: P(NPV savings ≥
-    0). ``steady_sla_compliance_p50``: the median SLA compliance in the last year (staying on
-    today's contract: ``status_quo_sla_compliance``)."""
-    ref = alternatives[0]
-    names = [a.name for a in alternatives] + [STATUS_QUO_OPTION]
-    cost = np.vstack(
-        [a.values("backsourcing_npv") for a in alternatives] + [ref.values("status_quo_npv")]
-    )
-    finite = np.where(np.isfinite(cost), cost, np.inf)
-    lowest = finite == finite.min(axis=0)
-    if cost.shape[1]:
-        p_lowest = (lowest / lowest.sum(axis=0)).mean(axis=1)
-    else:
-        p_lowest = np.full(len(names), np.nan)
-
-    def p80(alt: Alternative, metric: str) -> float:
-        v = alt.values(metric)
-        return float(np.nanpercentile(v, 80)) if np.isfinite(v).any() else math.nan
-
-    rows = []
-    for i, name in enumerate(names):
-        alt = alternatives[i] if i < len(alternatives) else None
-        c = cost[i]
-        ok = c[np.isfinite(c)]
-        p10, p50, p90 = np.percentile(ok, (10, 50, 90)) if ok.size else (math.nan,) * 3
-        if alt is None:
-            sla = ref.values("status_quo_sla_compliance")
-            rows.append(
-                {
-                    "option": name,
-                    "p_cheaper_than_status_quo": math.nan,
-                    "transition_cost_p80": 0.0,
-                    "transition_months_p80": 0.0,
-                    "steady_sla_compliance_p50": float(np.nanmedian(sla)),
-                }
-            )
-        else:
-            rows.append(
-                {
-                    "option": name,
-                    "p_cheaper_than_status_quo": float(np.mean(alt.values("npv_savings") >= 0)),
-                    "transition_cost_p80": p80(alt, "transition_cost"),
-                    "transition_months_p80": p80(alt, "transition_months"),
-                    "steady_sla_compliance_p50": float(
-                        np.nanmedian(alt.values("steady_sla_compliance"))
-                    ),
-                }
-            )
-        rows[-1] |= {
-            "npv_cost_mean": float(ok.mean()) if ok.size else math.nan,
-            "npv_cost_p10": float(p10),
-            "npv_cost_p50": float(p50),
-            "npv_cost_p90": float(p90),
-            "p_lowest_cost": float(p_lowest[i]),
-        }
-    table = pd.DataFrame(rows).sort_values(
-        ["npv_cost_mean", "npv_cost_p90"], kind="stable", na_position="last"
-    )
-    table.insert(0, "rank", np.arange(1, len(table) + 1))
-    return table[list(RANKING_COLUMNS)].reset_index(drop=True)
 
 
 def paired_difference(reference: FloatArray, other: FloatArray) -> FloatArray:
@@ -524,8 +404,6 @@ __all__ = [
     "COMPARISON_COLUMNS",
     "DIFFERENCE_COLUMNS",
     "KEY_OUTPUTS",
-    "RANKING_COLUMNS",
-    "STATUS_QUO_OPTION",
     "Alternative",
     "Comparison",
     "Curve",
@@ -537,5 +415,4 @@ __all__ = [
     "p_better",
     "p_equal",
     "paired_difference",
-    "ranking_table",
 ]

@@ -15,7 +15,8 @@ import pytest
 from click.testing import CliRunner
 from hand_case import HAND
 
-from simulation.analysis.compare import RANKING_COLUMNS, STATUS_QUO_OPTION, compare
+from simulation.analysis.compare import compare
+from simulation.analysis.ranking import RANKING_COLUMNS, STATUS_QUO_OPTION
 from simulation.cli import main
 from simulation.engine.run import simulate
 from simulation.model import SCALAR_NAMES, run_transition
