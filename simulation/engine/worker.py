@@ -24,8 +24,9 @@ from simulation.model import (
     run_programme,
     run_transition,
 )
-from simulation.model.inputs import ModelInputs, build_inputs, cost_keys
+from simulation.model.inputs import build_inputs, cost_keys
 from simulation.model.outcomes import outcomes
+from simulation.model.parameters import ModelInputs
 from simulation.sampling.designs import InputMatrix
 from simulation.sampling.seeds import IterationStreams
 from simulation.scenario.types import Scenario

@@ -37,8 +37,8 @@ from typing import TYPE_CHECKING
 from simulation.lazy import lazy_exports
 
 if TYPE_CHECKING:
-    from simulation.model.inputs import ModelInputs
     from simulation.model.outcomes import Outcomes
+    from simulation.model.parameters import ModelInputs
     from simulation.model.record import RunRecord
     from simulation.model.result import (
         SCALAR_NAMES,
@@ -66,7 +66,7 @@ __all__ = [
 
 #: Where each public name lives (imported on first use).
 _WHERE = {
-    "ModelInputs": "inputs",
+    "ModelInputs": "parameters",
     "Outcomes": "outcomes",
     "RunRecord": "record",
     "RunResult": "result",

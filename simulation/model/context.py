@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import simpy
 
-from simulation.model.inputs import ModelInputs
+from simulation.model.parameters import ModelInputs
 
 
 class RunContext:

@@ -15,7 +15,7 @@ from typing import Any
 import simpy
 
 from simulation.model.context import RunContext
-from simulation.model.inputs import RiskEvent
+from simulation.model.parameters import RiskEvent
 from simulation.model.streams import gamma_stream
 
 PENDING, DONE, LOST, REBUILT = 0, 1, 2, 3

@@ -19,7 +19,7 @@ from numpy.typing import NDArray
 
 from simulation.model.arrays import Calendar, recvec, vec
 from simulation.model.costs import cash_flows
-from simulation.model.inputs import ModelInputs
+from simulation.model.parameters import ModelInputs
 from simulation.model.quality import compliance, on_due_day, quality_late
 from simulation.model.queue import QueueRows, allowed_age, fifo_queue_rows
 from simulation.model.record import RunRecord

@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from simulation.model.inputs import ModelInputs
+from simulation.model.parameters import ModelInputs
 
 
 def count(n: int, share: float) -> int:

@@ -24,9 +24,9 @@ import simpy
 
 from simulation.model.capacity import CapacityRecorder
 from simulation.model.context import RunContext
-from simulation.model.inputs import ModelInputs, RiskEvent
 from simulation.model.knowledge import Knowledge
 from simulation.model.levers import TeamSize
+from simulation.model.parameters import ModelInputs, RiskEvent
 from simulation.model.plan import count, plan_waves
 from simulation.model.queue import allowed_age
 from simulation.model.record import RunRecord

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
-from simulation.model.inputs import ModelInputs
+from simulation.model.parameters import ModelInputs
 from simulation.model.watch import QueueView
 
 

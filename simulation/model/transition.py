@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from simulation.model.inputs import ModelInputs
 from simulation.model.outcomes import outcomes
+from simulation.model.parameters import ModelInputs
 from simulation.model.programme import Programme
 from simulation.model.record import RunRecord
 from simulation.model.result import RunResult, to_result
