@@ -197,21 +197,13 @@ MODEL_SECTIONS: tuple[str, ...] = (
     "stay",
 )
 
-#: Every top-level name a scenario file may use.
+#: Every top-level name a scenario file may use: the model sections, ``[simulation]``, ``extends``
+#: and the arrays of tables (in this order, which error messages follow).
 TOP_LEVEL: tuple[str, ...] = (
     "extends",
-    "scenario",
+    MODEL_SECTIONS[0],
     "simulation",
-    "vendor",
-    "phases",
-    "demand",
-    "staffing",
-    "knowledge",
-    "costs",
-    "policy",
-    "response",
-    "incoming",
-    "stay",
+    *MODEL_SECTIONS[1:],
     "risks",
     "correlations",
     "targets",

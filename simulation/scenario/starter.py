@@ -52,20 +52,6 @@ PREFIX_EXAMPLES: dict[str, str] = {
 
 _NAME = re.compile(r"[A-Za-z0-9_-]{1,100}")
 
-_SECTIONS: tuple[str, ...] = (
-    "scenario",
-    "simulation",
-    "phases",
-    "vendor",
-    "demand",
-    "staffing",
-    "knowledge",
-    "costs",
-    "policy",
-    "response",
-    "incoming",
-    "stay",
-)
 
 _SECTION_DOCS: dict[str, str] = {
     "scenario": "The case: name, currency, cost horizon and discount rate.",
@@ -81,6 +67,9 @@ _SECTION_DOCS: dict[str, str] = {
     "incoming": "Who builds the incoming team: the company, or a new vendor (docs/model.md, 11).",
     "stay": "Terms of staying with the vendor, read under policy.strategy = 'stay' (section 11).",
 }
+
+#: The sections of a starter scenario, in the order it writes them (each with its comment).
+_SECTIONS: tuple[str, ...] = tuple(_SECTION_DOCS)
 
 
 def check_name(name: str) -> str:
