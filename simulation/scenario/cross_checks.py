@@ -122,32 +122,23 @@ def cross_checks(reach: Reach, options: Mapping[str, object], c: Collector) -> N
             reach.file(cap, c),
         )
     # Staff transfer: only the vendor's agents can be offered a post.
-    offers, vendor = "staffing.transfer_offers", "vendor.agents"
-    if (
-        offers in reach.inputs
-        and not {offers, vendor} & c.keys
-        and round(reach(offers)[1]) > round(reach(vendor)[0])
+    offers = "staffing.transfer_offers"
+    for bound, why in (
+        ("vendor.agents", "only the vendor's agents on the service can be offered a post"),
+        ("staffing.target_agents", "each offer is a post in the team"),
     ):
-        c.add(
-            offers,
-            f"must be at most {vendor} ({reach.text(vendor, low=True, whole=True)}), got "
-            f"{reach.text(offers, low=False, whole=True)}: only the vendor's agents on the "
-            "service can be offered a post",
-            reach.file(offers, c),
-        )
-    target = "staffing.target_agents"
-    if (
-        offers in reach.inputs
-        and target in reach.inputs
-        and not {offers, target} & c.keys
-        and round(reach(offers)[1]) > round(reach(target)[0])
-    ):
-        c.add(
-            offers,
-            f"must be at most {target} ({reach.text(target, low=True, whole=True)}), got "
-            f"{reach.text(offers, low=False, whole=True)}: each offer is a post in the team",
-            reach.file(offers, c),
-        )
+        if (
+            offers in reach.inputs
+            and bound in reach.inputs
+            and not {offers, bound} & c.keys
+            and round(reach(offers)[1]) > round(reach(bound)[0])
+        ):
+            c.add(
+                offers,
+                f"must be at most {bound} ({reach.text(bound, low=True, whole=True)}), got "
+                f"{reach.text(offers, low=False, whole=True)}: {why}",
+                reach.file(offers, c),
+            )
     # Staying with the vendor has no transition: its terms are read only under "stay", and
     # nothing that builds a team goes with it.
     staying = options.get("policy.strategy", "big_bang") == "stay"
