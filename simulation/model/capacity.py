@@ -150,6 +150,29 @@ class CapacityRecorder:
             )
         self._wseg = i
 
+    def _quiet_reviews(
+        self, day: int, end: int, seg_start: float, kf: float, vn: float, vf: float, r: float
+    ) -> int:
+        """Pass the reviews on ``day``, ``day + every``, … before ``end`` (inside the current
+        segment, which started on ``seg_start``) that decide nothing with the levers idle
+        (:meth:`Review.quiet`); return the first review day still to hold (or the first at or
+        after ``end``). The queue watch is advanced to each."""
+        review = self.review
+        watch = self.watch
+        assert review is not None and watch is not None
+        p = self.ctx.p
+        W = self.ctx.W
+        rate = p.vendor_tickets_per_agent_day
+        age = p.triage_age_days
+        while day < end:
+            self._catch_up(day, rate)
+            j = day - seg_start
+            vendor_now = rate * vn * (r**j if r != 1.0 else 1.0) + rate * vf
+            if not review.quiet(watch.glance(W, age), vendor_now, kf):
+                return day
+            day = review.next_day
+        return day
+
     def flow(self) -> Generator[simpy.Event, Any, None]:
         """The recording process (see the module docstring).
 
@@ -275,6 +298,9 @@ class CapacityRecorder:
                     if next_review >= review.quiet_until
                     else review.next_stop(next_review, d)
                 )
+                if stop < end and stop == next_review and not ctx.record and review.idle():
+                    # reviews that would decide nothing are counted, not held
+                    stop = next_review = self._quiet_reviews(stop, end, seg_start, kf, vn, vf, r)
                 if stop < end:
                     end = stop
             d = end

@@ -125,10 +125,11 @@ class Review:
 
         With an empty queue there is no pressure and no triage. A stretch is quiet only while no
         temporary help is present (the team's capacity grows as it learns, so help may be
-        released any week). The team size then depends only on the demand forecast, which does
-        not fall (growth ≥ 0): the target is not lowered later, and it rises on the day the
-        forecast alone crosses it (solved for). A quiet review counts a calm week; the first
-        review at which the calm spell becomes long enough decides again."""
+        released any week), nor while a raised team target may be lowered (a calm spell long
+        enough already). The team size then depends only on the demand forecast, which does
+        not fall (growth ≥ 0): the target rises on the day the forecast alone crosses it
+        (solved for). A quiet review counts a calm week; the first review at which the calm
+        spell becomes long enough decides again."""
         p = self.ctx.p
         until = empty_until
         if self.agency.present or self.hypercare.present or self.overtime.on:
@@ -140,6 +141,8 @@ class Review:
                 return day  # the vendor's capacity the team size counts on changes by wave
             until = min(until, self._crossing(kf))
         calm_at = p.release_weeks * self.ctx.W
+        if self.size.target > self.size.base and self.calm_days >= calm_at:
+            return day  # a calm review may lower a raised target any week
         if self.calm_days < calm_at:  # the review at which the calm spell is long enough
             reviews = -(-(calm_at - self.calm_days) // self.every)
             until = min(until, self.next_day + (reviews - 1) * self.every)
@@ -211,12 +214,7 @@ class Review:
         self.next_day = day + self.every
         if view is not None:
             self.views.append(view)
-        demand = self._demand(day)
-        backlog_days = look.backlog / demand if demand > 0 else 0.0
-        self.low_days = self.low_days + self.every if look.last_week < p.sla_target - 1e-12 else 0
-        self.calm_days = (
-            self.calm_days + self.every if backlog_days <= p.release_backlog_days else 0
-        )
+        backlog_days, self.low_days, self.calm_days = self._counters(look)
         why = ""
         if ctx.record:
             why = f"backlog {backlog_days:.1f} days of demand, compliance {look.last_week:.0%}"
@@ -230,30 +228,78 @@ class Review:
             if ctx.record:
                 actions.append(lambda: ctx.note(f"{why}: {x:.1f} stale tickets closed unworked"))
         # the daily need the review plans for, and the capacity it can count on
-        need = self._forecast(day) + look.backlog / p.burn_down_days
-        leaving = self.vendor_leaving(day + p.forecast_months * ctx.D)
+        need, leaving, staying = self._plan(day, look.backlog, vendor)
         if leaving:
             capacity -= vendor * leaving
-        staying = vendor - vendor * leaving  # the vendor's part the team size can count on
         calm = self.calm_days >= p.release_weeks * ctx.W
         if calm and (self.agency.count or self.hypercare.count or self.overtime.on):
             release = self._release_action(need, capacity, kf, why)
             if release is not None:
                 actions.append(release)
-        pressure = (
-            backlog_days > p.agency_trigger_backlog_days
-            or self.low_days >= p.agency_trigger_weeks * ctx.W
-        )
-        if pressure:
+        if self._pressure(backlog_days, self.low_days):
             actions.extend(self._help(need - capacity, internal, kf, day, backlog_days, why))
         if p.resize and day >= self.cutover_day and kf > 0.0:
             size = self.size
-            needed = math.ceil((need - staying) / (kf * self.availability) - 1e-9)
+            needed = self._needed(need, staying, kf)
             if min(needed, size.cap) > max(size.target, size.approving):
                 actions.append(lambda: size.raise_to(needed, p.resize_lead_days, why))
             elif calm and max(size.base, needed) < size.target:
                 actions.append(lambda: size.lower_to(needed, why))
         return actions
+
+    def quiet(self, look: Glance, vendor: float, kf: float) -> bool:
+        """Whether the review on ``look.day`` decides nothing while the levers are idle
+        (:meth:`idle`, the caller's check): no stale tickets to close, no pressure, no larger
+        team needed. If so, its counters move on as :meth:`decide`'s would and it need not be
+        held (no event, no action); if not, nothing changes and the review is held. The same
+        expressions as :meth:`decide`, so the run is the same either way."""
+        p = self.ctx.p
+        if p.triage and look.stale > 0.0:
+            return False
+        backlog_days, low, calm = self._counters(look)
+        if self._pressure(backlog_days, low):
+            return False
+        day = look.day
+        if p.resize and day >= self.cutover_day and kf > 0.0:
+            need, _, staying = self._plan(day, look.backlog, vendor)
+            size = self.size
+            if min(self._needed(need, staying, kf), size.cap) > max(size.target, size.approving):
+                return False
+        self.next_day = day + self.every
+        self.low_days = low
+        self.calm_days = calm
+        return True
+
+    def _counters(self, look: Glance) -> tuple[float, int, int]:
+        """The backlog in days of demand, and the low-compliance and calm spells (working days)
+        as they stand after the review on ``look.day``."""
+        p = self.ctx.p
+        demand = self._demand(look.day)
+        backlog_days = look.backlog / demand if demand > 0 else 0.0
+        low = self.low_days + self.every if look.last_week < p.sla_target - 1e-12 else 0
+        calm = self.calm_days + self.every if backlog_days <= p.release_backlog_days else 0
+        return backlog_days, low, calm
+
+    def _pressure(self, backlog_days: float, low_days: int) -> bool:
+        """The agency trigger: a backlog above the trigger, or compliance low for long enough."""
+        p = self.ctx.p
+        return (
+            backlog_days > p.agency_trigger_backlog_days
+            or low_days >= p.agency_trigger_weeks * self.ctx.W
+        )
+
+    def _plan(self, day: int, backlog: float, vendor: float) -> tuple[float, float, float]:
+        """The daily need the review plans for (forecast and burn-down, tickets/day), the share
+        of the vendor's agents gone by the forecast's horizon, and the vendor's capacity the
+        team size can count on (tickets/day; ``vendor``: its capacity today)."""
+        p = self.ctx.p
+        need = self._forecast(day) + backlog / p.burn_down_days
+        leaving = self.vendor_leaving(day + p.forecast_months * self.ctx.D)
+        return need, leaving, vendor - vendor * leaving
+
+    def _needed(self, need: float, staying: float, kf: float) -> int:
+        """Team heads for the daily ``need`` beside the vendor's ``staying`` capacity."""
+        return math.ceil((need - staying) / (kf * self.availability) - 1e-9)
 
     def _release_action(self, need: float, capacity: float, kf: float, why: str) -> Action | None:
         """The calm rule: temporary help goes, except what the need still takes beside the team

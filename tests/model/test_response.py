@@ -4,6 +4,7 @@ stabilisation, against a hand calculation, the post-run ledger and properties.""
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -305,26 +306,26 @@ def test_skipping_quiet_reviews_changes_nothing(seed: int) -> None:
         assert a == b or (math.isnan(a) and math.isnan(b)), name
 
 
-@pytest.mark.parametrize(
-    "stem",
-    ["it_helpdesk", "app_maintenance", "payroll_bpo", "it_helpdesk_waves", "it_helpdesk_selective"],
-)
-def test_skipping_quiet_reviews_changes_nothing_in_shipped_scenarios(stem: str) -> None:
-    """The engine's outputs (quiet reviews skipped) equal those of a trace (every review
-    held), iteration by iteration."""
-    from pathlib import Path
+SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 
+
+@pytest.mark.parametrize("stem", sorted(p.stem for p in SCENARIOS.glob("*.toml")))
+def test_skipping_quiet_reviews_changes_nothing_in_shipped_scenarios(stem: str) -> None:
+    """The engine's outputs (reviews that decide nothing are passed, not held) equal those of a
+    trace (every review held), iteration by iteration and to the bit, in every shipped scenario.
+    (A quiet stretch that missed a calm review lowering a raised team target showed here in
+    it_helpdesk_waves.)"""
     from simulation.engine.worker import ChunkWorker, WorkerSpec
     from simulation.sampling.designs import draw_inputs
     from simulation.scenario.reader import load_scenario
 
-    sc = load_scenario(Path(__file__).resolve().parents[2] / "scenarios" / f"{stem}.toml")
-    n = 24
-    matrix = draw_inputs(sc.inputs, sc.uncertain, sc.correlations, n, 5, "lhs")
-    worker = ChunkWorker(WorkerSpec(sc, matrix, 5))
+    sc = load_scenario(SCENARIOS / f"{stem}.toml")
+    n = 40
+    matrix = draw_inputs(sc.inputs, sc.uncertain, sc.correlations, n, 7, sc.sampler)
+    worker = ChunkWorker(WorkerSpec(sc, matrix, 7))
     fast = worker.run_range(0, n).scalars
     assert fast is not None
     for i in range(n):
         full = worker.run_one(i, record_events=True).scalars
         row = np.array([full[name] for name in SCALAR_NAMES])
-        np.testing.assert_allclose(fast[i], row, rtol=1e-12, atol=1e-9, err_msg=str(i))
+        np.testing.assert_array_equal(fast[i], row, err_msg=f"iteration {i}")
