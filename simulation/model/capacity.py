@@ -154,7 +154,7 @@ class CapacityRecorder:
         self, day: int, end: int, seg_start: float, kf: float, vn: float, vf: float, r: float
     ) -> int:
         """Pass the reviews on ``day``, ``day + every``, … before ``end`` (inside the current
-        segment, which started on ``seg_start``) that decide nothing with the levers idle
+        segment, which started on ``seg_start``) that decide nothing while no help is present
         (:meth:`Review.quiet`); return the first review day still to hold (or the first at or
         after ``end``). The queue watch is advanced to each."""
         review = self.review
@@ -298,7 +298,7 @@ class CapacityRecorder:
                     if next_review >= review.quiet_until
                     else review.next_stop(next_review, d)
                 )
-                if stop < end and stop == next_review and not ctx.record and review.idle():
+                if stop < end and stop == next_review and not ctx.record and review.unaided():
                     # reviews that would decide nothing are counted, not held
                     stop = next_review = self._quiet_reviews(stop, end, seg_start, kf, vn, vf, r)
                 if stop < end:

@@ -247,12 +247,18 @@ class Review:
                 actions.append(lambda: size.lower_to(needed, why))
         return actions
 
+    def unaided(self) -> bool:
+        """No agency or hypercare staff is present and overtime is off (orders and approvals
+        may be on their way)."""
+        return not (self.agency.present or self.hypercare.present or self.overtime.on)
+
     def quiet(self, look: Glance, vendor: float, kf: float) -> bool:
-        """Whether the review on ``look.day`` decides nothing while the levers are idle
-        (:meth:`idle`, the caller's check): no stale tickets to close, no pressure, no larger
-        team needed. If so, its counters move on as :meth:`decide`'s would and it need not be
-        held (no event, no action); if not, nothing changes and the review is held. The same
-        expressions as :meth:`decide`, so the run is the same either way."""
+        """Whether the review on ``look.day`` decides nothing while no help is present
+        (:meth:`unaided`, the caller's check): no stale tickets to close, no pressure, and the
+        team target neither raised nor lowered. If so, its counters move on as :meth:`decide`'s
+        would and it need not be held (no event, no action); if not, nothing changes and the
+        review is held. The same expressions as :meth:`decide`, so the run is the same either
+        way."""
         p = self.ctx.p
         if p.triage and look.stale > 0.0:
             return False
@@ -262,8 +268,11 @@ class Review:
         day = look.day
         if p.resize and day >= self.cutover_day and kf > 0.0:
             need, _, staying = self._plan(day, look.backlog, vendor)
+            needed = self._needed(need, staying, kf)
             size = self.size
-            if min(self._needed(need, staying, kf), size.cap) > max(size.target, size.approving):
+            if min(needed, size.cap) > max(size.target, size.approving):
+                return False
+            if calm >= p.release_weeks * self.ctx.W and max(size.base, needed) < size.target:
                 return False
         self.next_day = day + self.every
         self.low_days = low

@@ -17,6 +17,7 @@ from __future__ import annotations
 import bisect
 import math
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
@@ -50,12 +51,12 @@ class QueueView:
     weekly: tuple[float, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class Glance:
+class Glance(NamedTuple):
     """What every review reads at the start of day ``day``: the open tickets (``backlog``),
     those aged ``triage_age`` days or more (``stale``) and the SLA compliance of the last week
     (``last_week``; 1 when nothing fell due). The full :class:`QueueView` is computed only for
-    the event log."""
+    the event log. (A named tuple: one is made at every review, and it is made in a third of a
+    frozen dataclass's time.)"""
 
     day: int
     backlog: float
