@@ -13,17 +13,33 @@ from __future__ import annotations
 
 import math
 from collections.abc import Generator
-from typing import Any
+from typing import Any, NamedTuple
 
 import simpy
 
+from simulation.model.attrition import AttritionClock
 from simulation.model.context import RunContext
 from simulation.model.knowledge import Knowledge
-from simulation.model.review import Review
+from simulation.model.review import Action, Review
 from simulation.model.staffing import Team
 from simulation.model.streams import exponential_stream
 from simulation.model.vendor import VendorPool
 from simulation.model.watch import QueueWatch
+
+
+class Current(NamedTuple):
+    """The segment being recorded: it started on day ``start``; its day ``d`` has
+    ``A − B·q^(d − start) + rate·(vn·r^(d − start) + vf)`` tickets of capacity (see
+    :class:`Segments`); ``kf`` the tickets a fully productive internal agent resolves a day on
+    the domains known."""
+
+    start: int
+    A: float
+    B: float
+    kf: float
+    vf: float
+    vn: float
+    r: float
 
 
 class Segments:
@@ -71,29 +87,22 @@ class Segments:
         self.vendor_fixed: list[float] = []
 
     def add(
-        self,
-        day: int,
-        internal: float,
-        learning: float,
-        vendor: float,
-        r: float,
-        heads: int,
-        known: float,
-        levers: tuple[int, int, int, bool],
-        vendor_fixed: float = 0.0,
+        self, cur: Current, heads: int, known: float, levers: tuple[int, int, int, bool]
     ) -> None:
-        self.start.append(day)
-        self.internal.append(internal)
-        self.learning.append(learning)
-        self.vendor.append(vendor)
-        self.r.append(r)
+        """Record segment ``cur`` with ``heads`` internal agents, ``known`` the share of domains
+        known and the ``levers`` (agency, hypercare, team target, overtime) in use."""
+        self.start.append(cur.start)
+        self.internal.append(cur.A)
+        self.learning.append(cur.B)
+        self.vendor.append(cur.vn)
+        self.r.append(cur.r)
         self.heads.append(heads)
         self.known.append(known)
         self.agency.append(levers[0])
         self.hypercare.append(levers[1])
         self.target.append(levers[2])
         self.overtime.append(levers[3])
-        self.vendor_fixed.append(vendor_fixed)
+        self.vendor_fixed.append(cur.vf)
 
 
 class CapacityRecorder:
@@ -150,13 +159,99 @@ class CapacityRecorder:
             )
         self._wseg = i
 
-    def _quiet_reviews(
-        self, day: int, end: int, seg_start: float, kf: float, vn: float, vf: float, r: float
-    ) -> int:
+    def _start_segment(self, d: int, clock: AttritionClock) -> Current:
+        """Record the segment that starts on day ``d`` (the state changed) and set the attrition
+        hazard it runs at."""
+        ctx = self.ctx
+        p = ctx.p
+        team = self.team
+        review = self.review
+        lam = clock.lam
+        staff = len(team.staff)
+        lam_n = team.hazard(lam, clock.lam_t) if team.in_transfer else lam * staff
+        ndom = self.knowledge.domains
+        k = 1.0 if ndom == 0 else self.knowledge.known / ndom
+        kf = p.agent_tickets_per_day * (k + (1.0 - k) * p.unknown_domain_productivity)
+        A = kf * team.n_prod
+        if team.tau > 0.0 and team.S > 0.0:
+            B = kf * team.gap * team.S * math.exp(-(d - team.t_u) / team.tau)
+        else:
+            B = 0.0
+        if review is not None:
+            factor = review.overtime.factor
+            if factor != 1.0:
+                A *= factor
+                B *= factor
+            A += review.extra_capacity(kf)
+            lam_n *= review.attrition_factor()
+        clock.set_rate(d, lam_n)
+        vf, vn, r = self.vendor.terms(d)
+        cur = Current(d, A, B, kf, vf, vn, r)
+        self.segments.add(cur, staff, k, self._levers())
+        return cur
+
+    def _requiet(self, d: int, cur: Current) -> int:
+        """In a quiet stretch, a new segment on day ``d``: the quiet reviews before it stood on
+        the old capacity; whether the stretch goes on is decided on the new one. Returns the
+        next review day to hold."""
+        review, watch = self.review, self.watch
+        assert review is not None and watch is not None
+        rate = self.ctx.p.vendor_tickets_per_agent_day
+        next_review = review.skip_to(d - 1)
+        empty = watch.empty_within(
+            d, cur.A + rate * cur.vf, cur.B, rate * cur.vn, self.segments.q, cur.r
+        )
+        review.quiet_until = review.quiet_from(d, empty, cur.kf)
+        return next_review
+
+    def _hold_review(self, d: int, cur: Current) -> list[Action]:
+        """Hold the review of day ``d``: the queue up to the day before, what the review
+        decides (its actions run at the start of the day), and whether a quiet stretch
+        follows."""
+        review, watch = self.review, self.watch
+        assert review is not None and watch is not None
+        ctx = self.ctx
+        p = ctx.p
+        rate = p.vendor_tickets_per_agent_day
+        q = self.segments.q
+        self._catch_up(d, rate)
+        j = d - cur.start
+        A, B, kf, vf, vn, r = cur.A, cur.B, cur.kf, cur.vf, cur.vn, cur.r
+        learning = B * q**j if B else 0.0
+        internal = (A - review.extra_capacity(kf) - learning) / review.overtime.factor
+        decaying = rate * vn * (r**j if r != 1.0 else 1.0)
+        vendor_now = decaying + rate * vf
+        capacity = A - learning + vendor_now
+        look = watch.glance(ctx.W, p.triage_age_days)
+        view = watch.view(review.window, ctx.W, p.triage_age_days) if ctx.record else None
+        actions = review.decide(look, capacity, internal, vendor_now, kf, view)
+        if not actions and not ctx.record and look.backlog == 0.0 and look.last_week == 1.0:
+            empty = watch.empty_within(d, A + rate * vf, learning, decaying, q, r)
+            review.quiet_until = review.quiet_from(d, empty, kf)
+        x = review.abandoned.get(d)
+        if x:
+            watch.abandon[d] = x
+        return actions
+
+    def _review_stop(self, d: int, end: int, next_review: int, cur: Current) -> tuple[int, int]:
+        """The last day (exclusive) the recorder may run on to from ``d`` without holding a
+        review, at most ``end``, and the next review day to hold: reviews of a quiet stretch
+        are counted, and reviews that would decide nothing are passed (:meth:`_quiet_reviews`)."""
+        review = self.review
+        assert review is not None
+        if next_review >= review.quiet_until:
+            stop = next_review
+        else:
+            stop = review.next_stop(next_review, d)
+        if stop < end and stop == next_review and not self.ctx.record and review.unaided():
+            stop = next_review = self._quiet_reviews(stop, end, cur)
+        return min(stop, end), next_review
+
+    def _quiet_reviews(self, day: int, end: int, cur: Current) -> int:
         """Pass the reviews on ``day``, ``day + every``, … before ``end`` (inside the current
-        segment, which started on ``seg_start``) that decide nothing while no help is present
-        (:meth:`Review.quiet`); return the first review day still to hold (or the first at or
-        after ``end``). The queue watch is advanced to each."""
+        segment ``cur``) that decide nothing while no help is present (:meth:`Review.quiet`);
+        return the first review day still to hold (or the first at or after ``end``). The
+        queue watch is advanced to each."""
         review = self.review
         watch = self.watch
         assert review is not None and watch is not None
@@ -164,9 +259,10 @@ class CapacityRecorder:
         W = self.ctx.W
         rate = p.vendor_tickets_per_agent_day
         age = p.triage_age_days
+        vn, vf, r, kf = cur.vn, cur.vf, cur.r, cur.kf
         while day < end:
             self._catch_up(day, rate)
-            j = day - seg_start
+            j = day - cur.start
             vendor_now = rate * vn * (r**j if r != 1.0 else 1.0) + rate * vf
             if not review.quiet(watch.glance(W, age), vendor_now, kf):
                 return day
@@ -174,37 +270,23 @@ class CapacityRecorder:
         return day
 
     def flow(self) -> Generator[simpy.Event, Any, None]:
-        """The recording process (see the module docstring).
-
-        Attrition: the cumulative hazard ``lam`` per agent-day grows linearly inside a segment,
-        so the day it crosses the next exponential threshold is solved for, not searched.
-        """
+        """The recording process (see the module docstring): a new segment whenever the state
+        changed, attrition leavers on the day the hazard crosses its threshold
+        (:class:`~simulation.model.attrition.AttritionClock`), the reviews; otherwise it runs on
+        to the next SimPy event without waking."""
         ctx = self.ctx
         env = ctx.env
         p = ctx.p
-        team = self.team
-        knowledge = self.knowledge
-        vendor = self.vendor
-        seg = self.segments
         n = ctx.n_days
-        D = ctx.D
-        lam = p.annual_attrition / (12.0 * D)
-        lam_t = p.transfer_attrition / (12.0 * D)
-        threshold = next(self.att_gap) if lam > 0.0 or lam_t > 0.0 else math.inf
         review = self.review
-        watch = self.watch
-        rate = p.vendor_tickets_per_agent_day
+        D = ctx.D
+        clock = AttritionClock(
+            self.att_gap, p.annual_attrition / (12.0 * D), p.transfer_attrition / (12.0 * D)
+        )
         next_review = review.next_day if review is not None else n
-        kf = seg_start = 0.0
-        cum_hazard = 0.0  # hazard accumulated up to and including day hazard_day
-        hazard_day = -1  # hazard of day x is added on day x, at the rate of that day
-        tpa = p.agent_tickets_per_day
-        u = p.unknown_domain_productivity
-        ndom = knowledge.domains
         seen = -1  # ctx.changes when the current segment started
-        lam_n = A = B = vn = k = r = 0.0
-        staff = 0
-        cross = n  # the day the cumulative hazard reaches the threshold at the current rate
+        cur = Current(0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
+        cross = n  # the day of the next attrition leaver at the current rate
         peek = env.peek
         timeout = env.timeout
         d = 0
@@ -215,94 +297,36 @@ class CapacityRecorder:
                 continue
             if ctx.changes != seen:
                 seen = ctx.changes
-                if hazard_day < d - 1:  # days before d had the previous rate
-                    cum_hazard += lam_n * (d - 1 - hazard_day)
-                    hazard_day = d - 1
-                staff = len(team.staff)
-                lam_n = team.hazard(lam, lam_t) if team.in_transfer else lam * staff
-                k = 1.0 if ndom == 0 else knowledge.known / ndom
-                kf = tpa * (k + (1.0 - k) * u)
-                A = kf * team.n_prod
-                if team.tau > 0.0 and team.S > 0.0:
-                    B = kf * team.gap * team.S * math.exp(-(d - team.t_u) / team.tau)
-                else:
-                    B = 0.0
-                if review is not None:
-                    factor = review.overtime.factor
-                    if factor != 1.0:
-                        A *= factor
-                        B *= factor
-                    A += review.extra_capacity(kf)
-                    lam_n *= review.attrition_factor()
-                vf, vn, r = vendor.terms(d)
-                seg.add(d, A, B, vn, r, staff, k, self._levers(), vf)
-                seg_start = d
-                if review is not None and review.quiet_until > d and watch is not None:
-                    # the quiet reviews before today stood on the old capacity
-                    next_review = review.skip_to(d - 1)
-                    empty = watch.empty_within(d, A + rate * vf, B, rate * vn, seg.q, r)
-                    review.quiet_until = review.quiet_from(d, empty, kf)
-                if lam_n <= 0.0:
-                    cross = n
-                elif cum_hazard >= threshold:
-                    cross = hazard_day
-                else:
-                    steps = (threshold - cum_hazard) / lam_n  # inf for a subnormal hazard
-                    gap = math.ceil(steps - 1e-9) if steps < n else n
-                    cross = hazard_day + max(1, gap)
+                cur = self._start_segment(d, clock)
+                if review is not None and review.quiet_until > d:
+                    next_review = self._requiet(d, cur)
+                cross = clock.crossing(n)
             if cross <= d:  # an attrition leaver today
-                if hazard_day < d:
-                    cum_hazard += lam_n * (d - hazard_day)
-                    hazard_day = d
+                clock.accumulate(d)
                 if env.now < d:
                     yield timeout(d - env.now)
                     continue
-                while cum_hazard >= threshold and team.staff:
-                    team.leave("attrition")
-                    threshold += next(self.att_gap)
+                clock.leave(self.team)
                 seen = -1  # the rate and the threshold changed: start a new segment today
                 continue
-            if review is not None and next_review < review.quiet_until and next_review <= d:
-                # the reviews of a quiet stretch decide nothing: they are counted, not held
-                next_review = review.skip_to(d)
-            if d == next_review and review is not None and watch is not None:
-                self._catch_up(d, rate)
-                j = d - seg_start
-                learning = B * seg.q**j if B else 0.0
-                internal = (A - review.extra_capacity(kf) - learning) / review.overtime.factor
-                decaying = rate * vn * (r**j if r != 1.0 else 1.0)
-                vendor_now = decaying + rate * vf
-                capacity = A - learning + vendor_now
-                look = watch.glance(ctx.W, p.triage_age_days)
-                view = watch.view(review.window, ctx.W, p.triage_age_days) if ctx.record else None
-                actions = review.decide(look, capacity, internal, vendor_now, kf, view)
-                next_review = review.next_day
-                if not actions and not ctx.record and look.backlog == 0.0 and look.last_week == 1.0:
-                    empty = watch.empty_within(d, A + rate * vf, learning, decaying, seg.q, r)
-                    review.quiet_until = review.quiet_from(d, empty, kf)
-                x = review.abandoned.get(d)
-                if x:
-                    watch.abandon[d] = x
-                if actions:
-                    if env.now < d:
-                        yield timeout(d - env.now)
-                    for act in actions:
-                        act()
-                    continue
+            if review is not None:
+                if next_review < review.quiet_until and next_review <= d:
+                    # the reviews of a quiet stretch decide nothing: counted, not held
+                    next_review = review.skip_to(d)
+                if d == next_review:
+                    actions = self._hold_review(d, cur)
+                    next_review = review.next_day
+                    if actions:
+                        if env.now < d:
+                            yield timeout(d - env.now)
+                        for act in actions:
+                            act()
+                        continue
             end = n if nxt >= n else math.ceil(nxt)  # the days before the next event
             if cross < end:
                 end = cross
-            if review is not None:
-                stop = (
-                    next_review
-                    if next_review >= review.quiet_until
-                    else review.next_stop(next_review, d)
-                )
-                if stop < end and stop == next_review and not ctx.record and review.unaided():
-                    # reviews that would decide nothing are counted, not held
-                    stop = next_review = self._quiet_reviews(stop, end, seg_start, kf, vn, vf, r)
-                if stop < end:
-                    end = stop
+            if review is not None and next_review < end:
+                end, next_review = self._review_stop(d, end, next_review, cur)
             d = end
             if nxt <= d < n:  # the days before the next event are done: wait for it
                 yield timeout(nxt - env.now)

@@ -239,12 +239,9 @@ class Review:
         if self._pressure(backlog_days, self.low_days):
             actions.extend(self._help(need - capacity, internal, kf, day, backlog_days, why))
         if p.resize and day >= self.cutover_day and kf > 0.0:
-            size = self.size
-            needed = self._needed(need, staying, kf)
-            if min(needed, size.cap) > max(size.target, size.approving):
-                actions.append(lambda: size.raise_to(needed, p.resize_lead_days, why))
-            elif calm and max(size.base, needed) < size.target:
-                actions.append(lambda: size.lower_to(needed, why))
+            resize = self._resize_action(need, staying, kf, calm, why)
+            if resize is not None:
+                actions.append(resize)
         return actions
 
     def unaided(self) -> bool:
@@ -268,11 +265,8 @@ class Review:
         day = look.day
         if p.resize and day >= self.cutover_day and kf > 0.0:
             need, _, staying = self._plan(day, look.backlog, vendor)
-            needed = self._needed(need, staying, kf)
-            size = self.size
-            if min(needed, size.cap) > max(size.target, size.approving):
-                return False
-            if calm >= p.release_weeks * self.ctx.W and max(size.base, needed) < size.target:
+            long_calm = calm >= p.release_weeks * self.ctx.W
+            if self._resize_action(need, staying, kf, long_calm, "") is not None:
                 return False
         self.next_day = day + self.every
         self.low_days = low
@@ -306,9 +300,21 @@ class Review:
         leaving = self.vendor_leaving(day + p.forecast_months * self.ctx.D)
         return need, leaving, vendor - vendor * leaving
 
-    def _needed(self, need: float, staying: float, kf: float) -> int:
-        """Team heads for the daily ``need`` beside the vendor's ``staying`` capacity."""
-        return math.ceil((need - staying) / (kf * self.availability) - 1e-9)
+    def _resize_action(
+        self, need: float, staying: float, kf: float, calm: bool, why: str
+    ) -> Action | None:
+        """The team target for the daily ``need`` beside the vendor's ``staying`` capacity
+        (tickets/day): raised (after the approval lead time, up to the cap) when more heads are
+        needed, lowered back towards the plan's when the calm spell is long enough; None when
+        it stays."""
+        p = self.ctx.p
+        size = self.size
+        needed = math.ceil((need - staying) / (kf * self.availability) - 1e-9)
+        if min(needed, size.cap) > max(size.target, size.approving):
+            return lambda: size.raise_to(needed, p.resize_lead_days, why)
+        if calm and max(size.base, needed) < size.target:
+            return lambda: size.lower_to(needed, why)
+        return None
 
     def _release_action(self, need: float, capacity: float, kf: float, why: str) -> Action | None:
         """The calm rule: temporary help goes, except what the need still takes beside the team
