@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 import simpy
 
+from simulation.model.arrivals import mean_demand, timed_events, window
 from simulation.model.capacity import CapacityRecorder
 from simulation.model.context import RunContext
 from simulation.model.knowledge import Knowledge
@@ -29,10 +30,8 @@ from simulation.model.levers import TeamSize
 from simulation.model.parameters import ModelInputs, RiskEvent
 from simulation.model.plan import count, plan_waves
 from simulation.model.queue import allowed_age
-from simulation.model.record import RunRecord
 from simulation.model.review import Review
 from simulation.model.staffing import Team
-from simulation.model.streams import growth
 from simulation.model.vendor import VendorPool
 from simulation.model.watch import QueueWatch
 
@@ -69,7 +68,7 @@ class Programme:
         self.failed = False
         self.extensions = 0
         self.transferred_agents = 0
-        self.events = self._timed_events()
+        self.events = timed_events(p.events, self.notice_day, D)
         self.vendor = VendorPool(ctx, list(plan.vendor_teams))
         self.team = Team(ctx)
         self.team.freezes = [
@@ -96,6 +95,7 @@ class Programme:
         )
         self.demand_mean = np.zeros(0)
         self.arrivals = np.zeros(0)
+        self.status_quo_arrivals = self.arrivals
         self.struck: dict[str, bool] = {}
 
     def _vendor_leaving(self, by: float) -> float:
@@ -151,13 +151,22 @@ class Programme:
     # processes -----------------------------------------------------------------------------------
 
     def programme(self) -> Generator[simpy.Event, Any, None]:
+        """The programme's phases: evaluation; planning, negotiation and hiring; notice; each
+        wave's cutover (none when the service stays with the vendor)."""
+        if not self.cum:
+            return
+        yield from self._evaluate_and_hire()
+        self._serve_notice()
+        for k in range(len(self.cum)):
+            yield from self._cut_over(k)
+
+    def _evaluate_and_hire(self) -> Generator[simpy.Event, Any, None]:
+        """Evaluation ends: planning and hiring start (each later wave's requisitions open at
+        their own day); then negotiation runs until notice is served."""
         ctx = self.ctx
         env = ctx.env
         p = ctx.p
         team = self.team
-        waves = len(self.cum)
-        if waves == 0:
-            return  # the service stays with the vendor: no programme
         if self.eval_end > 0:
             yield env.timeout(self.eval_end)
         ctx.note("evaluation ends: planning, negotiation and hiring start")
@@ -167,34 +176,45 @@ class Programme:
             team.open_requisition(backfill=False)
         for _ in range(max(1, p.parallel_hiring)):
             env.process(team.recruiter())
-        for k in range(1, waves):
+        for k in range(1, len(self.cum)):
             env.process(self.open_wave(k))
         if self.notice_day > env.now:
             yield env.timeout(self.notice_day - env.now)
+
+    def _serve_notice(self) -> None:
+        """Notice is served on the first wave (with the staff transfer offers); later waves'
+        notices are timed from their own exits."""
+        ctx = self.ctx
         if ctx.record:
             ctx.note(f"notice served; planned vendor exit on day {self.wave_planned[0]:.1f}")
-        if p.transfer_offers > 0:
+        if ctx.p.transfer_offers > 0:
             self.transfer()
         self.vendor.teams[0].serve_notice()
-        for k in range(1, waves):
-            env.process(self.notice(k))
-        for k in range(waves):
-            planned = self.wave_planned[k]
-            if planned > env.now:
-                yield env.timeout(planned - env.now)
-            if p.cutover_policy == "readiness":
-                extended = 0
-                while extended < p.max_extension_months and not self.ready(k):
-                    extended += 1
-                    self.extensions += 1
-                    if ctx.record:
-                        ctx.note(
-                            f"not ready (internal capacity {self.internal_capacity(env.now):.1f}"
-                            f"/day, knowledge {self.knowledge.transferred}/{p.domains}): vendor "
-                            f"extended, month {self.extensions}"
-                        )
-                    yield env.timeout(ctx.D)
-            self.cutover(k)
+        for k in range(1, len(self.cum)):
+            ctx.env.process(self.notice(k))
+
+    def _cut_over(self, k: int) -> Generator[simpy.Event, Any, None]:
+        """Wave ``k`` cuts over at its planned exit, or under ``readiness`` once the team is
+        ready, the vendor kept a month at a time up to ``policy.max_extension_months``."""
+        ctx = self.ctx
+        env = ctx.env
+        p = ctx.p
+        planned = self.wave_planned[k]
+        if planned > env.now:
+            yield env.timeout(planned - env.now)
+        if p.cutover_policy == "readiness":
+            extended = 0
+            while extended < p.max_extension_months and not self.ready(k):
+                extended += 1
+                self.extensions += 1
+                if ctx.record:
+                    ctx.note(
+                        f"not ready (internal capacity {self.internal_capacity(env.now):.1f}"
+                        f"/day, knowledge {self.knowledge.transferred}/{p.domains}): vendor "
+                        f"extended, month {self.extensions}"
+                    )
+                yield env.timeout(ctx.D)
+        self.cutover(k)
 
     def transfer(self) -> None:
         """At notice, ``staffing.transfer_offers`` vendor agents are offered a post; each
@@ -311,31 +331,6 @@ class Programme:
 
     # run -----------------------------------------------------------------------------------------
 
-    def _timed_events(self) -> dict[str, list[tuple[float, RiskEvent]]]:
-        """The risk events that struck, by when their time is known: ``start`` (working day
-        from programme start, for windows relative to the start or to notice) and ``cutover``
-        (working days after cutover)."""
-        D = self.ctx.D
-        out: dict[str, list[tuple[float, RiskEvent]]] = {"start": [], "cutover": []}
-        for e in self.ctx.p.events:
-            offset = e.at_month * D
-            if e.relative_to == "cutover":
-                out["cutover"].append((offset, e))
-            else:
-                base = self.notice_day if e.relative_to == "notice" else 0.0
-                out["start"].append((base + offset, e))
-        return out
-
-    def _demand(self) -> np.ndarray:
-        """Mean arrivals of each day: growth, plus the ticket surges timed from the start."""
-        ctx = self.ctx
-        p, n, D = ctx.p, ctx.n_days, ctx.D
-        mean = p.tickets_per_day * growth(p.demand_growth_per_year, D, n)
-        for s, e in self.events["start"]:
-            if e.event == "ticket_surge" and e.duration_days > 0:
-                mean = mean + e.extra_tickets_per_day * _window(n, s, e.duration_days)
-        return mean
-
     def _after_cutover(self) -> None:
         """Schedule the risk events timed from (the first) cutover (their time is known only
         now)."""
@@ -356,19 +351,21 @@ class Programme:
     def _surge(self, t: float, e: RiskEvent) -> None:
         """A ticket surge from ``t``, decided during the run: its extra arrivals are drawn now."""
         ctx = self.ctx
-        extra = e.extra_tickets_per_day * _window(ctx.n_days, t, e.duration_days)
+        extra = e.extra_tickets_per_day * window(ctx.n_days, t, e.duration_days)
         self.demand_mean = self.demand_mean + extra
         add = extra if ctx.rng is None else ctx.rng.poisson(extra).astype(np.float64)
         self.arrivals = self.arrivals + add
         if self.watch is not None:
             self.watch.set_arrivals(self.arrivals)
 
-    def run(self) -> RunRecord:
+    def start(self) -> simpy.Process:
+        """Draw the run's arrivals, schedule the risk events timed from the start and start the
+        programme; returns the capacity recorder's process (the run ends with it)."""
         ctx = self.ctx
         p, env = ctx.p, ctx.env
-        self.demand_mean = mean = self._demand()
+        self.demand_mean = mean = mean_demand(p, ctx.n_days, ctx.D, self.events["start"])
         self.arrivals = mean if ctx.rng is None else ctx.rng.poisson(mean).astype(np.float64)
-        status_quo_arrivals = self.arrivals  # surges timed from cutover come on top (replaced)
+        self.status_quo_arrivals = self.arrivals  # surges timed from cutover come on top
         self.struck = dict(p.risk_flags)
         for t, e in self.events["start"]:
             self.struck[e.name] = t < ctx.n_days
@@ -382,81 +379,4 @@ class Programme:
             lag = allowed_age(p.sla_days, ctx.n_days)
             self.watch = self.recorder.watch = QueueWatch(self.arrivals, lag, ctx.record)
         env.process(self.programme())
-        flow = env.process(self.recorder.flow())
-        env.run(until=flow)
-        arrivals = self.arrivals
-        seg = self.recorder.segments
-        team = self.team
-        return RunRecord(
-            p=p,
-            arrivals=arrivals,
-            seg_start=seg.start,
-            seg_internal=seg.internal,
-            seg_learning=seg.learning,
-            seg_vendor=seg.vendor,
-            seg_r=seg.r,
-            seg_heads=seg.heads,
-            seg_known=seg.known,
-            q=seg.q,
-            hired=[a.hired for a in team.all_agents],
-            left=[a.left for a in team.all_agents],
-            moved=[a.transferred for a in team.all_agents],
-            transferred_agents=self.transferred_agents,
-            eval_end=self.eval_end,
-            notice_day=self.notice_day,
-            planned_exit=self.planned_exit,
-            cutover_day=self.cutover_day,
-            failure_day=self.failure_day,
-            sq_arrivals=status_quo_arrivals,
-            extensions=self.extensions,
-            lost=self.knowledge.lost,
-            transferred=self.knowledge.transferred,
-            hires=team.hires,
-            leavers=team.leavers,
-            sim_events=processed_events(env),
-            log=tuple(ctx.log),
-            seg_agency=seg.agency,
-            seg_hypercare=seg.hypercare,
-            seg_target=seg.target,
-            seg_overtime=seg.overtime,
-            seg_vendor_fixed=seg.vendor_fixed,
-            risk_flags=self.struck,
-            first_cutover_day=self.first_cutover_day,
-            wave_planned=tuple(self.wave_planned),
-            wave_cutover=tuple(self.wave_cutover),
-            **self._management_record(),
-        )
-
-    def _management_record(self) -> dict[str, Any]:
-        review = self.review
-        if review is None:
-            return {}
-
-        def periods(spells: list[list[float]]) -> tuple[tuple[float, float], ...]:
-            return tuple((a, b) for a, b in spells)
-
-        return {
-            "agency_periods": periods(review.agency.periods),
-            "hypercare_periods": periods(review.hypercare.periods),
-            "overtime_periods": periods(review.overtime.periods),
-            "abandoned": review.abandoned,
-            "reviews": tuple(review.views),
-        }
-
-
-def _window(n: int, start: float, days: float) -> np.ndarray:
-    """1.0 on the working days ``[start, start + days)`` of an ``n``-day horizon, else 0."""
-    d = np.arange(n, dtype=np.float64)
-    return ((d >= start) & (d < start + days)).astype(np.float64)
-
-
-def processed_events(env: simpy.Environment) -> int:
-    """SimPy events processed so far: events scheduled less those still queued.
-
-    Read from SimPy's own event counter (``Environment._eid``, an ``itertools.count``) so the
-    run loop stays SimPy's; ``-1`` when a SimPy version has no such counter."""
-    counter = getattr(env, "_eid", None)
-    queue = getattr(env, "_queue", None)
-    if counter is None or queue is None:  # pragma: no cover - SimPy internals changed
-        return -1
-    return int(next(counter)) - len(queue)
+        return env.process(self.recorder.flow())
