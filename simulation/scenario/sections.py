@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Collection, Mapping
+from typing import Any, TypeGuard
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -20,6 +21,7 @@ from simulation.scenario.messages import (
     pydantic_messages,
     suggestion,
     type_name,
+    value_text,
 )
 from simulation.scenario.size import per_iteration_bytes
 from simulation.scenario.types import Correlation, Risk, Target, Wave
@@ -39,6 +41,7 @@ __all__ = [
     "MAX_ITERATIONS",
     "TARGET_METRICS",
     "WAVE_KEYS",
+    "named_entry",
 ]
 
 
@@ -62,38 +65,66 @@ def read_section(
     inputs: dict[str, Distribution],
     options: dict[str, object],
 ) -> None:
+    """One key section (``[staffing]``, ``[simulation]`` …) against the schema: each key given
+    (unknown ones reported, with a did-you-mean), then the required and default keys not given.
+    Numbers of a model section become ``inputs`` (fixed or uncertain); every other value an
+    option."""
     specs = schema.section_keys(name)
     if table is None:
         table = {}
     if not isinstance(table, dict):
         c.add(name, f"must be a table ([{name}]), got {type_name(table)}")
         table = {}
-    numeric_section = name in schema.MODEL_SECTIONS
+    into = inputs if name in schema.MODEL_SECTIONS else None
     for key, value in table.items():
         path = f"{name}.{key}"
         spec = specs.get(key) or schema.prefix_spec(name, key)
         if spec is None:
             options_list = list(specs) + [p for s, p, _, _ in schema.PREFIX_KEYS if s == name]
             c.add(path, f"unknown key{suggestion(key, options_list)}")
-            continue
-        if spec.numeric:
-            dist = read_numeric(value, path, c)
-            if dist is None:
-                continue
-            if not numeric_section and not dist.is_fixed:
-                c.add(path, "must be a plain number (this section's values cannot be uncertain)")
-                continue
-            check_value(dist, spec, path, c)
-            if numeric_section:
-                inputs[path] = dist
-            elif spec.kind == "integer":
-                options[path] = exact_integer(value, dist)
-            else:
-                options[path] = dist.mean()
+        elif spec.numeric:
+            _read_number(spec, value, path, into, options, c)
         else:
             v = read_plain(spec, value, path, c)
             if v is not None:
                 options[path] = v
+    _not_given(specs, table, into, options, c)
+
+
+def _read_number(
+    spec: schema.KeySpec,
+    value: object,
+    path: str,
+    inputs: dict[str, Distribution] | None,
+    options: dict[str, object],
+    c: Collector,
+) -> None:
+    """A numeric key's value: into ``inputs`` (a model section's, which may be uncertain), else
+    into ``options`` as a plain number (``inputs`` is ``None``), exact for a whole-number key."""
+    dist = read_numeric(value, path, c)
+    if dist is None:
+        return
+    if inputs is None and not dist.is_fixed:
+        c.add(path, "must be a plain number (this section's values cannot be uncertain)")
+        return
+    check_value(dist, spec, path, c)
+    if inputs is not None:
+        inputs[path] = dist
+    elif spec.kind == "integer":
+        options[path] = exact_integer(value, dist)
+    else:
+        options[path] = dist.mean()
+
+
+def _not_given(
+    specs: Mapping[str, schema.KeySpec],
+    table: Mapping[str, object],
+    inputs: dict[str, Distribution] | None,
+    options: dict[str, object],
+    c: Collector,
+) -> None:
+    """The section's keys the files do not give: a required one is reported on the extending
+    (first) file; one with a default takes it (into ``inputs`` for a model section's number)."""
     for key, spec in specs.items():
         path = spec.path
         if key in table:
@@ -104,7 +135,7 @@ def read_section(
             continue
         if spec.default is None:
             continue
-        if spec.numeric and numeric_section:
+        if spec.numeric and inputs is not None:
             inputs[path] = Fixed(float(spec.default))
         else:
             options[path] = spec.default
@@ -112,6 +143,33 @@ def read_section(
 
 #: Keys of one ``[[waves]]`` entry.
 WAVE_KEYS = ("name", "share", "earliest_month", "description")
+
+
+def named_entry(
+    item: Entry, section: str, keys: tuple[str, ...], seen: set[str], c: Collector
+) -> tuple[str, dict[str, Any]] | None:
+    """One entry of an array of named tables (``[[risks]]``, ``[[waves]]``): its name and table,
+    or ``None`` when it is not a table, has no usable name or repeats one (reported, the entry
+    named ``<section>.<name>`` once it has a name); keys not in ``keys`` are reported and the
+    entry is still read. ``seen``: the names so far (this one is added). Messages name the
+    entry's own file."""
+    file, where, entry = item.file, item.label, item.value
+    if not isinstance(entry, dict):
+        c.add(where, f"must be a table, got {type_name(entry)}", file)
+        return None
+    name = entry.get("name")
+    if not isinstance(name, str) or not name.isidentifier():
+        c.add(f"{where}.name", "is required: a name of letters, digits and underscores", file)
+        return None
+    where = f"{section}.{name}"
+    if name in seen:
+        c.add(where, "is defined twice", file)
+        return None
+    seen.add(name)
+    for key in entry:
+        if key not in keys:
+            c.add(f"{where}.{key}", f"unknown key{suggestion(key, keys)}", file)
+    return name, entry
 
 
 def read_waves(
@@ -132,26 +190,7 @@ def read_waves(
                 f"[[waves]] are read only under policy.strategy = 'waves' (it is '{strategy}')",
                 entries[0].file,
             )
-        retained = inputs.get("policy.retained_share")
-        if retained is not None and strategy != "selective" and upper_bound(retained) > 0.0:
-            c.add("policy.retained_share", "is read only under policy.strategy = 'selective'")
-        elif retained is not None and strategy == "selective" and upper_bound(retained) >= 1.0:
-            c.add(
-                "policy.retained_share",
-                "must be < 1 (a part must be taken back; to keep everything use strategy 'stay')",
-            )
-        elif retained is not None and strategy == "selective" and lower_bound(retained) > 0.0:
-            agents = inputs.get("vendor.agents")
-            n = round(lower_bound(agents)) if agents is not None else 0
-            low = lower_bound(retained)
-            kept = n - math.floor(n * (1.0 - low) + 0.5)
-            if n > 0 and kept < 1:
-                c.add(
-                    "policy.retained_share",
-                    f"keeps no vendor agent: {low:g} of the vendor's {n} agents rounds to 0, "
-                    "so the part kept would be paid for and served by nobody (use at least "
-                    f"{0.5 / n:.2g}, or strategy 'big_bang')",
-                )
+        _check_retained_share(strategy, inputs, c)
         return ()
     if not entries:
         c.add("waves", "policy.strategy = 'waves' needs at least one [[waves]] table")
@@ -159,53 +198,9 @@ def read_waves(
     waves: list[Wave] = []
     seen: set[str] = set()
     for item in entries:
-        file, where, entry = item.file, item.label, item.value
-        if not isinstance(entry, dict):
-            c.add(where, f"must be a table, got {type_name(entry)}", file)
-            continue
-        name = entry.get("name")
-        if not isinstance(name, str) or not name.isidentifier():
-            c.add(f"{where}.name", "is required: a name of letters, digits and underscores", file)
-            continue
-        where = f"waves.{name}"
-        if name in seen:
-            c.add(where, "is defined twice", file)
-            continue
-        seen.add(name)
-        for key in entry:
-            if key not in WAVE_KEYS:
-                c.add(f"{where}.{key}", f"unknown key{suggestion(key, WAVE_KEYS)}", file)
-        share = entry.get("share")
-        if not isinstance(share, int | float) or isinstance(share, bool) or not 0 < share <= 1:
-            shown = num_text(share) if isinstance(share, int | float) else type_name(share)
-            c.add(
-                f"{where}.share",
-                f"is required: the wave's share of demand and domains, within (0, 1], got {shown}",
-                file,
-            )
-            continue
-        month = entry.get("earliest_month", 0)
-        if (
-            not isinstance(month, int | float)
-            or isinstance(month, bool)
-            or not 0 <= month <= horizon
-        ):
-            shown = num_text(month) if isinstance(month, int | float) else type_name(month)
-            c.add(
-                f"{where}.earliest_month",
-                f"must be a month within [0, {horizon:g}] (the horizon), got {shown}",
-                file,
-            )
-            continue
-        if waves and month < waves[-1].earliest_month:
-            c.add(
-                f"{where}.earliest_month",
-                f"waves cut over one after another: {month:g} is before the earliest month of "
-                f"the wave before it ({waves[-1].earliest_month:g})",
-                file,
-            )
-            continue
-        waves.append(Wave(name, float(share), float(month)))
+        wave = _read_wave(item, waves[-1] if waves else None, horizon, seen, c)
+        if wave is not None:
+            waves.append(wave)
     total = sum(w.share for w in waves)
     if total > 1.0 + 1e-9:
         shares = " + ".join(f"{w.share:g}" for w in waves)
@@ -215,6 +210,82 @@ def read_waves(
             f"{shares} = {total:g}",
         )
     return tuple(waves)
+
+
+def _check_retained_share(
+    strategy: object, inputs: Mapping[str, Distribution], c: Collector
+) -> None:
+    """``policy.retained_share`` outside the waves: read only under ``"selective"``, where it
+    must leave a part to take back and keep at least one of the vendor's agents."""
+    retained = inputs.get("policy.retained_share")
+    if retained is None:
+        return
+    if strategy != "selective":
+        if upper_bound(retained) > 0.0:
+            c.add("policy.retained_share", "is read only under policy.strategy = 'selective'")
+        return
+    if upper_bound(retained) >= 1.0:
+        c.add(
+            "policy.retained_share",
+            "must be < 1 (a part must be taken back; to keep everything use strategy 'stay')",
+        )
+        return
+    low = lower_bound(retained)
+    if not low > 0.0:
+        return
+    agents = inputs.get("vendor.agents")
+    n = round(lower_bound(agents)) if agents is not None else 0
+    kept = n - math.floor(n * (1.0 - low) + 0.5)
+    if n > 0 and kept < 1:
+        c.add(
+            "policy.retained_share",
+            f"keeps no vendor agent: {low:g} of the vendor's {n} agents rounds to 0, "
+            "so the part kept would be paid for and served by nobody (use at least "
+            f"{0.5 / n:.2g}, or strategy 'big_bang')",
+        )
+
+
+def _is_number(value: object) -> TypeGuard[int | float]:
+    """An int or a float, not a boolean (TOML's numbers)."""
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _read_wave(
+    item: Entry, before: Wave | None, horizon: float, seen: set[str], c: Collector
+) -> Wave | None:
+    """One ``[[waves]]`` entry: its share of (0, 1] and its earliest month within the horizon,
+    not before the wave ``before`` it; ``None`` when refused (reported on the entry's file)."""
+    found = named_entry(item, "waves", WAVE_KEYS, seen, c)
+    if found is None:
+        return None
+    name, entry = found
+    where, file = f"waves.{name}", item.file
+    share = entry.get("share")
+    if not (_is_number(share) and 0 < share <= 1):
+        c.add(
+            f"{where}.share",
+            "is required: the wave's share of demand and domains, within (0, 1], got "
+            f"{value_text(share)}",
+            file,
+        )
+        return None
+    month = entry.get("earliest_month", 0)
+    if not (_is_number(month) and 0 <= month <= horizon):
+        c.add(
+            f"{where}.earliest_month",
+            f"must be a month within [0, {horizon:g}] (the horizon), got {value_text(month)}",
+            file,
+        )
+        return None
+    if before is not None and month < before.earliest_month:
+        c.add(
+            f"{where}.earliest_month",
+            f"waves cut over one after another: {month:g} is before the earliest month of "
+            f"the wave before it ({before.earliest_month:g})",
+            file,
+        )
+        return None
+    return Wave(name, float(share), float(month))
 
 
 def read_correlations(
@@ -228,54 +299,67 @@ def read_correlations(
     out: list[Correlation] = []
     seen: set[frozenset[str]] = set()
     for item in entries or []:
-        where, entry, file = item.label, item.value, item.file
-        if not isinstance(entry, dict):
-            c.add(where, f"must be a table, got {type_name(entry)}", file)
-            continue
-        try:
-            rec = _CorrelationEntry.model_validate(entry)
-        except ValidationError as exc:
-            for loc, msg in pydantic_messages(exc):
-                if loc.startswith("rank"):
-                    rank = entry.get("rank")
-                    shown = num_text(rank) if isinstance(rank, int | float) else type_name(rank)
-                    msg = f"must be a number within [-1, 1], got {shown}"
-                if loc.startswith("between"):
-                    loc, msg = "between", 'must list two inputs, e.g. ["a.b", "c.d"]'
-                c.add(f"{where}.{loc}", msg, file)
+        rec = _correlation_entry(item, c)
+        if rec is None:
             continue
         a, b = rec.between
         if a in invalid or b in invalid:
             continue
-        bad = False
-        for name in (a, b):
-            dist = inputs.get(name)
-            if dist is None:
-                c.add(
-                    f"{where}.between",
-                    f"'{name[:80]}' is not an input{suggestion(name, list(inputs))}",
-                    file,
-                )
-                bad = True
-            elif dist.is_fixed:
-                c.add(
-                    f"{where}.between",
-                    f"'{name}' is fixed: only uncertain inputs can correlate",
-                    file,
-                )
-                bad = True
-        if bad:
+        if not _correlation_pair(a, b, item, inputs, seen, c):
             continue
-        if a == b:
-            c.add(f"{where}.between", f"'{a}' cannot be correlated with itself", file)
-            continue
-        pair = frozenset((a, b))
-        if pair in seen:
-            c.add(f"{where}.between", f"the pair {a} ~ {b} is given twice", file)
-            continue
-        seen.add(pair)
+        seen.add(frozenset((a, b)))
         out.append(Correlation(a, b, float(rec.rank)))
     return out
+
+
+def _correlation_entry(item: Entry, c: Collector) -> _CorrelationEntry | None:
+    """One ``[[correlations]]`` entry's form: a table of two inputs ``between`` and a ``rank``
+    within [-1, 1]; ``None`` when it is not (reported on the entry's file)."""
+    where, entry, file = item.label, item.value, item.file
+    if not isinstance(entry, dict):
+        c.add(where, f"must be a table, got {type_name(entry)}", file)
+        return None
+    try:
+        return _CorrelationEntry.model_validate(entry)
+    except ValidationError as exc:
+        for loc, msg in pydantic_messages(exc):
+            if loc.startswith("rank"):
+                msg = f"must be a number within [-1, 1], got {value_text(entry.get('rank'))}"
+            if loc.startswith("between"):
+                loc, msg = "between", 'must list two inputs, e.g. ["a.b", "c.d"]'
+            c.add(f"{where}.{loc}", msg, file)
+        return None
+
+
+def _correlation_pair(
+    a: str,
+    b: str,
+    item: Entry,
+    inputs: Mapping[str, Distribution],
+    seen: set[frozenset[str]],
+    c: Collector,
+) -> bool:
+    """Whether ``a`` ~ ``b`` can correlate: two different uncertain inputs, a pair not given
+    before (``seen``); each problem reported on the entry's ``between``."""
+    where, file = f"{item.label}.between", item.file
+    bad = False
+    for name in (a, b):
+        dist = inputs.get(name)
+        if dist is None:
+            c.add(where, f"'{name[:80]}' is not an input{suggestion(name, list(inputs))}", file)
+            bad = True
+        elif dist.is_fixed:
+            c.add(where, f"'{name}' is fixed: only uncertain inputs can correlate", file)
+            bad = True
+    if bad:
+        return False
+    if a == b:
+        c.add(where, f"'{a}' cannot be correlated with itself", file)
+        return False
+    if frozenset((a, b)) in seen:
+        c.add(where, f"the pair {a} ~ {b} is given twice", file)
+        return False
+    return True
 
 
 def read_targets(table: object, c: Collector) -> list[Target]:
@@ -301,8 +385,7 @@ def read_targets(table: object, c: Collector) -> list[Target]:
             continue
         ((kind, limit),) = value.items()
         if not is_finite_number(limit) or abs(limit) > 1e300:
-            shown = num_text(limit) if isinstance(limit, int | float) else type_name(limit)
-            c.add(key, f"{kind} must be a finite number, got {shown}")
+            c.add(key, f"{kind} must be a finite number, got {value_text(limit)}")
             continue
         out.append(
             Target(metric, float(limit), None)
