@@ -4,10 +4,10 @@ Owns the scenario keys (``schema``: kind, default, unit, bounds, meaning; the ta
 ``keys/``, one module per group of sections, written with ``keyspec``), the outputs table
 (``outputs``; its rows in ``output_groups/``, one module per group of outputs, each an
 ``outputspec.Output``), the frozen :class:`Scenario` and its parts (``types``), reading and
-checking a TOML file (``reader``, with ``extends``, ``sections``, ``risks``, ``checks``,
-``values``, ``cross_checks`` and ``messages``), the run settings (``run_options``), the size of
-one iteration (``size``) and commented starter scenarios (``starter``). Imports only
-:mod:`simulation.distributions` and the base modules.
+checking a TOML file (``reader``, with ``extends``, ``sections``, ``waves``, ``risks``,
+``checks``, ``values``, ``cross_checks`` and ``messages``), the run settings
+(``run_options``), the size of one iteration (``size``) and commented starter scenarios
+(``starter``). Imports only :mod:`simulation.distributions` and the base modules.
 """
 
 from __future__ import annotations

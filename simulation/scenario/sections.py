@@ -1,18 +1,19 @@
-"""Reading each part of a scenario against the schema: the key sections, the risk register
-(events, windows relative to start, notice or cutover), waves, rank correlations, targets,
-and the checks of fees and run size."""
+"""Reading each part of a scenario against the schema: the key sections, the named entries of
+an array of tables (``[[risks]]``, ``[[waves]]``: :func:`named_entry`), rank correlations,
+targets, and the checks of fees and run size. The risk register is
+:mod:`simulation.scenario.risks`, the waves :mod:`simulation.scenario.waves`."""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Collection, Mapping
-from typing import Any, TypeGuard
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from simulation.distributions.families import Distribution, Fixed
 from simulation.scenario import schema
-from simulation.scenario.checks import check_value, lower_bound, upper_bound
+from simulation.scenario.checks import check_value, lower_bound
 from simulation.scenario.extends import Entry
 from simulation.scenario.messages import (
     Collector,
@@ -24,7 +25,7 @@ from simulation.scenario.messages import (
     value_text,
 )
 from simulation.scenario.size import per_iteration_bytes
-from simulation.scenario.types import Correlation, Risk, Target, Wave
+from simulation.scenario.types import Correlation, Risk, Target
 from simulation.scenario.values import exact_integer, is_finite_number, read_numeric, read_plain
 
 #: Largest iteration count a scenario or the command line may ask for (see the schema).
@@ -40,7 +41,6 @@ __all__ = [
     "MAX_HORIZON_MONTHS",
     "MAX_ITERATIONS",
     "TARGET_METRICS",
-    "WAVE_KEYS",
     "named_entry",
 ]
 
@@ -141,10 +141,6 @@ def _not_given(
             options[path] = spec.default
 
 
-#: Keys of one ``[[waves]]`` entry.
-WAVE_KEYS = ("name", "share", "earliest_month", "description")
-
-
 def named_entry(
     item: Entry, section: str, keys: tuple[str, ...], seen: set[str], c: Collector
 ) -> tuple[str, dict[str, Any]] | None:
@@ -172,122 +168,6 @@ def named_entry(
     return name, entry
 
 
-def read_waves(
-    entries: list[Entry] | None,
-    options: Mapping[str, object],
-    inputs: Mapping[str, Distribution],
-    horizon: float,
-    c: Collector,
-) -> tuple[Wave, ...]:
-    """Validate ``[[waves]]`` against ``policy.strategy``: the waves of a ``"waves"`` strategy,
-    in order, their shares summing to at most 1 (the rest stays with the vendor); none under
-    any other strategy."""
-    strategy = options.get("policy.strategy", "big_bang")
-    if strategy != "waves":
-        if entries:
-            c.add(
-                "waves",
-                f"[[waves]] are read only under policy.strategy = 'waves' (it is '{strategy}')",
-                entries[0].file,
-            )
-        _check_retained_share(strategy, inputs, c)
-        return ()
-    if not entries:
-        c.add("waves", "policy.strategy = 'waves' needs at least one [[waves]] table")
-        return ()
-    waves: list[Wave] = []
-    seen: set[str] = set()
-    for item in entries:
-        wave = _read_wave(item, waves[-1] if waves else None, horizon, seen, c)
-        if wave is not None:
-            waves.append(wave)
-    total = sum(w.share for w in waves)
-    if total > 1.0 + 1e-9:
-        shares = " + ".join(f"{w.share:g}" for w in waves)
-        c.add(
-            "waves",
-            f"the waves' shares must sum to at most 1 (the rest stays with the vendor), got "
-            f"{shares} = {total:g}",
-        )
-    return tuple(waves)
-
-
-def _check_retained_share(
-    strategy: object, inputs: Mapping[str, Distribution], c: Collector
-) -> None:
-    """``policy.retained_share`` outside the waves: read only under ``"selective"``, where it
-    must leave a part to take back and keep at least one of the vendor's agents."""
-    retained = inputs.get("policy.retained_share")
-    if retained is None:
-        return
-    if strategy != "selective":
-        if upper_bound(retained) > 0.0:
-            c.add("policy.retained_share", "is read only under policy.strategy = 'selective'")
-        return
-    if upper_bound(retained) >= 1.0:
-        c.add(
-            "policy.retained_share",
-            "must be < 1 (a part must be taken back; to keep everything use strategy 'stay')",
-        )
-        return
-    low = lower_bound(retained)
-    if not low > 0.0:
-        return
-    agents = inputs.get("vendor.agents")
-    n = round(lower_bound(agents)) if agents is not None else 0
-    kept = n - math.floor(n * (1.0 - low) + 0.5)
-    if n > 0 and kept < 1:
-        c.add(
-            "policy.retained_share",
-            f"keeps no vendor agent: {low:g} of the vendor's {n} agents rounds to 0, "
-            "so the part kept would be paid for and served by nobody (use at least "
-            f"{0.5 / n:.2g}, or strategy 'big_bang')",
-        )
-
-
-def _is_number(value: object) -> TypeGuard[int | float]:
-    """An int or a float, not a boolean (TOML's numbers)."""
-    return isinstance(value, int | float) and not isinstance(value, bool)
-
-
-def _read_wave(
-    item: Entry, before: Wave | None, horizon: float, seen: set[str], c: Collector
-) -> Wave | None:
-    """One ``[[waves]]`` entry: its share of (0, 1] and its earliest month within the horizon,
-    not before the wave ``before`` it; ``None`` when refused (reported on the entry's file)."""
-    found = named_entry(item, "waves", WAVE_KEYS, seen, c)
-    if found is None:
-        return None
-    name, entry = found
-    where, file = f"waves.{name}", item.file
-    share = entry.get("share")
-    if not (_is_number(share) and 0 < share <= 1):
-        c.add(
-            f"{where}.share",
-            "is required: the wave's share of demand and domains, within (0, 1], got "
-            f"{value_text(share)}",
-            file,
-        )
-        return None
-    month = entry.get("earliest_month", 0)
-    if not (_is_number(month) and 0 <= month <= horizon):
-        c.add(
-            f"{where}.earliest_month",
-            f"must be a month within [0, {horizon:g}] (the horizon), got {value_text(month)}",
-            file,
-        )
-        return None
-    if before is not None and month < before.earliest_month:
-        c.add(
-            f"{where}.earliest_month",
-            f"waves cut over one after another: {month:g} is before the earliest month of "
-            f"the wave before it ({before.earliest_month:g})",
-            file,
-        )
-        return None
-    return Wave(name, float(share), float(month))
-
-
 def read_correlations(
     entries: list[Entry] | None,
     c: Collector,
@@ -305,7 +185,10 @@ def read_correlations(
         a, b = rec.between
         if a in invalid or b in invalid:
             continue
-        if not _correlation_pair(a, b, item, inputs, seen, c):
+        problems = _pair_problems(a, b, inputs, seen)
+        for problem in problems:
+            c.add(f"{item.label}.between", problem, item.file)
+        if problems:
             continue
         seen.add(frozenset((a, b)))
         out.append(Correlation(a, b, float(rec.rank)))
@@ -331,35 +214,25 @@ def _correlation_entry(item: Entry, c: Collector) -> _CorrelationEntry | None:
         return None
 
 
-def _correlation_pair(
-    a: str,
-    b: str,
-    item: Entry,
-    inputs: Mapping[str, Distribution],
-    seen: set[frozenset[str]],
-    c: Collector,
-) -> bool:
-    """Whether ``a`` ~ ``b`` can correlate: two different uncertain inputs, a pair not given
-    before (``seen``); each problem reported on the entry's ``between``."""
-    where, file = f"{item.label}.between", item.file
-    bad = False
+def _pair_problems(
+    a: str, b: str, inputs: Mapping[str, Distribution], seen: set[frozenset[str]]
+) -> list[str]:
+    """Why ``a`` ~ ``b`` cannot correlate (none: it can): each must be an uncertain input, the
+    two different, and the pair not given before (``seen``)."""
+    problems = []
     for name in (a, b):
         dist = inputs.get(name)
         if dist is None:
-            c.add(where, f"'{name[:80]}' is not an input{suggestion(name, list(inputs))}", file)
-            bad = True
+            problems.append(f"'{name[:80]}' is not an input{suggestion(name, list(inputs))}")
         elif dist.is_fixed:
-            c.add(where, f"'{name}' is fixed: only uncertain inputs can correlate", file)
-            bad = True
-    if bad:
-        return False
+            problems.append(f"'{name}' is fixed: only uncertain inputs can correlate")
+    if problems:
+        return problems
     if a == b:
-        c.add(where, f"'{a}' cannot be correlated with itself", file)
-        return False
+        return [f"'{a}' cannot be correlated with itself"]
     if frozenset((a, b)) in seen:
-        c.add(where, f"the pair {a} ~ {b} is given twice", file)
-        return False
-    return True
+        return [f"the pair {a} ~ {b} is given twice"]
+    return []
 
 
 def read_targets(table: object, c: Collector) -> list[Target]:

@@ -1,9 +1,5 @@
 """The plan's dates and the parts behind the scored outputs: listed with their percentiles, not
-compared (each is scored through another output, or is a date of the plan).
-
-Rows of the outputs table (:mod:`simulation.scenario.outputs` joins the groups in the results
-files' column order).
-"""
+compared (each is scored through another output, or is a date of the plan)."""
 
 from __future__ import annotations
 

@@ -1,10 +1,6 @@
 """What management had to do (issue 14: agency staff, overtime, hypercare, a larger team,
 stale-ticket triage, each a cost or a service cut, so less is better) and the service after
-stabilisation.
-
-Rows of the outputs table (:mod:`simulation.scenario.outputs` joins the groups in the results
-files' column order).
-"""
+stabilisation."""
 
 from __future__ import annotations
 

@@ -1,9 +1,5 @@
 """The service and the team during the transition: the queue, the SLA, the knowledge lost, and
-the hires and leavers.
-
-Rows of the outputs table (:mod:`simulation.scenario.outputs` joins the groups in the results
-files' column order).
-"""
+the hires and leavers."""
 
 from __future__ import annotations
 

@@ -1,10 +1,6 @@
 """Both sides of the decision (issue 15): the status-quo path's service and disruption (the
 reference each alternative is measured against), and the vendor's late tickets on the
-backsourcing path.
-
-Rows of the outputs table (:mod:`simulation.scenario.outputs` joins the groups in the results
-files' column order).
-"""
+backsourcing path."""
 
 from __future__ import annotations
 

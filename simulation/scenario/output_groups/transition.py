@@ -1,10 +1,6 @@
 """The headline outputs of the transition: when the vendor left and how long the transition
 took, what it cost, and the discounted cost of both paths (the first columns of the results
-files).
-
-Rows of the outputs table (:mod:`simulation.scenario.outputs` joins the groups in the results
-files' column order).
-"""
+files)."""
 
 from __future__ import annotations
 
