@@ -1,9 +1,11 @@
 """The distribution stage: the catalogue of input distributions and fitting them to data.
 
 Owns the catalogue (``families``: the common interface, fixed and resampled families;
-``continuous``: the scipy-backed ones), parsing a TOML value into one (``parsing``) and fitting
-the catalogue to a column of data (``data``, ``fitting``) or to experts' pooled three-point
-estimates (``pooling``), with the numbers of the fit chart (``fit_charts``).
+``continuous``: the scipy-backed ones, with ``fast_ppf``: their fast inverse for large samples),
+parsing a TOML value into one (``parsing``) and fitting the catalogue to a column of data
+(``data``; ``estimators``: each family's maximum-likelihood estimate; ``fitting``: ranking the
+fits) or to experts' pooled three-point estimates (``pooling``), with the numbers of the fit
+chart (``fit_charts``).
 Imports only the base modules.
 """
 

@@ -1,11 +1,11 @@
 """The continuous families of the catalogue (uniform, triangular, PERT, normal, lognormal, gamma,
 beta) through a frozen scipy distribution, with exact truncation or clipping and a fast
-numerical inverse (PINV) for large samples. See :mod:`simulation.distributions.families`."""
+numerical inverse (PINV, :mod:`simulation.distributions.fast_ppf`) for large samples. See
+:mod:`simulation.distributions.families`."""
 
 from __future__ import annotations
 
 import math
-import warnings
 from abc import abstractmethod
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
@@ -13,7 +13,6 @@ from typing import Any, ClassVar
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy import stats
-from scipy.stats.sampling import NumericalInversePolynomial
 
 from simulation.distributions.families import (
     Distribution,
@@ -21,12 +20,12 @@ from simulation.distributions.families import (
     inline_table,
     num,
 )
+from simulation.distributions.fast_ppf import FAST_PPF_MIN_SIZE, polynomial_inverse
 
 FloatArray = NDArray[np.float64]
 
 __all__ = [
     "Beta",
-    "FAST_PPF_MIN_SIZE",
     "Gamma",
     "LogNormal",
     "Normal",
@@ -40,60 +39,9 @@ def _cached_pinv(dist: Continuous) -> Any:
     """The PINV inverse of ``dist``'s untruncated distribution, built once per object."""
     cached = dist.__dict__.get("_pinv_cache", False)
     if cached is False:
-        cached = _pinv(dist._rv)
+        cached = polynomial_inverse(dist._rv)
         object.__setattr__(dist, "_pinv_cache", cached)
     return cached
-
-
-#: From this many percentiles on, beta-based families (PERT, beta with both shapes >= 1) are
-#: inverted with scipy's ``NumericalInversePolynomial`` (PINV, u-resolution 1e-10: the value
-#: returned is the exact quantile of a percentile within 1e-10 of the one given) instead of the
-#: exact but slow ``beta.ppf`` (about 1.9 µs per value; PINV costs ~45 ms once, then ~0.03 µs).
-FAST_PPF_MIN_SIZE = 20_000
-
-
-_PINV_RESOLUTION = 1e-10
-
-
-class _BetaDensity:
-    """The density of a scaled beta in plain ``math``: PINV calls ``pdf`` a few thousand times
-    while it builds its tables, and a frozen scipy distribution costs ~6x more per call."""
-
-    def __init__(self, a: float, b: float, loc: float, scale: float) -> None:
-        self.a1, self.b1, self.loc, self.scale = a - 1.0, b - 1.0, loc, scale
-        self.log_norm = math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b) - math.log(scale)
-
-    def pdf(self, x: float) -> float:
-        t = (x - self.loc) / self.scale
-        if t <= 0.0 or t >= 1.0:
-            return 0.0
-        return math.exp(self.log_norm + self.a1 * math.log(t) + self.b1 * math.log1p(-t))
-
-
-def _density(rv: Any) -> Any:
-    """What PINV evaluates: a light beta density where ``rv`` is a beta, else ``rv`` itself."""
-    if getattr(rv.dist, "name", "") != "beta":
-        return rv
-    if len(rv.args) != 2:  # built positionally with loc/scale: let scipy evaluate it
-        return rv
-    a, b = (float(v) for v in rv.args)
-    return _BetaDensity(a, b, float(rv.kwds.get("loc", 0.0)), float(rv.kwds.get("scale", 1.0)))
-
-
-def _pinv(rv: Any) -> Any:
-    """scipy's polynomial inverse-CDF interpolation of ``rv`` (``None`` if unsuitable)."""
-    lo, hi = (float(v) for v in rv.support())
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            return NumericalInversePolynomial(
-                _density(rv),
-                domain=(lo, hi),
-                center=float(rv.median()),
-                u_resolution=_PINV_RESOLUTION,
-            )
-    except Exception:  # scipy raises UNURANError or RuntimeError on an unsuitable density
-        return None
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,18 @@
 """Experts' three-point estimates (min, mode, max per expert, from a CSV file) pooled into one
-distribution (a linear opinion pool of their PERTs), and the catalogue fitted to that pool."""
+distribution (a linear opinion pool of their PERTs), and the catalogue fitted to that pool.
+
+The CSV has ``expert, min, mode, max`` and optional ``weight``. Each row becomes the catalogue's
+PERT (λ = 4, mean (min + 4·mode + max)/6); the experts are combined by a linear opinion pool, the
+mixture F(x) = Σ wᵢ Fᵢ(x) with weights normalised to sum 1 (equal without a ``weight`` column).
+The pooled CDF is evaluated on a grid of :data:`POOL_GRID_POINTS` points over the pooled range
+and inverted by linear interpolation; the pooled mean is ∫ x dF computed from that grid
+(lo + ∫ (1 − F) dx), so it is an independent check of Σ wᵢ·meanᵢ. The pool is offered as an
+``empirical`` distribution of ``n`` evenly spaced quantiles (at probabilities (j − ½)/n) and as
+the best single family, fitted by the same code as data (:mod:`simulation.distributions.fitting`)
+to :data:`POOL_PSEUDO_SAMPLE` quantile midpoints of the pool (maximum likelihood on that
+pseudo-sample minimises the cross-entropy to the pool; its AIC is only for ranking, and the KS
+column is the exact distance sup |F_pool − F_fit|, without a p-value).
+"""
 
 from __future__ import annotations
 
@@ -9,12 +22,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
-from simulation.distributions.continuous import (
-    Pert,
-)
+from simulation.distributions.continuous import Pert
 from simulation.distributions.data import CsvFormat, FitError, missing_column, parse_cells, read_csv
+from simulation.distributions.estimators import round_sig
 from simulation.distributions.families import Empirical
 from simulation.distributions.fitting import (
     PARAMETRIC_FAMILIES,
@@ -22,7 +35,6 @@ from simulation.distributions.fitting import (
     FitSummary,
     fit_distributions,
     frozen,
-    round_sig,
 )
 
 FloatArray = NDArray[np.float64]
@@ -89,60 +101,86 @@ def read_experts(path: Path, fmt: CsvFormat | None = None) -> tuple[ExpertEstima
     frame, used = read_csv(path, fmt)
     missing = [c for c in EXPERT_COLUMNS if c not in frame.columns]
     if missing:
-        raise FitError(
-            [
-                missing_column(
-                    path,
-                    c,
-                    list(frame.columns),
-                    " (expected columns " + ", ".join(EXPERT_COLUMNS) + ", optional weight)",
-                )
-                for c in missing
-            ]
-        )
+        expected = " (expected columns " + ", ".join(EXPERT_COLUMNS) + ", optional weight)"
+        raise FitError([missing_column(path, c, list(frame.columns), expected) for c in missing])
     blank = frame.apply(lambda col: col.astype(str).str.strip() == "").all(axis=1).to_numpy()
     frame = frame[~blank]
     if frame.empty:
         raise FitError(f"{path}: no expert estimates (only a header line)")
-    numeric = [*EXPERT_COLUMNS[1:], *(["weight"] if "weight" in frame.columns else [])]
     lines = [int(i) + 2 for i in frame.index]
+    columns = _numeric_columns(path, frame, used, lines)
+    names = list(frame["expert"].astype(str).str.strip())
+    return _estimates(path, names, columns, lines)
+
+
+def _numeric_columns(
+    path: Path, frame: pd.DataFrame, used: CsvFormat, lines: list[int]
+) -> dict[str, FloatArray]:
+    """The numbers of the ``min``, ``mode``, ``max`` (and ``weight``) columns; every cell that
+    is not a finite number of a sensible size is reported at once (:class:`FitError`)."""
+    numeric = [*EXPERT_COLUMNS[1:], *(["weight"] if "weight" in frame.columns else [])]
     errors: list[str] = []
     columns: dict[str, FloatArray] = {}
     for col in numeric:
         text = frame[col].astype(str).str.strip()
         values, _ = parse_cells(path, col, text, used, lines)
         for cell, v, line in zip(text, values, lines, strict=True):
-            where = f"{path}: line {line}, column '{col}'"
-            if cell == "":
-                errors.append(f"{where}: is empty")
-            elif math.isnan(v) and cell.lower() != "nan":
-                errors.append(f"{where}: '{cell}' is not a number")
-            elif not math.isfinite(v):
-                errors.append(f"{where}: '{cell}' is not a finite number")
-            elif abs(v) > MAX_EXPERT_VALUE:
-                errors.append(
-                    f"{where}: '{cell}' is beyond ±{MAX_EXPERT_VALUE:g}, the largest magnitude "
-                    "an estimate may have (are the units right?)"
-                )
+            problem = _cell_problem(cell, float(v))
+            if problem is not None:
+                errors.append(f"{path}: line {line}, column '{col}': {problem}")
         columns[col] = values
     if errors:
         raise FitError(errors)
-    weights = columns.get("weight", np.ones(len(frame)))
+    return columns
+
+
+def _cell_problem(cell: str, value: float) -> str | None:
+    """What is wrong with one cell of an estimate (its text and the number read), or None."""
+    if cell == "":
+        return "is empty"
+    if math.isnan(value) and cell.lower() != "nan":
+        return f"'{cell}' is not a number"
+    if not math.isfinite(value):
+        return f"'{cell}' is not a finite number"
+    if abs(value) > MAX_EXPERT_VALUE:
+        return (
+            f"'{cell}' is beyond ±{MAX_EXPERT_VALUE:g}, the largest magnitude an estimate may "
+            "have (are the units right?)"
+        )
+    return None
+
+
+def _range_problem(lo: float, mode: float, hi: float) -> str | None:
+    """What is wrong with one expert's min, mode and max (in the input's units), or None."""
+    if not lo <= mode <= hi:
+        bad = ("min", lo, "mode", mode) if lo > mode else ("mode", mode, "max", hi)
+        return f"{bad[0]} ({bad[1]:g}) must be <= {bad[2]} ({bad[3]:g})"
+    if lo == hi:
+        return f"min ({lo:g}) must be < max ({hi:g})"
+    need = max(MIN_EXPERT_RELATIVE_WIDTH * max(abs(lo), abs(hi)), 1e-12)
+    if hi - lo < need:
+        return (
+            f"the range max - min ({hi - lo:g}) is too narrow to pool for values of this size "
+            f"(at least {need:g}); use other units, or a plain number"
+        )
+    return None
+
+
+def _estimates(
+    path: Path, names: list[str], columns: dict[str, FloatArray], lines: list[int]
+) -> tuple[ExpertEstimate, ...]:
+    """Each expert's PERT and normalised weight; every expert whose range or weight is refused
+    is reported at once (:class:`FitError`), as are weights that are all 0."""
+    weights = columns.get("weight", np.ones(len(names)))
+    errors: list[str] = []
     estimates: list[tuple[str, float, float, float, float]] = []
-    for i, name in enumerate(frame["expert"].astype(str).str.strip()):
+    for i, name in enumerate(names):
         lo, mode, hi = (float(columns[c][i]) for c in ("min", "mode", "max"))
         w = float(weights[i])
         where = f"{path}: line {lines[i]} (expert '{name}')"
-        if not lo <= mode <= hi:
-            bad = ("min", lo, "mode", mode) if lo > mode else ("mode", mode, "max", hi)
-            errors.append(f"{where}: {bad[0]} ({bad[1]:g}) must be <= {bad[2]} ({bad[3]:g})")
-        elif lo == hi:
-            errors.append(f"{where}: min ({lo:g}) must be < max ({hi:g})")
-        elif hi - lo < (need := max(MIN_EXPERT_RELATIVE_WIDTH * max(abs(lo), abs(hi)), 1e-12)):
-            errors.append(
-                f"{where}: the range max - min ({hi - lo:g}) is too narrow to pool for values "
-                f"of this size (at least {need:g}); use other units, or a plain number"
-            )
+        problem = _range_problem(lo, mode, hi)
+        if problem is not None:
+            errors.append(f"{where}: {problem}")
         if w < 0:
             errors.append(f"{where}, column 'weight': must be >= 0 (got {w:g})")
         estimates.append((name, lo, mode, hi, w))

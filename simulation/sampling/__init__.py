@@ -1,7 +1,8 @@
 """The sampling stage: one seed, many streams, and the matrix of uncertain inputs.
 
-Owns the uniform percentile designs (random, LHS, Sobol), Iman-Conover rank correlation and
-``draw_inputs`` (``designs``) and the root seed with its iteration streams (``seeds``). Imports
+Owns the uniform percentile designs (random, LHS, Sobol), ``draw_inputs`` and ``sample_inputs``
+(``designs``), the rank correlations: the requested matrix, its repair and Iman-Conover
+(``correlations``), and the root seed with its iteration streams (``seeds``). Imports
 :mod:`simulation.scenario` and below.
 """
 

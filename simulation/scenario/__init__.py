@@ -2,11 +2,12 @@
 
 Owns the scenario keys (``schema``: kind, default, unit, bounds, meaning; the tables in
 ``keys/``, one module per group of sections, written with ``keyspec``), the outputs table
-(``outputs``), the frozen :class:`Scenario` and its parts (``types``), reading and checking a
-TOML file (``reader``, with ``extends``, ``sections``, ``risks``, ``checks``, ``values``,
-``cross_checks`` and ``messages``), the run settings (``run_options``), the size of one
-iteration (``size``) and commented starter scenarios (``starter``). Imports only
-:mod:`simulation.distributions` and the base modules.
+(``outputs``; its rows in ``output_groups/``, one module per group of outputs, each an
+``outputspec.Output``), the frozen :class:`Scenario` and its parts (``types``), reading and
+checking a TOML file (``reader``, with ``extends``, ``sections``, ``waves``, ``risks``,
+``checks``, ``values``, ``cross_checks`` and ``messages``), the run settings
+(``run_options``), the size of one iteration (``size``) and commented starter scenarios
+(``starter``). Imports only :mod:`simulation.distributions` and the base modules.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from typing import TYPE_CHECKING
 from simulation.lazy import lazy_exports
 
 if TYPE_CHECKING:
-    from simulation.scenario.outputs import KEY_OUTPUTS, OUTPUTS, SCALAR_NAMES, Output, metric_info
+    from simulation.scenario.outputs import KEY_OUTPUTS, OUTPUTS, SCALAR_NAMES, metric_info
+    from simulation.scenario.outputspec import Output
     from simulation.scenario.reader import (
         check_inputs,
         load_scenario,
@@ -65,7 +67,7 @@ _WHERE = {
     "KEY_OUTPUTS": "outputs",
     "KeySpec": "schema",
     "OUTPUTS": "outputs",
-    "Output": "outputs",
+    "Output": "outputspec",
     "Risk": "types",
     "RunOptions": "run_options",
     "SAMPLERS": "run_options",

@@ -1,11 +1,12 @@
-"""Checks of single values and across keys: bounds and upper limits (with the memory a count
-would take), risk shocks that would push an input out of its range, the levers the options
-reach (:class:`Reach`), cross-key rules, and reading a plain or numeric value of the schema."""
+"""Checks of single values against their key: bounds and upper limits (with the memory a count
+would take), and risk shocks that would push an input out of its range (the rules across keys
+are :mod:`simulation.scenario.cross_checks`)."""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -184,45 +185,81 @@ def check_shocks(
         if p == 0.0:
             continue
         lo, hi, exact, before = ranges.get(target) or (*target_range(target, inputs), [])
+        shock = _Shock.of(risk, lo, hi, impact)
+        exact_new = exact and impact.name in _EXPLICIT_VALUES
+        problem = _shock_problem(spec, shock.low, shock.high, exact_new, bool(shock.nan))
+        if problem is not None:
+            where = files.get(risk.name) if files else None
+            c.add(risk.path("impact"), shock.describe(risk, before, problem), where)
+            continue  # the next risks on the key are checked without this one
+        new_lo, new_hi = shock.low, shock.high
+        if p < 1.0:
+            new_lo, new_hi, exact_new = min(lo, new_lo), max(hi, new_hi), exact or exact_new
+        ranges[target] = (new_lo, new_hi, exact_new, [*before, f"risks.{risk.name}"])
+    return {key: (lo, hi, names) for key, (lo, hi, _, names) in ranges.items()}
+
+
+@dataclass(frozen=True)
+class _Shock:
+    """The extreme combinations of a shocked key's range ``lo``–``hi`` (before the risk) and
+    of the risk's impact (from ``ilo``): ``pairs`` (key value, impact) and what each gives
+    (``results``: the sum for ``adds_to``, the product for ``scales``); ``nan``: the indexes of
+    the results that are not a number (inf × 0)."""
+
+    lo: float
+    hi: float
+    ilo: float
+    impact_fixed: bool
+    pairs: list[tuple[float, float]]
+    results: list[float]
+    nan: list[int]
+
+    @classmethod
+    def of(cls, risk: Risk, lo: float, hi: float, impact: Distribution) -> _Shock:
         ilo, ihi = lower_bound(impact), upper_bound(impact)
         pairs = [(a, b) for a in (lo, hi) for b in (ilo, ihi)]
-        with np.errstate(all="ignore"):  # inf * 0 is NaN, reported below
+        with np.errstate(all="ignore"):  # inf * 0 is NaN, reported by the caller
             results = [
                 float(np.float64(a) + b if risk.kind == "adds_to" else np.float64(a) * b)
                 for a, b in pairs
             ]
         nan = [j for j, r in enumerate(results) if math.isnan(r)]
-        new_lo, new_hi = min(results), max(results)
-        exact_new = exact and impact.name in _EXPLICIT_VALUES
-        key = risk.path("impact")
-        where = files.get(risk.name) if files else None
-        problem = _shock_problem(spec, new_lo, new_hi, exact_new, bool(nan))
-        if problem is not None:
-            low_side = problem[0]
-            j = nan[0] if nan else results.index(new_lo if low_side else new_hi)
-            i = pairs[j][1]
-            after = f" after {', '.join(before)}" if before else ""
-            shown_i = (
-                num_text(i)
-                if impact.is_fixed
-                else f"{'down' if i == ilo else 'up'} to {num_text(i)}"
-            )
-            giving = (
-                num_text(results[j])
-                if impact.is_fixed and lo == hi
-                else (f"{'as little as' if low_side else 'up to'} {num_text(results[j])}")
-            )
-            rng = _span(lo, hi) + after
-            if risk.kind == "adds_to":
-                what = f"adds {shown_i} to {target} ({rng})"
-            else:
-                what = f"scales {target} ({rng}) by {shown_i}"
-            c.add(key, f"{what}, giving {giving}, {problem[1]}", where)
-            continue  # the next risks on the key are checked without this one
-        if p < 1.0:
-            new_lo, new_hi, exact_new = min(lo, new_lo), max(hi, new_hi), exact or exact_new
-        ranges[target] = (new_lo, new_hi, exact_new, [*before, f"risks.{risk.name}"])
-    return {key: (lo, hi, names) for key, (lo, hi, _, names) in ranges.items()}
+        return cls(lo, hi, ilo, impact.is_fixed, pairs, results, nan)
+
+    @property
+    def low(self) -> float:
+        """The least value the shock can give the key."""
+        return min(self.results)
+
+    @property
+    def high(self) -> float:
+        """The largest value the shock can give the key."""
+        return max(self.results)
+
+    def describe(self, risk: Risk, before: list[str], problem: tuple[bool, str]) -> str:
+        """The message on the risk's impact: what it does to the key (its range, after the
+        risks ``before`` it), what that gives and what is wrong (``problem``, from
+        :func:`_shock_problem`)."""
+        low_side, what_is_wrong = problem
+        j = self.nan[0] if self.nan else self.results.index(self.low if low_side else self.high)
+        i = self.pairs[j][1]
+        after = f" after {', '.join(before)}" if before else ""
+        shown_i = (
+            num_text(i)
+            if self.impact_fixed
+            else f"{'down' if i == self.ilo else 'up'} to {num_text(i)}"
+        )
+        giving = (
+            num_text(self.results[j])
+            if self.impact_fixed and self.lo == self.hi
+            else (f"{'as little as' if low_side else 'up to'} {num_text(self.results[j])}")
+        )
+        rng = _span(self.lo, self.hi) + after
+        if risk.kind == "adds_to":
+            what = f"adds {shown_i} to {risk.target} ({rng})"
+        else:
+            what = f"scales {risk.target} ({rng}) by {shown_i}"
+        return f"{what}, giving {giving}, {what_is_wrong}"
 
 
 def _shock_problem(

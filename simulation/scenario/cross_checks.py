@@ -87,10 +87,24 @@ def cross_checks(reach: Reach, options: Mapping[str, object], c: Collector) -> N
     Further relations between the response keys are only doubtful, not contradictory; they are
     warnings of :mod:`simulation.engine.guards`.
     """
-    # Triage closes stale tickets unworked, and the queue's ledger counts each of them as
-    # already breached on its due day (simulation/model/queue.py): a ticket closed younger than
-    # the SLA would count as breached without having breached, so every possible triage age
-    # must exceed every possible SLA.
+    _triage_after_sla(reach, options, c)
+    _cap_above_plan(reach, options, c)
+    _offers_within_posts(reach, c)
+    if options.get("policy.strategy", "big_bang") == "stay":
+        _staying_builds_no_team(reach, options, c)
+    else:
+        _stay_terms_only_when_staying(reach, c)
+    if options.get("incoming.kind", "in_house") == "vendor":
+        _new_vendor_has_a_fee(reach, c)
+    else:
+        _incoming_terms_only_for_a_new_vendor(reach, c)
+
+
+def _triage_after_sla(reach: Reach, options: Mapping[str, object], c: Collector) -> None:
+    """Triage closes stale tickets unworked, and the queue's ledger counts each of them as
+    already breached on its due day (simulation/model/queue.py): a ticket closed younger than
+    the SLA would count as breached without having breached, so every possible triage age must
+    exceed every possible SLA."""
     tri, sla = "response.triage_age_days", "demand.sla_days"
     if (
         _lever_on(options, "response.triage")
@@ -104,9 +118,12 @@ def cross_checks(reach: Reach, options: Mapping[str, object], c: Collector) -> N
             "so they must be older than the SLA; raise it or set response.triage = false",
             reach.file(tri, c),
         )
-    # The largest team target the review may approve starts from the plan: a cap below the
-    # plan (in any future) would be silently lifted to it (simulation/model/levers.py,
-    # TeamSize), so the value written could never hold. The model rounds both to whole agents.
+
+
+def _cap_above_plan(reach: Reach, options: Mapping[str, object], c: Collector) -> None:
+    """The largest team target the review may approve starts from the plan: a cap below the
+    plan (in any future) would be silently lifted to it (simulation/model/levers.py,
+    TeamSize), so the value written could never hold. The model rounds both to whole agents."""
     cap, plan = "response.max_target_agents", "staffing.target_agents"
     if (
         _lever_on(options, "response.resize")
@@ -121,67 +138,84 @@ def cross_checks(reach: Reach, options: Mapping[str, object], c: Collector) -> N
             "raise the plan to; raise it, or leave it out for 1.5 × the plan",
             reach.file(cap, c),
         )
-    # Staff transfer: only the vendor's agents can be offered a post.
-    offers = "staffing.transfer_offers"
-    for bound, why in (
-        ("vendor.agents", "only the vendor's agents on the service can be offered a post"),
-        ("staffing.target_agents", "each offer is a post in the team"),
-    ):
+
+
+#: Staff transfer: the number of offers is bounded by the vendor's agents and by the posts of
+#: the team, each with why.
+_OFFER_BOUNDS = (
+    ("vendor.agents", "only the vendor's agents on the service can be offered a post"),
+    ("staffing.target_agents", "each offer is a post in the team"),
+)
+_OFFERS = "staffing.transfer_offers"
+
+
+def _offers_within_posts(reach: Reach, c: Collector) -> None:
+    """Staff transfer: only the vendor's agents can be offered a post, each a post in the
+    team (both rounded to whole agents, as the model rounds them)."""
+    for bound, why in _OFFER_BOUNDS:
         if (
-            offers in reach.inputs
+            _OFFERS in reach.inputs
             and bound in reach.inputs
-            and not {offers, bound} & c.keys
-            and round(reach(offers)[1]) > round(reach(bound)[0])
+            and not {_OFFERS, bound} & c.keys
+            and round(reach(_OFFERS)[1]) > round(reach(bound)[0])
         ):
             c.add(
-                offers,
+                _OFFERS,
                 f"must be at most {bound} ({reach.text(bound, low=True, whole=True)}), got "
-                f"{reach.text(offers, low=False, whole=True)}: {why}",
-                reach.file(offers, c),
+                f"{reach.text(_OFFERS, low=False, whole=True)}: {why}",
+                reach.file(_OFFERS, c),
             )
-    # Staying with the vendor has no transition: its terms are read only under "stay", and
-    # nothing that builds a team goes with it.
-    staying = options.get("policy.strategy", "big_bang") == "stay"
-    if not staying:  # (a term at its neutral default changes nothing and is let through)
-        for key in sorted(k for k in reach.inputs if k.startswith("stay.")):
-            default = schema.BY_PATH[key].default
-            neutral = isinstance(default, int | float) and reach(key) == (default, default)
-            if key not in c.keys and reach.given is not None and key in reach.given and not neutral:
-                c.add(
-                    key,
-                    "is read only under policy.strategy = 'stay' (staying with the vendor on "
-                    "renegotiated terms)",
-                    reach.file(key, c),
-                )
-    else:
-        if options.get("incoming.kind", "in_house") == "vendor":
+
+
+def _stay_terms_only_when_staying(reach: Reach, c: Collector) -> None:
+    """Staying with the vendor has no transition: its terms are read only under "stay" (a term
+    the files give at its neutral default changes nothing and is let through)."""
+    for key in sorted(k for k in reach.inputs if k.startswith("stay.")):
+        default = schema.BY_PATH[key].default
+        neutral = isinstance(default, int | float) and reach(key) == (default, default)
+        if key not in c.keys and reach.given is not None and key in reach.given and not neutral:
             c.add(
-                "incoming.kind",
-                "must be 'in_house' under policy.strategy = 'stay': staying has no incoming team "
-                "(to switch vendor, use another strategy)",
+                key,
+                "is read only under policy.strategy = 'stay' (staying with the vendor on "
+                "renegotiated terms)",
+                reach.file(key, c),
             )
-        if offers in reach.inputs and reach(offers)[1] > 0 and offers not in c.keys:
-            c.add(
-                offers,
-                "must be 0 under policy.strategy = 'stay': staying transfers no one",
-                reach.file(offers, c),
-            )
-    # The incoming team's own parameters are read only when a new vendor builds it, and a new
-    # vendor needs a fee.
+
+
+def _staying_builds_no_team(reach: Reach, options: Mapping[str, object], c: Collector) -> None:
+    """Under "stay" nothing that builds a team goes with it: no new vendor, no transfer."""
     if options.get("incoming.kind", "in_house") == "vendor":
-        fee, price = "incoming.monthly_fee", "incoming.price_per_ticket"
-        if not {fee, price} & (set(reach.inputs) | c.keys):
+        c.add(
+            "incoming.kind",
+            "must be 'in_house' under policy.strategy = 'stay': staying has no incoming team "
+            "(to switch vendor, use another strategy)",
+        )
+    if _OFFERS in reach.inputs and reach(_OFFERS)[1] > 0 and _OFFERS not in c.keys:
+        c.add(
+            _OFFERS,
+            "must be 0 under policy.strategy = 'stay': staying transfers no one",
+            reach.file(_OFFERS, c),
+        )
+
+
+def _new_vendor_has_a_fee(reach: Reach, c: Collector) -> None:
+    """A new vendor (``incoming.kind = "vendor"``) needs a fee: a month's or per ticket."""
+    fee, price = "incoming.monthly_fee", "incoming.price_per_ticket"
+    if not {fee, price} & (set(reach.inputs) | c.keys):
+        c.add(
+            fee,
+            "is required when incoming.kind = 'vendor': the new vendor's fee a month (or "
+            "give incoming.price_per_ticket)",
+        )
+
+
+def _incoming_terms_only_for_a_new_vendor(reach: Reach, c: Collector) -> None:
+    """The incoming team's own parameters are read only when a new vendor builds it."""
+    for key in sorted(k for k in reach.inputs if k.startswith("incoming.")):
+        if key not in c.keys and reach.given is not None and key in reach.given:
             c.add(
-                fee,
-                "is required when incoming.kind = 'vendor': the new vendor's fee a month (or "
-                "give incoming.price_per_ticket)",
+                key,
+                "is read only under incoming.kind = 'vendor' (a new vendor builds the "
+                "team); the in-house team's values are the staffing keys",
+                reach.file(key, c),
             )
-    else:
-        for key in sorted(k for k in reach.inputs if k.startswith("incoming.")):
-            if key not in c.keys and reach.given is not None and key in reach.given:
-                c.add(
-                    key,
-                    "is read only under incoming.kind = 'vendor' (a new vendor builds the "
-                    "team); the in-house team's values are the staffing keys",
-                    reach.file(key, c),
-                )

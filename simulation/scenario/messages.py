@@ -52,6 +52,12 @@ def num_text(value: float) -> str:
         return "a number with more than 300 digits"
 
 
+def value_text(value: object) -> str:
+    """A value for a message: a number (a boolean too, as Python writes it) as :func:`num_text`
+    gives it, anything else as :func:`type_name` names it."""
+    return num_text(value) if isinstance(value, int | float) else type_name(value)
+
+
 bytes_text = size_text
 
 

@@ -85,10 +85,10 @@ from simulation.scenario.sections import (
     read_correlations,
     read_section,
     read_targets,
-    read_waves,
     size_checks,
 )
 from simulation.scenario.types import Scenario, freeze
+from simulation.scenario.waves import read_waves
 
 # pydantic records for the small structured tables ------------------------------------------------
 

@@ -11,11 +11,10 @@ Keys whose name starts with a prefix listed in :data:`PREFIX_KEYS` (``costs.one_
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from simulation.scenario import outputs
 from simulation.scenario.keys.case import CASE_KEYS
 from simulation.scenario.keys.demand import PHASE_AND_DEMAND_KEYS
+from simulation.scenario.keys.incoming import INCOMING_KEYS, INCOMING_STAFFING
 from simulation.scenario.keys.policy import KNOWLEDGE_COSTS_POLICY_KEYS, LATE_TICKET_KEYS
 from simulation.scenario.keys.response import RESPONSE_KEYS
 from simulation.scenario.keys.staffing import STAFFING_KEYS, TRANSFER_KEYS
@@ -33,7 +32,6 @@ from simulation.scenario.keyspec import (
     Bound,
     KeySpec,
     Kind,
-    spec,
     unit_words,
 )
 
@@ -76,105 +74,9 @@ KEYS: tuple[KeySpec, ...] = (
     *STATUS_QUO_KEYS,
     *STAY_KEYS,
     *RESPONSE_KEYS,
+    *INCOMING_KEYS,
 )
 
-#: The incoming team's own parameters when a new vendor builds it (``incoming.kind = "vendor"``):
-#: each defaults to the in-house team's ``staffing`` key of the same name.
-INCOMING_STAFFING: tuple[str, ...] = (
-    "target_agents",
-    "parallel_hiring",
-    "time_to_hire_days",
-    "time_to_hire_cv",
-    "offer_acceptance",
-    "onboarding_days",
-    "ramp_up_days",
-    "initial_productivity",
-    "tickets_per_agent_day",
-    "annual_attrition",
-)
-
-
-def _incoming_keys() -> tuple[KeySpec, ...]:
-    by_key = {k.key: k for k in KEYS if k.section == "staffing"}
-    keys = [
-        spec(
-            "incoming",
-            "kind",
-            "choice",
-            "in_house",
-            "",
-            "Who builds the incoming team: 'in_house' (the company: backsourcing) or 'vendor' "
-            "(a new vendor: switching vendor, at its own fee instead of salaries, hiring and "
-            "managers)",
-            choices=("in_house", "vendor"),
-        ),
-        spec(
-            "incoming",
-            "transition_fee",
-            "number",
-            None,
-            "currency",
-            "'vendor': the new vendor's one-off fee for the transition, paid at notice; unset: 0",
-            "nonneg",
-        ),
-        spec(
-            "incoming",
-            "monthly_fee",
-            "number",
-            None,
-            "currency/month",
-            "'vendor': the new vendor's fixed fee for the whole service at programme start "
-            "prices, paid pro rata for the part it has taken over; unset: 0 (this key or "
-            "incoming.price_per_ticket is required)",
-            "nonneg",
-        ),
-        spec(
-            "incoming",
-            "price_per_ticket",
-            "number",
-            None,
-            "currency/ticket",
-            "'vendor': the new vendor's price per ticket on the status-quo demand (growth "
-            "included), at programme start prices, on top of incoming.monthly_fee; unset: 0",
-            "nonneg",
-        ),
-        spec(
-            "incoming",
-            "sla_compliance",
-            "number",
-            None,
-            "fraction",
-            "'vendor': share of the tickets the new vendor's team resolves within the SLA by "
-            "contract, charged like the outgoing vendor's late tickets (vendor.late_days); "
-            "unset: vendor.sla_compliance (a new vendor is as good as the old one)",
-            "fraction",
-        ),
-        spec(
-            "incoming",
-            "annual_price_increase",
-            "number",
-            None,
-            "per year",
-            "'vendor': the new vendor's yearly price rise; unset: vendor.annual_price_increase",
-            "rate",
-        ),
-    ]
-    for name in INCOMING_STAFFING:
-        base = by_key[name]
-        keys.append(
-            replace(
-                base,
-                section="incoming",
-                default=None,
-                required=False,
-                doc=f"'vendor': {base.doc[:1].lower()}{base.doc[1:]} of the new vendor's "
-                f"team; unset: staffing.{name}",
-            )
-        )
-    return tuple(keys)
-
-
-KEYS = KEYS + _incoming_keys()
 
 #: Open-ended key families: ``(section, prefix, unit, doc)``.
 PREFIX_KEYS: tuple[tuple[str, str, str, str], ...] = (

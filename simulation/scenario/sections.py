@@ -1,17 +1,19 @@
-"""Reading each part of a scenario against the schema: the key sections, the risk register
-(events, windows relative to start, notice or cutover), waves, rank correlations, targets,
-and the checks of fees and run size."""
+"""Reading each part of a scenario against the schema: the key sections, the named entries of
+an array of tables (``[[risks]]``, ``[[waves]]``: :func:`named_entry`), rank correlations,
+targets, and the checks of fees and run size. The risk register is
+:mod:`simulation.scenario.risks`, the waves :mod:`simulation.scenario.waves`."""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Collection, Mapping
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from simulation.distributions.families import Distribution, Fixed
 from simulation.scenario import schema
-from simulation.scenario.checks import check_value, lower_bound, upper_bound
+from simulation.scenario.checks import check_value, lower_bound
 from simulation.scenario.extends import Entry
 from simulation.scenario.messages import (
     Collector,
@@ -20,9 +22,10 @@ from simulation.scenario.messages import (
     pydantic_messages,
     suggestion,
     type_name,
+    value_text,
 )
 from simulation.scenario.size import per_iteration_bytes
-from simulation.scenario.types import Correlation, Risk, Target, Wave
+from simulation.scenario.types import Correlation, Risk, Target
 from simulation.scenario.values import exact_integer, is_finite_number, read_numeric, read_plain
 
 #: Largest iteration count a scenario or the command line may ask for (see the schema).
@@ -38,7 +41,7 @@ __all__ = [
     "MAX_HORIZON_MONTHS",
     "MAX_ITERATIONS",
     "TARGET_METRICS",
-    "WAVE_KEYS",
+    "named_entry",
 ]
 
 
@@ -62,38 +65,66 @@ def read_section(
     inputs: dict[str, Distribution],
     options: dict[str, object],
 ) -> None:
+    """One key section (``[staffing]``, ``[simulation]`` …) against the schema: each key given
+    (unknown ones reported, with a did-you-mean), then the required and default keys not given.
+    Numbers of a model section become ``inputs`` (fixed or uncertain); every other value an
+    option."""
     specs = schema.section_keys(name)
     if table is None:
         table = {}
     if not isinstance(table, dict):
         c.add(name, f"must be a table ([{name}]), got {type_name(table)}")
         table = {}
-    numeric_section = name in schema.MODEL_SECTIONS
+    into = inputs if name in schema.MODEL_SECTIONS else None
     for key, value in table.items():
         path = f"{name}.{key}"
         spec = specs.get(key) or schema.prefix_spec(name, key)
         if spec is None:
             options_list = list(specs) + [p for s, p, _, _ in schema.PREFIX_KEYS if s == name]
             c.add(path, f"unknown key{suggestion(key, options_list)}")
-            continue
-        if spec.numeric:
-            dist = read_numeric(value, path, c)
-            if dist is None:
-                continue
-            if not numeric_section and not dist.is_fixed:
-                c.add(path, "must be a plain number (this section's values cannot be uncertain)")
-                continue
-            check_value(dist, spec, path, c)
-            if numeric_section:
-                inputs[path] = dist
-            elif spec.kind == "integer":
-                options[path] = exact_integer(value, dist)
-            else:
-                options[path] = dist.mean()
+        elif spec.numeric:
+            _read_number(spec, value, path, into, options, c)
         else:
             v = read_plain(spec, value, path, c)
             if v is not None:
                 options[path] = v
+    _not_given(specs, table, into, options, c)
+
+
+def _read_number(
+    spec: schema.KeySpec,
+    value: object,
+    path: str,
+    inputs: dict[str, Distribution] | None,
+    options: dict[str, object],
+    c: Collector,
+) -> None:
+    """A numeric key's value: into ``inputs`` (a model section's, which may be uncertain), else
+    into ``options`` as a plain number (``inputs`` is ``None``), exact for a whole-number key."""
+    dist = read_numeric(value, path, c)
+    if dist is None:
+        return
+    if inputs is None and not dist.is_fixed:
+        c.add(path, "must be a plain number (this section's values cannot be uncertain)")
+        return
+    check_value(dist, spec, path, c)
+    if inputs is not None:
+        inputs[path] = dist
+    elif spec.kind == "integer":
+        options[path] = exact_integer(value, dist)
+    else:
+        options[path] = dist.mean()
+
+
+def _not_given(
+    specs: Mapping[str, schema.KeySpec],
+    table: Mapping[str, object],
+    inputs: dict[str, Distribution] | None,
+    options: dict[str, object],
+    c: Collector,
+) -> None:
+    """The section's keys the files do not give: a required one is reported on the extending
+    (first) file; one with a default takes it (into ``inputs`` for a model section's number)."""
     for key, spec in specs.items():
         path = spec.path
         if key in table:
@@ -104,117 +135,37 @@ def read_section(
             continue
         if spec.default is None:
             continue
-        if spec.numeric and numeric_section:
+        if spec.numeric and inputs is not None:
             inputs[path] = Fixed(float(spec.default))
         else:
             options[path] = spec.default
 
 
-#: Keys of one ``[[waves]]`` entry.
-WAVE_KEYS = ("name", "share", "earliest_month", "description")
-
-
-def read_waves(
-    entries: list[Entry] | None,
-    options: Mapping[str, object],
-    inputs: Mapping[str, Distribution],
-    horizon: float,
-    c: Collector,
-) -> tuple[Wave, ...]:
-    """Validate ``[[waves]]`` against ``policy.strategy``: the waves of a ``"waves"`` strategy,
-    in order, their shares summing to at most 1 (the rest stays with the vendor); none under
-    any other strategy."""
-    strategy = options.get("policy.strategy", "big_bang")
-    if strategy != "waves":
-        if entries:
-            c.add(
-                "waves",
-                f"[[waves]] are read only under policy.strategy = 'waves' (it is '{strategy}')",
-                entries[0].file,
-            )
-        retained = inputs.get("policy.retained_share")
-        if retained is not None and strategy != "selective" and upper_bound(retained) > 0.0:
-            c.add("policy.retained_share", "is read only under policy.strategy = 'selective'")
-        elif retained is not None and strategy == "selective" and upper_bound(retained) >= 1.0:
-            c.add(
-                "policy.retained_share",
-                "must be < 1 (a part must be taken back; to keep everything use strategy 'stay')",
-            )
-        elif retained is not None and strategy == "selective" and lower_bound(retained) > 0.0:
-            agents = inputs.get("vendor.agents")
-            n = round(lower_bound(agents)) if agents is not None else 0
-            low = lower_bound(retained)
-            kept = n - math.floor(n * (1.0 - low) + 0.5)
-            if n > 0 and kept < 1:
-                c.add(
-                    "policy.retained_share",
-                    f"keeps no vendor agent: {low:g} of the vendor's {n} agents rounds to 0, "
-                    "so the part kept would be paid for and served by nobody (use at least "
-                    f"{0.5 / n:.2g}, or strategy 'big_bang')",
-                )
-        return ()
-    if not entries:
-        c.add("waves", "policy.strategy = 'waves' needs at least one [[waves]] table")
-        return ()
-    waves: list[Wave] = []
-    seen: set[str] = set()
-    for item in entries:
-        file, where, entry = item.file, item.label, item.value
-        if not isinstance(entry, dict):
-            c.add(where, f"must be a table, got {type_name(entry)}", file)
-            continue
-        name = entry.get("name")
-        if not isinstance(name, str) or not name.isidentifier():
-            c.add(f"{where}.name", "is required: a name of letters, digits and underscores", file)
-            continue
-        where = f"waves.{name}"
-        if name in seen:
-            c.add(where, "is defined twice", file)
-            continue
-        seen.add(name)
-        for key in entry:
-            if key not in WAVE_KEYS:
-                c.add(f"{where}.{key}", f"unknown key{suggestion(key, WAVE_KEYS)}", file)
-        share = entry.get("share")
-        if not isinstance(share, int | float) or isinstance(share, bool) or not 0 < share <= 1:
-            shown = num_text(share) if isinstance(share, int | float) else type_name(share)
-            c.add(
-                f"{where}.share",
-                f"is required: the wave's share of demand and domains, within (0, 1], got {shown}",
-                file,
-            )
-            continue
-        month = entry.get("earliest_month", 0)
-        if (
-            not isinstance(month, int | float)
-            or isinstance(month, bool)
-            or not 0 <= month <= horizon
-        ):
-            shown = num_text(month) if isinstance(month, int | float) else type_name(month)
-            c.add(
-                f"{where}.earliest_month",
-                f"must be a month within [0, {horizon:g}] (the horizon), got {shown}",
-                file,
-            )
-            continue
-        if waves and month < waves[-1].earliest_month:
-            c.add(
-                f"{where}.earliest_month",
-                f"waves cut over one after another: {month:g} is before the earliest month of "
-                f"the wave before it ({waves[-1].earliest_month:g})",
-                file,
-            )
-            continue
-        waves.append(Wave(name, float(share), float(month)))
-    total = sum(w.share for w in waves)
-    if total > 1.0 + 1e-9:
-        shares = " + ".join(f"{w.share:g}" for w in waves)
-        c.add(
-            "waves",
-            f"the waves' shares must sum to at most 1 (the rest stays with the vendor), got "
-            f"{shares} = {total:g}",
-        )
-    return tuple(waves)
+def named_entry(
+    item: Entry, section: str, keys: tuple[str, ...], seen: set[str], c: Collector
+) -> tuple[str, dict[str, Any]] | None:
+    """One entry of an array of named tables (``[[risks]]``, ``[[waves]]``): its name and table,
+    or ``None`` when it is not a table, has no usable name or repeats one (reported, the entry
+    named ``<section>.<name>`` once it has a name); keys not in ``keys`` are reported and the
+    entry is still read. ``seen``: the names so far (this one is added). Messages name the
+    entry's own file."""
+    file, where, entry = item.file, item.label, item.value
+    if not isinstance(entry, dict):
+        c.add(where, f"must be a table, got {type_name(entry)}", file)
+        return None
+    name = entry.get("name")
+    if not isinstance(name, str) or not name.isidentifier():
+        c.add(f"{where}.name", "is required: a name of letters, digits and underscores", file)
+        return None
+    where = f"{section}.{name}"
+    if name in seen:
+        c.add(where, "is defined twice", file)
+        return None
+    seen.add(name)
+    for key in entry:
+        if key not in keys:
+            c.add(f"{where}.{key}", f"unknown key{suggestion(key, keys)}", file)
+    return name, entry
 
 
 def read_correlations(
@@ -228,54 +179,60 @@ def read_correlations(
     out: list[Correlation] = []
     seen: set[frozenset[str]] = set()
     for item in entries or []:
-        where, entry, file = item.label, item.value, item.file
-        if not isinstance(entry, dict):
-            c.add(where, f"must be a table, got {type_name(entry)}", file)
-            continue
-        try:
-            rec = _CorrelationEntry.model_validate(entry)
-        except ValidationError as exc:
-            for loc, msg in pydantic_messages(exc):
-                if loc.startswith("rank"):
-                    rank = entry.get("rank")
-                    shown = num_text(rank) if isinstance(rank, int | float) else type_name(rank)
-                    msg = f"must be a number within [-1, 1], got {shown}"
-                if loc.startswith("between"):
-                    loc, msg = "between", 'must list two inputs, e.g. ["a.b", "c.d"]'
-                c.add(f"{where}.{loc}", msg, file)
+        rec = _correlation_entry(item, c)
+        if rec is None:
             continue
         a, b = rec.between
         if a in invalid or b in invalid:
             continue
-        bad = False
-        for name in (a, b):
-            dist = inputs.get(name)
-            if dist is None:
-                c.add(
-                    f"{where}.between",
-                    f"'{name[:80]}' is not an input{suggestion(name, list(inputs))}",
-                    file,
-                )
-                bad = True
-            elif dist.is_fixed:
-                c.add(
-                    f"{where}.between",
-                    f"'{name}' is fixed: only uncertain inputs can correlate",
-                    file,
-                )
-                bad = True
-        if bad:
+        problems = _pair_problems(a, b, inputs, seen)
+        for problem in problems:
+            c.add(f"{item.label}.between", problem, item.file)
+        if problems:
             continue
-        if a == b:
-            c.add(f"{where}.between", f"'{a}' cannot be correlated with itself", file)
-            continue
-        pair = frozenset((a, b))
-        if pair in seen:
-            c.add(f"{where}.between", f"the pair {a} ~ {b} is given twice", file)
-            continue
-        seen.add(pair)
+        seen.add(frozenset((a, b)))
         out.append(Correlation(a, b, float(rec.rank)))
     return out
+
+
+def _correlation_entry(item: Entry, c: Collector) -> _CorrelationEntry | None:
+    """One ``[[correlations]]`` entry's form: a table of two inputs ``between`` and a ``rank``
+    within [-1, 1]; ``None`` when it is not (reported on the entry's file)."""
+    where, entry, file = item.label, item.value, item.file
+    if not isinstance(entry, dict):
+        c.add(where, f"must be a table, got {type_name(entry)}", file)
+        return None
+    try:
+        return _CorrelationEntry.model_validate(entry)
+    except ValidationError as exc:
+        for loc, msg in pydantic_messages(exc):
+            if loc.startswith("rank"):
+                msg = f"must be a number within [-1, 1], got {value_text(entry.get('rank'))}"
+            if loc.startswith("between"):
+                loc, msg = "between", 'must list two inputs, e.g. ["a.b", "c.d"]'
+            c.add(f"{where}.{loc}", msg, file)
+        return None
+
+
+def _pair_problems(
+    a: str, b: str, inputs: Mapping[str, Distribution], seen: set[frozenset[str]]
+) -> list[str]:
+    """Why ``a`` ~ ``b`` cannot correlate (none: it can): each must be an uncertain input, the
+    two different, and the pair not given before (``seen``)."""
+    problems = []
+    for name in (a, b):
+        dist = inputs.get(name)
+        if dist is None:
+            problems.append(f"'{name[:80]}' is not an input{suggestion(name, list(inputs))}")
+        elif dist.is_fixed:
+            problems.append(f"'{name}' is fixed: only uncertain inputs can correlate")
+    if problems:
+        return problems
+    if a == b:
+        return [f"'{a}' cannot be correlated with itself"]
+    if frozenset((a, b)) in seen:
+        return [f"the pair {a} ~ {b} is given twice"]
+    return []
 
 
 def read_targets(table: object, c: Collector) -> list[Target]:
@@ -301,8 +258,7 @@ def read_targets(table: object, c: Collector) -> list[Target]:
             continue
         ((kind, limit),) = value.items()
         if not is_finite_number(limit) or abs(limit) > 1e300:
-            shown = num_text(limit) if isinstance(limit, int | float) else type_name(limit)
-            c.add(key, f"{kind} must be a finite number, got {shown}")
+            c.add(key, f"{kind} must be a finite number, got {value_text(limit)}")
             continue
         out.append(
             Target(metric, float(limit), None)

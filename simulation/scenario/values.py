@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import warnings
+from collections.abc import Callable
 
 import numpy as np
 
@@ -105,40 +106,64 @@ def exact_integer(value: object, dist: Distribution) -> int:
 
 def read_plain(spec: schema.KeySpec, value: object, key: str, c: Collector) -> object:
     """Validate a non-numeric key; return its value or None."""
-    if spec.kind == "string":
-        if not isinstance(value, str):
-            c.add(key, f"must be a text, got {type_name(value)}")
-            return None
-        if len(value) > 10_000:
-            c.add(key, "is too long (more than 10,000 characters)")
-            return None
-        if not value.replace("\n", "").replace("\t", "").isprintable():
-            c.add(key, f"must not contain control characters, got {type_name(value)}")
-            return None
-        return value
-    if spec.kind == "choice":
-        if not isinstance(value, str) or value not in spec.choices:
-            shown = type_name(value)
-            hint = suggestion(value, spec.choices) if isinstance(value, str) else ""
-            c.add(key, f"must be one of {', '.join(spec.choices)}, got {shown}{hint}")
-            return None
-        return value
-    if spec.kind == "date":
-        if isinstance(value, dt.datetime):
-            return value.date().isoformat()
-        if isinstance(value, dt.date):
-            return value.isoformat()
-        if isinstance(value, str):
-            try:
-                return dt.date.fromisoformat(value).isoformat()
-            except ValueError:
-                pass
-        c.add(key, f"must be a date like 2027-01-01, got {type_name(value)}")
+    reader = _PLAIN_READERS.get(spec.kind)
+    if reader is None:
+        raise AssertionError(spec.kind)
+    return reader(spec, value, key, c)
+
+
+def _read_string(spec: schema.KeySpec, value: object, key: str, c: Collector) -> object:
+    """A text of printable characters (new lines and tabs allowed), at most 10,000 long."""
+    if not isinstance(value, str):
+        c.add(key, f"must be a text, got {type_name(value)}")
         return None
-    if spec.kind == "boolean":
-        if not isinstance(value, bool):
-            quotes = " (without quotes)" if isinstance(value, str) else ""
-            c.add(key, f"must be true or false{quotes}, got {type_name(value)}")
-            return None
-        return value
-    raise AssertionError(spec.kind)
+    if len(value) > 10_000:
+        c.add(key, "is too long (more than 10,000 characters)")
+        return None
+    if not value.replace("\n", "").replace("\t", "").isprintable():
+        c.add(key, f"must not contain control characters, got {type_name(value)}")
+        return None
+    return value
+
+
+def _read_choice(spec: schema.KeySpec, value: object, key: str, c: Collector) -> object:
+    """One of the key's choices, with a did-you-mean for a text that is close to one."""
+    if not isinstance(value, str) or value not in spec.choices:
+        shown = type_name(value)
+        hint = suggestion(value, spec.choices) if isinstance(value, str) else ""
+        c.add(key, f"must be one of {', '.join(spec.choices)}, got {shown}{hint}")
+        return None
+    return value
+
+
+def _read_date(spec: schema.KeySpec, value: object, key: str, c: Collector) -> object:
+    """A TOML date or date-time (its day) or an ISO text, as ``YYYY-MM-DD``."""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value).isoformat()
+        except ValueError:
+            pass
+    c.add(key, f"must be a date like 2027-01-01, got {type_name(value)}")
+    return None
+
+
+def _read_boolean(spec: schema.KeySpec, value: object, key: str, c: Collector) -> object:
+    """``true`` or ``false`` (a quoted ``"true"`` is refused, saying so)."""
+    if not isinstance(value, bool):
+        quotes = " (without quotes)" if isinstance(value, str) else ""
+        c.add(key, f"must be true or false{quotes}, got {type_name(value)}")
+        return None
+    return value
+
+
+#: The reader of each non-numeric kind of key.
+_PLAIN_READERS: dict[str, Callable[[schema.KeySpec, object, str, Collector], object]] = {
+    "string": _read_string,
+    "choice": _read_choice,
+    "date": _read_date,
+    "boolean": _read_boolean,
+}

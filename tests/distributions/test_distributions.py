@@ -10,8 +10,9 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from simulation.distributions.continuous import FAST_PPF_MIN_SIZE, Pert
+from simulation.distributions.continuous import Pert
 from simulation.distributions.families import Distribution, Fixed
+from simulation.distributions.fast_ppf import FAST_PPF_MIN_SIZE
 from simulation.distributions.parsing import DISTRIBUTIONS, parse_distribution
 from simulation.errors import DistributionError
 

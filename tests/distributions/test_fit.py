@@ -15,6 +15,7 @@ from scipy import special, stats
 
 from simulation.cli.fit import fit
 from simulation.distributions.continuous import Gamma, LogNormal, Normal, Pert, Uniform
+from simulation.distributions.estimators import round_sig
 from simulation.distributions.families import Empirical
 from simulation.distributions.fit_charts import Curve, FitChartData
 from simulation.distributions.fitting import (
@@ -23,7 +24,6 @@ from simulation.distributions.fitting import (
     fit_distributions,
     fit_family,
     frozen,
-    round_sig,
     toml_line,
 )
 from simulation.distributions.parsing import parse_distribution

@@ -9,16 +9,13 @@ from scipy import optimize, stats
 from simulation.distributions.families import Distribution
 from simulation.distributions.parsing import parse_distribution
 from simulation.errors import CorrelationError
-from simulation.sampling.designs import (
-    SAMPLERS,
-    InputMatrix,
-    draw_inputs,
+from simulation.sampling.correlations import (
     iman_conover,
     is_psd,
     nearest_correlation,
     rank_correlation_matrix,
-    uniform_percentiles,
 )
+from simulation.sampling.designs import SAMPLERS, InputMatrix, draw_inputs, uniform_percentiles
 from simulation.scenario.types import Correlation
 
 NAMES = ("staffing.a", "vendor.b", "phases.c", "demand.d", "costs.one_off_e")
