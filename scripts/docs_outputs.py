@@ -4,7 +4,7 @@
 The table between the markers ``<!-- outputs table -->`` and ``<!-- end outputs table -->`` in
 the "Outputs" section is :func:`simulation.scenario.outputs.markdown_table`;
 ``tests/scenario/test_contracts.py`` fails while the two differ. Change an output's unit, direction
-or meaning in simulation/scenario/outputs.py, then run:
+or meaning in its group module under simulation/scenario/output_groups/, then run:
 
     .venv/bin/python scripts/docs_outputs.py
 """
