@@ -21,9 +21,7 @@ from simulation.report.chart_data import (
     percentiles,
 )
 from simulation.report.narrative import lower_label
-from simulation.results.reader import (
-    ResultsData,
-)
+from simulation.results.types import Results
 
 __all__ = [
     "ChartSpec",
@@ -59,7 +57,7 @@ class ChartSpec:
     draw: Callable[[], Figure]
 
 
-def _distribution_specs(data: ResultsData, metric: str) -> list[ChartSpec]:
+def _distribution_specs(data: Results, metric: str) -> list[ChartSpec]:
     d = distribution_data(data, metric)
     label, unit = d.info.label, d.info.unit
     missing = (
@@ -166,7 +164,7 @@ _FANS: tuple[tuple[str, str, str, tuple[tuple[str, str], ...], str, str, str], .
 
 
 def _draw_fan(
-    data: ResultsData,
+    data: Results,
     series: tuple[tuple[str, str], ...],
     title: str,
     unit: str,
@@ -177,7 +175,7 @@ def _draw_fan(
     )
 
 
-def _fan_specs(data: ResultsData) -> list[ChartSpec]:
+def _fan_specs(data: Results) -> list[ChartSpec]:
     band = (
         "The shaded band holds 80% of the simulated futures (P10 to P90); the line is the median."
     )
@@ -225,7 +223,7 @@ def _tornado_drawer(d: Drivers, label: str) -> Callable[[], Figure]:
     return draw
 
 
-def chart_specs(data: ResultsData) -> list[ChartSpec]:
+def chart_specs(data: Results) -> list[ChartSpec]:
     """Every chart a results folder supports, in report order."""
     specs: list[ChartSpec] = []
     for metric in DISTRIBUTION_METRICS:

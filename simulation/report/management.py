@@ -25,7 +25,7 @@ from simulation.plotting.style import human
 from simulation.scenario.outputs import BY_NAME
 
 if TYPE_CHECKING:
-    from simulation.results.reader import ResultsData
+    from simulation.results.types import Results
 
 #: The outputs of the section, in the order its table lists them.
 MANAGEMENT_METRICS: tuple[str, ...] = (
@@ -67,7 +67,7 @@ _LEVERS = (
 )
 
 
-def planned_team(data: ResultsData) -> float | None:
+def planned_team(data: Results) -> float | None:
     """The team size of the plan (``staffing.target_agents``) when inputs.csv holds it as a
     fixed value; None when it is uncertain (no single plan) or inputs.csv is absent."""
     inputs = data.inputs
@@ -80,7 +80,7 @@ def planned_team(data: ResultsData) -> float | None:
     return value if math.isfinite(value) else None
 
 
-def management_rows(data: ResultsData) -> list[dict[str, str]]:
+def management_rows(data: Results) -> list[dict[str, str]]:
     """Rows of the section's table: label, what it counts, P50 and P90 (units and currency
     filled), for each output of :data:`MANAGEMENT_METRICS` that summary.csv has."""
     plan = planned_team(data)
@@ -115,7 +115,7 @@ def _and(parts: Sequence[str]) -> str:
     return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
-def management_sentence(data: ResultsData) -> str | None:
+def management_sentence(data: Results) -> str | None:
     """One plain sentence on the futures that needed the most help, from the P90 of each output.
 
     A P90 above zero says that one future in ten needed at least that much of the lever; a P90
@@ -178,7 +178,7 @@ def management_sentence(data: ResultsData) -> str | None:
     return None
 
 
-def management_section(data: ResultsData) -> dict[str, Any] | None:
+def management_section(data: Results) -> dict[str, Any] | None:
     """What the report's section shows (``rows``, ``sentence``), or None when summary.csv has
     none of :data:`MANAGEMENT_METRICS` (a folder written before the management layer)."""
     rows = management_rows(data)

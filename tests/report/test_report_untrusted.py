@@ -55,7 +55,7 @@ def test_every_folder_the_writer_produces_is_accepted(
     out = res.save(tmp_path / "run", charts=False, report=False)
     data = load_results(out)
     assert len(data.samples) == iterations
-    assert set(data.summary.index) >= {"transition_cost", "npv_savings", "breakeven_month"}
+    assert set(data.summary["metric"]) >= {"transition_cost", "npv_savings", "breakeven_month"}
 
 
 @pytest.mark.filterwarnings("error::UserWarning")  # also in the forked chart workers
