@@ -1,7 +1,7 @@
 """What each chart of the run report draws, read from a
 :class:`~simulation.results.types.Results`: percentiles and targets, ECDF and histogram data,
 fan bands, the drivers of an output. Data only: the figures are drawn by
-:mod:`simulation.plotting.charts`."""
+:mod:`simulation.plotting` (``distribution``, ``fans``, ``drivers``)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from simulation.plotting.charts import FanSeries, Percentiles, TargetLine
+from simulation.plotting.distribution import Percentiles, TargetLine
+from simulation.plotting.fans import FanSeries
 from simulation.results.metrics import MetricInfo
 from simulation.results.types import Results
 from simulation.scenario.schema import BY_PATH

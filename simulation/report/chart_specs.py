@@ -10,7 +10,8 @@ from dataclasses import dataclass
 
 from matplotlib.figure import Figure
 
-from simulation.plotting import charts
+from simulation.plotting import distribution, fans
+from simulation.plotting import drivers as driver_charts
 from simulation.report.chart_data import (
     Drivers,
     describe_input,
@@ -72,7 +73,7 @@ def _distribution_specs(data: Results, metric: str) -> list[ChartSpec]:
             f"{label}: S-curve",
             f"Read across from a chance on the left to the value on the bottom: the P80 is the "
             f"value that 80% of the simulated futures stay at or below.{missing}",
-            lambda: charts.s_curve(
+            lambda: distribution.s_curve(
                 d.curve_values,
                 d.curve_probability,
                 d.percentiles,
@@ -86,7 +87,7 @@ def _distribution_specs(data: Results, metric: str) -> list[ChartSpec]:
             f"{label}: distribution",
             "Share of simulated futures in each range, with the same P10/P50/P90 markers."
             + missing,
-            lambda: charts.histogram(
+            lambda: distribution.histogram(
                 d.values, d.percentiles, label=label, unit=unit, target=d.target
             ),
         ),
@@ -170,7 +171,7 @@ def _draw_fan(
     unit: str,
     y_label: str,
 ) -> Figure:
-    return charts.fan_chart(
+    return fans.fan_chart(
         [fan_data(data, key, text) for key, text in series], title=title, unit=unit, y_label=y_label
     )
 
@@ -201,7 +202,7 @@ def _fan_specs(data: Results) -> list[ChartSpec]:
                 band
                 + " Backsourcing pays off where its line falls below the status quo; the green "
                 "region spans the P10 to P90 break-even month of the futures that break even.",
-                lambda: charts.cost_paths_chart(
+                lambda: fans.cost_paths_chart(
                     fan_data(data, "cost_backsourcing", "Backsourcing"),
                     fan_data(data, "cost_status_quo", "Stay outsourced"),
                     currency=data.currency,
@@ -216,7 +217,7 @@ def _fan_specs(data: Results) -> list[ChartSpec]:
 def _tornado_drawer(d: Drivers, label: str) -> Callable[[], Figure]:
     def draw() -> Figure:
         names = [f"{describe_input(i)}\n({i})" for i in d.inputs]
-        return charts.tornado(
+        return driver_charts.tornado(
             names, d.spearman, output_label=lower_label(label), contributions=d.contribution
         )
 
@@ -252,7 +253,7 @@ def chart_specs(data: Results) -> list[ChartSpec]:
                 "Risk register",
                 "How often each risk struck in the simulation, and the mean difference in "
                 "transition cost and time between futures with and without it.",
-                lambda: charts.risk_register_chart(
+                lambda: driver_charts.risk_register_chart(
                     list(r["risk"].astype(str)),
                     r["occurrence_rate"].to_numpy(float),
                     r["transition_cost_effect"].to_numpy(float),
