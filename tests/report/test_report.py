@@ -479,9 +479,9 @@ def test_a_folder_from_before_the_management_layer_renders_without_the_section(
     pdf_tables: list[tuple[str, str]] = []
     real = pdf._table_pages
 
-    def spy(pdf, title, header, rows, widths, note=""):  # type: ignore[no-untyped-def]
-        pdf_tables.append((title, note))
-        real(pdf, title, header, rows, widths, note)
+    def spy(pages, table):  # type: ignore[no-untyped-def]
+        pdf_tables.append((table.title, table.note))
+        real(pages, table)
 
     monkeypatch.setattr(pdf, "_table_pages", spy)
     old = write_results_folder(tmp_path / "old", n=120, management=False)
