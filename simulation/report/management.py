@@ -127,6 +127,23 @@ def management_sentence(data: Results) -> str | None:
     plan (known only for a fixed plan, see :func:`planned_team`). Outputs missing from
     summary.csv (or without a value) are left out; None when there is nothing to say.
     """
+    done, none = _levers_used(data)
+    cost, money = _response_cost(data)
+    if done:
+        return _help_sentence(done, none, cost, money)
+    if none:
+        return _no_help_sentence(none, cost, money)
+    if cost > 0.0:
+        return f"In the 10% of futures with the costliest response, it cost at least {money}."
+    if cost == 0.0:
+        return "In nine futures in ten management's response cost nothing."
+    return None
+
+
+def _levers_used(data: Results) -> tuple[list[str], list[str]]:
+    """What management did in the futures that needed the most of each lever (clauses of
+    :attr:`_Lever.done`, the team raised above the plan), and the levers nine futures in ten
+    did without (noun phrases); a lever without a P90 in neither."""
     done: list[str] = []
     none: list[str] = []
     for lever in _LEVERS:
@@ -146,36 +163,42 @@ def management_sentence(data: Results) -> str | None:
             )
         else:
             none.append("larger team")
+    return done, none
+
+
+def _response_cost(data: Results) -> tuple[float, str]:
+    """The P90 of the response cost (NaN when unknown; 0 when less than one unit of currency)
+    and its text."""
     cost = data.stat("response_cost", "p90")
     money = human(cost, data.currency)
     if cost > 0.0 and not _shown_positive(cost, money):
         cost = 0.0  # less than one unit of currency
-    if done:
-        sentence = (
-            "In the 10% of futures that needed the most of each kind of help, management "
-            + _and(done)
-        )
-        if cost > 0.0:
-            sentence += f", at a response cost of at least {money}"
-        if none:
-            sentence += "; in nine futures in ten it used " + _and([f"no {x}" for x in none])
-        return sentence + "."
-    if none:
-        sentence = "In nine futures in ten management used " + _and([f"no {x}" for x in none])
-        if cost == 0.0:
-            return sentence + ", and the response cost nothing."
-        if cost > 0.0:
-            return (
-                sentence
-                + f"; the costliest 10% of responses still cost at least {money} (each lever "
-                "was used in at most one future in ten)."
-            )
-        return sentence + "."
+    return cost, money
+
+
+def _help_sentence(done: list[str], none: list[str], cost: float, money: str) -> str:
+    """Some lever was needed: what management did, at what cost, and what it did without."""
+    sentence = (
+        "In the 10% of futures that needed the most of each kind of help, management " + _and(done)
+    )
     if cost > 0.0:
-        return f"In the 10% of futures with the costliest response, it cost at least {money}."
+        sentence += f", at a response cost of at least {money}"
+    if none:
+        sentence += "; in nine futures in ten it used " + _and([f"no {x}" for x in none])
+    return sentence + "."
+
+
+def _no_help_sentence(none: list[str], cost: float, money: str) -> str:
+    """No lever was needed in nine futures in ten; what the response cost all the same."""
+    sentence = "In nine futures in ten management used " + _and([f"no {x}" for x in none])
     if cost == 0.0:
-        return "In nine futures in ten management's response cost nothing."
-    return None
+        return sentence + ", and the response cost nothing."
+    if cost > 0.0:
+        return (
+            sentence + f"; the costliest 10% of responses still cost at least {money} (each lever "
+            "was used in at most one future in ten)."
+        )
+    return sentence + "."
 
 
 def management_section(data: Results) -> dict[str, Any] | None:
