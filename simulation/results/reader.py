@@ -16,10 +16,9 @@ from simulation.results.contract import (
     SENSITIVITY,
     SUMMARY,
     TIMESERIES,
-    decode_text,
-    read_table,
 )
 from simulation.results.folder_io import Folder
+from simulation.results.parsing import decode_text, read_table
 from simulation.results.run_json import read_run
 from simulation.results.types import Results
 
