@@ -18,7 +18,12 @@ from simulation.report.chart_specs import ChartSpec
 
 __all__ = [
     "A4",
+    "ASSUMPTIONS",
+    "DRIVERS",
+    "KEY_FIGURES",
+    "MANAGEMENT",
     "PdfTable",
+    "RISKS",
     "render_pdf",
     "tables_after_charts",
     "tables_before_charts",
@@ -141,75 +146,82 @@ def render_pdf(
     return out.getvalue()
 
 
-def _cells(rows: Sequence[Mapping[str, Any]], keys: Sequence[str]) -> list[list[str]]:
-    """The cells ``keys`` of each row of a report table (a row of report.html's context)."""
-    return [[row[key] for key in keys] for row in rows]
+#: A column of a table drawn from report rows: its header, the key of its cell in each row (a row
+#: of report.html's context) and its width (share of the page's width).
+Column = tuple[str, str, float]
+
+#: The columns of each table drawn from report rows.
+KEY_FIGURES: tuple[Column, ...] = (
+    ("Output", "label", 0.34),
+    ("P10", "p10", 0.12),
+    ("P50", "p50", 0.12),
+    ("P90", "p90", 0.12),
+    ("Target", "target", 0.12),
+    ("P(target met)", "p_target", 0.18),
+)
+MANAGEMENT: tuple[Column, ...] = (
+    ("Output", "label", 0.22),
+    ("What it counts", "meaning", 0.54),
+    ("P50", "p50", 0.12),
+    ("P90", "p90", 0.12),
+)
+DRIVERS: tuple[Column, ...] = (
+    ("Output", "output", 0.25),
+    ("#", "rank", 0.05),
+    ("Input", "input", 0.46),
+    ("Spearman", "spearman", 0.12),
+    ("Share", "contribution", 0.12),
+)
+RISKS: tuple[Column, ...] = (
+    ("Risk", "risk", 0.4),
+    ("Occurs", "rate", 0.15),
+    ("Effect on cost", "cost", 0.25),
+    ("Effect on time", "months", 0.2),
+)
+ASSUMPTIONS: tuple[Column, ...] = (
+    ("Input", "input", 0.35),
+    ("Distribution", "distribution", 0.4),
+    ("Mean", "mean", 0.1),
+    ("Unit", "unit", 0.15),
+)
+
+
+def _table(
+    title: str, rows: Sequence[Mapping[str, Any]], columns: Sequence[Column], note: str = ""
+) -> PdfTable:
+    """The PDF table of report rows, one cell per column."""
+    return PdfTable(
+        title,
+        [header for header, _key, _width in columns],
+        [[row[key] for _header, key, _width in columns] for row in rows],
+        [width for _header, _key, width in columns],
+        note,
+    )
 
 
 def tables_before_charts(context: Mapping[str, Any]) -> list[PdfTable]:
     """The key figures (with the probabilities) and, when the run has its outputs, what
     management had to do."""
-    key = list(context["key_figures"]) + list(context["other_figures"])
-    tables = [
-        PdfTable(
-            "Key figures",
-            ["Output", "P10", "P50", "P90", "Target", "P(target met)"],
-            _cells(key, ("label", "p10", "p50", "p90", "target", "p_target"))
-            + [[r["label"], "", r["value"], "", "", ""] for r in context["probabilities"]],
-            [0.34, 0.12, 0.12, 0.12, 0.12, 0.18],
-        )
-    ]
+    key = _table("Key figures", [*context["key_figures"], *context["other_figures"]], KEY_FIGURES)
+    key.rows.extend([r["label"], "", r["value"], "", "", ""] for r in context["probabilities"])
+    tables = [key]
     management = context.get("management")
     if management:
-        tables.append(
-            PdfTable(
-                "What management had to do",
-                ["Output", "What it counts", "P50", "P90"],
-                _cells(management["rows"], ("label", "meaning", "p50", "p90")),
-                [0.22, 0.54, 0.12, 0.12],
-                note=management["sentence"] or "",
-            )
-        )
+        note = management["sentence"] or ""
+        tables.append(_table("What management had to do", management["rows"], MANAGEMENT, note))
     return tables
 
 
 def tables_after_charts(context: Mapping[str, Any]) -> list[PdfTable]:
     """The top drivers, the risk register (when the scenario has risks), the assumptions and
     the run details."""
-    drivers = ("output", "rank", "input", "spearman", "contribution")
-    tables = [
-        PdfTable(
-            "Top drivers",
-            ["Output", "#", "Input", "Spearman", "Share"],
-            _cells(context["drivers"], drivers),
-            [0.25, 0.05, 0.46, 0.12, 0.12],
-        )
-    ]
+    tables = [_table("Top drivers", context["drivers"], DRIVERS)]
     if context["risks"]:
-        tables.append(
-            PdfTable(
-                "Risk register",
-                ["Risk", "Occurs", "Effect on cost", "Effect on time"],
-                _cells(context["risks"], ("risk", "rate", "cost", "months")),
-                [0.4, 0.15, 0.25, 0.2],
-            )
-        )
-    assumptions = ("input", "distribution", "mean", "unit")
-    return [
-        *tables,
-        PdfTable(
-            "Assumptions",
-            ["Input", "Distribution", "Mean", "Unit"],
-            _cells(context["assumptions"], assumptions),
-            [0.35, 0.4, 0.1, 0.15],
-        ),
-        PdfTable(
-            "Run details",
-            ["Item", "Value"],
-            [[k, v] for k, v in context["metadata"]],
-            [0.25, 0.75],
-        ),
-    ]
+        tables.append(_table("Risk register", context["risks"], RISKS))
+    tables.append(_table("Assumptions", context["assumptions"], ASSUMPTIONS))
+    metadata = [[k, v] for k, v in context["metadata"]]
+    tables.append(PdfTable("Run details", ["Item", "Value"], metadata, [0.25, 0.75]))
+    return tables
 
 
 A4 = (8.27, 11.69)
