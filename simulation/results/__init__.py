@@ -3,11 +3,10 @@
 Owns :class:`Results` (``types``), the one results type: what a run returns (its tables built
 from the engine's arrays and its folder written, ``run_results``; samples streamed into the
 staging folder while it goes, ``streaming``) and what reading a folder back against the
-folder's contract gives (``reader``; ``contract``, ``run_json``, ``parsing``,
-``consistency``); how outputs
-are named for people (``metrics``); and the folder machinery: staging and atomic publishing
-(``folders``, ``publishing``, ``stale``), reads that follow no link and all-or-nothing writes
-(``folder_io``). Imports :mod:`simulation.analysis` and below.
+folder's contract gives (``reader``; ``contract``, ``run_json``, ``parsing``, ``consistency``);
+how outputs are named for people (``metrics``); and the folder machinery: staging and atomic
+publishing (``folders``, ``publishing``, ``stale``), reads that follow no link and
+all-or-nothing writes (``folder_io``). Imports :mod:`simulation.analysis` and below.
 """
 
 from __future__ import annotations
