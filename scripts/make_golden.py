@@ -64,8 +64,7 @@ def golden_summary(path: Path, iterations: int = ITERATIONS, seed: int = SEED) -
 
 
 def summary_of(res: Any, path: Path, iterations: int, seed: int) -> dict[str, Any]:
-    """The golden summary of a finished run (a
-    :class:`simulation.results.run_results.RunResults`)."""
+    """The golden summary of a finished run (a :class:`simulation.results.types.Results`)."""
     table = res.summary.set_index("metric")
     outputs = {
         m: {s: _number(table.loc[m, s]) for s in STATS} for m in KEY_OUTPUTS if m in table.index

@@ -12,11 +12,11 @@ The public API, one verb per stage of the pipeline:
 ===================  ==========================================================================
 ``load_scenario``    read and check a TOML scenario -> :class:`Scenario`
 ``sample_inputs``    draw its uncertain inputs as a run would, without the model
-``run``              the Monte Carlo run (:class:`RunOptions`) -> :class:`RunResults`
+``run``              the Monte Carlo run (:class:`RunOptions`) -> :class:`Results`
 ``trace``            re-run one iteration of a run with its event log
 ``compare``          alternatives on the same futures -> :class:`Comparison`
 ``sweep``            one or more levers over a grid -> :class:`SweepResults` (``Lever``)
-``load_results``     read back a results folder -> :class:`ResultsData`
+``load_results``     read back a results folder -> :class:`Results` (the type a run returns)
 ===================  ==========================================================================
 
 Names are imported lazily, on first use, so that ``import simulation`` (and
@@ -37,8 +37,8 @@ if TYPE_CHECKING:
     from simulation.api import run
     from simulation.engine.run import trace
     from simulation.errors import ScenarioError, SimulationError
-    from simulation.results.reader import ResultsData, load_results
-    from simulation.results.run_results import RunResults
+    from simulation.results.reader import load_results
+    from simulation.results.types import Results
     from simulation.sampling.designs import InputMatrix, sample_inputs
     from simulation.scenario.reader import load_scenario
     from simulation.scenario.run_options import RunOptions
@@ -48,9 +48,8 @@ __all__ = [
     "Comparison",
     "InputMatrix",
     "Lever",
-    "ResultsData",
+    "Results",
     "RunOptions",
-    "RunResults",
     "Scenario",
     "ScenarioError",
     "SimulationError",
@@ -70,9 +69,8 @@ _WHERE = {
     "Comparison": "simulation.analysis.compare",
     "InputMatrix": "simulation.sampling.designs",
     "Lever": "simulation.analysis.sweep",
-    "ResultsData": "simulation.results.reader",
+    "Results": "simulation.results.types",
     "RunOptions": "simulation.scenario.run_options",
-    "RunResults": "simulation.results.run_results",
     "Scenario": "simulation.scenario.types",
     "ScenarioError": "simulation.errors",
     "SimulationError": "simulation.errors",

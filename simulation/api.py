@@ -15,7 +15,9 @@ from simulation.errors import SimulationError
 from simulation.inputfiles import os_reason
 from simulation.provenance import now_utc, package_version, versions
 from simulation.results.folders import shown
-from simulation.results.run_results import ResultsStage, RunResults, build_results
+from simulation.results.run_results import build_results
+from simulation.results.streaming import ResultsStage
+from simulation.results.types import Results
 from simulation.scenario.reader import load_scenario
 from simulation.scenario.run_options import RunOptions
 from simulation.scenario.types import Scenario
@@ -37,7 +39,7 @@ def run(
     formats: str = "csv",
     rank_risks: bool = True,
     unique_out: bool = False,
-) -> RunResults:
+) -> Results:
     """Run a scenario's Monte Carlo simulation and return its tables.
 
     ``scenario`` is a :class:`Scenario` or a path to a TOML file. How the run is made is one
@@ -53,7 +55,7 @@ def run(
     ``.save(out)`` completes (``formats``: ``csv``, or ``parquet``/``both`` to add
     ``samples.parquet``); call ``.discard()`` instead to drop it. With ``unique_out`` (a default
     folder name) the first free name of ``out``, ``out-2``, ``out-3`` … is taken
-    (``RunResults.stage.out``).
+    (``Results.stage.out``).
 
     ``rank_risks`` adds the risk-removal ranking to the risks table: for each risk, the change in
     P80 transition cost and months when it is switched off, on the same random streams (only the

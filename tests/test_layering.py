@@ -49,13 +49,13 @@ EXCEPTIONS: dict[tuple[str, str], str] = {
     (
         "simulation.results.run_results",
         "simulation.report.run_report",
-    ): "RunResults.save(report=True) writes the run's charts and report.html into the folder it "
+    ): "Results.save(report=True) writes the run's charts and report.html into the folder it "
     "publishes at once (one atomic rename); imported inside write_folder only when asked, so "
     "reading or writing results without a report never loads the report stage",
     (
         "simulation.results.run_results",
         "simulation.report.drawing",
-    ): "as above: the charts of the report RunResults.save writes",
+    ): "as above: the charts of the report Results.save writes",
     (
         "simulation.analysis.compare",
         "simulation.results.publishing",
@@ -70,7 +70,7 @@ EXCEPTIONS: dict[tuple[str, str], str] = {
         "simulation.analysis.compare",
         "simulation.report.compare",
     ): "Comparison.save(report=True) writes the comparison report into the folder it "
-    "publishes (imported only when asked, as for RunResults.save)",
+    "publishes (imported only when asked, as for Results.save)",
     (
         "simulation.analysis.sweep",
         "simulation.results.publishing",

@@ -29,8 +29,7 @@ REQUIRED = {
     "compare",
     "sweep",
     "load_results",
-    "RunResults",
-    "ResultsData",
+    "Results",
     "RunOptions",
 }
 
@@ -146,7 +145,7 @@ def test_the_readmes_notebook_snippet_runs(notebook_dir: Path) -> None:
     assert p10 <= p50 <= p90
     saved = notebook_dir / "results" / "notebook_run"
     assert (saved / "run.json").is_file() and (saved / "report.html").is_file()
-    assert simulation.load_results(saved).run["iterations"] == 40
+    assert simulation.load_results(saved).meta["iterations"] == 40
 
 
 def test_the_package_docstrings_snippet_runs(notebook_dir: Path) -> None:

@@ -11,8 +11,8 @@ from matplotlib.figure import Figure
 from numpy.typing import NDArray
 
 from simulation.analysis.compare import Curve
-from simulation.plotting import charts, style
-from simulation.plotting.charts import Percentiles
+from simulation.plotting import style
+from simulation.plotting.distribution import Percentiles, histogram
 from simulation.plotting.style import human
 
 FloatArray = NDArray[np.float64]
@@ -61,9 +61,7 @@ def overlaid_s_curves(
     style.probability_axis(ax)
     for q in (0.1, 0.5, 0.9):
         ax.axhline(q, color=style.GREY, lw=0.6, ls=":", zorder=1)
-    ax.grid(alpha=0.3)
-    ax.set_title(style.plain_text(title))
-    ax.legend(loc="lower right", fontsize=8)
+    style.finish_axes(ax, title, legend="lower right")
     return fig
 
 
@@ -79,7 +77,7 @@ def difference_histogram(
 ) -> Figure:
     """Histogram of a paired difference B − A (missing pairs removed by the caller) with its
     P10/P50/P90 and a line at zero labelled with the share of futures in which B is better."""
-    fig = charts.histogram(differences, percentiles, label=label, unit=unit, ax=ax)
+    fig = histogram(differences, percentiles, label=label, unit=unit, ax=ax)
     axis = fig.axes[0] if ax is None else ax
     axis.axvline(
         0.0,
@@ -90,6 +88,5 @@ def difference_histogram(
             f"No difference; {better_words} in {human(better_share, '%')}", legend=True
         ),
     )
-    axis.set_title(style.plain_text(f"{label}: paired difference"))
-    axis.legend(loc="upper right", fontsize=8)
+    style.finish_axes(axis, f"{label}: paired difference", legend="upper right", grid=None)
     return fig

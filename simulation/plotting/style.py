@@ -20,6 +20,7 @@ __all__ = [
     "BLUE",
     "GREEN",
     "GREY",
+    "LegendPlace",
     "ORANGE",
     "PURPLE",
     "PercentFormatter",
@@ -28,7 +29,9 @@ __all__ = [
     "axis_label",
     "axis_scale",
     "data_magnitude",
+    "drawn_scale",
     "figure_axes",
+    "finish_axes",
     "format_axis",
     "human",
     "new_figure",
@@ -154,6 +157,13 @@ def axis_scale(unit: str, magnitude: float) -> tuple[float, str]:
     return 1.0, unit
 
 
+def drawn_scale(unit: str, magnitude: float) -> tuple[float, str]:
+    """As :func:`axis_scale`, for values drawn as given when they are fractions (0..1, labelled
+    by percent ticks): divisor 1 and unit text ``%`` for a percent unit."""
+    factor, unit_text = axis_scale(unit, magnitude)
+    return (1.0, unit_text) if unit_text == "%" else (factor, unit_text)
+
+
 def format_axis(ax: Axes, which: Literal["x", "y"], unit: str, magnitude: float) -> str:
     """Put human tick labels on one axis; return the unit text for the axis label."""
     factor, label = axis_scale(unit, magnitude)
@@ -225,3 +235,23 @@ def probability_axis(ax: Axes) -> None:
 def axis_label(label: str, unit_text: str) -> str:
     """``label (unit)``, or ``label`` alone when there is no unit text."""
     return f"{label} ({unit_text})" if unit_text else label
+
+
+#: Where a chart's legend goes (matplotlib's ``loc``).
+LegendPlace = Literal["best", "upper left", "upper right", "lower left", "lower right"]
+
+
+def finish_axes(
+    ax: Axes,
+    title: str,
+    legend: LegendPlace | None = None,
+    grid: Literal["both", "x", "y"] | None = "both",
+) -> None:
+    """How every chart ends: a light grid (``grid``: on both axes, one, or None for none), the
+    title (drawn literally, :func:`plain_text`) and, at ``legend`` (a matplotlib location such
+    as ``"best"``), the legend in small type."""
+    if grid is not None:
+        ax.grid(alpha=0.3, axis=grid)
+    ax.set_title(plain_text(title))
+    if legend is not None:
+        ax.legend(loc=legend, fontsize=8)

@@ -35,59 +35,55 @@ def sweep_chart(
     categorical = any(isinstance(v, str) for v in x)
     pos = np.arange(len(x), dtype=float) if categorical else np.asarray(x, dtype=float)
     magnitude = style.data_magnitude(*[ln.p90 for ln in lines], *[ln.p10 for ln in lines])
-    factor, unit_text = style.axis_scale(unit, magnitude)
-    if unit_text == "%":
-        factor = 1.0
+    factor, unit_text = style.drawn_scale(unit, magnitude)
     width = 0.5 / max(len(lines), 1)
     for i, (ln, colour) in enumerate(zip(lines, itertools.cycle(style.SERIES_COLOURS))):
-        p10, p50, p90 = ln.p10 / factor, ln.p50 / factor, ln.p90 / factor
         if categorical:
-            xs = pos + (i - (len(lines) - 1) / 2) * width
-            bars = ax.errorbar(
-                xs,
-                p50,
-                yerr=[p50 - p10, p90 - p50],
-                fmt="o",
-                color=colour,
-                capsize=4,
-                label=style.plain_text(f"{ln.label} P50 (P10–P90)", legend=True),
-            )
-            bars.lines[0].set_gid(f"p50:{ln.label}")
+            _whiskers(ax, pos + (i - (len(lines) - 1) / 2) * width, ln, factor, colour)
         else:
-            band = ax.fill_between(pos, p10, p90, color=colour, alpha=0.15, lw=0)
-            band.set_gid(f"band:{ln.label}")
-            (line,) = ax.plot(
-                pos,
-                p50,
-                "o-",
-                color=colour,
-                lw=2,
-                label=style.plain_text(f"{ln.label} P50", legend=True),
-            )
-            line.set_gid(f"p50:{ln.label}")
-            ax.plot(
-                pos,
-                p10,
-                ":",
-                color=colour,
-                lw=1,
-                label=style.plain_text(f"{ln.label} P10 / P90", legend=True),
-            )
-            ax.plot(pos, p90, ":", color=colour, lw=1)
+            _band(ax, pos, ln, factor, colour)
     if target is not None:
         ax.axhline(
             target[0] / factor,
             color=style.RED,
             lw=1.2,
             ls="--",
-            label=style.plain_text(target[1], legend=True),
+            label=_legend(target[1]),
         )
     if categorical:
         ax.set_xticks(pos, [style.plain_text(v) for v in x])
         ax.set_xlim(-0.5, len(x) - 0.5)
     ax.set_xlabel(style.plain_text(x_label))
     ax.set_ylabel(style.plain_text(style.axis_label(label, unit_text)))
-    ax.grid(alpha=0.3)
-    ax.set_title(style.plain_text(f"{label} against {x_label}"))
-    ax.legend(loc="best", fontsize=8)
+    style.finish_axes(ax, f"{label} against {x_label}", legend="best")
     return fig
+
+
+def _whiskers(ax: Axes, xs: np.ndarray, ln: SweepLine, factor: float, colour: str) -> None:
+    """One line at option values: its P50 as points with P10–P90 whiskers."""
+    p10, p50, p90 = ln.p10 / factor, ln.p50 / factor, ln.p90 / factor
+    bars = ax.errorbar(
+        xs,
+        p50,
+        yerr=[p50 - p10, p90 - p50],
+        fmt="o",
+        color=colour,
+        capsize=4,
+        label=_legend(f"{ln.label} P50 (P10–P90)"),
+    )
+    bars.lines[0].set_gid(f"p50:{ln.label}")
+
+
+def _band(ax: Axes, pos: np.ndarray, ln: SweepLine, factor: float, colour: str) -> None:
+    """One line at numeric values: its P10–P90 band, its P50 line and dotted P10 and P90."""
+    p10, p50, p90 = ln.p10 / factor, ln.p50 / factor, ln.p90 / factor
+    band = ax.fill_between(pos, p10, p90, color=colour, alpha=0.15, lw=0)
+    band.set_gid(f"band:{ln.label}")
+    (line,) = ax.plot(pos, p50, "o-", color=colour, lw=2, label=_legend(f"{ln.label} P50"))
+    line.set_gid(f"p50:{ln.label}")
+    ax.plot(pos, p10, ":", color=colour, lw=1, label=_legend(f"{ln.label} P10 / P90"))
+    ax.plot(pos, p90, ":", color=colour, lw=1)
+
+
+def _legend(text: str) -> str:
+    return style.plain_text(text, legend=True)

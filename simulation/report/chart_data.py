@@ -1,7 +1,7 @@
 """What each chart of the run report draws, read from a
-:class:`~simulation.results.reader.ResultsData`: percentiles and targets, ECDF and histogram data,
+:class:`~simulation.results.types.Results`: percentiles and targets, ECDF and histogram data,
 fan bands, the drivers of an output. Data only: the figures are drawn by
-:mod:`simulation.plotting.charts`."""
+:mod:`simulation.plotting` (``distribution``, ``fans``, ``drivers``)."""
 
 from __future__ import annotations
 
@@ -11,11 +11,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from simulation.plotting.charts import FanSeries, Percentiles, TargetLine
-from simulation.results.reader import (
-    MetricInfo,
-    ResultsData,
-)
+from simulation.plotting.distribution import Percentiles, TargetLine
+from simulation.plotting.fans import FanSeries
+from simulation.results.metrics import MetricInfo
+from simulation.results.types import Results
 from simulation.scenario.schema import BY_PATH
 
 __all__ = [
@@ -46,17 +45,17 @@ def parse_target(text: str) -> tuple[str, float] | None:
     return (match.group(1), float(match.group(2))) if match else None
 
 
-def target_line(data: ResultsData, metric: str) -> TargetLine | None:
+def target_line(data: Results, metric: str) -> TargetLine | None:
     """The target on ``metric`` with its probability of being met, from summary.csv."""
     if not data.has(metric) or "target" not in data.summary.columns:
         return None
-    parsed = parse_target(str(data.summary.at[metric, "target"]))
+    parsed = parse_target(str(data.by_metric.at[metric, "target"]))
     if parsed is None:
         return None
     return TargetLine(parsed[1], parsed[0], data.stat(metric, "p_within_target"))
 
 
-def percentiles(data: ResultsData, metric: str) -> Percentiles:
+def percentiles(data: Results, metric: str) -> Percentiles:
     """P10 / P50 / P90 of an output from summary.csv."""
     return Percentiles(data.stat(metric, "p10"), data.stat(metric, "p50"), data.stat(metric, "p90"))
 
@@ -80,7 +79,7 @@ class DistributionData:
     n_missing: int
 
 
-def distribution_data(data: ResultsData, metric: str) -> DistributionData:
+def distribution_data(data: Results, metric: str) -> DistributionData:
     """Sorted sample of ``out.<metric>`` and its empirical cumulative probabilities."""
     column = data.samples[f"out.{metric}"]
     values = np.sort(pd.to_numeric(column, errors="coerce").dropna().to_numpy(dtype=float))
@@ -99,7 +98,7 @@ def distribution_data(data: ResultsData, metric: str) -> DistributionData:
     )
 
 
-def fan_data(data: ResultsData, series: str, label: str | None = None) -> FanSeries:
+def fan_data(data: Results, series: str, label: str | None = None) -> FanSeries:
     """P10 / P50 / P90 band of one monthly series from timeseries.csv."""
     rows = data.timeseries[data.timeseries["series"] == series].sort_values("month")
     return FanSeries(
@@ -111,7 +110,7 @@ def fan_data(data: ResultsData, series: str, label: str | None = None) -> FanSer
     )
 
 
-def has_series(data: ResultsData, *names: str) -> bool:
+def has_series(data: Results, *names: str) -> bool:
     if data.timeseries.empty or "series" not in data.timeseries.columns:
         return False
     present = set(data.timeseries["series"].unique())
@@ -128,7 +127,7 @@ class Drivers:
     contribution: np.ndarray
 
 
-def drivers(data: ResultsData, output: str, top: int = 8) -> Drivers:
+def drivers(data: Results, output: str, top: int = 8) -> Drivers:
     """The ``top`` highest-ranked inputs of ``output`` (rank 1 = strongest driver)."""
     table = data.sensitivity
     rows = table[table["output"] == output] if not table.empty else table

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 
 from matplotlib.figure import Figure
 
-from simulation.plotting import charts
+from simulation.plotting import distribution, fans
+from simulation.plotting import drivers as driver_charts
 from simulation.report.chart_data import (
     Drivers,
     describe_input,
@@ -21,9 +22,7 @@ from simulation.report.chart_data import (
     percentiles,
 )
 from simulation.report.narrative import lower_label
-from simulation.results.reader import (
-    ResultsData,
-)
+from simulation.results.types import Results
 
 __all__ = [
     "ChartSpec",
@@ -59,7 +58,7 @@ class ChartSpec:
     draw: Callable[[], Figure]
 
 
-def _distribution_specs(data: ResultsData, metric: str) -> list[ChartSpec]:
+def _distribution_specs(data: Results, metric: str) -> list[ChartSpec]:
     d = distribution_data(data, metric)
     label, unit = d.info.label, d.info.unit
     missing = (
@@ -74,7 +73,7 @@ def _distribution_specs(data: ResultsData, metric: str) -> list[ChartSpec]:
             f"{label}: S-curve",
             f"Read across from a chance on the left to the value on the bottom: the P80 is the "
             f"value that 80% of the simulated futures stay at or below.{missing}",
-            lambda: charts.s_curve(
+            lambda: distribution.s_curve(
                 d.curve_values,
                 d.curve_probability,
                 d.percentiles,
@@ -88,7 +87,7 @@ def _distribution_specs(data: ResultsData, metric: str) -> list[ChartSpec]:
             f"{label}: distribution",
             "Share of simulated futures in each range, with the same P10/P50/P90 markers."
             + missing,
-            lambda: charts.histogram(
+            lambda: distribution.histogram(
                 d.values, d.percentiles, label=label, unit=unit, target=d.target
             ),
         ),
@@ -166,18 +165,18 @@ _FANS: tuple[tuple[str, str, str, tuple[tuple[str, str], ...], str, str, str], .
 
 
 def _draw_fan(
-    data: ResultsData,
+    data: Results,
     series: tuple[tuple[str, str], ...],
     title: str,
     unit: str,
     y_label: str,
 ) -> Figure:
-    return charts.fan_chart(
+    return fans.fan_chart(
         [fan_data(data, key, text) for key, text in series], title=title, unit=unit, y_label=y_label
     )
 
 
-def _fan_specs(data: ResultsData) -> list[ChartSpec]:
+def _fan_specs(data: Results) -> list[ChartSpec]:
     band = (
         "The shaded band holds 80% of the simulated futures (P10 to P90); the line is the median."
     )
@@ -203,7 +202,7 @@ def _fan_specs(data: ResultsData) -> list[ChartSpec]:
                 band
                 + " Backsourcing pays off where its line falls below the status quo; the green "
                 "region spans the P10 to P90 break-even month of the futures that break even.",
-                lambda: charts.cost_paths_chart(
+                lambda: fans.cost_paths_chart(
                     fan_data(data, "cost_backsourcing", "Backsourcing"),
                     fan_data(data, "cost_status_quo", "Stay outsourced"),
                     currency=data.currency,
@@ -218,14 +217,14 @@ def _fan_specs(data: ResultsData) -> list[ChartSpec]:
 def _tornado_drawer(d: Drivers, label: str) -> Callable[[], Figure]:
     def draw() -> Figure:
         names = [f"{describe_input(i)}\n({i})" for i in d.inputs]
-        return charts.tornado(
+        return driver_charts.tornado(
             names, d.spearman, output_label=lower_label(label), contributions=d.contribution
         )
 
     return draw
 
 
-def chart_specs(data: ResultsData) -> list[ChartSpec]:
+def chart_specs(data: Results) -> list[ChartSpec]:
     """Every chart a results folder supports, in report order."""
     specs: list[ChartSpec] = []
     for metric in DISTRIBUTION_METRICS:
@@ -254,7 +253,7 @@ def chart_specs(data: ResultsData) -> list[ChartSpec]:
                 "Risk register",
                 "How often each risk struck in the simulation, and the mean difference in "
                 "transition cost and time between futures with and without it.",
-                lambda: charts.risk_register_chart(
+                lambda: driver_charts.risk_register_chart(
                     list(r["risk"].astype(str)),
                     r["occurrence_rate"].to_numpy(float),
                     r["transition_cost_effect"].to_numpy(float),

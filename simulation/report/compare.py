@@ -25,8 +25,8 @@ from simulation.analysis.compare import (
 )
 from simulation.engine.run import KEY_OUTPUTS
 from simulation.plotting import style
-from simulation.plotting.charts import Percentiles
 from simulation.plotting.compare import difference_histogram, overlaid_s_curves
+from simulation.plotting.distribution import Percentiles
 from simulation.plotting.style import human
 from simulation.report.chart_specs import ChartSpec
 from simulation.report.narrative import lower_label

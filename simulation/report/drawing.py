@@ -20,9 +20,7 @@ from simulation.results.folder_io import (
     check_writable,
     write_files,
 )
-from simulation.results.reader import (
-    load_results,
-)
+from simulation.results.reader import load_results
 
 __all__ = [
     "Rendered",

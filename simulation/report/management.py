@@ -25,7 +25,7 @@ from simulation.plotting.style import human
 from simulation.scenario.outputs import BY_NAME
 
 if TYPE_CHECKING:
-    from simulation.results.reader import ResultsData
+    from simulation.results.types import Results
 
 #: The outputs of the section, in the order its table lists them.
 MANAGEMENT_METRICS: tuple[str, ...] = (
@@ -67,7 +67,7 @@ _LEVERS = (
 )
 
 
-def planned_team(data: ResultsData) -> float | None:
+def planned_team(data: Results) -> float | None:
     """The team size of the plan (``staffing.target_agents``) when inputs.csv holds it as a
     fixed value; None when it is uncertain (no single plan) or inputs.csv is absent."""
     inputs = data.inputs
@@ -80,7 +80,7 @@ def planned_team(data: ResultsData) -> float | None:
     return value if math.isfinite(value) else None
 
 
-def management_rows(data: ResultsData) -> list[dict[str, str]]:
+def management_rows(data: Results) -> list[dict[str, str]]:
     """Rows of the section's table: label, what it counts, P50 and P90 (units and currency
     filled), for each output of :data:`MANAGEMENT_METRICS` that summary.csv has."""
     plan = planned_team(data)
@@ -115,7 +115,7 @@ def _and(parts: Sequence[str]) -> str:
     return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
-def management_sentence(data: ResultsData) -> str | None:
+def management_sentence(data: Results) -> str | None:
     """One plain sentence on the futures that needed the most help, from the P90 of each output.
 
     A P90 above zero says that one future in ten needed at least that much of the lever; a P90
@@ -127,6 +127,23 @@ def management_sentence(data: ResultsData) -> str | None:
     plan (known only for a fixed plan, see :func:`planned_team`). Outputs missing from
     summary.csv (or without a value) are left out; None when there is nothing to say.
     """
+    done, none = _levers_used(data)
+    cost, money = _response_cost(data)
+    if done:
+        return _help_sentence(done, none, cost, money)
+    if none:
+        return _no_help_sentence(none, cost, money)
+    if cost > 0.0:
+        return f"In the 10% of futures with the costliest response, it cost at least {money}."
+    if cost == 0.0:
+        return "In nine futures in ten management's response cost nothing."
+    return None
+
+
+def _levers_used(data: Results) -> tuple[list[str], list[str]]:
+    """What management did in the futures that needed the most of each lever (clauses of
+    :attr:`_Lever.done`, the team raised above the plan), and the levers nine futures in ten
+    did without (noun phrases); a lever without a P90 in neither."""
     done: list[str] = []
     none: list[str] = []
     for lever in _LEVERS:
@@ -146,39 +163,45 @@ def management_sentence(data: ResultsData) -> str | None:
             )
         else:
             none.append("larger team")
+    return done, none
+
+
+def _response_cost(data: Results) -> tuple[float, str]:
+    """The P90 of the response cost (NaN when unknown; 0 when less than one unit of currency)
+    and its text."""
     cost = data.stat("response_cost", "p90")
     money = human(cost, data.currency)
     if cost > 0.0 and not _shown_positive(cost, money):
         cost = 0.0  # less than one unit of currency
-    if done:
-        sentence = (
-            "In the 10% of futures that needed the most of each kind of help, management "
-            + _and(done)
-        )
-        if cost > 0.0:
-            sentence += f", at a response cost of at least {money}"
-        if none:
-            sentence += "; in nine futures in ten it used " + _and([f"no {x}" for x in none])
-        return sentence + "."
-    if none:
-        sentence = "In nine futures in ten management used " + _and([f"no {x}" for x in none])
-        if cost == 0.0:
-            return sentence + ", and the response cost nothing."
-        if cost > 0.0:
-            return (
-                sentence
-                + f"; the costliest 10% of responses still cost at least {money} (each lever "
-                "was used in at most one future in ten)."
-            )
-        return sentence + "."
+    return cost, money
+
+
+def _help_sentence(done: list[str], none: list[str], cost: float, money: str) -> str:
+    """Some lever was needed: what management did, at what cost, and what it did without."""
+    sentence = (
+        "In the 10% of futures that needed the most of each kind of help, management " + _and(done)
+    )
     if cost > 0.0:
-        return f"In the 10% of futures with the costliest response, it cost at least {money}."
+        sentence += f", at a response cost of at least {money}"
+    if none:
+        sentence += "; in nine futures in ten it used " + _and([f"no {x}" for x in none])
+    return sentence + "."
+
+
+def _no_help_sentence(none: list[str], cost: float, money: str) -> str:
+    """No lever was needed in nine futures in ten; what the response cost all the same."""
+    sentence = "In nine futures in ten management used " + _and([f"no {x}" for x in none])
     if cost == 0.0:
-        return "In nine futures in ten management's response cost nothing."
-    return None
+        return sentence + ", and the response cost nothing."
+    if cost > 0.0:
+        return (
+            sentence + f"; the costliest 10% of responses still cost at least {money} (each lever "
+            "was used in at most one future in ten)."
+        )
+    return sentence + "."
 
 
-def management_section(data: ResultsData) -> dict[str, Any] | None:
+def management_section(data: Results) -> dict[str, Any] | None:
     """What the report's section shows (``rows``, ``sentence``), or None when summary.csv has
     none of :data:`MANAGEMENT_METRICS` (a folder written before the management layer)."""
     rows = management_rows(data)

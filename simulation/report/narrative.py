@@ -8,9 +8,7 @@ import math
 from simulation.plotting.style import human
 from simulation.report.chart_data import describe_input, drivers, target_line
 from simulation.report.management import management_sentence
-from simulation.results.reader import (
-    ResultsData,
-)
+from simulation.results.types import Results
 
 __all__ = [
     "executive_summary",
@@ -42,7 +40,7 @@ def _months(value: float) -> str:
     return human(value, "months")
 
 
-def _transition_sentences(data: ResultsData) -> list[str]:
+def _transition_sentences(data: Results) -> list[str]:
     out = []
     if data.has("transition_months"):
         p80 = data.stat("transition_months", "p80")
@@ -62,7 +60,7 @@ def _transition_sentences(data: ResultsData) -> list[str]:
     return out
 
 
-def _money_sentences(data: ResultsData) -> list[str]:
+def _money_sentences(data: Results) -> list[str]:
     out = []
     horizon = _horizon_words(data.horizon_months)
     p_cheaper = data.stat("p_npv_savings_positive", "mean")
@@ -94,7 +92,7 @@ def _money_sentences(data: ResultsData) -> list[str]:
     return out
 
 
-def _status_quo_sentences(data: ResultsData, horizon: str) -> list[str]:
+def _status_quo_sentences(data: Results, horizon: str) -> list[str]:
     """What staying outsourced costs (a distribution since issue 15: renewals, the vendor's late
     tickets, vendor failure) and the service of both paths in the last year."""
     out = []
@@ -125,9 +123,9 @@ def _status_quo_sentences(data: ResultsData, horizon: str) -> list[str]:
     return out
 
 
-def _target_sentences(data: ResultsData) -> list[str]:
+def _target_sentences(data: Results) -> list[str]:
     out = []
-    for metric in data.summary.index:
+    for metric in data.summary["metric"]:
         target = target_line(data, str(metric))
         if target is None or math.isnan(target.probability):
             continue
@@ -140,7 +138,7 @@ def _target_sentences(data: ResultsData) -> list[str]:
     return out
 
 
-def _driver_sentences(data: ResultsData) -> list[str]:
+def _driver_sentences(data: Results) -> list[str]:
     out = []
     seen: set[str] = set()
     for output in ("transition_cost", "transition_months"):
@@ -160,9 +158,9 @@ def _driver_sentences(data: ResultsData) -> list[str]:
     return out
 
 
-def _warning_sentences(data: ResultsData) -> list[str]:
+def _warning_sentences(data: Results) -> list[str]:
     out = []
-    convergence = data.run.get("convergence") or {}
+    convergence = data.meta.get("convergence") or {}
     if convergence.get("converged") is False:
         message = str(convergence.get("message", "")).strip()
         out.append(
@@ -177,7 +175,7 @@ def _warning_sentences(data: ResultsData) -> list[str]:
             f"never stabilised within the {data.horizon_months}-month horizon; their transition "
             "time is counted at the horizon."
         )
-    warnings = list(data.run.get("warnings") or [])
+    warnings = list(data.warnings)
     if warnings:
         out.append(
             f"The run recorded {len(warnings)} warning"
@@ -187,7 +185,7 @@ def _warning_sentences(data: ResultsData) -> list[str]:
     return out
 
 
-def executive_summary(data: ResultsData) -> list[str]:
+def executive_summary(data: Results) -> list[str]:
     """Plain sentences for a decision board, each built from numbers of summary.csv.
 
     Covers: the P80 / P50 transition time, the P50 / P90 transition cost, what management had

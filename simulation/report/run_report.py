@@ -47,10 +47,8 @@ from simulation.results.folder_io import (
     check_writable,
     write_files,
 )
-from simulation.results.reader import (
-    ResultsData,
-    load_results,
-)
+from simulation.results.reader import load_results
+from simulation.results.types import Results
 
 
 def build_report(
@@ -130,15 +128,16 @@ def rebuild_report(results_dir: str | Path, *, pdf: bool = False, svg: bool = Fa
 
 
 def report_context(
-    data: ResultsData,
+    data: Results,
     specs: Sequence[ChartSpec],
     pngs: Sequence[bytes],
     published: Path | None = None,
 ) -> dict[str, Any]:
     """Everything report.html shows (and report.pdf reuses)."""
-    scenario = data.run.get("scenario") or {}
+    scenario = data.meta.get("scenario") or {}
+    folder = data.path.name if data.path is not None else ""
     return {
-        "title": f"Backsourcing risk report: {scenario.get('name', data.path.name)}",
+        "title": f"Backsourcing risk report: {scenario.get('name', folder)}",
         "description": scenario.get("description", ""),
         "generated": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "summary": executive_summary(data),
@@ -154,13 +153,13 @@ def report_context(
         "risks": risk_rows(data),
         "assumptions": assumption_rows(data),
         "metadata": metadata_rows(data, published),
-        "warnings": [str(w) for w in data.run.get("warnings") or []],
+        "warnings": list(data.warnings),
         "scenario_text": data.scenario_text,
         "currency": data.currency,
     }
 
 
-def _management_context(data: ResultsData, specs: Sequence[ChartSpec]) -> dict[str, Any] | None:
+def _management_context(data: Results, specs: Sequence[ChartSpec]) -> dict[str, Any] | None:
     """The section "What management had to do" (None for a folder without its outputs), with
     the title of its fan chart when the report has one."""
     section = management_section(data)

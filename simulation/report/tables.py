@@ -9,11 +9,8 @@ from pathlib import Path
 from simulation.plotting.style import human
 from simulation.report.chart_data import describe_input, drivers, target_line
 from simulation.report.chart_specs import DISTRIBUTION_METRICS, TORNADO_OUTPUTS
-from simulation.results.reader import (
-    METRICS,
-    ResultsData,
-    as_float,
-)
+from simulation.results.metrics import METRICS, as_float
+from simulation.results.types import Results
 
 __all__ = [
     "signed",
@@ -54,14 +51,14 @@ HEADLINE_METRICS = (
 )
 
 
-def key_figures(data: ResultsData, headline: bool | None = None) -> list[dict[str, str]]:
+def key_figures(data: Results, headline: bool | None = None) -> list[dict[str, str]]:
     """Rows of the key-figures table: label, P10, P50, P90, mean, target, P(target met).
 
     ``headline`` True: only :data:`HEADLINE_METRICS` and outputs with a target; False: every
     other output; None: all outputs.
     """
     ordered = [m for m in METRICS if data.has(m)] + [
-        str(m) for m in data.summary.index if str(m) not in METRICS
+        str(m) for m in data.summary["metric"] if str(m) not in METRICS
     ]
     if headline is not None:
         ordered = [
@@ -93,7 +90,7 @@ def key_figures(data: ResultsData, headline: bool | None = None) -> list[dict[st
     return rows
 
 
-def probability_rows(data: ResultsData) -> list[dict[str, str]]:
+def probability_rows(data: Results) -> list[dict[str, str]]:
     """Rows of the probability table: wording and percentage."""
     return [
         {"label": label, "value": human(data.stat(name, "mean"), "%")}
@@ -102,7 +99,7 @@ def probability_rows(data: ResultsData) -> list[dict[str, str]]:
     ]
 
 
-def driver_rows(data: ResultsData, top: int = 5) -> list[dict[str, str]]:
+def driver_rows(data: Results, top: int = 5) -> list[dict[str, str]]:
     rows = []
     for output in TORNADO_OUTPUTS:
         d = drivers(data, output, top)
@@ -122,7 +119,7 @@ def driver_rows(data: ResultsData, top: int = 5) -> list[dict[str, str]]:
     return rows
 
 
-def risk_rows(data: ResultsData) -> list[dict[str, str]]:
+def risk_rows(data: Results) -> list[dict[str, str]]:
     rows = []
     for _, r in data.risks.iterrows():
         rows.append(
@@ -143,7 +140,7 @@ def signed(value: float, unit: str) -> str:
     return f"+{text}" if math.isfinite(value) and value > 0 else text
 
 
-def assumption_rows(data: ResultsData) -> list[dict[str, str]]:
+def assumption_rows(data: Results) -> list[dict[str, str]]:
     rows = []
     for _, r in data.inputs.iterrows():
         unit = str(r.get("unit", "") or "")
@@ -163,10 +160,10 @@ def assumption_rows(data: ResultsData) -> list[dict[str, str]]:
     return rows
 
 
-def metadata_rows(data: ResultsData, published: Path | None = None) -> list[tuple[str, str]]:
+def metadata_rows(data: Results, published: Path | None = None) -> list[tuple[str, str]]:
     """The run-details table; ``published`` is the folder the results end up in (default: the
     folder they were read from)."""
-    run = data.run
+    run = data.meta
     scenario = run.get("scenario") or {}
     convergence = run.get("convergence") or {}
     versions = run.get("versions") or {}
@@ -188,5 +185,5 @@ def metadata_rows(data: ResultsData, published: Path | None = None) -> list[tupl
         ("Started / finished", f"{run.get('started', '')} / {run.get('finished', '')}"),
         ("Wall time", f"{run.get('wall_seconds', '')} s"),
         ("Currency / horizon", f"{data.currency} / {data.horizon_months} months"),
-        ("Results folder", str(data.path if published is None else published)),
+        ("Results folder", str(published or data.path or "")),
     ]

@@ -80,54 +80,12 @@ def check_consistency(
     """
     samples, summary = tables[SAMPLES.file], tables[SUMMARY.file]
     samples_file, summary_file = folder / SAMPLES.file, folder / SUMMARY.file
-
-    def fail(path: Path, problem: str) -> SimulationError:
-        return SimulationError(f"{path}: {problem}")
-
     iterations = int(run["iterations"])
-    if len(samples) != iterations:
-        raise fail(
-            samples_file,
-            f"has {len(samples):,} rows, but run.json records {iterations:,} iterations",
-        )
-    wrong = samples["iteration"].to_numpy() != np.arange(len(samples))
-    if wrong.any():
-        row = int(np.argmax(wrong))
-        found = samples["iteration"].iat[row]
-        raise fail(
-            samples_file, f"row {row + 1}, column 'iteration': expected {row}, found {found}"
-        )
+    _check_iterations(samples_file, samples, iterations)
     family = _families(samples.columns)
     outputs, inputs, flags = family["out."], family["in."], family["risk."]
-    metrics = list(summary["metric"])
-    for metric in outputs:
-        if metric not in metrics:
-            raise fail(samples_file, f"column 'out.{metric}' has no row in {summary_file.name}")
-    for row, metric in enumerate(metrics):
-        if metric not in INDICATOR_ROWS and metric not in outputs:
-            raise fail(
-                summary_file,
-                f"row {row + 1}: metric '{metric}' has no column 'out.{metric}' in "
-                f"{samples_file.name}",
-            )
-    counted = summary["n"].to_numpy() + summary["n_missing"].to_numpy()
-    wrong = counted != iterations
-    if wrong.any():
-        row = int(np.argmax(wrong))
-        raise fail(
-            summary_file,
-            f"row {row + 1} (metric '{metrics[row]}'): n + n_missing = {counted[row]:,}, but "
-            f"run.json records {iterations:,} iterations",
-        )
-    missing = dict(zip(metrics, summary["n_missing"].to_numpy(), strict=True))
-    for metric in outputs:
-        empty = int(samples[f"out.{metric}"].isna().sum())
-        if int(missing[metric]) != empty:
-            raise fail(
-                summary_file,
-                f"metric '{metric}' has n_missing = {int(missing[metric]):,}, but "
-                f"{samples_file.name} has {empty:,} empty 'out.{metric}' cells",
-            )
+    _check_summary_rows_match(summary_file, summary, samples_file, outputs)
+    _check_counts(summary_file, summary, samples_file, samples, outputs, iterations)
     _check_months(folder / TIMESERIES.file, tables[TIMESERIES.file])
     if SENSITIVITY.file in tables:
         _check_rankings(folder / SENSITIVITY.file, tables[SENSITIVITY.file], inputs, outputs)
@@ -137,6 +95,69 @@ def check_consistency(
         frame = tables[INPUTS.file]
         uncertain = frame.loc[frame["uncertain"].to_numpy(dtype=bool), "input"]
         _check_same(folder / INPUTS.file, "uncertain input", uncertain, inputs, "in.")
+
+
+def _check_iterations(path: Path, samples: pd.DataFrame, iterations: int) -> None:
+    """samples.csv has one row per iteration of run.json, numbered from 0 in order."""
+    if len(samples) != iterations:
+        raise SimulationError(
+            f"{path}: has {len(samples):,} rows, but run.json records {iterations:,} iterations"
+        )
+    wrong = samples["iteration"].to_numpy() != np.arange(len(samples))
+    if wrong.any():
+        row = int(np.argmax(wrong))
+        found = samples["iteration"].iat[row]
+        raise SimulationError(
+            f"{path}: row {row + 1}, column 'iteration': expected {row}, found {found}"
+        )
+
+
+def _check_summary_rows_match(
+    path: Path, summary: pd.DataFrame, samples_file: Path, outputs: list[str]
+) -> None:
+    """One summary.csv row per ``out.*`` column of samples.csv, and no other rows than those
+    and the indicator rows."""
+    metrics = list(summary["metric"])
+    for metric in outputs:
+        if metric not in metrics:
+            raise SimulationError(
+                f"{samples_file}: column 'out.{metric}' has no row in {path.name}"
+            )
+    for row, metric in enumerate(metrics):
+        if metric not in INDICATOR_ROWS and metric not in outputs:
+            raise SimulationError(
+                f"{path}: row {row + 1}: metric '{metric}' has no column 'out.{metric}' in "
+                f"{samples_file.name}"
+            )
+
+
+def _check_counts(
+    path: Path,
+    summary: pd.DataFrame,
+    samples_file: Path,
+    samples: pd.DataFrame,
+    outputs: list[str],
+    iterations: int,
+) -> None:
+    """Each summary row counts every iteration (``n`` + ``n_missing``), and each output's
+    ``n_missing`` is its count of empty cells in samples.csv."""
+    metrics = list(summary["metric"])
+    counted = summary["n"].to_numpy() + summary["n_missing"].to_numpy()
+    wrong = counted != iterations
+    if wrong.any():
+        row = int(np.argmax(wrong))
+        raise SimulationError(
+            f"{path}: row {row + 1} (metric '{metrics[row]}'): n + n_missing = "
+            f"{counted[row]:,}, but run.json records {iterations:,} iterations"
+        )
+    missing = dict(zip(metrics, summary["n_missing"].to_numpy(), strict=True))
+    for metric in outputs:
+        empty = int(samples[f"out.{metric}"].isna().sum())
+        if int(missing[metric]) != empty:
+            raise SimulationError(
+                f"{path}: metric '{metric}' has n_missing = {int(missing[metric]):,}, but "
+                f"{samples_file.name} has {empty:,} empty 'out.{metric}' cells"
+            )
 
 
 def _families(columns: pd.Index) -> dict[str, list[str]]:

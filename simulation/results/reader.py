@@ -1,13 +1,9 @@
 """Read a results folder back (``load_results``): every file checked against the folder's contract
-before any use; :class:`ResultsData` holds its tables."""
+before any use, into a :class:`~simulation.results.types.Results`, the type a run returns."""
 
 from __future__ import annotations
 
-import math
-from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
@@ -20,139 +16,18 @@ from simulation.results.contract import (
     SENSITIVITY,
     SUMMARY,
     TIMESERIES,
-    decode_text,
-    read_table,
 )
-from simulation.results.folder_io import (
-    Folder,
-)
+from simulation.results.folder_io import Folder
+from simulation.results.parsing import decode_text, read_table
 from simulation.results.run_json import read_run
-from simulation.scenario.outputs import in_order
+from simulation.results.types import Results
 
 __all__ = [
-    "METRICS",
-    "MetricInfo",
     "OPTIONAL_TABLES",
-    "REPORT_ORDER",
     "REQUIRED_FILES",
     "REQUIRED_TABLES",
-    "ResultsData",
-    "as_float",
     "load_results",
 ]
-
-
-@dataclass(frozen=True)
-class MetricInfo:
-    """How an output is named for people and in which unit (``"currency"`` = the run currency).
-
-    ``more_is_worse``: True when a higher value is worse (costs, durations, backlog), False when
-    it is better (savings, SLA compliance), None when neither (a size, such as the team
-    management ended up aiming for: larger is a choice, not a score)."""
-
-    label: str
-    unit: str
-    more_is_worse: bool | None = True
-
-
-#: The order in which the report lists outputs: the decision figures first. Only the order: each
-#: output's label, unit and direction come from the outputs table, and an output not named here
-#: follows in the table's order (``simulation.scenario.outputs.in_order``).
-REPORT_ORDER: tuple[str, ...] = (
-    "transition_months",
-    "transition_cost",
-    "npv_savings",
-    "cutover_month",
-    "breakeven_month",
-    "extension_months",
-    "peak_backlog",
-    "one_off_cost",
-    "overlap_cost",
-    "disruption_cost",
-    "backsourcing_npv",
-    "status_quo_npv",
-    "status_quo_disruption_cost",
-    "vendor_disruption_cost",
-    "steady_sla_compliance",
-    "status_quo_sla_compliance",
-    "tickets_breached",
-    "sla_breach_weeks",
-    "knowledge_lost_domains",
-    "hires",
-    "leavers",
-    "response_cost",
-    "agency_agent_days",
-    "overtime_weeks",
-    "hypercare_agent_days",
-    "final_target_agents",
-    "abandoned_tickets",
-    "relapse_weeks",
-    "backlog_at_horizon_days",
-    "disruption_after_stabilisation_cost",
-)
-
-
-_WORSE: dict[str | None, bool | None] = {"lower": True, "higher": False, None: None}
-
-
-#: Label, unit and direction of every output the model writes, in :data:`REPORT_ORDER`: a view
-#: of :data:`simulation.scenario.outputs.OUTPUTS`. A summary row that is no output of the table (an
-#: indicator row, or an output of a folder written by another version) falls back to a label
-#: made from its name (:meth:`ResultsData.info`).
-METRICS: dict[str, MetricInfo] = {
-    o.name: MetricInfo(o.label, o.unit, _WORSE[o.better]) for o in in_order(REPORT_ORDER)
-}
-
-
-@dataclass(frozen=True)
-class ResultsData:
-    """The tables of one results folder.
-
-    ``samples`` holds only the ``iteration``, ``out.*`` and ``risk.*`` columns of samples.csv;
-    ``summary`` is indexed by metric. Optional tables that are absent are empty DataFrames.
-    """
-
-    path: Path
-    run: Mapping[str, Any]
-    samples: pd.DataFrame
-    summary: pd.DataFrame
-    timeseries: pd.DataFrame
-    sensitivity: pd.DataFrame
-    risks: pd.DataFrame
-    inputs: pd.DataFrame
-    scenario_text: str
-
-    @property
-    def currency(self) -> str:
-        return str(self.run.get("currency", "EUR"))
-
-    @property
-    def horizon_months(self) -> int:
-        return int(self.run.get("horizon_months", 60))
-
-    def has(self, metric: str) -> bool:
-        return metric in self.summary.index
-
-    def stat(self, metric: str, column: str) -> float:
-        """One number of summary.csv (NaN when the metric or value is missing)."""
-        if metric not in self.summary.index or column not in self.summary.columns:
-            return math.nan
-        return as_float(self.summary.at[metric, column])
-
-    def info(self, metric: str) -> MetricInfo:
-        """Label and unit of an output, with the run's currency."""
-        info = METRICS.get(metric, MetricInfo(metric.replace("_", " ").capitalize(), ""))
-        return MetricInfo(
-            info.label, self.currency if info.unit == "currency" else info.unit, info.more_is_worse
-        )
-
-
-def as_float(value: object) -> float:
-    """A table cell as a float; empty, missing or non-numeric cells give NaN."""
-    try:
-        return float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return math.nan
 
 
 #: Files a results folder must have, in the order their absence is reported.
@@ -166,13 +41,7 @@ REQUIRED_TABLES = (SAMPLES, SUMMARY, TIMESERIES)
 OPTIONAL_TABLES = (SENSITIVITY, RISKS, INPUTS)
 
 
-def _sample_columns(samples: pd.DataFrame) -> pd.DataFrame:
-    """The ``iteration``, ``out.*`` and ``risk.*`` columns the report draws from."""
-    keep = [c for c in samples.columns if c == "iteration" or c.startswith(("out.", "risk."))]
-    return samples[keep]
-
-
-def load_results(path: str | Path) -> ResultsData:
+def load_results(path: str | Path) -> Results:
     """Read and check a results folder written by ``simulate run``.
 
     Every file is read without following symbolic links and checked against the folder's
@@ -182,6 +51,9 @@ def load_results(path: str | Path) -> ResultsData:
     risks.csv, inputs.csv and scenario.toml are optional (absent: their sections are left
     out; present: checked like the others, and refused if they are links). Raises
     :class:`SimulationError` with one line naming the file (and row, column or key).
+
+    Returns the :class:`~simulation.results.types.Results` a run returns, with ``path`` set and
+    no ``scenario`` (the folder holds its text, ``scenario_text``).
     """
     folder = Path(path)
     tables: dict[str, pd.DataFrame] = {}
@@ -213,14 +85,14 @@ def load_results(path: str | Path) -> ResultsData:
         else ""
     )
     empty = pd.DataFrame()
-    return ResultsData(
-        path=folder,
-        run=run,
-        samples=_sample_columns(tables[SAMPLES.file]),
-        summary=summary.set_index("metric"),
+    return Results(
+        samples=tables[SAMPLES.file],
+        summary=summary,
         timeseries=tables[TIMESERIES.file],
         sensitivity=tables.get(SENSITIVITY.file, empty),
         risks=tables.get(RISKS.file, empty),
         inputs=tables.get(INPUTS.file, empty),
+        meta=run,
         scenario_text=scenario_text,
+        path=folder,
     )

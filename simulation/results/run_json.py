@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from simulation.errors import SimulationError
-from simulation.results.contract import decode_text
+from simulation.results.parsing import decode_text
 
 __all__ = [
     "Key",

@@ -1,24 +1,22 @@
-"""Turn raw engine output into result tables, and write / read a results folder atomically.
+"""A run's results: its tables computed from the engine's arrays (:func:`build_results`), and
+its results folder written atomically (:func:`write_folder`, what ``Results.save`` does).
 
 A results folder is written to a hidden staging folder beside the target and published with one
 rename at the end, so a folder that exists is always complete (:mod:`simulation.results.folders`).
 An existing folder is never overwritten unless ``force`` is given, and then only when it is a
-results folder of this tool.
+results folder of this tool. When the samples were streamed into that staging folder while the
+run went (:mod:`simulation.results.streaming`), ``write_folder`` writes the other tables into it
+and renames it.
 
-Samples can be streamed: :class:`ResultsStage` opens that temporary folder before the run and
-its :class:`SampleWriter` (an engine ``SampleSink``) appends each contiguous chunk of iterations
-to ``samples.csv`` (and ``samples.parquet``) while the run goes on; ``save`` then writes the
-other tables into the same folder and renames it. The streamed CSV is byte-identical to the one
-written at once from ``RunResults.samples`` (same columns, dtypes and float format).
+The number format of every results file is here too: CSV numbers with :data:`FLOAT_FORMAT`,
+strict JSON (:func:`json_text`).
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -32,67 +30,20 @@ from simulation.engine.extras import PARQUET, require
 from simulation.errors import SimulationError
 from simulation.inputfiles import os_reason
 from simulation.results import folders, publishing
+from simulation.results.types import Results
 from simulation.scenario import schema
 from simulation.scenario.schema import SCALAR_NAMES, SERIES_NAMES
 from simulation.scenario.types import Scenario
 
 if TYPE_CHECKING:  # the engine (and SimPy under it) is not needed to read a results folder
     from simulation.engine.run import RawResults
+    from simulation.results.streaming import ResultsStage
 
 #: Outputs analysed for sensitivity (the tornado charts' data).
 SENSITIVITY_OUTPUTS = (*KEY_OUTPUTS, "cutover_month", "peak_backlog")
+
+#: How every number of a results CSV file is written: ten significant digits.
 FLOAT_FORMAT = "%.10g"
-
-#: Sample-file formats: ``samples.csv`` is always written (the report reads it); ``parquet``
-#: and ``both`` add ``samples.parquet``.
-FORMATS = ("csv", "parquet", "both")
-
-#: Rows buffered before a Parquet row group is written.
-PARQUET_ROW_GROUP = 65_536
-
-
-@dataclass(frozen=True)
-class RunResults:
-    """The tables of one run: what a notebook user works with and what ``save`` writes.
-
-    ``samples``: one row per iteration (``iteration``, ``in.*``, ``out.*``, ``risk.*``);
-    ``summary``: one row per output metric; ``timeseries``: monthly P10/P50/P90 bands (long
-    format); ``sensitivity``: Spearman rank correlations and variance shares; ``risks``: each
-    risk's occurrence rate and effect; ``inputs``: every input with its distribution in words.
-    """
-
-    scenario: Scenario
-    samples: pd.DataFrame
-    summary: pd.DataFrame
-    timeseries: pd.DataFrame
-    sensitivity: pd.DataFrame
-    risks: pd.DataFrame
-    inputs: pd.DataFrame
-    meta: Mapping[str, Any]
-    warnings: tuple[str, ...] = field(default=())
-    formats: str = "csv"
-    stage: ResultsStage | None = field(default=None, compare=False, repr=False)
-
-    def save(
-        self,
-        out: str | Path,
-        *,
-        force: bool = False,
-        charts: bool = True,
-        svg: bool = False,
-        report: bool = True,
-    ) -> Path:
-        """Write the results folder ``out`` atomically; returns its path.
-
-        When the samples were streamed into a stage for ``out``, that folder is completed and
-        renamed instead of writing the samples again.
-        """
-        return write_folder(self, Path(out), force=force, charts=charts, svg=svg, report=report)
-
-    def discard(self) -> None:
-        """Remove the streamed samples' temporary folder if it was never saved."""
-        if self.stage is not None:
-            self.stage.discard()
 
 
 def unit_of(path: str) -> str:
@@ -152,129 +103,12 @@ def samples_frame(raw: RawResults) -> pd.DataFrame:
     )
 
 
-def _parquet_table(frame: pd.DataFrame) -> Any:
+def parquet_table(frame: pd.DataFrame) -> Any:
+    """``frame`` as an Arrow table for samples.parquet (needs the ``parquet`` extra)."""
     require(PARQUET)
     import pyarrow as pa
 
     return pa.Table.from_pandas(frame, preserve_index=False)
-
-
-class SampleWriter:
-    """Appends samples to ``samples.csv`` (and ``samples.parquet``) in iteration order.
-
-    An engine ``SampleSink``: each ``write`` formats one chunk and appends it, so the parent
-    never holds the samples as text or Python objects. Parquet rows are buffered into row
-    groups of :data:`PARQUET_ROW_GROUP` rows.
-    """
-
-    def __init__(
-        self,
-        folder: Path,
-        input_names: Sequence[str],
-        risk_names: Sequence[str],
-        formats: str = "csv",
-    ) -> None:
-        if formats not in FORMATS:
-            raise SimulationError(f"unknown sample format {formats!r} (expected one of {FORMATS})")
-        if formats != "csv":
-            require(PARQUET, f"--format {formats}")  # before any file is opened
-        self.input_names = tuple(input_names)
-        self.risk_names = tuple(risk_names)
-        self.csv_path = folder / "samples.csv"
-        self.parquet_path = folder / "samples.parquet" if formats != "csv" else None
-        self.csv = open(self.csv_path, "w", newline="", encoding="utf-8")  # noqa: SIM115
-        self.header = True
-        self.rows = 0
-        self.buffer: list[pd.DataFrame] = []
-        self.buffered = 0
-        self.parquet: Any = None
-
-    def write(
-        self,
-        start: int,
-        inputs: NDArray[np.float64],
-        scalars: NDArray[np.float64],
-        risks: NDArray[np.uint8],
-    ) -> None:
-        if start != self.rows:
-            raise SimulationError(f"samples out of order: got row {start}, expected {self.rows}")
-        if inputs.shape[1] != len(self.input_names):
-            raise SimulationError(
-                f"{inputs.shape[1]} input columns for {len(self.input_names)} input names"
-            )
-        frame = chunk_frame(start, inputs, scalars, risks, self.input_names, self.risk_names)
-        frame.to_csv(self.csv, index=False, header=self.header, float_format=FLOAT_FORMAT)
-        self.header = False
-        self.rows += len(frame)
-        if self.parquet_path is not None:
-            self.buffer.append(frame.copy())
-            self.buffered += len(frame)
-            if self.buffered >= PARQUET_ROW_GROUP:
-                self._flush_parquet()
-
-    def _flush_parquet(self) -> None:
-        if not self.buffer or self.parquet_path is None:
-            return
-        import pyarrow.parquet as pq
-
-        table = _parquet_table(pd.concat(self.buffer, ignore_index=True))
-        if self.parquet is None:
-            self.parquet = pq.ParquetWriter(self.parquet_path, table.schema)
-        self.parquet.write_table(table)
-        self.buffer, self.buffered = [], 0
-
-    def close(self) -> None:
-        """Flush and close the files (idempotent)."""
-        if not self.csv.closed:
-            if self.header:  # no rows at all: still write the header
-                self.csv.write(",".join(self._columns()) + "\n")
-                self.header = False
-            self.csv.close()
-        self._flush_parquet()
-        if self.parquet is not None:
-            self.parquet.close()
-            self.parquet = None
-
-    def _columns(self) -> list[str]:
-        return [
-            "iteration",
-            *(f"in.{k}" for k in self.input_names),
-            *(f"out.{k}" for k in SCALAR_NAMES),
-            *(f"risk.{k}" for k in self.risk_names),
-        ]
-
-
-class ResultsStage:
-    """The hidden staging folder beside ``out`` that becomes the results folder at the end.
-
-    Reserved before the run (:class:`simulation.results.publishing.Staging`: an existing ``out`` is
-    refused unless ``force`` and it is a results folder of this tool, and a concurrent run aiming at
-    the same ``out`` is refused at once), it receives the streamed samples; :func:`write_folder`
-    completes and publishes it, :meth:`discard` removes it.
-    """
-
-    def __init__(self, out: Path, *, force: bool = False, unique: bool = False) -> None:
-        self.staging = publishing.Staging(folders.target_path(out), force, "run", unique=unique)
-        #: the folder the results will be published as (with ``unique``, the first free name)
-        self.out = self.staging.out
-        self.path = self.staging.path
-        self.writer: SampleWriter | None = None
-
-    def sample_writer(
-        self, input_names: Sequence[str], risk_names: Sequence[str], formats: str = "csv"
-    ) -> SampleWriter:
-        self.writer = SampleWriter(self.path, input_names, risk_names, formats)
-        return self.writer
-
-    def close_writer(self) -> None:
-        if self.writer is not None:
-            self.writer.close()
-
-    def discard(self) -> None:
-        if self.writer is not None:
-            with contextlib.suppress(OSError, ValueError):  # removing it anyway
-                self.writer.close()
-        self.staging.discard()
 
 
 def build_results(
@@ -285,7 +119,7 @@ def build_results(
     formats: str = "csv",
     stage: ResultsStage | None = None,
     risk_ranking: pd.DataFrame | None = None,
-) -> RunResults:
+) -> Results:
     """Compute every table of a run from the engine's raw arrays.
 
     ``risk_ranking`` (from :func:`simulation.analysis.risk_removal.risk_removal`) is merged into the
@@ -311,8 +145,7 @@ def build_results(
         )
     full_meta = dict(meta)
     full_meta["warnings"] = warnings
-    return RunResults(
-        scenario=scenario,
+    return Results(
         samples=samples,
         summary=table,
         timeseries=bands,
@@ -320,27 +153,37 @@ def build_results(
         risks=risks,
         inputs=inputs_table(scenario),
         meta=full_meta,
-        warnings=tuple(warnings),
+        scenario_text=scenario_text(scenario),
+        scenario=scenario,
         formats=formats,
         stage=stage,
     )
 
 
-def _write_tables(res: RunResults, folder: Path, streamed: bool) -> None:
+def scenario_text(scenario: Scenario) -> str:
+    """The scenario file's text as it was read when the run started, as scenario.toml will hold
+    it ("" for a scenario built in code from parsed data, which has no file)."""
+    raw = scenario.sources[0][1] if scenario.sources else b""
+    return raw.decode("utf-8", errors="replace")  # the reader checked it is UTF-8
+
+
+#: The tables written as they are (samples.csv may have been streamed), by file stem.
+TABLE_STEMS = ("summary", "timeseries", "sensitivity", "risks", "inputs")
+
+
+def _write_tables(res: Results, scenario: Scenario, folder: Path, streamed: bool) -> None:
     if not streamed:
         res.samples.to_csv(folder / "samples.csv", index=False, float_format=FLOAT_FORMAT)
         if res.formats != "csv":
             import pyarrow.parquet as pq
 
-            pq.write_table(_parquet_table(res.samples), folder / "samples.parquet")
-    res.summary.to_csv(folder / "summary.csv", index=False, float_format=FLOAT_FORMAT)
-    res.timeseries.to_csv(folder / "timeseries.csv", index=False, float_format=FLOAT_FORMAT)
-    res.sensitivity.to_csv(folder / "sensitivity.csv", index=False, float_format=FLOAT_FORMAT)
-    res.risks.to_csv(folder / "risks.csv", index=False, float_format=FLOAT_FORMAT)
-    res.inputs.to_csv(folder / "inputs.csv", index=False, float_format=FLOAT_FORMAT)
+            pq.write_table(parquet_table(res.samples), folder / "samples.parquet")
+    for stem in TABLE_STEMS:
+        table: pd.DataFrame = getattr(res, stem)
+        table.to_csv(folder / f"{stem}.csv", index=False, float_format=FLOAT_FORMAT)
     (folder / "summary.json").write_text(json_text(summary.headline(res.summary), "summary.json"))
     (folder / "run.json").write_text(json_text(res.meta, "run.json"))
-    write_scenario_files(res.scenario, folder)
+    write_scenario_files(scenario, folder)
 
 
 def write_scenario_files(scenario: Scenario, folder: Path) -> None:
@@ -401,7 +244,7 @@ def _strict(value: object, name: str, key: str) -> object:
 
 
 def write_folder(
-    res: RunResults,
+    res: Results,
     out: Path,
     *,
     force: bool = False,
@@ -413,8 +256,16 @@ def write_folder(
     :mod:`simulation.results.folders`: an existing ``out`` is replaced only with ``force`` and only
     when it is a results folder of this tool).
 
-    If the samples were streamed into a stage for this ``out``, that stage is the folder.
+    If the samples were streamed into a stage for this ``out``, that stage is the folder. Only
+    the results of a run are written: results read back from a folder (no ``scenario``) are
+    refused, since their folder already holds them.
     """
+    if res.scenario is None:
+        where = f"{res.path}: results read back from a folder" if res.path else "results"
+        raise SimulationError(
+            f"{where} without a scenario cannot be saved (only the results of a run are); "
+            "copy their folder to keep it elsewhere"
+        )
     out = folders.target_path(out)
     stage = res.stage
     if stage is not None and stage.out == out and stage.path.is_dir():
@@ -425,7 +276,7 @@ def write_folder(
         streamed = False
         staging = publishing.Staging(out, force, "run")
     try:
-        _write_tables(res, staging.path, streamed)
+        _write_tables(res, res.scenario, staging.path, streamed)
         if charts or report:
             from simulation.report.drawing import write_charts
             from simulation.report.run_report import build_report

@@ -15,7 +15,7 @@ from simulation import api
 from simulation.cli import main
 from simulation.engine import run as engine
 from simulation.errors import SimulationError
-from simulation.results.run_results import SampleWriter
+from simulation.results.streaming import SampleWriter
 from simulation.scenario.reader import load_scenario
 from simulation.scenario.run_options import RunOptions
 

@@ -15,7 +15,8 @@ from simulation.cli import main
 from simulation.engine.run import simulate
 from simulation.errors import SimulationError
 from simulation.model import SCALAR_NAMES
-from simulation.results.run_results import FLOAT_FORMAT, SampleWriter, samples_frame
+from simulation.results.run_results import FLOAT_FORMAT, samples_frame
+from simulation.results.streaming import SampleWriter
 from simulation.scenario.run_options import RunOptions
 from simulation.scenario.types import Scenario
 
@@ -66,7 +67,7 @@ def test_parquet_round_trips_to_the_same_values(minimal: Scenario, tmp_path: Pat
 def test_sample_writer_buffers_parquet_row_groups(minimal: Scenario, tmp_path: Path) -> None:
     import pyarrow.parquet as pq
 
-    import simulation.results.run_results as results
+    import simulation.results.streaming as results
 
     raw = simulate(minimal, RunOptions(25, seed=2, jobs=1))
     old = results.PARQUET_ROW_GROUP

@@ -10,8 +10,9 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 
-from simulation.plotting import charts, style
-from simulation.plotting.charts import FanSeries, Percentiles, TargetLine
+from simulation.plotting import distribution, drivers, fans, style
+from simulation.plotting.distribution import Percentiles, TargetLine
+from simulation.plotting.fans import FanSeries
 from simulation.plotting.style import human
 
 
@@ -38,7 +39,7 @@ def test_s_curve_p50_marker_sits_at_the_median_on_the_curve(sample: np.ndarray) 
     x, y = _ecdf(sample)
     p10, p50, p90 = np.percentile(sample, [10, 50, 90])
     target = TargetLine(12.0, "<=", float(np.mean(sample <= 12.0)))
-    fig = charts.s_curve(
+    fig = distribution.s_curve(
         x, y, Percentiles(p10, p50, p90), label="Transition time", unit="months", target=target
     )
     assert isinstance(fig.canvas, FigureCanvasAgg)
@@ -61,7 +62,9 @@ def test_s_curve_p50_marker_sits_at_the_median_on_the_curve(sample: np.ndarray) 
 
 def test_histogram_bars_are_shares_and_markers_at_percentiles(sample: np.ndarray) -> None:
     p10, p50, p90 = np.percentile(sample, [10, 50, 90])
-    fig = charts.histogram(sample, Percentiles(p10, p50, p90), label="Cost", unit="EUR", bins=20)
+    fig = distribution.histogram(
+        sample, Percentiles(p10, p50, p90), label="Cost", unit="EUR", bins=20
+    )
     bars = [p for p in fig.axes[0].patches if isinstance(p, Rectangle)]
     heights = np.array([b.get_height() for b in bars])
     counts, _ = np.histogram(sample, bins=20)
@@ -87,7 +90,7 @@ def _series(seed: int, scale: float = 1.0, label: str = "Backlog") -> FanSeries:
 def test_fan_chart_band_edges_equal_p10_p90() -> None:
     s = _series(1)
     demand = _series(2, label="Demand")
-    fig = charts.fan_chart([s, demand], title="Backlog", unit="tickets", y_label="Open tickets")
+    fig = fans.fan_chart([s, demand], title="Backlog", unit="tickets", y_label="Open tickets")
     (band,) = _by_gid(fig, "band:Backlog")
     assert isinstance(band, PolyCollection)
     low, high = _band_edges(band, s.months)
@@ -101,12 +104,12 @@ def test_fan_chart_band_edges_equal_p10_p90() -> None:
 def test_fan_chart_on_given_axes_returns_its_figure() -> None:
     fig = style.new_figure()
     ax = fig.add_subplot()
-    assert charts.fan_chart([_series(3)], title="t", unit="%", y_label="SLA", ax=ax) is fig
+    assert fans.fan_chart([_series(3)], title="t", unit="%", y_label="SLA", ax=ax) is fig
 
 
 def test_cost_paths_scales_currency_and_shows_breakeven_region() -> None:
     back, stay = _series(4, 1e4, "Backsourcing"), _series(5, 1.1e4, "Stay outsourced")
-    fig = charts.cost_paths_chart(
+    fig = fans.cost_paths_chart(
         back,
         stay,
         currency="EUR",
@@ -128,7 +131,7 @@ def test_cost_paths_scales_currency_and_shows_breakeven_region() -> None:
 
 def test_tornado_bars_follow_rank_order() -> None:
     rho = np.array([0.62, -0.41, 0.2])
-    fig = charts.tornado(
+    fig = drivers.tornado(
         ["a", "b", "c"], rho, output_label="cost", contributions=rho**2 / np.sum(rho**2)
     )
     bars = sorted(_by_gid(fig, "tornado"), key=lambda b: -b.get_y())  # top bar first
@@ -146,7 +149,7 @@ def test_tornado_wraps_long_input_descriptions() -> None:
     rho = np.linspace(0.6, -0.2, 8)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        fig = charts.tornado(names, rho, output_label="cost")
+        fig = drivers.tornado(names, rho, output_label="cost")
         fig.canvas.draw()
     labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
     assert all(max(len(line) for line in label.split("\n")) <= 45 for label in labels)
@@ -154,7 +157,7 @@ def test_tornado_wraps_long_input_descriptions() -> None:
 
 
 def test_risk_register_chart_panels() -> None:
-    fig = charts.risk_register_chart(
+    fig = drivers.risk_register_chart(
         ["delay", "walkout"], [0.25, 0.1], [80_000.0, 1.2e6], [1.5, 3.0], currency="EUR"
     )
     assert len(fig.axes) == 3
@@ -206,7 +209,7 @@ def test_histogram_percent_ticks_keep_the_decimals_of_a_2_5_percent_step() -> No
     counts = [2, 19, 23, 33, 35, 26, 21, 17, 13, 7, 2, 2]
     edges = np.linspace(20.0, 62.0, len(counts) + 1)
     values = np.repeat((edges[:-1] + edges[1:]) / 2, counts)
-    fig = charts.histogram(
+    fig = distribution.histogram(
         values, Percentiles(28.0, 37.0, 49.0), label="Cost", unit="k", bins=edges.tolist()
     )
     ticks, labels = _tick_labels(fig)
@@ -218,7 +221,7 @@ def test_histogram_percent_ticks_keep_the_decimals_of_a_2_5_percent_step() -> No
 
 def test_percent_ticks_on_whole_steps_have_no_decimals(sample: np.ndarray) -> None:
     x, y = _ecdf(sample)
-    fig = charts.s_curve(
+    fig = distribution.s_curve(
         x, y, Percentiles(*np.percentile(sample, [10, 50, 90])), label="T", unit=""
     )
     _, labels = _tick_labels(fig)

@@ -17,8 +17,9 @@ from matplotlib.figure import Figure
 from matplotlib.text import Text
 
 from simulation.cli import main
-from simulation.plotting import charts, style
-from simulation.plotting.charts import FanSeries, Percentiles, TargetLine
+from simulation.plotting import distribution, drivers, fans, style
+from simulation.plotting.distribution import Percentiles, TargetLine
+from simulation.plotting.fans import FanSeries
 from simulation.plotting.style import plain_text
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -74,21 +75,21 @@ def _report_charts(name: str) -> list[tuple[Figure, tuple[str, ...]]]:
     target = TargetLine(6.0, "<=", 0.5)
     return [
         (
-            charts.s_curve(values, values / 10, pct, label=name, unit=name, target=target),
+            distribution.s_curve(values, values / 10, pct, label=name, unit=name, target=target),
             (f"{name}: S-curve", f"P50\n{style.human(5.0, name)}"),
         ),
-        (charts.histogram(values, pct, label=name, unit="EUR"), (f"{name}: distribution",)),
+        (distribution.histogram(values, pct, label=name, unit="EUR"), (f"{name}: distribution",)),
         (
-            charts.fan_chart([_series(name)], title=name, unit="tickets", y_label=name),
+            fans.fan_chart([_series(name)], title=name, unit="tickets", y_label=name),
             (name, f"{name} P50"),
         ),
         (
-            charts.cost_paths_chart(_series("a"), _series("b"), currency=name),
+            fans.cost_paths_chart(_series("a"), _series("b"), currency=name),
             (f"({name})",),
         ),
-        (charts.tornado([name, "b"], [0.5, -0.2], output_label=name), (name, f"of {name}")),
+        (drivers.tornado([name, "b"], [0.5, -0.2], output_label=name), (name, f"of {name}")),
         (
-            charts.risk_register_chart([name], [0.3], [1e4], [2.0], currency=name),
+            drivers.risk_register_chart([name], [0.3], [1e4], [2.0], currency=name),
             (name, f"({name})"),
         ),
     ]

@@ -23,7 +23,8 @@ from simulation.report.drawing import write_charts
 from simulation.report.management import management_section, management_sentence
 from simulation.report.narrative import executive_summary
 from simulation.report.run_report import build_report
-from simulation.results.reader import ResultsData, load_results
+from simulation.results.reader import load_results
+from simulation.results.types import Results
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 EXPECTED_CHARTS = {
@@ -138,16 +139,17 @@ def test_executive_sentences_quote_the_summary(results: Path, samples: pd.DataFr
 def test_executive_summary_warns_when_not_converged_or_not_stabilised(results: Path) -> None:
     data = load_results(results)
     run = {
-        **data.run,
+        **data.meta,
         "convergence": {
             "mode": "auto",
             "converged": False,
             "message": "stopped at --max-iterations",
         },
     }
-    summary = data.summary.copy()
+    summary = data.by_metric.copy()
     summary.loc["stabilised", "mean"] = 0.88
-    sentences = executive_summary(dataclasses.replace(data, run=run, summary=summary))
+    changed = dataclasses.replace(data, meta=run, summary=summary.reset_index())
+    sentences = executive_summary(changed)
     cautions = [s for s in sentences if s.startswith("Caution")]
     assert len(cautions) == 2
     assert "stopped at --max-iterations" in cautions[0]
@@ -158,7 +160,7 @@ def test_executive_summary_states_the_status_quo_and_both_paths_service(results:
     """Staying outsourced is a distribution since issue 15: its range, the vendor's late
     tickets, and the last year's SLA compliance of both paths are quoted from summary.csv."""
     data = load_results(results)
-    summary = data.summary.copy()
+    summary = data.by_metric.copy()
     rows = {
         "status_quo_npv": (5.2e6, 5.67e6, 6.26e6),
         "status_quo_disruption_cost": (3.75e5, 7.33e5, 1.32e6),
@@ -167,7 +169,7 @@ def test_executive_summary_states_the_status_quo_and_both_paths_service(results:
     }
     for metric, (p10, p50, p90) in rows.items():
         summary.loc[metric, ["p10", "p50", "p90"]] = (p10, p50, p90)
-    sentences = executive_summary(dataclasses.replace(data, summary=summary))
+    sentences = executive_summary(dataclasses.replace(data, summary=summary.reset_index()))
     assert (
         "Staying outsourced costs 5.7 M EUR over 5 years (discounted) in the median future "
         "(P10 5.2 M EUR, P90 6.3 M EUR), of which the vendor's late tickets cause 733 k EUR "
@@ -180,7 +182,7 @@ def test_executive_summary_states_the_status_quo_and_both_paths_service(results:
     # a status quo without uncertainty (the fixed annuity of a scenario without its keys)
     summary.loc["status_quo_npv", ["p10", "p50", "p90"]] = (4.72e6,) * 3
     summary.loc["status_quo_disruption_cost", ["p10", "p50", "p90"]] = (0.0,) * 3
-    sentences = executive_summary(dataclasses.replace(data, summary=summary))
+    sentences = executive_summary(dataclasses.replace(data, summary=summary.reset_index()))
     assert (
         "Staying outsourced costs 4.7 M EUR over 5 years (discounted) in every simulated future."
         in sentences
@@ -214,8 +216,8 @@ def test_report_html_holds_every_section(results: Path) -> None:
         "Risk register",
         "Assumptions",
         "Run details",
-        data.run["scenario"]["sha256"],
-        f">{data.run['seed']}<",
+        data.meta["scenario"]["sha256"],
+        f">{data.meta['seed']}<",
         "converged",
     ):
         assert text in html
@@ -342,12 +344,12 @@ def test_charts_drawn_in_worker_processes_equal_charts_drawn_serially(
 # What management had to do (issue 14) ---------------------------------------------------------
 
 
-def _with_p90(data: ResultsData, values: dict[str, float]) -> ResultsData:
+def _with_p90(data: Results, values: dict[str, float]) -> Results:
     """``data`` with the P90 of some outputs replaced (the summary as another run wrote it)."""
-    summary = data.summary.copy()
+    summary = data.by_metric.copy()
     for metric, value in values.items():
         summary.loc[metric, "p90"] = value
-    return dataclasses.replace(data, summary=summary)
+    return dataclasses.replace(data, summary=summary.reset_index())
 
 
 def test_management_section_and_sentence_quote_the_summary(
@@ -444,7 +446,7 @@ def test_management_sentence_wording(results: Path, p90: dict[str, float], sente
 def test_management_sentence_leaves_out_what_it_cannot_know(results: Path) -> None:
     data = load_results(results)
     # outputs missing from summary.csv, and a plan that is uncertain (no single team size)
-    summary = data.summary.drop(index=["agency_agent_days", "hypercare_agent_days"])
+    summary = data.by_metric.drop(index=["agency_agent_days", "hypercare_agent_days"]).reset_index()
     inputs = data.inputs.copy()
     inputs.loc[inputs["input"] == "staffing.target_agents", "uncertain"] = True
     partial = dataclasses.replace(data, summary=summary, inputs=inputs)
@@ -461,7 +463,8 @@ def test_management_sentence_leaves_out_what_it_cannot_know(results: Path) -> No
     assert section is not None
     assert "final_target_agents" in [r["metric"] for r in section["rows"]]
     # nothing of the management layer: no sentence, no section
-    none = dataclasses.replace(data, summary=data.summary.drop(index=list(MANAGEMENT_OUTPUTS)))
+    without = data.by_metric.drop(index=list(MANAGEMENT_OUTPUTS)).reset_index()
+    none = dataclasses.replace(data, summary=without)
     assert management_sentence(none) is None and management_section(none) is None
 
 
@@ -476,9 +479,9 @@ def test_a_folder_from_before_the_management_layer_renders_without_the_section(
     pdf_tables: list[tuple[str, str]] = []
     real = pdf._table_pages
 
-    def spy(pdf, title, header, rows, widths, note=""):  # type: ignore[no-untyped-def]
-        pdf_tables.append((title, note))
-        real(pdf, title, header, rows, widths, note)
+    def spy(pages, table):  # type: ignore[no-untyped-def]
+        pdf_tables.append((table.title, table.note))
+        real(pages, table)
 
     monkeypatch.setattr(pdf, "_table_pages", spy)
     old = write_results_folder(tmp_path / "old", n=120, management=False)

@@ -22,7 +22,7 @@ from folder_tools import MINIMAL, ROOT, copy_folder, error_line, report, snapsho
 
 from simulation import load_scenario, run
 from simulation.cli import main
-from simulation.plotting import charts
+from simulation.plotting import fans
 from simulation.results.reader import load_results
 from simulation.scenario.schema import SCALAR_NAMES
 
@@ -55,7 +55,7 @@ def test_every_folder_the_writer_produces_is_accepted(
     out = res.save(tmp_path / "run", charts=False, report=False)
     data = load_results(out)
     assert len(data.samples) == iterations
-    assert set(data.summary.index) >= {"transition_cost", "npv_savings", "breakeven_month"}
+    assert set(data.summary["metric"]) >= {"transition_cost", "npv_savings", "breakeven_month"}
 
 
 @pytest.mark.filterwarnings("error::UserWarning")  # also in the forked chart workers
@@ -713,7 +713,7 @@ def test_a_killed_chart_worker_is_survived_with_identical_charts(
     marker = tmp_path / "kill-me"
     marker.touch()
     parent = os.getpid()
-    real = charts.fan_chart
+    real = fans.fan_chart
 
     def fan_chart_that_kills(*args: object, **kwargs: object) -> object:
         if os.getpid() != parent:
@@ -725,7 +725,7 @@ def test_a_killed_chart_worker_is_survived_with_identical_charts(
                 os.kill(os.getpid(), signal.SIGKILL)
         return real(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(charts, "fan_chart", fan_chart_that_kills)
+    monkeypatch.setattr(fans, "fan_chart", fan_chart_that_kills)
     monkeypatch.setattr(report_module, "_chart_jobs", lambda n: 2)
     for png in (folder / "charts").glob("*.png"):
         png.unlink()

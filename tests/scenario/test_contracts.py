@@ -24,7 +24,7 @@ from simulation.analysis.compare import BETTER, COMPARE_ORDER
 from simulation.model import inputs as params
 from simulation.model.inputs import ModelInputs, build_inputs
 from simulation.report import management as management_report
-from simulation.results import reader
+from simulation.results import metrics
 from simulation.scenario import outputs, schema
 from simulation.scenario.reader import load_scenario
 
@@ -200,18 +200,18 @@ def test_model_writes_every_output_of_the_table() -> None:
 
 def test_report_metrics_are_the_table() -> None:
     worse = {"lower": True, "higher": False, None: None}
-    assert list(reader.METRICS) == [o.name for o in outputs.in_order(reader.REPORT_ORDER)]
+    assert list(metrics.METRICS) == [o.name for o in outputs.in_order(metrics.REPORT_ORDER)]
     for o in outputs.OUTPUTS:
-        info = reader.METRICS[o.name]
+        info = metrics.METRICS[o.name]
         assert (info.label, info.unit, info.more_is_worse) == (o.label, o.unit, worse[o.better])
-    assert len(set(reader.REPORT_ORDER)) == len(reader.REPORT_ORDER)
+    assert len(set(metrics.REPORT_ORDER)) == len(metrics.REPORT_ORDER)
 
 
 def test_metric_info_is_the_table() -> None:
     """compare, sweep and the report name an output alike: label and unit from the table, the
     currency filled in, a name from another table (an indicator row) made readable."""
     for o in outputs.OUTPUTS:
-        info = reader.METRICS[o.name]
+        info = metrics.METRICS[o.name]
         unit = "CHF" if info.unit == "currency" else info.unit
         assert outputs.metric_info(o.name, "CHF") == (info.label, unit)
     assert outputs.metric_info("p_npv_savings_positive", "EUR") == ("P npv savings positive", "")
