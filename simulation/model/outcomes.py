@@ -18,7 +18,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from simulation.model.arrays import Calendar, recvec, vec
-from simulation.model.costs import cash_flows
+from simulation.model.costs import ServiceByMonth, cash_flows
 from simulation.model.parameters import ModelInputs
 from simulation.model.quality import compliance, on_due_day, quality_late
 from simulation.model.queue import QueueRows, allowed_age, fifo_queue_rows
@@ -238,17 +238,14 @@ def _group_outcomes(records: Sequence[RunRecord], key: Calendar) -> Outcomes:
         abandoned if abandoned is not None else np.zeros((k, n)),
         D,
     )
-    costs = cash_flows(
-        records,
+    service = ServiceByMonth(
         charged.reshape(k, M, D).sum(axis=2),
         response["cost"].reshape(k, M, D).sum(axis=2),
-        cut,
-        M,
-        D,
         sq_tickets_m,
         late.vendor_m,
         late.team_m,
     )
+    costs = cash_flows(records, service, cut, M, D)
     stab = _stability(records, queue, capacity, arrivals, key)
     stabilised, end_day = stab.stabilised, stab.end_day
     if stay.any():  # nothing to stabilise: no transition
