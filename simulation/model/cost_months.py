@@ -12,10 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from simulation.model.arrays import vec
+from simulation.model.arrays import FloatArray, vec
 from simulation.model.record import RunRecord
-
-FloatArray = NDArray[np.float64]
 
 
 @dataclass(frozen=True)

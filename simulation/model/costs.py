@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from simulation.model.arrays import vec
+from simulation.model.arrays import FloatArray, vec
 from simulation.model.cost_months import Months, breakeven, discounted
 from simulation.model.fees import (
     failures_by_month,
@@ -32,8 +32,6 @@ from simulation.model.fees import (
 from simulation.model.record import RunRecord
 from simulation.model.team_costs import overlap_cost, team_lines
 from simulation.model.vendor_costs import VendorLines, paid_for_the_vendor, vendor_lines
-
-FloatArray = NDArray[np.float64]
 
 
 @dataclass(frozen=True)

@@ -11,13 +11,11 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from simulation.model.arrays import recvec, share, vec
+from simulation.model.arrays import FloatArray, recvec, share, vec
 from simulation.model.cost_months import Months
 from simulation.model.fees import raised_days, salaries_rise
 from simulation.model.record import RunRecord
 from simulation.model.vendor_costs import VendorLines
-
-FloatArray = NDArray[np.float64]
 
 
 @dataclass(frozen=True)

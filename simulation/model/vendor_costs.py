@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from simulation.model.arrays import recvec, share, vec, waves
+from simulation.model.arrays import FloatArray, recvec, share, vec, waves
 from simulation.model.cost_months import Months
 from simulation.model.fees import (
     contract_end_after,
@@ -23,8 +23,6 @@ from simulation.model.fees import (
     renewals_by_month,
 )
 from simulation.model.record import RunRecord
-
-FloatArray = NDArray[np.float64]
 
 
 @dataclass(frozen=True)
