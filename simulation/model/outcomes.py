@@ -187,9 +187,8 @@ def _group_outcomes(records: Sequence[RunRecord], key: Calendar) -> Outcomes:
     _programme_scalars(put, records, key, stay)
     _cost_scalars(put, costs, response, W)
     _service_scalars(put, records, key, queue, late.on_due_day, sq_arrivals, team)
-    sla_m = _sla_by_month(queue, late.on_due_day, M, D)
-    monthly = _monthly(key, team, capacity, arrivals, queue, sla_m, costs)
-    return Outcomes(scalars, monthly)
+    served = _service_months(key, arrivals, capacity, queue, late.on_due_day)
+    return Outcomes(scalars, _monthly({**served, **_team_months(team, costs)}, k, M))
 
 
 def _by_month(per_day: FloatArray, M: int, D: int) -> FloatArray:
@@ -223,31 +222,47 @@ def _sla_by_month(
     return sla_m
 
 
-def _monthly(
+def _service_months(
     key: Calendar,
-    team: Mapping[str, FloatArray],
-    capacity: FloatArray,
     arrivals: FloatArray,
+    capacity: FloatArray,
     queue: QueueRows,
-    sla_m: FloatArray,
-    costs: Mapping[str, FloatArray],
-) -> FloatArray:
-    """(runs × series × months) the monthly series, in the order of ``SERIES_NAMES``."""
+    late_on_due_day: FloatArray | None,
+) -> dict[str, FloatArray]:
+    """The service's monthly series: mean capacity and demand a day, the backlog at month end,
+    the SLA compliance (:func:`_sla_by_month`)."""
     M, D = key[0], key[1]
     k = arrivals.shape[0]
+    return {
+        "effective_capacity": capacity.reshape(k, M, D).mean(axis=2),
+        "demand": arrivals.reshape(k, M, D).mean(axis=2),
+        "backlog": queue.backlog[:, D - 1 :: D],
+        "sla_compliance": _sla_by_month(queue, late_on_due_day, M, D),
+    }
+
+
+def _team_months(
+    team: Mapping[str, FloatArray], costs: Mapping[str, FloatArray]
+) -> dict[str, FloatArray]:
+    """The month-end team, vendor, knowledge and levers (:func:`daily_capacity`) and the
+    cumulative discounted costs of both paths."""
+    return {
+        "internal_agents": team["internal"],
+        "vendor_agents": team["vendor"],
+        "knowledge_transferred": team["known"],
+        "cost_backsourcing": costs["cum_bs"],
+        "cost_status_quo": costs["cum_sq"],
+        "agency_agents": team["agency"],
+        "hypercare_agents": team["hypercare"],
+        "target_agents": team["target"],
+    }
+
+
+def _monthly(series: Mapping[str, FloatArray], k: int, M: int) -> FloatArray:
+    """(runs × series × months) every series of ``SERIES_NAMES``, in its order."""
     monthly = np.empty((k, len(SERIES_NAMES), M))
-    monthly[:, _SERIES["internal_agents"]] = team["internal"]
-    monthly[:, _SERIES["vendor_agents"]] = team["vendor"]
-    monthly[:, _SERIES["effective_capacity"]] = capacity.reshape(k, M, D).mean(axis=2)
-    monthly[:, _SERIES["demand"]] = arrivals.reshape(k, M, D).mean(axis=2)
-    monthly[:, _SERIES["backlog"]] = queue.backlog[:, D - 1 :: D]
-    monthly[:, _SERIES["sla_compliance"]] = sla_m
-    monthly[:, _SERIES["knowledge_transferred"]] = team["known"]
-    monthly[:, _SERIES["cost_backsourcing"]] = costs["cum_bs"]
-    monthly[:, _SERIES["cost_status_quo"]] = costs["cum_sq"]
-    monthly[:, _SERIES["agency_agents"]] = team["agency"]
-    monthly[:, _SERIES["hypercare_agents"]] = team["hypercare"]
-    monthly[:, _SERIES["target_agents"]] = team["target"]
+    for name, j in _SERIES.items():
+        monthly[:, j] = series[name]
     return monthly
 
 
