@@ -62,8 +62,7 @@ def allowed_age(sla_days: float, horizon_days: int) -> int:
 
 
 class _Total:
-    """A read-only float attribute of a :class:`QueueFlow`: the sum of one of its per-day
-    arrays (``series``) over the horizon."""
+    """A float attribute of a :class:`QueueFlow`: the sum of its per-day ``series``."""
 
     def __init__(self, series: str) -> None:
         self.series = series
@@ -336,8 +335,7 @@ def fifo_queue_rows(
     a = np.asarray(arrivals, dtype=np.float64)
     k, n = a.shape
     if n == 0:
-        empty = np.zeros((k, 0))
-        zero = np.zeros(k)
+        empty, zero = np.zeros((k, 0)), np.zeros(k)
         return QueueRows(empty, empty, empty, empty, empty, empty, zero, zero, empty, empty)
     padded = np.zeros((k, n + 1))  # padded[:, d] = A(d - 1), A(-1) = 0
     np.cumsum(a, axis=1, out=padded[:, 1:])
@@ -357,8 +355,7 @@ def fifo_queue_rows(
         final = final - abandoned.sum(axis=1)
     return QueueRows(
         backlog, cum_r, due, breached, overdue, open_left,
-        total_resolved=final,
-        total_age=np.maximum(0.0, total_age),
+        total_resolved=final, total_age=np.maximum(0.0, total_age),
         charged=_charged_rows(overdue, cum_a, cum_r, lag, cap_days, eps),
         abandoned=abandoned,
     )  # fmt: skip
