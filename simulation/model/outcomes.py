@@ -148,6 +148,8 @@ def _before(per_day: NDArray[np.float64], end_day: NDArray[np.float64]) -> NDArr
 
 
 def _group_outcomes(records: Sequence[RunRecord], key: Calendar) -> Outcomes:
+    """Outputs of runs sharing one calendar: their days (capacity, queue), the late tickets by
+    quality, the response and the cash flows by month, stability; then scalars and series."""
     M, D, W, lag, _stable_weeks, _window = key
     k = len(records)
     n = M * D
