@@ -7,6 +7,11 @@ integer keys, applies the parameter shocks of the risks that occurred in this it
 safety net: the scenario reader refuses shocks that would leave them), and collects the timed
 risk events (``staff_loss``, ``ticket_surge``, ``vendor_walkout``, ``hiring_freeze``,
 ``vendor_failure``) that strike within the horizon (:func:`struck`), which the model schedules.
+
+Its steps live by idea: the key → field table, defaults, bounds and derived values in
+:mod:`~simulation.model.parameter_table`, what the risks do in
+:mod:`~simulation.model.risk_effects`, the non-numeric choices in :mod:`~simulation.model.choices`.
+``ModelInputs``, ``RiskEvent`` and ``struck`` are re-exported here, where callers import them.
 """
 
 from __future__ import annotations
