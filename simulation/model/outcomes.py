@@ -18,7 +18,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from simulation.model.arrays import Calendar, recvec, vec
-from simulation.model.costs import cash_flows
+from simulation.model.costs import ServiceByMonth, cash_flows
+from simulation.model.daily_capacity import abandoned_by_day, daily_capacity
 from simulation.model.parameters import ModelInputs
 from simulation.model.quality import compliance, on_due_day, quality_late
 from simulation.model.queue import QueueRows, allowed_age, fifo_queue_rows
@@ -79,69 +80,6 @@ def outcomes(records: Sequence[RunRecord]) -> Outcomes:
     return Outcomes(scalars, monthly)
 
 
-def _segments(records: Sequence[RunRecord], name: str) -> NDArray[np.float64]:
-    return np.concatenate([getattr(r, name) for r in records]).astype(np.float64)
-
-
-def _capacity(
-    records: Sequence[RunRecord], n: int, D: int
-) -> tuple[NDArray[np.float64], Mapping[str, NDArray[np.float64]]]:
-    """Daily capacity (runs × days), the daily head count, overtime flag and vendor capacity,
-    and the month-end team, vendor, knowledge and lever series."""
-    k = len(records)
-    counts = np.fromiter((len(r.seg_start) for r in records), np.int64, k)
-    starts = np.concatenate([r.seg_start for r in records]).astype(np.int64)
-    starts += np.repeat(np.arange(k, dtype=np.int64) * n, counts)  # day index in the flat array
-    lengths = np.diff(starts, append=k * n)
-    j = np.arange(k * n, dtype=np.float64)
-    j -= np.repeat(starts.astype(np.float64), lengths)  # day within its segment
-    # q**j as exp(j ln q), several times cheaper than pow; q = 0 (no learning curve) comes
-    # with a zero learning term, and ln of a tiny q keeps 0 * ln q finite on a segment's day 0
-    log_q = np.log(np.maximum(recvec(records, "q"), 1e-300))
-    fading = j * np.repeat(log_q, n)
-    np.exp(fading, out=fading)
-    fading *= np.repeat(np.concatenate([r.seg_learning for r in records]), lengths)
-    rate = vec(records, "vendor_tickets_per_agent_day")
-    vendor = np.repeat(np.concatenate([r.seg_vendor for r in records]), lengths)
-    seg_r = np.concatenate([r.seg_r for r in records])
-    if np.any(seg_r != 1.0):  # the deterministic vendor ramp-down of variability "none"
-        vendor *= np.exp(j * np.log(np.repeat(seg_r, lengths)))
-    if any(any(r.seg_vendor_fixed) for r in records):  # waves: a part beside the ramp-down
-        vendor += np.repeat(_segments(records, "seg_vendor_fixed"), lengths)
-    capacity = np.repeat(np.concatenate([r.seg_internal for r in records]), lengths)
-    capacity -= fading
-    vendor_capacity = vendor * np.repeat(rate, n)
-    capacity += vendor_capacity
-    month_ends = (np.arange(D - 1, n, D)[None, :] + (np.arange(k) * n)[:, None]).ravel()
-    seg = np.searchsorted(starts, month_ends, side="right") - 1
-    heads = _segments(records, "seg_heads")
-    overtime = _segments(records, "seg_overtime")
-    series = {
-        "internal": heads[seg].reshape(k, -1),
-        "vendor": vendor[month_ends].reshape(k, -1),
-        "known": _segments(records, "seg_known")[seg].reshape(k, -1),
-        "agency": _segments(records, "seg_agency")[seg].reshape(k, -1),
-        "hypercare": _segments(records, "seg_hypercare")[seg].reshape(k, -1),
-        "target": _segments(records, "seg_target")[seg].reshape(k, -1),
-        "heads_day": np.repeat(heads, lengths).reshape(k, n),
-        "overtime_day": np.repeat(overtime, lengths).reshape(k, n),
-        "vendor_day": vendor_capacity.reshape(k, n),
-    }
-    return capacity.reshape(k, n), series
-
-
-def _abandoned(records: Sequence[RunRecord], n: int) -> NDArray[np.float64] | None:
-    """(runs × days) tickets closed unworked by triage, or None when no run has any."""
-    if not any(r.abandoned for r in records):
-        return None
-    out = np.zeros((len(records), n))
-    for i, r in enumerate(records):
-        for day, x in r.abandoned.items():
-            if day < n:
-                out[i, day] = x
-    return out
-
-
 def _expected_demand(records: Sequence[RunRecord], n: int, D: int) -> NDArray[np.float64]:
     """(runs × days) expected tickets a day: growth only (the scale of "days of demand")."""
     g = vec(records, "demand_growth_per_year")
@@ -156,9 +94,13 @@ def ledger(record: RunRecord) -> tuple[QueueRows, NDArray[np.float64]]:
     M, D = p.horizon_months, p.working_days_per_month
     n = M * D
     arrivals = record.arrivals[None, :n]
-    capacity, _ = _capacity([record], n, D)
+    capacity, _ = daily_capacity([record], n, D)
     rows = fifo_queue_rows(
-        arrivals, capacity, allowed_age(p.sla_days, n), _abandoned([record], n), _caps([record])
+        arrivals,
+        capacity,
+        allowed_age(p.sla_days, n),
+        abandoned_by_day([record], n),
+        _caps([record]),
     )
     return rows, capacity[0]
 
@@ -206,31 +148,21 @@ def _before(per_day: NDArray[np.float64], end_day: NDArray[np.float64]) -> NDArr
 
 
 def _group_outcomes(records: Sequence[RunRecord], key: Calendar) -> Outcomes:
+    """Outputs of runs sharing one calendar: their days (capacity, queue), the late tickets by
+    quality, the response and the cash flows by month, stability; then scalars and series."""
     M, D, W, lag, _stable_weeks, _window = key
     k = len(records)
     n = M * D
     arrivals = np.vstack([r.arrivals for r in records]) if n else np.zeros((k, 0))
-    capacity, team = _capacity(records, n, D)
-    # staying with the vendor is measured as the status quo is: no queue, every ticket resolved
-    # by the vendor on its day, its misses by contract (the late tickets below)
+    capacity, team = daily_capacity(records, n, D)
     stay = np.fromiter((r.p.strategy == "stay" for r in records), bool, k)
-    vendor_day = team["vendor_day"]
-    if stay.any():
-        capacity[stay] = arrivals[stay]
-        vendor_day = np.where(stay[:, None], arrivals, vendor_day)
-    abandoned = _abandoned(records, n)
+    vendor_day = _stay_served(stay, arrivals, capacity, team["vendor_day"])
+    abandoned = abandoned_by_day(records, n)
     queue = fifo_queue_rows(arrivals, capacity, lag, abandoned, _caps(records))
     charged = queue.charged if queue.charged is not None else queue.overdue
-    due_m = queue.due.reshape(k, M, D).sum(axis=2)
-    br_m = queue.breached.reshape(k, M, D).sum(axis=2)
-    sla_m = np.where(due_m > 0, 1.0 - br_m / np.where(due_m > 0, due_m, 1.0), 1.0)
-    cut = recvec(records, "cutover_day")
     sq_arrivals = np.vstack([r.sq_arrivals for r in records]) if n else np.zeros((k, 0))
-    sq_tickets_m = sq_arrivals.reshape(k, M, D).sum(axis=2)
+    sq_tickets_m = _by_month(sq_arrivals, M, D)
     late = quality_late(records, arrivals, vendor_day, capacity, sq_tickets_m, stay, key)
-    if late.on_due_day is not None:
-        br_m = br_m + late.on_due_day.reshape(k, M, D).sum(axis=2)
-        sla_m = compliance(due_m, br_m)
     response = response_by_day(
         records,
         team["heads_day"],
@@ -238,34 +170,141 @@ def _group_outcomes(records: Sequence[RunRecord], key: Calendar) -> Outcomes:
         abandoned if abandoned is not None else np.zeros((k, n)),
         D,
     )
-    costs = cash_flows(
-        records,
-        charged.reshape(k, M, D).sum(axis=2),
-        response["cost"].reshape(k, M, D).sum(axis=2),
-        cut,
-        M,
-        D,
+    service = ServiceByMonth(
+        _by_month(charged, M, D),
+        _by_month(response["cost"], M, D),
         sq_tickets_m,
         late.vendor_m,
         late.team_m,
     )
+    costs = cash_flows(records, service, recvec(records, "cutover_day"), M, D)
     stab = _stability(records, queue, capacity, arrivals, key)
-    stabilised, end_day = stab.stabilised, stab.end_day
-    if stay.any():  # nothing to stabilise: no transition
-        stabilised = np.where(stay, True, stabilised)
-        end_day = np.where(stay, 0.0, end_day)
-    rate = vec(records, "disruption_per_ticket_day")
-    # the part of the disruption before the transition ends (summed in another order than the
-    # total: never above it)
-    disruption_before = np.minimum(rate * _before(charged, end_day), costs["disruption"])
-    response_before = _before(response["cost"], end_day)
     scalars = np.empty((k, len(SCALAR_NAMES)))
 
     def put(name: str, value: NDArray[np.float64] | float) -> None:
         scalars[:, _SCALAR[name]] = value
 
+    end_day = _transition_end(put, stab, stay, key)
+    _transition_cost(put, records, charged, costs, response["cost"], end_day)
+    _programme_scalars(put, records, key, stay)
+    _cost_scalars(put, costs, response, W)
+    _service_scalars(put, records, key, queue, late.on_due_day, sq_arrivals, team)
+    served = _service_months(key, arrivals, capacity, queue, late.on_due_day)
+    return Outcomes(scalars, _monthly({**served, **_team_months(team, costs)}, k, M))
+
+
+def _by_month(per_day: FloatArray, M: int, D: int) -> FloatArray:
+    """(runs × months) the sum of a (runs × days) array over each month's working days."""
+    return per_day.reshape(per_day.shape[0], M, D).sum(axis=2)
+
+
+def _stay_served(
+    stay: NDArray[np.bool_], arrivals: FloatArray, capacity: FloatArray, vendor_day: FloatArray
+) -> FloatArray:
+    """Staying with the vendor is measured as the status quo is: no queue, every ticket
+    resolved by the vendor on its day (``capacity`` set to the arrivals of those runs, in
+    place), its misses by contract (the late tickets); the vendor's capacity each day."""
+    if stay.any():
+        capacity[stay] = arrivals[stay]
+        vendor_day = np.where(stay[:, None], arrivals, vendor_day)
+    return vendor_day
+
+
+def _sla_by_month(
+    queue: QueueRows, late_on_due_day: FloatArray | None, M: int, D: int
+) -> FloatArray:
+    """(runs × months) the share of the tickets falling due each month that met the SLA (1
+    when none fell due); the late tickets by quality count as breaches on their due day."""
+    due_m = _by_month(queue.due, M, D)
+    br_m = _by_month(queue.breached, M, D)
+    sla_m = np.where(due_m > 0, 1.0 - br_m / np.where(due_m > 0, due_m, 1.0), 1.0)
+    if late_on_due_day is not None:
+        br_m = br_m + _by_month(late_on_due_day, M, D)
+        sla_m = compliance(due_m, br_m)
+    return sla_m
+
+
+def _service_months(
+    key: Calendar,
+    arrivals: FloatArray,
+    capacity: FloatArray,
+    queue: QueueRows,
+    late_on_due_day: FloatArray | None,
+) -> dict[str, FloatArray]:
+    """The service's monthly series: mean capacity and demand a day, the backlog at month end,
+    the SLA compliance (:func:`_sla_by_month`)."""
+    M, D = key[0], key[1]
+    k = arrivals.shape[0]
+    return {
+        "effective_capacity": capacity.reshape(k, M, D).mean(axis=2),
+        "demand": arrivals.reshape(k, M, D).mean(axis=2),
+        "backlog": queue.backlog[:, D - 1 :: D],
+        "sla_compliance": _sla_by_month(queue, late_on_due_day, M, D),
+    }
+
+
+def _team_months(
+    team: Mapping[str, FloatArray], costs: Mapping[str, FloatArray]
+) -> dict[str, FloatArray]:
+    """The month-end team, vendor, knowledge and levers (:func:`daily_capacity`) and the
+    cumulative discounted costs of both paths."""
+    return {
+        "internal_agents": team["internal"],
+        "vendor_agents": team["vendor"],
+        "knowledge_transferred": team["known"],
+        "cost_backsourcing": costs["cum_bs"],
+        "cost_status_quo": costs["cum_sq"],
+        "agency_agents": team["agency"],
+        "hypercare_agents": team["hypercare"],
+        "target_agents": team["target"],
+    }
+
+
+def _monthly(series: Mapping[str, FloatArray], k: int, M: int) -> FloatArray:
+    """(runs × series × months) every series of ``SERIES_NAMES``, in its order."""
+    monthly = np.empty((k, len(SERIES_NAMES), M))
+    for name, j in _SERIES.items():
+        monthly[:, j] = series[name]
+    return monthly
+
+
+Put = Callable[[str, "NDArray[np.float64] | float"], None]
+
+
+def _transition_end(
+    put: Put, stab: Stability, stay: NDArray[np.bool_], key: Calendar
+) -> FloatArray:
+    """Whether and when the transition stabilised (months; the horizon when it did not), its
+    weeks below the SLA target and its relapses; staying has nothing to stabilise (no
+    transition: it ends on day 0). Returns the day it ended."""
+    M, D = key[0], key[1]
+    stabilised, end_day = stab.stabilised, stab.end_day
+    if stay.any():  # nothing to stabilise: no transition
+        stabilised = np.where(stay, True, stabilised)
+        end_day = np.where(stay, 0.0, end_day)
     put("stabilised", stabilised.astype(np.float64))
     put("transition_months", np.where(stabilised, end_day / D, float(M)))
+    put("sla_breach_weeks", np.sum(stab.below_target, axis=1).astype(np.float64))
+    put("relapse_weeks", stab.relapse_weeks)
+    return end_day
+
+
+def _transition_cost(
+    put: Put,
+    records: Sequence[RunRecord],
+    charged: FloatArray,
+    costs: Mapping[str, FloatArray],
+    response_cost: FloatArray,
+    end_day: FloatArray,
+) -> None:
+    """What the transition cost until it ended (nominal): the one-off, overlap, termination
+    and extension costs, and the response and disruption paid before ``end_day``; the
+    disruption after it."""
+    rate = vec(records, "disruption_per_ticket_day")
+    # the part of the disruption before the transition ends (summed in another order than the
+    # total: never above it)
+    disruption_before = np.minimum(rate * _before(charged, end_day), costs["disruption"])
+    response_before = _before(response_cost, end_day)
     put(
         "transition_cost",
         costs["one_off"]
@@ -276,28 +315,6 @@ def _group_outcomes(records: Sequence[RunRecord], key: Calendar) -> Outcomes:
         + disruption_before,
     )
     put("disruption_after_stabilisation_cost", costs["disruption"] - disruption_before)
-    put("sla_breach_weeks", np.sum(stab.below_target, axis=1).astype(np.float64))
-    put("relapse_weeks", stab.relapse_weeks)
-    _programme_scalars(put, records, key, stay)
-    _cost_scalars(put, costs, response, W)
-    _service_scalars(put, records, key, queue, late.on_due_day, sq_arrivals, team)
-    monthly = np.empty((k, len(SERIES_NAMES), M))
-    monthly[:, _SERIES["internal_agents"]] = team["internal"]
-    monthly[:, _SERIES["vendor_agents"]] = team["vendor"]
-    monthly[:, _SERIES["effective_capacity"]] = capacity.reshape(k, M, D).mean(axis=2)
-    monthly[:, _SERIES["demand"]] = arrivals.reshape(k, M, D).mean(axis=2)
-    monthly[:, _SERIES["backlog"]] = queue.backlog[:, D - 1 :: D]
-    monthly[:, _SERIES["sla_compliance"]] = sla_m
-    monthly[:, _SERIES["knowledge_transferred"]] = team["known"]
-    monthly[:, _SERIES["cost_backsourcing"]] = costs["cum_bs"]
-    monthly[:, _SERIES["cost_status_quo"]] = costs["cum_sq"]
-    monthly[:, _SERIES["agency_agents"]] = team["agency"]
-    monthly[:, _SERIES["hypercare_agents"]] = team["hypercare"]
-    monthly[:, _SERIES["target_agents"]] = team["target"]
-    return Outcomes(scalars, monthly)
-
-
-Put = Callable[[str, "NDArray[np.float64] | float"], None]
 
 
 def _programme_scalars(

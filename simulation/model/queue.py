@@ -61,6 +61,16 @@ def allowed_age(sla_days: float, horizon_days: int) -> int:
     return min(horizon_days + 1, max(0, int(math.floor(sla_days))))
 
 
+class _Total:
+    """A float attribute of a :class:`QueueFlow`: the sum of its per-day ``series``."""
+
+    def __init__(self, series: str) -> None:
+        self.series = series
+
+    def __get__(self, flow: object, owner: type | None = None) -> float:
+        return float(getattr(flow, self.series).sum())
+
+
 @dataclass(frozen=True)
 class QueueFlow:
     """The queue of one run, per working day (index = day) and in totals (tickets, days).
@@ -86,23 +96,14 @@ class QueueFlow:
     charged: NDArray[np.float64] | None = None
     abandoned: NDArray[np.float64] | None = None
 
-    @property
-    def total_arrived(self) -> float:
-        return float(self.arrivals.sum())
-
-    @property
-    def total_resolved(self) -> float:
-        return float(self.resolved.sum())
-
-    @property
-    def total_breached(self) -> float:
-        """Tickets that missed (or, still open, have already missed) their SLA deadline."""
-        return float(self.breached.sum())
-
-    @property
-    def total_ticket_days_beyond(self) -> float:
-        """Sum over days of open tickets already past their deadline (ticket-days)."""
-        return float(self.overdue.sum())
+    #: Tickets arrived over the horizon.
+    total_arrived = _Total("arrivals")
+    #: Tickets resolved over the horizon (abandoned ones not).
+    total_resolved = _Total("resolved")
+    #: Tickets that missed (or, still open, have already missed) their SLA deadline.
+    total_breached = _Total("breached")
+    #: Sum over days of open tickets already past their deadline (ticket-days).
+    total_ticket_days_beyond = _Total("overdue")
 
     @property
     def total_abandoned(self) -> float:
@@ -225,6 +226,97 @@ def _abandoned_age(
     return out
 
 
+def _backlog(
+    a: NDArray[np.float64],
+    capacity: NDArray[np.float64],
+    abandon: NDArray[np.float64] | None,
+    eps: NDArray[np.float64],
+) -> NDArray[np.float64]:
+    """Open tickets at each day's end: the Lindley recursion in closed form, ``S(d) -
+    min(0, min_{j<=d} S(j))`` with ``S`` the running sum of arrivals less the day's outflow
+    (capacity, negative counting as none, and abandoned tickets)."""
+    s = a - np.maximum(np.asarray(capacity, dtype=np.float64), 0.0)
+    if abandon is not None:
+        s -= abandon
+    np.cumsum(s, axis=1, out=s)
+    low = np.minimum.accumulate(s, axis=1)
+    np.minimum(low, 0.0, out=low)
+    return _clean(np.subtract(s, low, out=s), eps)
+
+
+def _lateness(
+    a: NDArray[np.float64],
+    padded: NDArray[np.float64],
+    cum_r: NDArray[np.float64],
+    lag: int,
+    eps: NDArray[np.float64],
+) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+    """Per day ``(due, breached, overdue)``: the cohort falling due, the part of it still open
+    at the day's end, and the open tickets already due (``padded``: ``A`` with a 0 before it)."""
+    k, n = a.shape
+    cum_a, prev = padded[:, 1:], padded[:, :-1]  # A(d) and A(d - 1)
+    due = np.zeros((k, n))
+    breached = np.zeros((k, n))
+    overdue = np.zeros((k, n))
+    if lag < n:
+        cum_due = cum_a[:, : n - lag]  # A(d - lag) for d >= lag
+        due[:, lag:] = a[:, : n - lag]
+        late = np.subtract(cum_due, cum_r[:, lag:], out=overdue[:, lag:])
+        np.maximum(late, 0.0, out=late)
+        _clean(overdue, eps)
+        gone = np.maximum(cum_r[:, lag:], prev[:, : n - lag])
+        np.subtract(cum_due, gone, out=gone)
+        np.clip(gone, 0.0, due[:, lag:], out=breached[:, lag:])
+        _clean(breached, eps)
+    return due, breached, overdue
+
+
+def _open_at_horizon(
+    a: NDArray[np.float64],
+    padded: NDArray[np.float64],
+    cum_r: NDArray[np.float64],
+    backlog: NDArray[np.float64],
+    eps: NDArray[np.float64],
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """The tickets of each cohort still open at the horizon (runs × days), and per run the day
+    ends they were open; only the runs with a backlog at the horizon are looked at."""
+    k, n = a.shape
+    cum_a, prev = padded[:, 1:], padded[:, :-1]  # A(d) and A(d - 1)
+    open_left = np.zeros((k, n))
+    tail_age = np.zeros(k)
+    final = cum_r[:, -1]
+    rows = np.flatnonzero(backlog[:, -1] > 0.0)
+    if rows.size:
+        # cohorts arrived up to the last fully resolved one are closed in every such run
+        start = int(np.min(np.argmax(cum_a[rows] > final[rows, None], axis=1)))
+        tail = cum_a[rows, start:] - np.maximum(final[rows, None], prev[rows, start:])
+        tail = _clean(np.clip(tail, 0.0, a[rows, start:]), eps[rows])
+        open_left[rows, start:] = tail
+        tail_age[rows] = tail @ (n - np.arange(start, n, dtype=np.float64))
+    return open_left, tail_age
+
+
+def _charged_rows(
+    overdue: NDArray[np.float64],
+    cum_a: NDArray[np.float64],
+    cum_r: NDArray[np.float64],
+    lag: int,
+    cap_days: float | NDArray[np.float64],
+    eps: NDArray[np.float64],
+) -> NDArray[np.float64]:
+    """The ticket-days beyond SLA charged each day under each run's lateness cap (``overdue``
+    itself when no run has one); the runs sharing a cap are computed together."""
+    k, n = overdue.shape
+    caps = np.broadcast_to(np.asarray(cap_days, dtype=np.float64), (k,))
+    if np.all(np.isinf(caps)):
+        return overdue
+    charged = np.empty((k, n))
+    for cap in np.unique(caps):  # runs sharing a cap together
+        sel = np.flatnonzero(caps == cap)
+        charged[sel] = _charged(overdue[sel], cum_a[sel], cum_r[sel], lag, float(cap), eps[sel])
+    return charged
+
+
 def fifo_queue_rows(
     arrivals: NDArray[np.float64],
     capacity: NDArray[np.float64],
@@ -243,73 +335,30 @@ def fifo_queue_rows(
     a = np.asarray(arrivals, dtype=np.float64)
     k, n = a.shape
     if n == 0:
-        empty = np.zeros((k, 0))
-        zero = np.zeros(k)
+        empty, zero = np.zeros((k, 0)), np.zeros(k)
         return QueueRows(empty, empty, empty, empty, empty, empty, zero, zero, empty, empty)
-    padded = np.zeros((k, n + 1))
+    padded = np.zeros((k, n + 1))  # padded[:, d] = A(d - 1), A(-1) = 0
     np.cumsum(a, axis=1, out=padded[:, 1:])
-    cum_a, prev = padded[:, 1:], padded[:, :-1]  # A(d) and A(d - 1)
+    cum_a = padded[:, 1:]  # A(d)
     eps = np.maximum(_ABS_EPS, _REL_EPS * cum_a[:, -1:])
-    s = a - np.maximum(np.asarray(capacity, dtype=np.float64), 0.0)
-    if abandon is not None:
-        s -= abandon
-    np.cumsum(s, axis=1, out=s)
-    low = np.minimum.accumulate(s, axis=1)
-    np.minimum(low, 0.0, out=low)
-    backlog = _clean(np.subtract(s, low, out=s), eps)
+    backlog = _backlog(a, capacity, abandon, eps)
     cum_r = cum_a - backlog  # cumulative departures, non-decreasing
-    due = np.zeros((k, n))
-    breached = np.zeros((k, n))
-    overdue = np.zeros((k, n))
-    if lag < n:
-        cum_due = cum_a[:, : n - lag]  # A(d - lag) for d >= lag
-        due[:, lag:] = a[:, : n - lag]
-        late = np.subtract(cum_due, cum_r[:, lag:], out=overdue[:, lag:])
-        np.maximum(late, 0.0, out=late)
-        _clean(overdue, eps)
-        gone = np.maximum(cum_r[:, lag:], prev[:, : n - lag])
-        np.subtract(cum_due, gone, out=gone)
-        np.clip(gone, 0.0, due[:, lag:], out=breached[:, lag:])
-        _clean(breached, eps)
-    # tickets of each cohort still open at the horizon, and the day ends they were open
-    open_left = np.zeros((k, n))
-    tail_age = np.zeros(k)
-    final = cum_r[:, -1]
-    rows = np.flatnonzero(backlog[:, -1] > 0.0)
-    if rows.size:
-        # cohorts arrived up to the last fully resolved one are closed in every such run
-        start = int(np.min(np.argmax(cum_a[rows] > final[rows, None], axis=1)))
-        tail = cum_a[rows, start:] - np.maximum(final[rows, None], prev[rows, start:])
-        tail = _clean(np.clip(tail, 0.0, a[rows, start:]), eps[rows])
-        open_left[rows, start:] = tail
-        tail_age[rows] = tail @ (n - np.arange(start, n, dtype=np.float64))
+    due, breached, overdue = _lateness(a, padded, cum_r, lag, eps)
+    open_left, tail_age = _open_at_horizon(a, padded, cum_r, backlog, eps)
     total_age = backlog.sum(axis=1) - tail_age
+    final = cum_r[:, -1]
     abandoned = np.zeros((k, n)) if abandon is None else np.asarray(abandon, dtype=np.float64)
     if abandon is not None and abandoned.any():
         prev_r = np.zeros((k, n))
         prev_r[:, 1:] = cum_r[:, :-1]
         total_age -= _abandoned_age(a, cum_a, prev_r, abandoned)
         final = final - abandoned.sum(axis=1)
-    caps = np.broadcast_to(np.asarray(cap_days, dtype=np.float64), (k,))
-    if np.all(np.isinf(caps)):
-        charged = overdue
-    else:
-        charged = np.empty((k, n))
-        for cap in np.unique(caps):  # runs sharing a cap together
-            sel = np.flatnonzero(caps == cap)
-            charged[sel] = _charged(overdue[sel], cum_a[sel], cum_r[sel], lag, float(cap), eps[sel])
     return QueueRows(
-        backlog=backlog,
-        cum_resolved=cum_r,
-        due=due,
-        breached=breached,
-        overdue=overdue,
-        open_left=open_left,
-        total_resolved=final,
-        total_age=np.maximum(0.0, total_age),
-        charged=charged,
+        backlog, cum_r, due, breached, overdue, open_left,
+        total_resolved=final, total_age=np.maximum(0.0, total_age),
+        charged=_charged_rows(overdue, cum_a, cum_r, lag, cap_days, eps),
         abandoned=abandoned,
-    )
+    )  # fmt: skip
 
 
 def fifo_queue(

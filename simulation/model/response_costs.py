@@ -44,23 +44,8 @@ def response_by_day(
     M = n // D if D else 0
     day_salary = vec(records, "salary_per_year") / (12.0 * D)
     raised = np.repeat(salary_index(records, M), D, axis=1) if salaries_rise(records) else None
-    rows, start, end = periods(records, "agency_periods")
-    agency_days = spread(rows, start, end, k, n)
-    agency = agency_days * (vec(records, "agency_cost_factor") * day_salary)[:, None]
-    if rows.size:  # the minimum billed per person, paid on its last day
-        stay = np.minimum(end, float(n)) - start
-        short = np.maximum(vec(records, "agency_min_days")[rows] - stay, 0.0)
-        last = np.clip(np.floor(np.minimum(end, float(n)) - 1e-9), 0, n - 1).astype(np.intp)
-        np.add.at(
-            agency, (rows, last), short * (vec(records, "agency_cost_factor") * day_salary)[rows]
-        )
-    rows, start, end = periods(records, "hypercare_periods")
-    hypercare_days = spread(rows, start, end, k, n)
-    hypercare = (
-        hypercare_days
-        * np.repeat(vendor_day_rate(records, M, D), D, axis=1)
-        * vec(records, "hypercare_rate_factor")[:, None]
-    )
+    agency_days, agency = agency_cost(records, day_salary, k, n)
+    hypercare_days, hypercare = hypercare_cost(records, k, n, D)
     pay = day_salary * vec(records, "overtime_hours") * (1.0 + vec(records, "overtime_premium"))
     overtime_cost = heads * overtime * pay[:, None]
     if raised is not None:
@@ -77,3 +62,38 @@ def response_by_day(
         "hypercare_days": hypercare_days.sum(axis=1),
         "overtime_days": overtime.sum(axis=1),
     }
+
+
+def agency_cost(
+    records: Sequence[RunRecord], day_salary: NDArray[np.float64], k: int, n: int
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Agency staff per run and working day: the agent-days present, and their cost before the
+    salary index (``agency_cost_factor`` × ``day_salary``, an internal agent's pay per working
+    day; at least ``agency_min_days`` per person, the rest billed on the person's last day)."""
+    rows, start, end = periods(records, "agency_periods")
+    agency_days = spread(rows, start, end, k, n)
+    agency = agency_days * (vec(records, "agency_cost_factor") * day_salary)[:, None]
+    if rows.size:  # the minimum billed per person, paid on its last day
+        stay = np.minimum(end, float(n)) - start
+        short = np.maximum(vec(records, "agency_min_days")[rows] - stay, 0.0)
+        last = np.clip(np.floor(np.minimum(end, float(n)) - 1e-9), 0, n - 1).astype(np.intp)
+        np.add.at(
+            agency, (rows, last), short * (vec(records, "agency_cost_factor") * day_salary)[rows]
+        )
+    return agency_days, agency
+
+
+def hypercare_cost(
+    records: Sequence[RunRecord], k: int, n: int, D: int
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Hypercare per run and working day: the vendor agent-days, and their cost at
+    ``hypercare_rate_factor`` × the contract's price per vendor agent-day."""
+    rows, start, end = periods(records, "hypercare_periods")
+    hypercare_days = spread(rows, start, end, k, n)
+    M = n // D if D else 0
+    hypercare = (
+        hypercare_days
+        * np.repeat(vendor_day_rate(records, M, D), D, axis=1)
+        * vec(records, "hypercare_rate_factor")[:, None]
+    )
+    return hypercare_days, hypercare

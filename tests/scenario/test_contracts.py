@@ -1,7 +1,7 @@
 """The two contracts of the model, each with one home, tied to every place that reads it.
 
 **Inputs.** Each scenario key is listed in ``schema.KEYS``; a number reaches the model through
-``params._FIELDS`` (or the incoming team's maps, or a response switch) into a field of
+``params.FIELDS`` (or the incoming team's maps, or a response switch) into a field of
 ``ModelInputs``. A key added to the schema but to none of these would validate and then be
 silently ignored: these tests fail instead, and also when a map names a key the schema lacks or
 a field ``ModelInputs`` lacks, or when a field is fed by nothing.
@@ -21,7 +21,8 @@ from pathlib import Path
 import pytest
 
 from simulation.analysis.compare import BETTER, COMPARE_ORDER
-from simulation.model import inputs as params
+from simulation.model import parameter_table as params
+from simulation.model.choices import SWITCHES
 from simulation.model.inputs import ModelInputs, build_inputs
 from simulation.report import management as management_report
 from simulation.results import metrics
@@ -39,7 +40,7 @@ OPTION_FIELDS: dict[str, str] = {
     "cutover_policy": "policy.cutover",
     "strategy": "policy.strategy",
     "fee_model": "vendor.fee_model",
-    "response": "response.enabled",  # and every switch of params._SWITCHES with it
+    "response": "response.enabled",  # and every switch of SWITCHES with it
     "incoming_vendor": "incoming.kind",  # and the incoming maps are read only under "vendor"
 }
 
@@ -53,7 +54,7 @@ DERIVED_FIELDS: dict[str, str] = {
 }
 
 #: Keys that feed no ModelInputs field on purpose, each with what reads it. Keep this short: a
-#: key that changes the model belongs in params._FIELDS (a number) or OPTION_FIELDS (a choice).
+#: key that changes the model belongs in params.FIELDS (a number) or OPTION_FIELDS (a choice).
 READ_ELSEWHERE: dict[str, str] = {
     "scenario.name": "Scenario.name (scenario.py): run.json, the report's title",
     "scenario.description": "run.json and compare.json (api.py, compare.py), the subtitle",
@@ -71,12 +72,12 @@ NOT_READ_YET: dict[str, str] = {
 
 
 def _mapped_keys() -> set[str]:
-    """Every key the maps of params.py turn into a ModelInputs field."""
+    """Every key the maps of parameter_table.py and choices.py turn into a ModelInputs field."""
     return (
-        set(params._FIELDS)
-        | set(params._INCOMING)
-        | set(params._INCOMING_COSTS)
-        | set(params._SWITCHES.values())
+        set(params.FIELDS)
+        | set(params.INCOMING_STAFFING)
+        | set(params.INCOMING_COSTS)
+        | set(SWITCHES.values())
     )
 
 
@@ -90,19 +91,23 @@ def test_every_model_key_feeds_a_field_or_is_read_elsewhere() -> None:
     ignored = [k.path for k in schema.KEYS if k.path not in known]
     assert not ignored, (
         f"schema keys that reach no ModelInputs field and are read nowhere else: {ignored}; "
-        "map each in simulation/model/inputs.py (_FIELDS for a number) or, if something else reads "
-        "it, list it in READ_ELSEWHERE with what reads it"
+        "map each in simulation/model/parameter_table.py (FIELDS for a number) or, if something "
+        "else reads it, list it in READ_ELSEWHERE with what reads it"
     )
 
 
 def test_every_map_names_a_schema_key_and_a_field() -> None:
     fields = _field_names()
-    for path, name in {**params._FIELDS, **params._INCOMING, **params._INCOMING_COSTS}.items():
+    for path, name in {
+        **params.FIELDS,
+        **params.INCOMING_STAFFING,
+        **params.INCOMING_COSTS,
+    }.items():
         spec = schema.BY_PATH.get(path)
         assert spec is not None, f"params maps {path}, which the schema does not have"
         assert spec.numeric, f"params reads {path} as a number, but it is a {spec.kind}"
         assert name in fields, f"params maps {path} to {name}, which ModelInputs lacks"
-    for name, path in params._SWITCHES.items():
+    for name, path in SWITCHES.items():
         assert schema.BY_PATH[path].kind == "boolean", path
         assert name in fields, name
     for name, path in OPTION_FIELDS.items():
@@ -116,9 +121,9 @@ def test_every_map_names_a_schema_key_and_a_field() -> None:
 
 def test_every_field_is_fed_by_a_key_or_derived() -> None:
     fed = (
-        set(params._FIELDS.values())
-        | set(params._INCOMING_COSTS.values())
-        | set(params._SWITCHES)
+        set(params.FIELDS.values())
+        | set(params.INCOMING_COSTS.values())
+        | set(SWITCHES)
         | set(OPTION_FIELDS)
         | set(DERIVED_FIELDS)
     )
