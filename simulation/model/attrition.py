@@ -30,24 +30,26 @@ class AttritionClock:
         self.day = -1  # the hazard of day x is added on day x, at the rate of that day
         self.rate = 0.0  # leavers per working day at the current segment's head count
 
-    def set_rate(self, d: int, rate: float) -> None:
+    def restart(self, d: int, rate: float, n: int) -> int:
         """From day ``d`` on the hazard is ``rate`` a day (the days before ``d`` had the rate
-        before)."""
-        if self.day < d - 1:
-            self.cum += self.rate * (d - 1 - self.day)
-            self.day = d - 1
+        before); returns the day the cumulative hazard reaches the threshold at that rate (``n``,
+        the horizon, when it does not within it)."""
+        day = self.day
+        cum = self.cum
+        if day < d - 1:
+            cum += self.rate * (d - 1 - day)
+            day = d - 1
+            self.cum = cum
+            self.day = day
         self.rate = rate
-
-    def crossing(self, n: int) -> int:
-        """The day the cumulative hazard reaches the threshold at the current rate (``n``, the
-        horizon, when it does not within it)."""
-        if self.rate <= 0.0:
+        if rate <= 0.0:
             return n
-        if self.cum >= self.threshold:
-            return self.day
-        steps = (self.threshold - self.cum) / self.rate  # inf for a subnormal hazard
+        threshold = self.threshold
+        if cum >= threshold:
+            return day
+        steps = (threshold - cum) / rate  # inf for a subnormal hazard
         gap = math.ceil(steps - 1e-9) if steps < n else n
-        return self.day + max(1, gap)
+        return day + (gap if gap > 1 else 1)
 
     def accumulate(self, d: int) -> None:
         """Add the hazard of the days up to and including ``d``."""

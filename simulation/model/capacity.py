@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Generator
-from typing import Any, NamedTuple
+from typing import Any
 
 import simpy
 
@@ -27,19 +27,17 @@ from simulation.model.vendor import VendorPool
 from simulation.model.watch import QueueWatch
 
 
-class Current(NamedTuple):
-    """The segment being recorded: it started on day ``start``; its day ``d`` has
-    ``A − B·q^(d − start) + rate·(vn·r^(d − start) + vf)`` tickets of capacity (see
-    :class:`Segments`); ``kf`` the tickets a fully productive internal agent resolves a day on
-    the domains known."""
+class Current:
+    """The segment being recorded (updated in place when the next one starts): it started on
+    day ``start``; its day ``d`` has ``A − B·q^(d − start) + rate·(vn·r^(d − start) + vf)``
+    tickets of capacity (see :class:`Segments`); ``kf`` the tickets a fully productive internal
+    agent resolves a day on the domains known."""
 
-    start: int
-    A: float
-    B: float
-    kf: float
-    vf: float
-    vn: float
-    r: float
+    __slots__ = ("start", "A", "B", "kf", "vf", "vn", "r")
+
+    def __init__(self) -> None:
+        self.start = 0
+        self.A = self.B = self.kf = self.vf = self.vn = self.r = 0.0
 
 
 class Segments:
@@ -128,6 +126,7 @@ class CapacityRecorder:
         self.att_gap = exponential_stream(ctx.rng)
         self.segments = Segments(math.exp(-1.0 / team.tau) if team.tau > 0.0 else 0.0)
         self._wseg = 0  # the segment the queue watch has reached
+        self.cur = Current()
 
     def _levers(self) -> tuple[int, int, int, bool]:
         review = self.review
@@ -159,9 +158,9 @@ class CapacityRecorder:
             )
         self._wseg = i
 
-    def _start_segment(self, d: int, clock: AttritionClock) -> Current:
-        """Record the segment that starts on day ``d`` (the state changed) and set the attrition
-        hazard it runs at."""
+    def _start_segment(self, d: int, clock: AttritionClock) -> int:
+        """Record the segment that starts on day ``d`` (the state changed) in :attr:`cur` and set
+        the attrition hazard it runs at; returns the day of the next attrition leaver at it."""
         ctx = self.ctx
         p = ctx.p
         team = self.team
@@ -177,25 +176,34 @@ class CapacityRecorder:
             B = kf * team.gap * team.S * math.exp(-(d - team.t_u) / team.tau)
         else:
             B = 0.0
-        if review is not None:
+        if review is None:
+            levers = (0, 0, ctx.p.target_agents, False)
+        elif review.unaided():  # no overtime, agency or hypercare: nothing to add
+            levers = (0, 0, review.size.target, False)
+        else:
             factor = review.overtime.factor
             if factor != 1.0:
                 A *= factor
                 B *= factor
             A += review.extra_capacity(kf)
             lam_n *= review.attrition_factor()
-        clock.set_rate(d, lam_n)
-        vf, vn, r = self.vendor.terms(d)
-        cur = Current(d, A, B, kf, vf, vn, r)
-        self.segments.add(cur, staff, k, self._levers())
-        return cur
+            levers = self._levers()
+        cur = self.cur
+        cur.start = d
+        cur.A = A
+        cur.B = B
+        cur.kf = kf
+        cur.vf, cur.vn, cur.r = self.vendor.terms(d)
+        self.segments.add(cur, staff, k, levers)
+        return clock.restart(d, lam_n, ctx.n_days)
 
-    def _requiet(self, d: int, cur: Current) -> int:
+    def _requiet(self, d: int) -> int:
         """In a quiet stretch, a new segment on day ``d``: the quiet reviews before it stood on
         the old capacity; whether the stretch goes on is decided on the new one. Returns the
         next review day to hold."""
         review, watch = self.review, self.watch
         assert review is not None and watch is not None
+        cur = self.cur
         rate = self.ctx.p.vendor_tickets_per_agent_day
         next_review = review.skip_to(d - 1)
         empty = watch.empty_within(
@@ -204,7 +212,7 @@ class CapacityRecorder:
         review.quiet_until = review.quiet_from(d, empty, cur.kf)
         return next_review
 
-    def _hold_review(self, d: int, cur: Current) -> list[Action]:
+    def _hold_review(self, d: int) -> list[Action]:
         """Hold the review of day ``d``: the queue up to the day before, what the review
         decides (its actions run at the start of the day), and whether a quiet stretch
         follows."""
@@ -215,6 +223,7 @@ class CapacityRecorder:
         rate = p.vendor_tickets_per_agent_day
         q = self.segments.q
         self._catch_up(d, rate)
+        cur = self.cur
         j = d - cur.start
         A, B, kf, vf, vn, r = cur.A, cur.B, cur.kf, cur.vf, cur.vn, cur.r
         learning = B * q**j if B else 0.0
@@ -233,7 +242,7 @@ class CapacityRecorder:
             watch.abandon[d] = x
         return actions
 
-    def _review_stop(self, d: int, end: int, next_review: int, cur: Current) -> tuple[int, int]:
+    def _review_stop(self, d: int, end: int, next_review: int) -> tuple[int, int]:
         """The last day (exclusive) the recorder may run on to from ``d`` without holding a
         review, at most ``end``, and the next review day to hold: reviews of a quiet stretch
         are counted, and reviews that would decide nothing are passed (:meth:`_quiet_reviews`)."""
@@ -244,10 +253,10 @@ class CapacityRecorder:
         else:
             stop = review.next_stop(next_review, d)
         if stop < end and stop == next_review and not self.ctx.record and review.unaided():
-            stop = next_review = self._quiet_reviews(stop, end, cur)
+            stop = next_review = self._quiet_reviews(stop, end)
         return min(stop, end), next_review
 
-    def _quiet_reviews(self, day: int, end: int, cur: Current) -> int:
+    def _quiet_reviews(self, day: int, end: int) -> int:
         """Pass the reviews on ``day``, ``day + every``, … before ``end`` (inside the current
         segment ``cur``) that decide nothing while no help is present (:meth:`Review.quiet`);
         return the first review day still to hold (or the first at or after ``end``). The
@@ -259,6 +268,7 @@ class CapacityRecorder:
         W = self.ctx.W
         rate = p.vendor_tickets_per_agent_day
         age = p.triage_age_days
+        cur = self.cur
         vn, vf, r, kf = cur.vn, cur.vf, cur.r, cur.kf
         while day < end:
             self._catch_up(day, rate)
@@ -285,7 +295,6 @@ class CapacityRecorder:
         )
         next_review = review.next_day if review is not None else n
         seen = -1  # ctx.changes when the current segment started
-        cur = Current(0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
         cross = n  # the day of the next attrition leaver at the current rate
         peek = env.peek
         timeout = env.timeout
@@ -297,10 +306,9 @@ class CapacityRecorder:
                 continue
             if ctx.changes != seen:
                 seen = ctx.changes
-                cur = self._start_segment(d, clock)
+                cross = self._start_segment(d, clock)
                 if review is not None and review.quiet_until > d:
-                    next_review = self._requiet(d, cur)
-                cross = clock.crossing(n)
+                    next_review = self._requiet(d)
             if cross <= d:  # an attrition leaver today
                 clock.accumulate(d)
                 if env.now < d:
@@ -314,7 +322,7 @@ class CapacityRecorder:
                     # the reviews of a quiet stretch decide nothing: counted, not held
                     next_review = review.skip_to(d)
                 if d == next_review:
-                    actions = self._hold_review(d, cur)
+                    actions = self._hold_review(d)
                     next_review = review.next_day
                     if actions:
                         if env.now < d:
@@ -326,7 +334,7 @@ class CapacityRecorder:
             if cross < end:
                 end = cross
             if review is not None and next_review < end:
-                end, next_review = self._review_stop(d, end, next_review, cur)
+                end, next_review = self._review_stop(d, end, next_review)
             d = end
             if nxt <= d < n:  # the days before the next event are done: wait for it
                 yield timeout(nxt - env.now)
