@@ -52,9 +52,7 @@ def _pool_run_range(start: int, stop: int) -> ChunkResult:
     out = _POOL_OUTPUTS
     if out is None:
         return _POOL_WORKER.run_range(start, stop)
-    _POOL_WORKER.run_into(
-        range(start, stop), out.scalars[start:stop], out.risks[start:stop], out.monthly[start:stop]
-    )
+    _POOL_WORKER.run_into(range(start, stop), out.rows(start, stop))
     return ChunkResult(start, stop, None, None, None)
 
 

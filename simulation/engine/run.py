@@ -34,12 +34,13 @@ from simulation.engine.worker import (
     ChunkResult,
     ChunkWorker,
     ModelFn,
+    OutputArrays,
     SharedOutputs,
     WorkerSpec,
     chunks,
 )
 from simulation.errors import SimulationError
-from simulation.model import SCALAR_NAMES, SERIES_NAMES, RunResult
+from simulation.model import SCALAR_NAMES, RunResult
 from simulation.sampling.designs import InputMatrix, draw_inputs
 from simulation.sampling.seeds import fresh_seed
 from simulation.scenario.outputs import KEY_OUTPUTS
@@ -57,6 +58,7 @@ __all__ = [
     "SampleSink",
     "WorkerSpec",
     "chunks",
+    "common_run_options",
     "default_jobs",
     "make_worker",
     "simulate",
@@ -147,12 +149,13 @@ class _Assembly:
         shared: SharedOutputs | None = None,
     ) -> None:
         self.matrix = matrix
-        if shared is not None:  # the workers write into these arrays themselves
-            self.scalars, self.risks, self.monthly = shared.scalars, shared.risks, shared.monthly
-        else:
-            self.scalars = np.empty((capacity, len(SCALAR_NAMES)), dtype=np.float64)
-            self.risks = np.empty((capacity, n_risks), dtype=np.uint8)
-            self.monthly = np.empty((capacity, len(SERIES_NAMES), horizon), dtype=np.float32)
+        # with ``shared``, the workers write into these arrays themselves
+        out = (
+            shared.rows(0, capacity)
+            if shared is not None
+            else OutputArrays.empty(capacity, n_risks, horizon)
+        )
+        self.scalars, self.risks, self.monthly = out.scalars, out.risks, out.monthly
         self.seen = np.zeros(capacity, dtype=np.bool_)
         self.sink = sink
         self.flushed = 0  # iterations [0, flushed) went to the sink
@@ -226,6 +229,99 @@ def _converged(prev: NDArray[np.float64], cur: NDArray[np.float64], tolerance: f
     return has_converged(prev, cur, tolerance, floor)
 
 
+def common_run_options(
+    scenario: Scenario,
+    iterations: int | None = None,
+    *,
+    seed: int | None = None,
+    jobs: int | None = None,
+    sampler: str | None = None,
+) -> RunOptions:
+    """The options every run of a paired comparison shares (common random numbers: compare's
+    alternatives, a sweep's settings, the risk-removal re-runs): ``iterations`` (default the
+    scenario's ``simulation.iterations``), ``seed`` (default ``simulation.seed``, else a fresh
+    one, drawn here once for all the runs) and ``sampler`` (default ``simulation.sampler``)."""
+    seed = scenario.seed if seed is None else seed
+    return RunOptions(
+        iterations or scenario.iterations,
+        seed=fresh_seed() if seed is None else seed,
+        jobs=jobs,
+        sampler=sampler or scenario.sampler,
+    )
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """How :func:`simulate` runs: the root seed, worker count, design size (iterations the
+    input matrix is drawn for), sampler and iterations per chunk."""
+
+    seed: int
+    jobs: int
+    total: int
+    sampler: str
+    chunk_size: int
+
+
+def _plan(scenario: Scenario, options: RunOptions) -> _Plan:
+    """Each of ``options`` resolved against the scenario's settings and the machine."""
+    seed = scenario.seed if options.seed is None else options.seed
+    if seed is None:
+        seed = fresh_seed()
+    jobs = options.jobs or default_jobs()
+    total = options.design_size or scenario.iterations
+    chunk_size = options.chunk_size
+    if chunk_size is None:
+        # about 8 chunks a worker (load balance, progress), at most 1,000 iterations each;
+        # under ``auto`` every batch still gives each worker at least two chunks
+        auto = options.auto
+        per_run = total if not auto else min(total, options.batch)
+        chunk_size = max(1, min(1000, math.ceil(per_run / (jobs * (2 if auto else 8)))))
+    return _Plan(seed, jobs, total, options.sampler or scenario.sampler, chunk_size)
+
+
+def _shared_outputs(
+    backend: str, jobs: int, total: int, n_risks: int, horizon: int
+) -> SharedOutputs | None:
+    """The run's output arrays shared with a forked local pool, or None (in-process, Dask, a
+    platform where forking is unsafe, or no shared map this large: strict overcommit), when
+    the workers return their chunks."""
+    if backend == "local" and jobs > 1 and fork_is_safe():
+        with contextlib.suppress(OSError, ValueError):
+            return SharedOutputs(total, n_risks, horizon)
+    return None
+
+
+def _run_until_converged(
+    runner: Backend,
+    asm: _Assembly,
+    options: RunOptions,
+    plan: _Plan,
+    tick: ProgressFn | None,
+) -> tuple[int, bool, str]:
+    """An ``auto`` run: batches of ``options.batch`` until the key percentiles settle or the
+    cap; returns the iterations run, whether they converged and the message saying so."""
+    done = 0
+    previous: NDArray[np.float64] | None = None
+    converged = False
+    total = plan.total
+    while done < total:
+        stop = min(total, done + options.batch)
+        run_chunks(runner, asm, done, stop, plan.chunk_size, tick)
+        done = stop
+        current = _key_quantiles(asm.scalars[:done])
+        if previous is not None and _converged(previous, current, options.tolerance):
+            converged = True
+            break
+        previous = current
+    message = (
+        f"converged after {done:,} iterations (P10/P50/P90 of "
+        f"{', '.join(KEY_OUTPUTS)} moved < {options.tolerance:.1%} of P50 between batches)"
+        if converged
+        else f"not converged: stopped at the cap of {total:,} iterations"
+    )
+    return done, converged, message
+
+
 def simulate(
     scenario: Scenario,
     options: RunOptions | None = None,
@@ -255,74 +351,42 @@ def simulate(
     :class:`SimulationError` giving both figures (:mod:`simulation.engine.memory`).
     """
     options = options or RunOptions()
-    auto, backend, batch = options.auto, options.backend, options.batch
-    seed = scenario.seed if options.seed is None else options.seed
-    if seed is None:
-        seed = fresh_seed()
-    jobs = options.jobs or default_jobs()
-    total = options.design_size or scenario.iterations
-    sampler = options.sampler or scenario.sampler
+    backend = options.backend
+    plan = _plan(scenario, options)
+    seed, total = plan.seed, plan.total
     # refuse a run the machine cannot hold before anything is drawn or allocated; a Dask
     # cluster's workers have memory of their own, this process holds the results
-    memory.check([memory.scenario_need(scenario, total, jobs if backend == "local" else 1)])
+    memory.check([memory.scenario_need(scenario, total, plan.jobs if backend == "local" else 1)])
     matrix = draw_inputs(
         scenario.inputs,
         scenario.uncertain,
         scenario.correlations,
         total,
         seed,
-        sampler,
+        plan.sampler,
         strict=options.strict,
     )
-    chunk_size = options.chunk_size
-    if chunk_size is None:
-        # about 8 chunks a worker (load balance, progress), at most 1,000 iterations each;
-        # under ``auto`` every batch still gives each worker at least two chunks
-        per_run = total if not auto else min(total, batch)
-        chunk_size = max(1, min(1000, math.ceil(per_run / (jobs * (2 if auto else 8)))))
     tick = progress(total) if progress else None
     risk_names = tuple(r.name for r in scenario.risks)
     horizon = int(scenario.fixed_values()["scenario.horizon_months"])
-    spec = WorkerSpec(scenario, matrix, seed, sampler, model)
-    shared = None
-    if backend == "local" and jobs > 1 and fork_is_safe():
-        # no shared map this large (strict overcommit): the workers return their chunks
-        with contextlib.suppress(OSError, ValueError):
-            shared = SharedOutputs(total, len(risk_names), horizon)
+    spec = WorkerSpec(scenario, matrix, seed, plan.sampler, model)
+    shared = _shared_outputs(backend, plan.jobs, total, len(risk_names), horizon)
     asm = _Assembly(matrix, total, len(risk_names), horizon, sink, shared)
     converged: bool | None = None
     message = ""
-    runner = make_backend(spec, backend, jobs, options.scheduler, shared)
+    runner = make_backend(spec, backend, plan.jobs, options.scheduler, shared)
     failed = True
     try:
-        if not auto:
-            run_chunks(runner, asm, 0, total, chunk_size, tick)
+        if not options.auto:
+            run_chunks(runner, asm, 0, total, plan.chunk_size, tick)
             done = total
         else:
-            done = 0
-            previous: NDArray[np.float64] | None = None
-            converged = False
-            while done < total:
-                stop = min(total, done + batch)
-                run_chunks(runner, asm, done, stop, chunk_size, tick)
-                done = stop
-                current = _key_quantiles(asm.scalars[:done])
-                if previous is not None and _converged(previous, current, options.tolerance):
-                    converged = True
-                    break
-                previous = current
-            message = (
-                f"converged after {done:,} iterations (P10/P50/P90 of "
-                f"{', '.join(KEY_OUTPUTS)} moved < {options.tolerance:.1%} of P50 between batches)"
-                if converged
-                else f"not converged: stopped at the cap of {total:,} iterations"
-            )
+            done, converged, message = _run_until_converged(runner, asm, options, plan, tick)
         failed = False
     finally:
         runner.close(cancel=failed)
-    inputs = InputMatrix(matrix.names, matrix.values[:done], matrix.warnings, seed)
     return RawResults(
-        inputs=inputs,
+        inputs=InputMatrix(matrix.names, matrix.values[:done], matrix.warnings, seed),
         scalars=asm.scalars[:done],
         risks=asm.risks[:done],
         monthly=asm.monthly[:done],
