@@ -279,6 +279,23 @@ def _plan(scenario: Scenario, options: RunOptions) -> _Plan:
     return _Plan(seed, jobs, total, options.sampler or scenario.sampler, chunk_size)
 
 
+def _draw(scenario: Scenario, options: RunOptions, plan: _Plan) -> InputMatrix:
+    """The run's input matrix, drawn once in this process; first a run the machine cannot
+    hold is refused, before anything is drawn or allocated (a Dask cluster's workers have
+    memory of their own, this process holds the results)."""
+    workers = plan.jobs if options.backend == "local" else 1
+    memory.check([memory.scenario_need(scenario, plan.total, workers)])
+    return draw_inputs(
+        scenario.inputs,
+        scenario.uncertain,
+        scenario.correlations,
+        plan.total,
+        plan.seed,
+        plan.sampler,
+        strict=options.strict,
+    )
+
+
 def _shared_outputs(
     backend: str, jobs: int, total: int, n_risks: int, horizon: int
 ) -> SharedOutputs | None:
@@ -322,6 +339,30 @@ def _run_until_converged(
     return done, converged, message
 
 
+def _run_all(
+    runner: Backend,
+    asm: _Assembly,
+    options: RunOptions,
+    plan: _Plan,
+    tick: ProgressFn | None,
+) -> tuple[int, bool | None, str]:
+    """Run the iterations on ``runner`` into ``asm``, then close it (cancelling what is left
+    when the run failed or was interrupted); returns the iterations run and, for an ``auto``
+    run, whether they converged and the message saying so (``None, ""`` for a fixed run)."""
+    failed = True
+    outcome: tuple[int, bool | None, str]
+    try:
+        if options.auto:
+            outcome = _run_until_converged(runner, asm, options, plan, tick)
+        else:
+            run_chunks(runner, asm, 0, plan.total, plan.chunk_size, tick)
+            outcome = (plan.total, None, "")
+        failed = False
+    finally:
+        runner.close(cancel=failed)
+    return outcome
+
+
 def simulate(
     scenario: Scenario,
     options: RunOptions | None = None,
@@ -354,37 +395,15 @@ def simulate(
     backend = options.backend
     plan = _plan(scenario, options)
     seed, total = plan.seed, plan.total
-    # refuse a run the machine cannot hold before anything is drawn or allocated; a Dask
-    # cluster's workers have memory of their own, this process holds the results
-    memory.check([memory.scenario_need(scenario, total, plan.jobs if backend == "local" else 1)])
-    matrix = draw_inputs(
-        scenario.inputs,
-        scenario.uncertain,
-        scenario.correlations,
-        total,
-        seed,
-        plan.sampler,
-        strict=options.strict,
-    )
+    matrix = _draw(scenario, options, plan)
     tick = progress(total) if progress else None
     risk_names = tuple(r.name for r in scenario.risks)
     horizon = int(scenario.fixed_values()["scenario.horizon_months"])
     spec = WorkerSpec(scenario, matrix, seed, plan.sampler, model)
     shared = _shared_outputs(backend, plan.jobs, total, len(risk_names), horizon)
     asm = _Assembly(matrix, total, len(risk_names), horizon, sink, shared)
-    converged: bool | None = None
-    message = ""
     runner = make_backend(spec, backend, plan.jobs, options.scheduler, shared)
-    failed = True
-    try:
-        if not options.auto:
-            run_chunks(runner, asm, 0, total, plan.chunk_size, tick)
-            done = total
-        else:
-            done, converged, message = _run_until_converged(runner, asm, options, plan, tick)
-        failed = False
-    finally:
-        runner.close(cancel=failed)
+    done, converged, message = _run_all(runner, asm, options, plan, tick)
     return RawResults(
         inputs=InputMatrix(matrix.names, matrix.values[:done], matrix.warnings, seed),
         scalars=asm.scalars[:done],
