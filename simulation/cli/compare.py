@@ -14,13 +14,10 @@ import click
 
 from simulation.cli.options import (
     force_option,
-    iterations_option,
-    jobs_option,
     out_option,
+    paired_run_options,
     quiet_option,
-    sampler_option,
     scenario_arg,
-    seed_option,
 )
 from simulation.cli.support import (
     guarded_scenario,
@@ -33,20 +30,13 @@ from simulation.errors import SimulationError
 if TYPE_CHECKING:
     from simulation.analysis.compare import Comparison
 
-ITERATIONS_HELP = (
-    "Iterations per alternative / setting (default: the scenario's simulation.iterations)."
-)
-SEED_HELP = "Root seed shared by every run."
 FORCE_HELP = "Replace an existing output folder."
 QUIET_HELP = "No progress bar, no table."
 
 
 @click.command()
 @click.argument("scenarios", nargs=-1, required=True, type=click.Path(path_type=Path))
-@iterations_option(help=ITERATIONS_HELP)
-@seed_option(help=SEED_HELP)
-@jobs_option()
-@sampler_option()
+@paired_run_options()
 @out_option(help="Comparison folder (default results/compare/<UTC time>/).")
 @force_option(help=FORCE_HELP)
 @click.option("--no-report", is_flag=True, help="Tables only: no charts, no compare.html.")
@@ -131,10 +121,7 @@ def _echo_ranking(comp: Comparison) -> None:
     help="A lever and its values: a:b:step (range, b included when on the grid) or a,b,c. "
     "Several --set give the full grid.",
 )
-@iterations_option(help=ITERATIONS_HELP)
-@seed_option(help=SEED_HELP)
-@jobs_option()
-@sampler_option()
+@paired_run_options()
 @out_option(help="Sweep folder (default results/<scenario>-sweep/<UTC time>/).")
 @force_option(help=FORCE_HELP)
 @click.option("--no-chart", is_flag=True, help="Write sweep.csv only.")

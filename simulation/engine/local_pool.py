@@ -16,7 +16,7 @@ from typing import Any, TypeVar, cast
 import numpy as np
 from numpy.typing import NDArray
 
-from simulation.engine.interrupts import POLL_SECONDS, deferred_interrupts, ignore_in_worker
+from simulation.engine.interrupts import deferred_interrupts, ignore_in_worker, next_done
 from simulation.engine.worker import ChunkResult, ChunkWorker, SharedOutputs, WorkerSpec, chunks
 from simulation.errors import SimulationError
 
@@ -128,12 +128,7 @@ class RetryingPool:
                                 fut.add_done_callback(done.put)
                             if not inflight:
                                 return
-                            try:
-                                fut = done.get(timeout=POLL_SECONDS)
-                            except queue.Empty:
-                                check()
-                                continue
-                            check()
+                            fut = next_done(done, check)
                             result = fut.result()
                             task = inflight.pop(fut)
                             yield task, result
