@@ -8,24 +8,23 @@ Workers receive the scenario and the input matrix once, then only index ranges; 
 compact arrays per chunk (see :mod:`simulation.engine.backends`). The parent copies each chunk into
 arrays preallocated for the whole run, by index, checks that every iteration arrives exactly
 once, and hands contiguous chunks in iteration order to an optional :class:`SampleSink` (the
-incremental ``samples.csv`` / ``samples.parquet`` writer). Backend, worker count, chunk size and
-completion order therefore cannot change any number.
+incremental ``samples.csv`` / ``samples.parquet`` writer; :mod:`simulation.engine.assembly`).
+Backend, worker count, chunk size and completion order therefore cannot change any number.
 """
 
 from __future__ import annotations
 
 import contextlib
-import heapq
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Protocol
 
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
 from simulation.engine import memory
+from simulation.engine.assembly import Assembly, ProgressFn, SampleSink, run_chunks
 from simulation.engine.backends import make_backend
 from simulation.engine.convergence import has_converged, key_quantiles
 from simulation.engine.cores import available_cores, fork_is_safe
@@ -34,7 +33,6 @@ from simulation.engine.worker import (
     ChunkResult,
     ChunkWorker,
     ModelFn,
-    OutputArrays,
     SharedOutputs,
     WorkerSpec,
     chunks,
@@ -53,6 +51,7 @@ __all__ = [
     "Backend",
     "ChunkResult",
     "ModelFn",
+    "ProgressFn",
     "RawResults",
     "RunOptions",
     "SampleSink",
@@ -101,22 +100,6 @@ class RawResults:
         return self.design_iterations or self.iterations
 
 
-class SampleSink(Protocol):
-    """Receives iterations ``start .. start + len(scalars) - 1`` in iteration order, each once.
-
-    ``inputs``: (n, k) float64 rows of the input matrix; ``scalars``: (n, len(SCALAR_NAMES))
-    float64; ``risks``: (n, n_risks) uint8. The arrays are views: copy what must be kept.
-    """
-
-    def write(
-        self,
-        start: int,
-        inputs: NDArray[np.float64],
-        scalars: NDArray[np.float64],
-        risks: NDArray[np.uint8],
-    ) -> None: ...
-
-
 def make_worker(
     scenario: Scenario, matrix: InputMatrix, seed: int, sampler: str = "lhs"
 ) -> ChunkWorker:
@@ -127,89 +110,6 @@ def make_worker(
 def default_jobs() -> int:
     """All cores this process may use."""
     return available_cores()
-
-
-ProgressFn = Callable[[int], None]
-
-
-class _Assembly:
-    """The run's output arrays, preallocated for ``capacity`` iterations and filled by index.
-
-    ``np.empty`` only reserves address space: pages become resident as chunks fill them, so an
-    ``--iterations auto`` run that stops early never pays for its cap.
-    """
-
-    def __init__(
-        self,
-        matrix: InputMatrix,
-        capacity: int,
-        n_risks: int,
-        horizon: int,
-        sink: SampleSink | None,
-        shared: SharedOutputs | None = None,
-    ) -> None:
-        self.matrix = matrix
-        # with ``shared``, the workers write into these arrays themselves
-        out = (
-            shared.rows(0, capacity)
-            if shared is not None
-            else OutputArrays.empty(capacity, n_risks, horizon)
-        )
-        self.scalars, self.risks, self.monthly = out.scalars, out.risks, out.monthly
-        self.seen = np.zeros(capacity, dtype=np.bool_)
-        self.sink = sink
-        self.flushed = 0  # iterations [0, flushed) went to the sink
-        self.waiting: list[tuple[int, int]] = []  # heap of arrived (start, stop) not yet flushed
-
-    def add(self, part: ChunkResult) -> None:
-        a, b = part.start, part.stop
-        n = b - a
-        if not (0 <= a < b <= self.seen.size) or (
-            part.scalars is not None and part.scalars.shape[0] != n
-        ):
-            raise SimulationError(f"a worker returned a malformed chunk [{a}, {b})")
-        if self.seen[a:b].any():
-            dup = a + int(np.argmax(self.seen[a:b]))
-            raise SimulationError(
-                f"iteration {dup} arrived twice (chunk [{a}, {b})); the run was stopped"
-            )
-        if part.scalars is not None and part.risks is not None and part.monthly is not None:
-            self.scalars[a:b] = part.scalars
-            self.risks[a:b] = part.risks
-            self.monthly[a:b] = part.monthly
-        self.seen[a:b] = True
-        heapq.heappush(self.waiting, (a, b))
-        while self.waiting and self.waiting[0][0] == self.flushed:
-            a, b = heapq.heappop(self.waiting)
-            if self.sink is not None:
-                self.sink.write(a, self.matrix.values[a:b], self.scalars[a:b], self.risks[a:b])
-            self.flushed = b
-
-    def check_complete(self, stop: int) -> None:
-        """Every iteration ``0 .. stop - 1`` arrived exactly once (duplicates fail in ``add``)."""
-        missing = np.flatnonzero(~self.seen[:stop])
-        if missing.size or self.flushed != stop:
-            shown = ", ".join(str(int(i)) for i in missing[:10])
-            raise SimulationError(
-                f"{missing.size:,} iteration(s) never arrived from the workers "
-                f"(first: {shown or 'none'}); the run was stopped"
-            )
-
-
-def run_chunks(
-    backend: Backend,
-    assembly: _Assembly,
-    start: int,
-    stop: int,
-    chunk_size: int,
-    progress: ProgressFn | None = None,
-) -> None:
-    """Run iterations ``start .. stop - 1`` on ``backend`` into ``assembly``."""
-    for part in backend.run(start, stop, chunk_size):
-        assembly.add(part)
-        if progress:
-            progress(part.stop - part.start)
-    assembly.check_complete(stop)
 
 
 def _key_quantiles(scalars: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -310,7 +210,7 @@ def _shared_outputs(
 
 def _run_until_converged(
     runner: Backend,
-    asm: _Assembly,
+    asm: Assembly,
     options: RunOptions,
     plan: _Plan,
     tick: ProgressFn | None,
@@ -341,7 +241,7 @@ def _run_until_converged(
 
 def _run_all(
     runner: Backend,
-    asm: _Assembly,
+    asm: Assembly,
     options: RunOptions,
     plan: _Plan,
     tick: ProgressFn | None,
@@ -401,7 +301,7 @@ def simulate(
     horizon = int(scenario.fixed_values()["scenario.horizon_months"])
     spec = WorkerSpec(scenario, matrix, seed, plan.sampler, model)
     shared = _shared_outputs(backend, plan.jobs, total, len(risk_names), horizon)
-    asm = _Assembly(matrix, total, len(risk_names), horizon, sink, shared)
+    asm = Assembly(matrix, total, len(risk_names), horizon, sink, shared)
     runner = make_backend(spec, backend, plan.jobs, options.scheduler, shared)
     done, converged, message = _run_all(runner, asm, options, plan, tick)
     return RawResults(
