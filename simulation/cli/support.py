@@ -113,11 +113,10 @@ def run_into_folder(
     compute: Callable[[], W],
     save: Callable[[W, Staging], object],
 ) -> tuple[W, Path]:
-    """Reserve the ``kind`` of output folder (``out``, or ``results/<stem>/<UTC time>`` made
-    unique), then
-    ``compute`` the result and print its warnings, then ``save`` it into the reserved folder
-    (:class:`~simulation.results.publishing.Staging`); returns the result and the folder as
-    shown to the user. The folder is reserved before the work so that a clash is refused at
+    """Reserve the output folder of ``kind`` (``out``, or ``results/<stem>/<UTC time>`` made
+    unique), ``compute`` the result and print its warnings, then ``save`` it into the reserved
+    folder (:class:`~simulation.results.publishing.Staging`); returns the result and the folder
+    as shown to the user. The folder is reserved before the work so that a clash is refused at
     once, and released if the work fails or is interrupted: nothing is left behind."""
     from simulation.results.publishing import Staging
 
