@@ -6,11 +6,11 @@ import hashlib
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from simulation.analysis.risk_removal import risk_removal
 from simulation.engine.extras import require_extras
-from simulation.engine.run import ProgressFn, simulate
+from simulation.engine.run import ProgressFn, RawResults, simulate
 from simulation.errors import SimulationError
 from simulation.inputfiles import os_reason
 from simulation.provenance import now_utc, package_version, versions
@@ -21,6 +21,9 @@ from simulation.results.types import Results
 from simulation.scenario.reader import load_scenario
 from simulation.scenario.run_options import RunOptions
 from simulation.scenario.types import Scenario
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["RunOptions", "load_scenario", "now_utc", "package_version", "run", "versions"]
 
@@ -61,6 +64,34 @@ def run(
     P80 transition cost and months when it is switched off, on the same random streams (only the
     iterations the risk struck are re-run, see :mod:`simulation.analysis.risk_removal`).
     """
+    options = _resolved_options(options, iterations, seed, jobs, sampler)
+    require_extras(options.backend, formats)
+    if not isinstance(scenario, Scenario):
+        scenario = load_scenario(scenario)
+    started = now_utc()
+    t0 = time.perf_counter()
+    stage = ResultsStage(Path(out), force=force, unique=unique_out) if out is not None else None
+    raw, ranking = _simulate_staged(scenario, options, stage, formats, rank_risks, progress)
+    wall = time.perf_counter() - t0
+    meta = _run_meta(scenario, raw, options, started, wall)
+    try:
+        return build_results(
+            scenario, raw, meta, formats=formats, stage=stage, risk_ranking=ranking
+        )
+    except BaseException:
+        if stage is not None:
+            stage.discard()
+        raise
+
+
+def _resolved_options(
+    options: RunOptions | None,
+    iterations: int | None,
+    seed: int | None,
+    jobs: int | None,
+    sampler: str | None,
+) -> RunOptions:
+    """``options``, or the one :func:`run`'s shortcuts make; both at once is refused."""
     shorthand = {"iterations": iterations, "seed": seed, "jobs": jobs, "sampler": sampler}
     given = [name for name, value in shorthand.items() if value is not None]
     if options is not None and given:
@@ -70,12 +101,20 @@ def run(
         )
     if options is None:
         options = RunOptions(iterations, seed=seed, jobs=jobs, sampler=sampler)
-    require_extras(options.backend, formats)
-    if not isinstance(scenario, Scenario):
-        scenario = load_scenario(scenario)
-    started = now_utc()
-    t0 = time.perf_counter()
-    stage = ResultsStage(Path(out), force=force, unique=unique_out) if out is not None else None
+    return options
+
+
+def _simulate_staged(
+    scenario: Scenario,
+    options: RunOptions,
+    stage: ResultsStage | None,
+    formats: str,
+    rank_risks: bool,
+    progress: Callable[[int], ProgressFn] | None,
+) -> tuple[RawResults, pd.DataFrame | None]:
+    """The run (its samples streamed into ``stage`` when given) and its risk-removal ranking
+    (None unless ``rank_risks`` and the scenario has risks). On any failure the staging
+    folder is discarded; a full disk while streaming is one line naming the folder."""
     try:
         sink = (
             stage.sample_writer(
@@ -109,14 +148,22 @@ def run(
         if stage is not None:
             stage.discard()
         raise
-    wall = time.perf_counter() - t0
-    meta: dict[str, Any] = {
+    return raw, ranking
+
+
+def _run_meta(
+    scenario: Scenario, raw: RawResults, options: RunOptions, started: str, wall: float
+) -> dict[str, Any]:
+    """What ``run.json`` records of a run: the scenario and its files (SHA-256), seed,
+    iterations and design size, sampler, workers, backend, versions, start and finish (UTC),
+    wall time (seconds), convergence, currency and horizon (months)."""
+    return {
         "scenario": {
             "path": scenario.path,
             "sha256": scenario.sha256,
             "files": [
-                {"path": file, "sha256": hashlib.sha256(raw).hexdigest()}
-                for file, raw in scenario.sources
+                {"path": file, "sha256": hashlib.sha256(text).hexdigest()}
+                for file, text in scenario.sources
             ],
             "name": scenario.name,
             "description": scenario.options.get("scenario.description", ""),
@@ -142,11 +189,3 @@ def run(
         "currency": scenario.currency,
         "horizon_months": int(scenario.inputs["scenario.horizon_months"].mean()),
     }
-    try:
-        return build_results(
-            scenario, raw, meta, formats=formats, stage=stage, risk_ranking=ranking
-        )
-    except BaseException:
-        if stage is not None:
-            stage.discard()
-        raise

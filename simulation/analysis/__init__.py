@@ -2,7 +2,8 @@
 
 Owns percentiles and the summary table (``summary``), sensitivity, risk effects and monthly
 bands (``sensitivity``), ranking risks by removing them (``risk_removal``), comparing
-alternatives (``compare``), ranking the options (``ranking``) and sweeping levers (``sweep``)
+alternatives (``compare``) and their paired differences (``differences``), ranking the options
+(``ranking``) and sweeping levers (``sweep``, whose ``--set`` levers and grid are ``levers``)
 on common random numbers. Imports :mod:`simulation.engine` and below; ``Comparison.save`` and
 ``SweepResults.save`` write their folders through :mod:`simulation.results` and their report
 through :mod:`simulation.report` (the exceptions listed in tests/test_layering.py).
@@ -16,9 +17,10 @@ from simulation.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from simulation.analysis.compare import Alternative, Comparison
+    from simulation.analysis.levers import Lever, parse_sets
     from simulation.analysis.sensitivity import risk_effects, timeseries_bands
     from simulation.analysis.summary import summarise
-    from simulation.analysis.sweep import Lever, SweepResults, parse_sets
+    from simulation.analysis.sweep import SweepResults
 
 __all__ = [
     "Alternative",
@@ -35,9 +37,9 @@ __all__ = [
 _WHERE = {
     "Alternative": "compare",
     "Comparison": "compare",
-    "Lever": "sweep",
+    "Lever": "levers",
     "SweepResults": "sweep",
-    "parse_sets": "sweep",
+    "parse_sets": "levers",
     "risk_effects": "sensitivity",
     "summarise": "summary",
     "timeseries_bands": "sensitivity",

@@ -31,7 +31,6 @@ P(``npv_savings`` > 0) for each alternative.
 
 from __future__ import annotations
 
-import math
 import re
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -44,79 +43,39 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from simulation.analysis import summary
+from simulation.analysis.differences import (
+    BETTER,
+    COMPARE_ORDER,
+    DIFFERENCE_COLUMNS,
+    difference_table,
+    p_better,
+    p_equal,
+    paired_difference,
+)
 from simulation.analysis.ranking import ranking_table, unpaired_inputs
 from simulation.engine import memory
-from simulation.engine.run import KEY_OUTPUTS, ProgressFn, RawResults, default_jobs, simulate
+from simulation.engine.run import (
+    KEY_OUTPUTS,
+    ProgressFn,
+    RawResults,
+    common_run_options,
+    default_jobs,
+    simulate,
+)
 from simulation.errors import SimulationError
 from simulation.model import SCALAR_NAMES
 from simulation.provenance import now_utc, versions
 from simulation.results.publishing import Staging, write_atomically
 from simulation.results.run_results import FLOAT_FORMAT, json_text, samples_frame
-from simulation.sampling.seeds import fresh_seed
-from simulation.scenario.outputs import Better, in_order
 from simulation.scenario.run_options import RunOptions
 from simulation.scenario.types import Scenario
 
 FloatArray = NDArray[np.float64]
 
-#: The order of the compared outputs in ``differences.csv`` and the comparison report: the key
-#: figures first. Only the order: whether and which way an output is compared comes from the
-#: outputs table, and a compared output not named here follows in the table's order.
-COMPARE_ORDER: tuple[str, ...] = (
-    "transition_cost",
-    "transition_months",
-    "npv_savings",
-    "backsourcing_npv",
-    "cutover_month",
-    "extension_months",
-    "one_off_cost",
-    "overlap_cost",
-    "disruption_cost",
-    "breakeven_month",
-    "peak_backlog",
-    "tickets_breached",
-    "sla_breach_weeks",
-    "knowledge_lost_domains",
-    "stabilised",
-    "response_cost",
-    "agency_agent_days",
-    "overtime_weeks",
-    "hypercare_agent_days",
-    "abandoned_tickets",
-    "relapse_weeks",
-    "backlog_at_horizon_days",
-    "disruption_after_stabilisation_cost",
-    "vendor_disruption_cost",
-    "steady_sla_compliance",
-)
-
-#: What "B better than A" means for each compared metric: a view of the outputs table
-#: (:data:`simulation.scenario.outputs.OUTPUTS`, ``better`` of each output whose ``not_compared`` is
-#: empty; that column says why the others are not compared, e.g. ``status_quo_npv``, the
-#: reference path, and ``final_target_agents``, a size that is neither better nor worse).
-#: ``breakeven_month``: a future that never breaks even (missing value) counts as later than any
-#: month (:func:`p_better`).
-BETTER: dict[str, Better] = {
-    o.name: o.better for o in in_order(COMPARE_ORDER) if o.compared and o.better is not None
-}
-
 #: Statistics of each alternative in ``comparison.csv``.
 STATS: tuple[str, ...] = ("p10", "p50", "p80", "p90", "mean")
 
 COMPARISON_COLUMNS: tuple[str, ...] = ("alternative", "metric", *STATS, "n")
-DIFFERENCE_COLUMNS: tuple[str, ...] = (
-    "alternative",
-    "reference",
-    "metric",
-    "better",
-    "mean",
-    "p10",
-    "p50",
-    "p90",
-    "p_better",
-    "p_equal",
-    "n_pairs",
-)
 
 #: Most points drawn per S-curve (evenly spaced ranks of the sorted sample): layout only.
 MAX_CURVE_POINTS = 2000
@@ -220,10 +179,9 @@ def compare(
             "their costs cannot be compared"
         )
     names = list(names) if names is not None else alternative_names([s.path for s in scenarios])
-    n = iterations or first.iterations
-    seed = first.seed if seed is None else seed
-    seed = fresh_seed() if seed is None else seed
-    sampler = sampler or first.sampler
+    options = common_run_options(first, iterations, seed=seed, jobs=jobs, sampler=sampler)
+    n = options.iterations
+    assert n is not None  # common_run_options sets the size, seed and sampler
     # every alternative's results are kept until the comparison is made: they must fit together
     workers = jobs or default_jobs()
     memory.check(
@@ -235,17 +193,20 @@ def compare(
     t0 = time.perf_counter()
     alternatives = []
     for name, sc in zip(names, scenarios, strict=True):
-        raw = simulate(sc, RunOptions(n, seed=seed, jobs=jobs, sampler=sampler), progress=progress)
+        raw = simulate(sc, options, progress=progress)
         alternatives.append(Alternative(name, sc, raw, samples_frame(raw)))
     alts = tuple(alternatives)
-    meta = _meta(alts, seed, n, sampler, started, time.perf_counter() - t0)
+    meta = _meta(alts, options, started, time.perf_counter() - t0)
     table = comparison_table(alts)
     return Comparison(alts, table, difference_table(alts), meta, ranking_table(alts))
 
 
 def _meta(
-    alts: tuple[Alternative, ...], seed: int, n: int, sampler: str, started: str, wall: float
+    alts: tuple[Alternative, ...], options: RunOptions, started: str, wall: float
 ) -> dict[str, Any]:
+    """What ``compare.json`` records: the shared seed, iterations and sampler, each
+    alternative's scenario, versions, times and the warnings about the pairing."""
+    n = alts[0].raw.iterations
     horizons = sorted({int(a.scenario.inputs["scenario.horizon_months"].mean()) for a in alts})
     warnings = [w for a in alts for w in (f"{a.name}: {x}" for x in a.raw.warnings)]
     if len(horizons) > 1:
@@ -256,9 +217,9 @@ def _meta(
     warnings += unpaired_inputs(alts)
     warnings += summary.too_few_iterations(n, (10, 50, 80, 90))
     return {
-        "seed": seed,
+        "seed": options.seed,
         "iterations": n,
-        "sampler": sampler,
+        "sampler": options.sampler,
         "jobs": alts[0].raw.jobs,
         "reference": alts[0].name,
         "alternatives": [
@@ -296,64 +257,7 @@ def comparison_table(alternatives: Sequence[Alternative]) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
-def paired_difference(reference: FloatArray, other: FloatArray) -> FloatArray:
-    """Iteration by iteration ``other − reference`` (NaN where either is missing)."""
-    return np.asarray(other, dtype=np.float64) - np.asarray(reference, dtype=np.float64)
-
-
-def p_better(reference: FloatArray, other: FloatArray, better: Better) -> float:
-    """Share of paired iterations in which ``other`` is strictly better than ``reference``.
-
-    A missing value (NaN, e.g. no break-even within the horizon) counts as the worst possible:
-    +inf when lower is better, -inf when higher is better; two missing values are equal.
-    """
-    worst = np.inf if better == "lower" else -np.inf
-    a = np.where(np.isnan(reference), worst, reference)
-    b = np.where(np.isnan(other), worst, other)
-    wins = b < a if better == "lower" else b > a
-    return float(np.mean(wins)) if wins.size else math.nan
-
-
-def p_equal(reference: FloatArray, other: FloatArray) -> float:
-    """Share of paired iterations with equal values (two missing values count as equal)."""
-    same = (reference == other) | (np.isnan(reference) & np.isnan(other))
-    return float(np.mean(same)) if same.size else math.nan
-
-
-def difference_table(alternatives: Sequence[Alternative]) -> pd.DataFrame:
-    """``differences.csv``: each later alternative B against the first A, per metric of
-    :data:`BETTER`: mean and P10/P50/P90 of the paired difference B − A (metric units, over
-    the ``n_pairs`` iterations where both values exist), ``p_better`` and ``p_equal``."""
-    ref = alternatives[0]
-    rows: list[dict[str, Any]] = []
-    for alt in alternatives[1:]:
-        for metric, better in BETTER.items():
-            col = f"out.{metric}"
-            if col not in ref.samples or col not in alt.samples:
-                continue
-            a, b = ref.values(metric), alt.values(metric)
-            d = paired_difference(a, b)
-            d = d[~np.isnan(d)]
-            pct = np.percentile(d, (10, 50, 90)) if d.size else np.full(3, np.nan)
-            rows.append(
-                {
-                    "alternative": alt.name,
-                    "reference": ref.name,
-                    "metric": metric,
-                    "better": better,
-                    "mean": float(d.mean()) if d.size else math.nan,
-                    "p10": float(pct[0]),
-                    "p50": float(pct[1]),
-                    "p90": float(pct[2]),
-                    "p_better": p_better(a, b, better),
-                    "p_equal": p_equal(a, b),
-                    "n_pairs": int(d.size),
-                }
-            )
-    return pd.DataFrame(rows, columns=list(DIFFERENCE_COLUMNS))
-
-
-# Chart data and plot functions ---------------------------------------------------------------
+# Chart data ------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -396,14 +300,13 @@ def _write(comp: Comparison, folder: Path, report: bool) -> None:
         build_compare_report(comp, folder)
 
 
-# Charts and report -------------------------------------------------------------------------------
-
-
 __all__ = [
     "BETTER",
+    "COMPARE_ORDER",
     "COMPARISON_COLUMNS",
     "DIFFERENCE_COLUMNS",
     "KEY_OUTPUTS",
+    "STATS",
     "Alternative",
     "Comparison",
     "Curve",

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 
 if TYPE_CHECKING:
     from simulation.analysis.compare import Alternative
@@ -48,62 +49,70 @@ def ranking_table(alternatives: Sequence[Alternative]) -> pd.DataFrame:
     0). ``steady_sla_compliance_p50``: the median SLA compliance in the last year (staying on
     today's contract: ``status_quo_sla_compliance``)."""
     ref = alternatives[0]
-    names = [a.name for a in alternatives] + [STATUS_QUO_OPTION]
     cost = np.vstack(
         [a.values("backsourcing_npv") for a in alternatives] + [ref.values("status_quo_npv")]
     )
-    finite = np.where(np.isfinite(cost), cost, np.inf)
-    lowest = finite == finite.min(axis=0)
-    if cost.shape[1]:
-        p_lowest = (lowest / lowest.sum(axis=0)).mean(axis=1)
-    else:
-        p_lowest = np.full(len(names), np.nan)
-
-    def p80(alt: Alternative, metric: str) -> float:
-        v = alt.values(metric)
-        return float(np.nanpercentile(v, 80)) if np.isfinite(v).any() else math.nan
-
-    rows = []
-    for i, name in enumerate(names):
-        alt = alternatives[i] if i < len(alternatives) else None
-        c = cost[i]
-        ok = c[np.isfinite(c)]
-        p10, p50, p90 = np.percentile(ok, (10, 50, 90)) if ok.size else (math.nan,) * 3
-        if alt is None:
-            sla = ref.values("status_quo_sla_compliance")
-            rows.append(
-                {
-                    "option": name,
-                    "p_cheaper_than_status_quo": math.nan,
-                    "transition_cost_p80": 0.0,
-                    "transition_months_p80": 0.0,
-                    "steady_sla_compliance_p50": float(np.nanmedian(sla)),
-                }
-            )
-        else:
-            rows.append(
-                {
-                    "option": name,
-                    "p_cheaper_than_status_quo": float(np.mean(alt.values("npv_savings") >= 0)),
-                    "transition_cost_p80": p80(alt, "transition_cost"),
-                    "transition_months_p80": p80(alt, "transition_months"),
-                    "steady_sla_compliance_p50": float(
-                        np.nanmedian(alt.values("steady_sla_compliance"))
-                    ),
-                }
-            )
-        rows[-1] |= {
-            "npv_cost_mean": float(ok.mean()) if ok.size else math.nan,
-            "npv_cost_p10": float(p10),
-            "npv_cost_p50": float(p50),
-            "npv_cost_p90": float(p90),
-            "p_lowest_cost": float(p_lowest[i]),
-        }
+    p_lowest = _p_lowest(cost)
+    rows = [_option_row(alt) for alt in alternatives] + [_status_quo_row(ref)]
+    for row, c, p in zip(rows, cost, p_lowest, strict=True):
+        row |= _npv_cost(c) | {"p_lowest_cost": float(p)}
     table = pd.DataFrame(rows).sort_values(
         ["npv_cost_mean", "npv_cost_p90"], kind="stable", na_position="last"
     )
     table.insert(0, "rank", np.arange(1, len(table) + 1))
     return table[list(RANKING_COLUMNS)].reset_index(drop=True)
+
+
+def _p_lowest(cost: NDArray[np.float64]) -> NDArray[np.float64]:
+    """For each option (row of ``cost``: options × paired futures), the share of the futures in
+    which it costs least of all (a tie shares the future equally; a missing cost is never
+    least)."""
+    finite = np.where(np.isfinite(cost), cost, np.inf)
+    lowest = finite == finite.min(axis=0)
+    if cost.shape[1]:
+        return np.asarray((lowest / lowest.sum(axis=0)).mean(axis=1), dtype=np.float64)
+    return np.full(cost.shape[0], np.nan)
+
+
+def _npv_cost(cost: NDArray[np.float64]) -> dict[str, float]:
+    """Mean and P10/P50/P90 of an option's NPV of cost over its futures (missing left out)."""
+    ok = cost[np.isfinite(cost)]
+    p10, p50, p90 = np.percentile(ok, (10, 50, 90)) if ok.size else (math.nan,) * 3
+    return {
+        "npv_cost_mean": float(ok.mean()) if ok.size else math.nan,
+        "npv_cost_p10": float(p10),
+        "npv_cost_p50": float(p50),
+        "npv_cost_p90": float(p90),
+    }
+
+
+def _p80(alt: Alternative, metric: str) -> float:
+    v = alt.values(metric)
+    return float(np.nanpercentile(v, 80)) if np.isfinite(v).any() else math.nan
+
+
+def _option_row(alt: Alternative) -> dict[str, object]:
+    """An alternative's own columns: P(cheaper than today's contract), its P80 transition cost
+    and months, its median steady SLA compliance."""
+    return {
+        "option": alt.name,
+        "p_cheaper_than_status_quo": float(np.mean(alt.values("npv_savings") >= 0)),
+        "transition_cost_p80": _p80(alt, "transition_cost"),
+        "transition_months_p80": _p80(alt, "transition_months"),
+        "steady_sla_compliance_p50": float(np.nanmedian(alt.values("steady_sla_compliance"))),
+    }
+
+
+def _status_quo_row(ref: Alternative) -> dict[str, object]:
+    """Staying on today's contract: no transition, the vendor's SLA compliance (the reference
+    alternative's status-quo path)."""
+    return {
+        "option": STATUS_QUO_OPTION,
+        "p_cheaper_than_status_quo": math.nan,
+        "transition_cost_p80": 0.0,
+        "transition_months_p80": 0.0,
+        "steady_sla_compliance_p50": float(np.nanmedian(ref.values("status_quo_sla_compliance"))),
+    }
 
 
 def unpaired_inputs(alts: tuple[Alternative, ...]) -> list[str]:

@@ -39,12 +39,17 @@ from numpy.typing import NDArray
 
 from simulation.distributions.families import Distribution, Fixed
 from simulation.engine.local_pool import ranking_pool, run_with_values
-from simulation.engine.run import ProgressFn, RawResults, default_jobs, simulate
+from simulation.engine.run import (
+    ProgressFn,
+    RawResults,
+    common_run_options,
+    default_jobs,
+    simulate,
+)
 from simulation.engine.worker import ChunkWorker, ModelFn, WorkerSpec
 from simulation.model import SCALAR_NAMES
 from simulation.model.inputs import struck
 from simulation.sampling.designs import draw_inputs
-from simulation.sampling.seeds import fresh_seed
 from simulation.scenario.run_options import RunOptions
 from simulation.scenario.types import Risk, Scenario
 
@@ -262,59 +267,67 @@ def risk_removal(
     if isinstance(baseline, RawResults):
         if seed is not None and seed != baseline.seed:
             raise ValueError(f"seed {seed} differs from the baseline's seed {baseline.seed}")
-        seed, n = baseline.seed, baseline.iterations
+        options = RunOptions(baseline.iterations, seed=baseline.seed, jobs=jobs, sampler=sampler)
         base = baseline
         if not _matches(scenario, baseline, sampler):
-            base = simulate(
-                scenario, RunOptions(n, seed=seed, jobs=jobs, sampler=sampler), model=model
-            )
+            base = simulate(scenario, options, model=model)
     else:
-        n = baseline or scenario.iterations
-        seed = scenario.seed if seed is None else seed
-        seed = fresh_seed() if seed is None else seed
-        base = simulate(
-            scenario,
-            RunOptions(n, seed=seed, jobs=jobs, sampler=sampler),
-            progress=progress,
-            model=model,
-        )
+        options = common_run_options(scenario, baseline, seed=seed, jobs=jobs, sampler=sampler)
+        base = simulate(scenario, options, progress=progress, model=model)
+    rerun = _struck_rerun_p80s(scenario, base, options, progress, model)
+    before = tuple(p80(base.scalars, out) for out in OUTPUTS)
+    rows = []
+    for risk in scenario.risks:
+        if _never(scenario.inputs[risk.path("occurs")]):
+            after = before
+        elif risk.name in rerun:
+            after = rerun[risk.name]
+        else:  # the inputs of every iteration change: a full run, of which only P80s are kept
+            off = simulate(
+                without_risk(scenario, risk.name), options, progress=progress, model=model
+            ).scalars
+            after = tuple(p80(off, out) for out in OUTPUTS)
+            del off
+        rows.append(_row(risk.name, before, after))
+    table = pd.DataFrame(rows, columns=list(COLUMNS))
+    return table.sort_values("p80_transition_cost_change", kind="stable", ignore_index=True)
+
+
+def _struck_rerun_p80s(
+    scenario: Scenario,
+    base: RawResults,
+    options: RunOptions,
+    progress: Callable[[int], ProgressFn] | None,
+    model: ModelFn | None,
+) -> dict[str, tuple[float, ...]]:
+    """The P80s of :data:`OUTPUTS` without each risk that switching off leaves every other input
+    unchanged (:func:`_rows_are_shared`) and that can strike, by re-running only the iterations
+    it struck; risks not in the result need a full run (or none: a risk that never occurs)."""
+    sampler = options.sampler or scenario.sampler
     shared = [
         r
         for r in scenario.risks
         if _rows_are_shared(scenario, r.path("occurs"), sampler)
         and not _never(scenario.inputs[r.path("occurs")])
     ]
-    without: dict[str, tuple[float, ...]] = {}
-    if shared:
-        rows_of = [_struck_rows(base, scenario, r) for r in shared]
-        tick = progress(sum(rows.size for rows in rows_of)) if progress else None
-        spec = WorkerSpec(scenario, base.inputs, base.seed, sampler, model)
-        p80s = _p80s_without(spec, base, shared, rows_of, jobs or default_jobs(), tick)
-        without = {r.name: p for r, p in zip(shared, p80s, strict=True)}
-    before = tuple(p80(base.scalars, out) for out in OUTPUTS)
-    rows = []
-    for risk in scenario.risks:
-        if _never(scenario.inputs[risk.path("occurs")]):
-            after = before
-        elif risk.name in without:
-            after = without[risk.name]
-        else:  # the inputs of every iteration change: a full run, of which only P80s are kept
-            off = simulate(
-                without_risk(scenario, risk.name),
-                RunOptions(n, seed=seed, jobs=jobs, sampler=sampler),
-                progress=progress,
-                model=model,
-            ).scalars
-            after = tuple(p80(off, out) for out in OUTPUTS)
-            del off
-        row: dict[str, object] = {"risk": risk.name}
-        for out, b, a in zip(OUTPUTS, before, after, strict=True):
-            row[f"p80_{out}_base"] = b
-            row[f"p80_{out}_without"] = a
-            row[f"p80_{out}_change"] = a - b
-        rows.append(row)
-    table = pd.DataFrame(rows, columns=list(COLUMNS))
-    return table.sort_values("p80_transition_cost_change", kind="stable", ignore_index=True)
+    if not shared:
+        return {}
+    rows_of = [_struck_rows(base, scenario, r) for r in shared]
+    tick = progress(sum(rows.size for rows in rows_of)) if progress else None
+    spec = WorkerSpec(scenario, base.inputs, base.seed, sampler, model)
+    p80s = _p80s_without(spec, base, shared, rows_of, options.jobs or default_jobs(), tick)
+    return {r.name: p for r, p in zip(shared, p80s, strict=True)}
+
+
+def _row(name: str, before: tuple[float, ...], after: tuple[float, ...]) -> dict[str, object]:
+    """One risk's row of the ranking: each output's P80 with the risk, without it, and the
+    change (without − with; metric units)."""
+    row: dict[str, object] = {"risk": name}
+    for out, b, a in zip(OUTPUTS, before, after, strict=True):
+        row[f"p80_{out}_base"] = b
+        row[f"p80_{out}_without"] = a
+        row[f"p80_{out}_change"] = a - b
+    return row
 
 
 __all__ = ["COLUMNS", "OUTPUTS", "p80", "risk_removal", "without_risk"]

@@ -1,20 +1,11 @@
 """``simulate sweep``: run a scenario at each setting of one or more levers, with common random
 numbers, and show how the percentiles of the key outputs and the target probabilities move.
 
-A lever is a scenario key set with ``--set KEY=VALUES``:
-
-* ``a:b:step`` — a numeric range from ``a`` in steps of ``step`` (> 0), including ``b`` when it
-  falls on the grid (``18:30:4`` → 18, 22, 26, 30; ``18:29:4`` → 18, 22, 26);
-* ``a,b,c`` — a list of numbers, or of options for a choice key
-  (``policy.cutover=readiness,fixed``);
-* a single value.
-
-Several ``--set`` give the full grid (every combination, the first key varying slowest). Each
-setting replaces the key's distribution by a fixed value (or, for a choice key, the option) with
-``dataclasses.replace`` on the frozen :class:`Scenario` — the TOML text is never edited — and runs
-with the same seed, iterations and sampler, so every other uncertain input keeps the same values
-in every setting (one stream per input name, see :mod:`simulation.sampling.designs`). A correlation
-that names a swept key is dropped (the key is no longer uncertain), which is recorded as a warning.
+The levers, their ``--set KEY=VALUES`` syntax, the grid of settings and how a setting changes the
+scenario are :mod:`simulation.analysis.levers`. Every setting runs with the same seed, iterations
+and sampler, so every other uncertain input keeps the same values in every setting (one stream
+per input name, see :mod:`simulation.sampling.designs`). A correlation that names a swept key is
+dropped, which is recorded as a warning.
 
 Output folder: ``sweep.csv`` (one row per setting × metric: the setting's key columns, then
 ``metric, p10, p50, p80, p90, mean, n, target, p_within_target``), ``sweep.json`` (seed,
@@ -24,186 +15,45 @@ iterations, sampler, the levers, versions), and ``charts/sweep_<metric>.png`` fo
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
-import difflib
 import itertools
-import math
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from types import MappingProxyType
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from simulation.analysis import summary
-from simulation.distributions.families import Distribution, Fixed
+from simulation.analysis.levers import (
+    CHOICE_KEYS,
+    MAX_SETTINGS,
+    Lever,
+    Value,
+    apply_setting,
+    grid,
+    parse_range,
+    parse_set,
+    parse_sets,
+    setting_text,
+    sweepable_keys,
+    value_text,
+)
 from simulation.engine import memory
 from simulation.engine.guards import check_scenario
-from simulation.engine.run import ProgressFn, default_jobs, simulate
+from simulation.engine.run import ProgressFn, common_run_options, default_jobs, simulate
 from simulation.errors import SimulationError
 from simulation.model import SCALAR_NAMES
 from simulation.results.publishing import Staging, write_atomically
 from simulation.results.run_results import FLOAT_FORMAT, json_text, samples_frame
-from simulation.sampling.seeds import fresh_seed
-from simulation.scenario import schema
 from simulation.scenario.outputs import metric_info
-from simulation.scenario.reader import check_inputs, value_problems
-from simulation.scenario.run_options import RunOptions
+from simulation.scenario.reader import check_inputs
 from simulation.scenario.types import Scenario
-
-Value = float | str
-
-#: Most settings one sweep may run (the full grid).
-MAX_SETTINGS = 400
-
-#: Choice keys that may be swept (the model's options).
-CHOICE_KEYS: tuple[str, ...] = ("policy.cutover", "simulation.variability")
 
 STAT_COLUMNS: tuple[str, ...] = ("metric", "p10", "p50", "p80", "p90", "mean", "n")
 TARGET_COLUMNS: tuple[str, ...] = ("target", "p_within_target")
-
-# Parsing --set ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Lever:
-    """One swept key: its dotted path and the values to run (numbers in the key's units, or
-    option names for a choice key)."""
-
-    path: str
-    values: tuple[Value, ...]
-
-    @property
-    def is_choice(self) -> bool:
-        return self.path in CHOICE_KEYS
-
-
-def sweepable_keys(scenario: Scenario) -> list[str]:
-    """Every key a sweep may set: the scenario's numeric inputs and the choice keys."""
-    return [*scenario.inputs, *CHOICE_KEYS]
-
-
-def _number(text: str, path: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise SimulationError(f"--set {path}: '{text}' is not a number") from None
-    if not math.isfinite(value):
-        raise SimulationError(f"--set {path}: '{text}' is not a finite number")
-    return value
-
-
-def parse_range(spec: str, path: str) -> list[float]:
-    """``a:b:step`` → a, a + step, … up to b (inclusive when b falls on the grid)."""
-    parts = spec.split(":")
-    if len(parts) != 3:
-        raise SimulationError(f"--set {path}: a range is start:end:step, got '{spec}'")
-    a, b, step = (_number(p.strip(), path) for p in parts)
-    if step <= 0 or a > b:
-        raise SimulationError(f"--set {path}: range '{spec}' needs start <= end and a step > 0")
-    count = math.floor((b - a) / step + 1e-9) + 1
-    if count > MAX_SETTINGS:
-        raise SimulationError(
-            f"--set {path}: range '{spec}' has {count:,} values; at most {MAX_SETTINGS}"
-        )
-    return [float(np.round(a + k * step, 12)) for k in range(count)]
-
-
-def _check_number(path: str, value: float) -> None:
-    """A swept value against its key's bound, maximum and kind: the checks a value in the
-    scenario file passes (:func:`simulation.scenario.reader.value_problems`)."""
-    problems = value_problems(path, Fixed(value))
-    if problems:
-        raise SimulationError(f"--set {path}={value_text(value)}: {problems[0]}")
-
-
-def parse_set(text: str, scenario: Scenario) -> Lever:
-    """Parse one ``--set KEY=VALUES`` against the scenario; raises :class:`SimulationError` with
-    one message naming the key (unknown key with a did-you-mean, bad value, out of bounds)."""
-    path, sep, spec = text.partition("=")
-    path, spec = path.strip(), spec.strip()
-    if not sep or not path or not spec:
-        raise SimulationError(
-            f"--set '{text}': expected KEY=VALUES, e.g. staffing.target_agents=18:30:2"
-        )
-    if path in CHOICE_KEYS:
-        return Lever(path, tuple(_choices(path, spec)))
-    known = schema.input_spec(path)
-    if known is None or (path not in scenario.inputs and not path.startswith("costs.")):
-        close = difflib.get_close_matches(path, sweepable_keys(scenario), n=1, cutoff=0.6)
-        hint = f" (did you mean '{close[0]}'?)" if close else ""
-        raise SimulationError(f"--set {path}: unknown key{hint}")
-    if ":" in spec:
-        values = parse_range(spec, path)
-    else:
-        values = [_number(item.strip(), path) for item in spec.split(",")]
-    for v in values:
-        _check_number(path, v)
-    return Lever(path, tuple(dict.fromkeys(values)))
-
-
-def _choices(path: str, spec: str) -> list[str]:
-    options = schema.BY_PATH[path].choices
-    values = [item.strip() for item in spec.split(",")]
-    for v in values:
-        if v not in options:
-            close = difflib.get_close_matches(v, options, n=1, cutoff=0.6)
-            hint = f" (did you mean '{close[0]}'?)" if close else ""
-            raise SimulationError(
-                f"--set {path}: must be one of {', '.join(options)}, got '{v}'{hint}"
-            )
-    return list(dict.fromkeys(values))
-
-
-def parse_sets(texts: Sequence[str], scenario: Scenario) -> list[Lever]:
-    """Parse every ``--set``; a key given twice or a grid above :data:`MAX_SETTINGS` is an
-    error."""
-    if not texts:
-        raise SimulationError("give at least one --set KEY=VALUES")
-    levers = [parse_set(t, scenario) for t in texts]
-    seen: set[str] = set()
-    for lever in levers:
-        if lever.path in seen:
-            raise SimulationError(f"--set {lever.path}: given twice")
-        seen.add(lever.path)
-    size = math.prod(len(lever.values) for lever in levers)
-    if size > MAX_SETTINGS:
-        raise SimulationError(f"--set: the grid has {size:,} settings; at most {MAX_SETTINGS}")
-    return levers
-
-
-def grid(levers: Sequence[Lever]) -> list[dict[str, Value]]:
-    """Every combination of the levers' values (the first lever varying slowest)."""
-    return [
-        dict(zip([lv.path for lv in levers], combo, strict=True))
-        for combo in itertools.product(*(lv.values for lv in levers))
-    ]
-
-
-def apply_setting(scenario: Scenario, setting: Mapping[str, Value]) -> Scenario:
-    """The scenario with each key of ``setting`` fixed at its value (numeric keys) or set to its
-    option (choice keys); correlations naming a fixed key are dropped."""
-    inputs: dict[str, Distribution] = dict(scenario.inputs)
-    options: dict[str, object] = dict(scenario.options)
-    for path, value in setting.items():
-        if path in CHOICE_KEYS:
-            options[path] = str(value)
-        else:
-            inputs[path] = Fixed(float(value))
-    correlations = tuple(
-        c for c in scenario.correlations if c.a not in setting and c.b not in setting
-    )
-    return dataclasses.replace(
-        scenario,
-        inputs=MappingProxyType(inputs),
-        options=MappingProxyType(options),
-        correlations=correlations,
-    )
-
 
 # Running ----------------------------------------------------------------------------------
 
@@ -249,10 +99,9 @@ def sweep(
     progress: Callable[[int], ProgressFn] | None = None,
 ) -> SweepResults:
     """Run every setting of the grid with the same seed, iterations and sampler (CRN)."""
-    n = iterations or scenario.iterations
-    seed = scenario.seed if seed is None else seed
-    seed = fresh_seed() if seed is None else seed
-    sampler = sampler or scenario.sampler
+    options = common_run_options(scenario, iterations, seed=seed, jobs=jobs, sampler=sampler)
+    n = options.iterations
+    assert n is not None  # common_run_options sets the size, seed and sampler
     settings = grid(levers)
     variants = [apply_setting(scenario, s) for s in settings]
     setting_warnings = check_settings(settings, variants, n, jobs, scenario)
@@ -260,9 +109,7 @@ def sweep(
     t0 = time.perf_counter()
     frames = []
     for setting, variant in zip(settings, variants, strict=True):
-        raw = simulate(
-            variant, RunOptions(n, seed=seed, jobs=jobs, sampler=sampler), progress=progress
-        )
+        raw = simulate(variant, options, progress=progress)
         table = setting_table(variant, samples_frame(raw))
         for i, (path, value) in enumerate(setting.items()):
             table.insert(i, path, value)
@@ -278,9 +125,9 @@ def sweep(
         "scenario": {"path": scenario.path, "sha256": scenario.sha256, "name": scenario.name},
         "levers": [{"key": lv.path, "values": list(lv.values)} for lv in levers],
         "settings": len(settings),
-        "seed": seed,
+        "seed": options.seed,
         "iterations": n,
-        "sampler": sampler,
+        "sampler": options.sampler,
         "started": started,
         "wall_seconds": round(time.perf_counter() - t0, 3),
         "currency": scenario.currency,
@@ -308,7 +155,7 @@ def check_settings(
     errors, warnings = [], []
     known = set(check_scenario(scenario).warnings) if scenario is not None else set()
     for setting, variant in zip(settings, variants, strict=True):
-        where = f"--set {_setting_text(setting)}"
+        where = f"--set {setting_text(setting)}"
         errors += [f"{where}: {problem}" for problem in check_inputs(variant)]
         guard = check_scenario(variant)
         errors += [f"{where}: {e}" for e in guard.errors]
@@ -318,19 +165,11 @@ def check_settings(
     workers = jobs or default_jobs()
     memory.check(
         [
-            memory.scenario_need(v, iterations, workers, f"--set {_setting_text(s)}")
+            memory.scenario_need(v, iterations, workers, f"--set {setting_text(s)}")
             for s, v in zip(settings, variants, strict=True)
         ]
     )
     return warnings
-
-
-def _setting_text(setting: Mapping[str, Value]) -> str:
-    return ", ".join(f"{k}={value_text(v)}" for k, v in setting.items())
-
-
-def value_text(v: Value) -> str:
-    return v if isinstance(v, str) else f"{v:g}"
 
 
 # Table and chart ------------------------------------------------------------------------------
@@ -356,7 +195,7 @@ def chart_lines(res: SweepResults, metric: str) -> tuple[list[Value], list[Sweep
         for lv, v in zip(rest, combo, strict=True):
             sel = sel[sel[lv.path] == v]
         sel = sel.set_index(first.path).loc[list(first.values)]
-        label = ", ".join(f"{lv.path}={value_text(v)}" for lv, v in zip(rest, combo, strict=True))
+        label = setting_text({lv.path: v for lv, v in zip(rest, combo, strict=True)})
         lines.append(
             SweepLine(
                 label or metric_info(metric, res.scenario.currency)[0],
@@ -384,8 +223,10 @@ __all__ = [
     "Lever",
     "SweepLine",
     "SweepResults",
+    "Value",
     "apply_setting",
     "chart_lines",
+    "check_settings",
     "grid",
     "parse_range",
     "parse_set",

@@ -8,44 +8,35 @@ exit code 1, and Ctrl-C into exit 130.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from simulation.cli.options import (
     force_option,
-    iterations_option,
-    jobs_option,
     out_option,
+    paired_run_options,
     quiet_option,
-    sampler_option,
     scenario_arg,
-    seed_option,
 )
 from simulation.cli.support import (
     guarded_scenario,
-    out_folder,
     progress_bars,
-    shown_path,
+    run_into_folder,
     stop_on_signals,
-    warn_stale,
 )
 from simulation.errors import SimulationError
-from simulation.results.publishing import Staging
 
-ITERATIONS_HELP = (
-    "Iterations per alternative / setting (default: the scenario's simulation.iterations)."
-)
-SEED_HELP = "Root seed shared by every run."
+if TYPE_CHECKING:
+    from simulation.analysis.compare import Comparison
+
 FORCE_HELP = "Replace an existing output folder."
 QUIET_HELP = "No progress bar, no table."
 
 
 @click.command()
 @click.argument("scenarios", nargs=-1, required=True, type=click.Path(path_type=Path))
-@iterations_option(help=ITERATIONS_HELP)
-@seed_option(help=SEED_HELP)
-@jobs_option()
-@sampler_option()
+@paired_run_options()
 @out_option(help="Comparison folder (default results/compare/<UTC time>/).")
 @force_option(help=FORCE_HELP)
 @click.option("--no-report", is_flag=True, help="Tables only: no charts, no compare.html.")
@@ -72,23 +63,20 @@ def compare(
     if len(scenarios) < 2:
         raise SimulationError("compare needs at least two scenario files")
     loaded = [guarded_scenario(p) for p in scenarios]
-    target = out_folder(out, "compare")
-    warn_stale(target.parent)
-    staging = Staging(target, force, "compare", unique=out is None)
-    out = staging.out
-    try:
-        comp = run_compare(
+    comp, shown = run_into_folder(
+        out,
+        "compare",
+        "compare",
+        force,
+        lambda: run_compare(
             loaded, iterations, seed=seed, jobs=jobs, sampler=sampler, progress=progress_bars(quiet)
-        )
-        for w in comp.meta["warnings"]:
-            click.echo(f"warning: {w}", err=True)
-    except BaseException:
-        staging.discard()
-        raise
-    comp.save(out, force=force, report=not no_report, staging=staging)
-    out = shown_path(out)
+        ),
+        lambda result, staging: result.save(
+            staging.out, force=force, report=not no_report, staging=staging
+        ),
+    )
     if quiet:
-        click.echo(str(out))
+        click.echo(str(shown))
         return
     click.echo(
         f"{len(comp.alternatives)} alternatives, {comp.meta['iterations']:,} iterations each, "
@@ -98,6 +86,14 @@ def compare(
 
     for sentence in compare_sentences(comp):
         click.echo(f"- {sentence}")
+    _echo_ranking(comp)
+    click.echo(f"\ncomparison: {shown}")
+    if (shown / "compare.html").exists():
+        click.echo(f"report:     {shown / 'compare.html'}")
+
+
+def _echo_ranking(comp: Comparison) -> None:
+    """The options ranked by mean NPV of cost, as a table."""
     from simulation.report.compare import ranking_rows
 
     click.echo("\noptions ranked by mean NPV of cost (paired futures):")
@@ -112,9 +108,6 @@ def compare(
             f"  {r['rank']:>2}  {r['option']:<{width}}  {r['mean']:>12}  {r['p_lowest']:>11}  "
             f"{r['transition_cost']:>19}  {r['transition_months']:>12}"
         )
-    click.echo(f"\ncomparison: {out}")
-    if (out / "compare.html").exists():
-        click.echo(f"report:     {out / 'compare.html'}")
 
 
 @click.command()
@@ -128,10 +121,7 @@ def compare(
     help="A lever and its values: a:b:step (range, b included when on the grid) or a,b,c. "
     "Several --set give the full grid.",
 )
-@iterations_option(help=ITERATIONS_HELP)
-@seed_option(help=SEED_HELP)
-@jobs_option()
-@sampler_option()
+@paired_run_options()
 @out_option(help="Sweep folder (default results/<scenario>-sweep/<UTC time>/).")
 @force_option(help=FORCE_HELP)
 @click.option("--no-chart", is_flag=True, help="Write sweep.csv only.")
@@ -157,12 +147,12 @@ def sweep(
     stop_on_signals()
     sc = guarded_scenario(scenario)
     levers = parse_sets(sets, sc)
-    target = out_folder(out, f"{scenario.stem}-sweep")
-    warn_stale(target.parent)
-    staging = Staging(target, force, "sweep", unique=out is None)
-    out = staging.out
-    try:
-        res = run_sweep(
+    res, shown = run_into_folder(
+        out,
+        f"{scenario.stem}-sweep",
+        "sweep",
+        force,
+        lambda: run_sweep(
             sc,
             levers,
             iterations,
@@ -170,16 +160,13 @@ def sweep(
             jobs=jobs,
             sampler=sampler,
             progress=progress_bars(quiet),
-        )
-        for w in res.meta["warnings"]:
-            click.echo(f"warning: {w}", err=True)
-    except BaseException:
-        staging.discard()
-        raise
-    res.save(out, force=force, chart=not no_chart, staging=staging)
-    out = shown_path(out)
+        ),
+        lambda result, staging: result.save(
+            staging.out, force=force, chart=not no_chart, staging=staging
+        ),
+    )
     if quiet:
-        click.echo(str(out))
+        click.echo(str(shown))
         return
     click.echo(table_text(res))
-    click.echo(f"\nsweep: {out}")
+    click.echo(f"\nsweep: {shown}")

@@ -16,7 +16,7 @@ import click
 import numpy as np
 import pandas as pd
 
-from simulation.cli.group import echo_error
+from simulation.cli.group import invoke_reporting_errors
 from simulation.distributions.data import DECIMAL_MARKS, SEPARATORS, CsvFormat, read_column
 from simulation.distributions.fit_charts import FitChartData, data_chart_data, pool_chart_data
 from simulation.distributions.fitting import (
@@ -45,11 +45,7 @@ class _FitCommand(click.Command):
     """Prints :class:`SimulationError` messages and exits 1 (no traceback)."""
 
     def invoke(self, ctx: click.Context) -> Any:
-        try:
-            return super().invoke(ctx)
-        except SimulationError as exc:
-            echo_error(exc)
-            ctx.exit(1)
+        return invoke_reporting_errors(ctx, super().invoke)
 
 
 def _num(x: float) -> str:

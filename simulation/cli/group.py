@@ -4,6 +4,7 @@ the heavier commands are listed in ``--help`` without being imported."""
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 from typing import Any
 
 import click
@@ -12,6 +13,7 @@ from simulation.errors import SimulationError
 
 __all__ = [
     "echo_error",
+    "invoke_reporting_errors",
     "main",
 ]
 
@@ -20,6 +22,17 @@ def echo_error(exc: SimulationError) -> None:
     """Print a user error's messages on stderr (``error:`` before each; indented lines as is)."""
     for line in exc.messages:
         click.echo(f"error: {line}" if not line.startswith(" ") else line, err=True)
+
+
+def invoke_reporting_errors(ctx: click.Context, invoke: Callable[[click.Context], Any]) -> Any:
+    """``invoke(ctx)``, with a :class:`SimulationError` printed as its ``error: ...`` lines and
+    exit code 1 (no traceback): the group's handling, and that of a command invoked on its own
+    (``simulate fit`` in its tests)."""
+    try:
+        return invoke(ctx)
+    except SimulationError as exc:
+        echo_error(exc)
+        ctx.exit(1)
 
 
 class LazyGroup(click.Group):
@@ -81,10 +94,7 @@ class LazyGroup(click.Group):
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
-            return super().invoke(ctx)
-        except SimulationError as exc:
-            echo_error(exc)
-            ctx.exit(1)
+            return invoke_reporting_errors(ctx, super().invoke)
         except KeyboardInterrupt:
             click.echo(
                 "interrupted: the run was stopped and its workers shut down; "

@@ -38,6 +38,7 @@ __all__ = [
     "iterations_option",
     "jobs_option",
     "out_option",
+    "paired_run_options",
     "quiet_option",
     "sampler_option",
     "scenario_arg",
@@ -138,3 +139,26 @@ def out_option(help: str) -> Decorator[Any]:
     return click.option(
         "--out", "out", type=click.Path(file_okay=False, path_type=Path), default=None, help=help
     )
+
+
+def paired_run_options(
+    iterations_help: str = "Iterations per alternative / setting (default: the scenario's "
+    "simulation.iterations).",
+    seed_help: str = "Root seed shared by every run.",
+) -> Decorator[Any]:
+    """``--iterations``, ``--seed``, ``--jobs`` and ``--sampler``, in that order, of a command
+    whose runs share one size, seed and sampler (``compare``, ``sweep``: common random
+    numbers)."""
+    options = (
+        iterations_option(help=iterations_help),
+        seed_option(help=seed_help),
+        jobs_option(),
+        sampler_option(),
+    )
+
+    def apply(command: F) -> F:
+        for option in reversed(options):  # as stacked decorators apply: the last first
+            command = option(command)
+        return command
+
+    return apply

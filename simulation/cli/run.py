@@ -6,7 +6,7 @@ import json
 import math
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from click.core import ParameterSource
@@ -37,6 +37,9 @@ from simulation.cli.support import (
 )
 from simulation.errors import SimulationError
 from simulation.scenario.run_options import BACKENDS, RunOptions
+
+if TYPE_CHECKING:
+    from simulation.results.types import Results
 
 __all__ = [
     "AUTO_ONLY",
@@ -182,17 +185,28 @@ def run(
         rank_risks=rank_risks,
         unique_out=unique,
     )
+    out = _publish(res, force=force, report=not no_report, svg=svg)
+    _echo_result(res, out, time.perf_counter() - t0, as_json=as_json, quiet=quiet)
+
+
+def _publish(res: Results, *, force: bool, report: bool, svg: bool) -> Path:
+    """Print the run's warnings and save it into the folder its samples were streamed to (charts
+    and report unless ``report`` is false); returns the folder as shown to the user. Any failure
+    discards the staged folder."""
     assert res.stage is not None
     out = res.stage.out
     try:
         for w in res.warnings:
             click.echo(f"warning: {w}", err=True)
-        res.save(out, force=force, charts=not no_report, svg=svg, report=not no_report)
+        res.save(out, force=force, charts=report, svg=svg, report=report)
     except BaseException:
         res.discard()
         raise
-    wall = time.perf_counter() - t0
-    out = shown_path(out)
+    return shown_path(out)
+
+
+def _echo_result(res: Results, out: Path, wall: float, *, as_json: bool, quiet: bool) -> None:
+    """The summary as JSON or as text (``wall``: seconds), or with ``quiet`` only the folder."""
     if as_json:
         click.echo(json.dumps(_summary_json(res, out), indent=2))
     elif not quiet:

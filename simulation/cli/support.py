@@ -3,7 +3,8 @@ the pre-run guards, naming and announcing output folders, progress bars, and sto
 SIGTERM / SIGHUP as on Ctrl-C.
 
 Used by :mod:`simulation.cli` (``run``) and :mod:`simulation.cli.compare` (``compare``,
-``sweep``). Heavy modules are imported inside the functions that need them.
+``sweep``, which write their folders through :func:`run_into_folder`). Heavy modules are
+imported inside the functions that need them.
 """
 
 from __future__ import annotations
@@ -11,9 +12,9 @@ from __future__ import annotations
 import datetime as dt
 import signal
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import click
 
@@ -21,16 +22,21 @@ from simulation.engine.guards import check_scenario
 from simulation.errors import SimulationError
 from simulation.scenario.types import Scenario
 
+if TYPE_CHECKING:
+    from simulation.results.publishing import Staging
+
 #: A progress callback: the number of iterations just finished.
 Tick = Callable[[int], None]
 
 __all__ = [
     "ProgressBar",
     "Tick",
+    "Warned",
     "guarded_scenario",
     "load",
     "out_folder",
     "progress_bars",
+    "run_into_folder",
     "shown_path",
     "stamp",
     "stop_on_signals",
@@ -87,6 +93,45 @@ def warn_stale(folder: Path) -> None:
     line = stale_warning(folder)
     if line:
         click.echo(f"warning: {line}", err=True)
+
+
+class Warned(Protocol):
+    """A result whose ``meta["warnings"]`` the command prints (a comparison, a sweep)."""
+
+    @property
+    def meta(self) -> Mapping[str, Any]: ...
+
+
+W = TypeVar("W", bound=Warned)
+
+
+def run_into_folder(
+    out: Path | None,
+    stem: str,
+    kind: str,
+    force: bool,
+    compute: Callable[[], W],
+    save: Callable[[W, Staging], object],
+) -> tuple[W, Path]:
+    """Reserve the output folder of ``kind`` (``out``, or ``results/<stem>/<UTC time>`` made
+    unique), ``compute`` the result and print its warnings, then ``save`` it into the reserved
+    folder (:class:`~simulation.results.publishing.Staging`); returns the result and the folder
+    as shown to the user. The folder is reserved before the work so that a clash is refused at
+    once, and released if the work fails or is interrupted: nothing is left behind."""
+    from simulation.results.publishing import Staging
+
+    target = out_folder(out, stem)
+    warn_stale(target.parent)
+    staging = Staging(target, force, kind, unique=out is None)
+    try:
+        result = compute()
+        for w in result.meta["warnings"]:
+            click.echo(f"warning: {w}", err=True)
+    except BaseException:
+        staging.discard()
+        raise
+    save(result, staging)
+    return result, shown_path(staging.out)
 
 
 def _terminate(signum: int, frame: object) -> None:

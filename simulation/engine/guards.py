@@ -212,17 +212,29 @@ def _response(scenario: Scenario, reach: Reach) -> list[str]:
     """
     if not bool(scenario.options.get("response.enabled", True)):
         return []
-    out = []
-    where = scenario.path
+    return [
+        *_no_review(scenario, reach),
+        *_release_above_trigger(scenario, reach),
+        *_hypercare_beyond_vendor(scenario, reach),
+    ]
+
+
+def _no_review(scenario: Scenario, reach: Reach) -> list[str]:
+    """The first review after the horizon: management never acts."""
     months = _horizon(scenario)
     days = months * reach("demand.working_days_per_month")[1]
     every = reach("response.review_days")[0]
-    if every >= days:
-        out.append(
-            f"{where}: response.review_days: the first review falls on working day {every:g}, "
-            f"after the {months:g}-month horizon ({days:g} working days), so management never "
-            "acts; review more often, or set response.enabled = false to model no response"
-        )
+    if not every >= days:
+        return []
+    return [
+        f"{scenario.path}: response.review_days: the first review falls on working day "
+        f"{every:g}, after the {months:g}-month horizon ({days:g} working days), so management "
+        "never acts; review more often, or set response.enabled = false to model no response"
+    ]
+
+
+def _release_above_trigger(scenario: Scenario, reach: Reach) -> list[str]:
+    """Temporary help released at a backlog above the one that calls for it."""
     # the backlog that calls for help: agency staff and overtime come above the agency trigger,
     # vendor agents on hypercare only above both triggers
     agency = "response.agency_trigger_backlog_days"
@@ -232,34 +244,37 @@ def _response(scenario: Scenario, reach: Reach) -> list[str]:
     if _lever(scenario, "response.hypercare"):
         hyper = "response.hypercare_trigger_backlog_days"
         triggers.append(max(agency, hyper, key=lambda k: reach(k)[0]))
+    if not triggers:
+        return []
     release = "response.release_backlog_days"
-    if triggers:
-        trigger = min(triggers, key=lambda k: reach(k)[0])
-        (rel_lo, rel_hi), (trig_lo, trig_hi) = reach(release), reach(trigger)
-        if rel_hi > trig_lo:
-            some = "" if rel_lo > trig_hi else " (in some futures)"
-            out.append(
-                f"{where}: {release}: temporary help is released at a backlog of {rel_hi:g} "
-                f"days of demand, while the review calls for help above {trig_lo:g} "
-                f"({trigger}){some}: at a backlog in between, one review can release help and "
-                "order more at once; keep the release level at or below the trigger"
-            )
+    trigger = min(triggers, key=lambda k: reach(k)[0])
+    (rel_lo, rel_hi), (trig_lo, trig_hi) = reach(release), reach(trigger)
+    if not rel_hi > trig_lo:
+        return []
+    some = "" if rel_lo > trig_hi else " (in some futures)"
+    return [
+        f"{scenario.path}: {release}: temporary help is released at a backlog of {rel_hi:g} "
+        f"days of demand, while the review calls for help above {trig_lo:g} "
+        f"({trigger}){some}: at a backlog in between, one review can release help and "
+        "order more at once; keep the release level at or below the trigger"
+    ]
+
+
+def _hypercare_beyond_vendor(scenario: Scenario, reach: Reach) -> list[str]:
+    """More vendor agents called back on hypercare than the vendor has on the service."""
     cap = "response.hypercare_max_agents"
-    if _lever(scenario, "response.hypercare") and cap in scenario.inputs:
-        most, vendor = round(reach(cap)[1]), round(reach("vendor.agents")[0])
-        if most > vendor:
-            some = (
-                ""
-                if round(reach(cap)[0]) > round(reach("vendor.agents")[1])
-                else " (in some futures)"
-            )
-            out.append(
-                f"{where}: {cap}: up to {most} vendor agents may be called back, more than the "
-                f"{vendor} the vendor has on the service (vendor.agents){some}: called-back "
-                "agents are modelled as knowing every domain, which only the vendor's own team "
-                "does"
-            )
-    return out
+    if not _lever(scenario, "response.hypercare") or cap not in scenario.inputs:
+        return []
+    most, vendor = round(reach(cap)[1]), round(reach("vendor.agents")[0])
+    if not most > vendor:
+        return []
+    some = "" if round(reach(cap)[0]) > round(reach("vendor.agents")[1]) else " (in some futures)"
+    return [
+        f"{scenario.path}: {cap}: up to {most} vendor agents may be called back, more than the "
+        f"{vendor} the vendor has on the service (vendor.agents){some}: called-back "
+        "agents are modelled as knowing every domain, which only the vendor's own team "
+        "does"
+    ]
 
 
 def check_scenario(scenario: Scenario) -> GuardReport:

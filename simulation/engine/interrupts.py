@@ -89,6 +89,19 @@ def _watch_parent(parent: int) -> None:
     os._exit(1)
 
 
+def next_done(finished: queue.SimpleQueue[Future[Any]], check: Callable[[], None]) -> Future[Any]:
+    """The next future put on ``finished`` (by its done callback), calling ``check()`` (which may
+    raise ``KeyboardInterrupt``) between waits of :data:`POLL_SECONDS` and once it arrives."""
+    while True:
+        try:
+            fut = finished.get(timeout=POLL_SECONDS)
+        except queue.Empty:
+            check()
+            continue
+        check()
+        return fut
+
+
 def as_completed_polling(
     futures: list[Future[Any]], check: Callable[[], None]
 ) -> Iterator[Future[Any]]:
@@ -101,17 +114,9 @@ def as_completed_polling(
     finished: queue.SimpleQueue[Future[Any]] = queue.SimpleQueue()
     for fut in futures:
         fut.add_done_callback(finished.put)
-    left = len(futures)
     try:
-        while left:
-            try:
-                fut = finished.get(timeout=POLL_SECONDS)
-            except queue.Empty:
-                check()
-                continue
-            check()
-            left -= 1
-            yield fut
+        for _ in futures:
+            yield next_done(finished, check)
     finally:
         for fut in futures:
             fut.cancel()

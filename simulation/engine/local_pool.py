@@ -16,7 +16,7 @@ from typing import Any, TypeVar, cast
 import numpy as np
 from numpy.typing import NDArray
 
-from simulation.engine.interrupts import POLL_SECONDS, deferred_interrupts, ignore_in_worker
+from simulation.engine.interrupts import deferred_interrupts, ignore_in_worker, next_done
 from simulation.engine.worker import ChunkResult, ChunkWorker, SharedOutputs, WorkerSpec, chunks
 from simulation.errors import SimulationError
 
@@ -52,9 +52,7 @@ def _pool_run_range(start: int, stop: int) -> ChunkResult:
     out = _POOL_OUTPUTS
     if out is None:
         return _POOL_WORKER.run_range(start, stop)
-    _POOL_WORKER.run_into(
-        range(start, stop), out.scalars[start:stop], out.risks[start:stop], out.monthly[start:stop]
-    )
+    _POOL_WORKER.run_into(range(start, stop), out.rows(start, stop))
     return ChunkResult(start, stop, None, None, None)
 
 
@@ -130,12 +128,7 @@ class RetryingPool:
                                 fut.add_done_callback(done.put)
                             if not inflight:
                                 return
-                            try:
-                                fut = done.get(timeout=POLL_SECONDS)
-                            except queue.Empty:
-                                check()
-                                continue
-                            check()
+                            fut = next_done(done, check)
                             result = fut.result()
                             task = inflight.pop(fut)
                             yield task, result

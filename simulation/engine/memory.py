@@ -3,7 +3,7 @@
 A run whose results do not fit in memory is killed by the system part-way (or swaps for hours);
 :func:`check` refuses it before any iteration runs, naming what it would need and what there is.
 
-What a run holds, in bytes (see :mod:`simulation.engine.run` ``_Assembly`` and
+What a run holds, in bytes (see :class:`simulation.engine.assembly.Assembly` and
 :class:`simulation.engine.worker.SharedOutputs`)::
 
     need = FIXED_BYTES

@@ -8,24 +8,23 @@ Workers receive the scenario and the input matrix once, then only index ranges; 
 compact arrays per chunk (see :mod:`simulation.engine.backends`). The parent copies each chunk into
 arrays preallocated for the whole run, by index, checks that every iteration arrives exactly
 once, and hands contiguous chunks in iteration order to an optional :class:`SampleSink` (the
-incremental ``samples.csv`` / ``samples.parquet`` writer). Backend, worker count, chunk size and
-completion order therefore cannot change any number.
+incremental ``samples.csv`` / ``samples.parquet`` writer; :mod:`simulation.engine.assembly`).
+Backend, worker count, chunk size and completion order therefore cannot change any number.
 """
 
 from __future__ import annotations
 
 import contextlib
-import heapq
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Protocol
 
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
 from simulation.engine import memory
+from simulation.engine.assembly import Assembly, ProgressFn, SampleSink, run_chunks
 from simulation.engine.backends import make_backend
 from simulation.engine.convergence import has_converged, key_quantiles
 from simulation.engine.cores import available_cores, fork_is_safe
@@ -39,7 +38,7 @@ from simulation.engine.worker import (
     chunks,
 )
 from simulation.errors import SimulationError
-from simulation.model import SCALAR_NAMES, SERIES_NAMES, RunResult
+from simulation.model import SCALAR_NAMES, RunResult
 from simulation.sampling.designs import InputMatrix, draw_inputs
 from simulation.sampling.seeds import fresh_seed
 from simulation.scenario.outputs import KEY_OUTPUTS
@@ -52,11 +51,13 @@ __all__ = [
     "Backend",
     "ChunkResult",
     "ModelFn",
+    "ProgressFn",
     "RawResults",
     "RunOptions",
     "SampleSink",
     "WorkerSpec",
     "chunks",
+    "common_run_options",
     "default_jobs",
     "make_worker",
     "simulate",
@@ -99,22 +100,6 @@ class RawResults:
         return self.design_iterations or self.iterations
 
 
-class SampleSink(Protocol):
-    """Receives iterations ``start .. start + len(scalars) - 1`` in iteration order, each once.
-
-    ``inputs``: (n, k) float64 rows of the input matrix; ``scalars``: (n, len(SCALAR_NAMES))
-    float64; ``risks``: (n, n_risks) uint8. The arrays are views: copy what must be kept.
-    """
-
-    def write(
-        self,
-        start: int,
-        inputs: NDArray[np.float64],
-        scalars: NDArray[np.float64],
-        risks: NDArray[np.uint8],
-    ) -> None: ...
-
-
 def make_worker(
     scenario: Scenario, matrix: InputMatrix, seed: int, sampler: str = "lhs"
 ) -> ChunkWorker:
@@ -125,88 +110,6 @@ def make_worker(
 def default_jobs() -> int:
     """All cores this process may use."""
     return available_cores()
-
-
-ProgressFn = Callable[[int], None]
-
-
-class _Assembly:
-    """The run's output arrays, preallocated for ``capacity`` iterations and filled by index.
-
-    ``np.empty`` only reserves address space: pages become resident as chunks fill them, so an
-    ``--iterations auto`` run that stops early never pays for its cap.
-    """
-
-    def __init__(
-        self,
-        matrix: InputMatrix,
-        capacity: int,
-        n_risks: int,
-        horizon: int,
-        sink: SampleSink | None,
-        shared: SharedOutputs | None = None,
-    ) -> None:
-        self.matrix = matrix
-        if shared is not None:  # the workers write into these arrays themselves
-            self.scalars, self.risks, self.monthly = shared.scalars, shared.risks, shared.monthly
-        else:
-            self.scalars = np.empty((capacity, len(SCALAR_NAMES)), dtype=np.float64)
-            self.risks = np.empty((capacity, n_risks), dtype=np.uint8)
-            self.monthly = np.empty((capacity, len(SERIES_NAMES), horizon), dtype=np.float32)
-        self.seen = np.zeros(capacity, dtype=np.bool_)
-        self.sink = sink
-        self.flushed = 0  # iterations [0, flushed) went to the sink
-        self.waiting: list[tuple[int, int]] = []  # heap of arrived (start, stop) not yet flushed
-
-    def add(self, part: ChunkResult) -> None:
-        a, b = part.start, part.stop
-        n = b - a
-        if not (0 <= a < b <= self.seen.size) or (
-            part.scalars is not None and part.scalars.shape[0] != n
-        ):
-            raise SimulationError(f"a worker returned a malformed chunk [{a}, {b})")
-        if self.seen[a:b].any():
-            dup = a + int(np.argmax(self.seen[a:b]))
-            raise SimulationError(
-                f"iteration {dup} arrived twice (chunk [{a}, {b})); the run was stopped"
-            )
-        if part.scalars is not None and part.risks is not None and part.monthly is not None:
-            self.scalars[a:b] = part.scalars
-            self.risks[a:b] = part.risks
-            self.monthly[a:b] = part.monthly
-        self.seen[a:b] = True
-        heapq.heappush(self.waiting, (a, b))
-        while self.waiting and self.waiting[0][0] == self.flushed:
-            a, b = heapq.heappop(self.waiting)
-            if self.sink is not None:
-                self.sink.write(a, self.matrix.values[a:b], self.scalars[a:b], self.risks[a:b])
-            self.flushed = b
-
-    def check_complete(self, stop: int) -> None:
-        """Every iteration ``0 .. stop - 1`` arrived exactly once (duplicates fail in ``add``)."""
-        missing = np.flatnonzero(~self.seen[:stop])
-        if missing.size or self.flushed != stop:
-            shown = ", ".join(str(int(i)) for i in missing[:10])
-            raise SimulationError(
-                f"{missing.size:,} iteration(s) never arrived from the workers "
-                f"(first: {shown or 'none'}); the run was stopped"
-            )
-
-
-def run_chunks(
-    backend: Backend,
-    assembly: _Assembly,
-    start: int,
-    stop: int,
-    chunk_size: int,
-    progress: ProgressFn | None = None,
-) -> None:
-    """Run iterations ``start .. stop - 1`` on ``backend`` into ``assembly``."""
-    for part in backend.run(start, stop, chunk_size):
-        assembly.add(part)
-        if progress:
-            progress(part.stop - part.start)
-    assembly.check_complete(stop)
 
 
 def _key_quantiles(scalars: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -224,6 +127,140 @@ def _converged(prev: NDArray[np.float64], cur: NDArray[np.float64], tolerance: f
     """
     floor = np.maximum(0.1 * np.abs(cur[:, 2] - cur[:, 0]), 1e-9)
     return has_converged(prev, cur, tolerance, floor)
+
+
+def common_run_options(
+    scenario: Scenario,
+    iterations: int | None = None,
+    *,
+    seed: int | None = None,
+    jobs: int | None = None,
+    sampler: str | None = None,
+) -> RunOptions:
+    """The options every run of a paired comparison shares (common random numbers: compare's
+    alternatives, a sweep's settings, the risk-removal re-runs): ``iterations`` (default the
+    scenario's ``simulation.iterations``), ``seed`` (default ``simulation.seed``, else a fresh
+    one, drawn here once for all the runs) and ``sampler`` (default ``simulation.sampler``)."""
+    seed = scenario.seed if seed is None else seed
+    return RunOptions(
+        iterations or scenario.iterations,
+        seed=fresh_seed() if seed is None else seed,
+        jobs=jobs,
+        sampler=sampler or scenario.sampler,
+    )
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """How :func:`simulate` runs: the root seed, worker count, design size (iterations the
+    input matrix is drawn for), sampler and iterations per chunk."""
+
+    seed: int
+    jobs: int
+    total: int
+    sampler: str
+    chunk_size: int
+
+
+def _plan(scenario: Scenario, options: RunOptions) -> _Plan:
+    """Each of ``options`` resolved against the scenario's settings and the machine."""
+    seed = scenario.seed if options.seed is None else options.seed
+    if seed is None:
+        seed = fresh_seed()
+    jobs = options.jobs or default_jobs()
+    total = options.design_size or scenario.iterations
+    chunk_size = options.chunk_size
+    if chunk_size is None:
+        # about 8 chunks a worker (load balance, progress), at most 1,000 iterations each;
+        # under ``auto`` every batch still gives each worker at least two chunks
+        auto = options.auto
+        per_run = total if not auto else min(total, options.batch)
+        chunk_size = max(1, min(1000, math.ceil(per_run / (jobs * (2 if auto else 8)))))
+    return _Plan(seed, jobs, total, options.sampler or scenario.sampler, chunk_size)
+
+
+def _draw(scenario: Scenario, options: RunOptions, plan: _Plan) -> InputMatrix:
+    """The run's input matrix, drawn once in this process; first a run the machine cannot
+    hold is refused, before anything is drawn or allocated (a Dask cluster's workers have
+    memory of their own, this process holds the results)."""
+    workers = plan.jobs if options.backend == "local" else 1
+    memory.check([memory.scenario_need(scenario, plan.total, workers)])
+    return draw_inputs(
+        scenario.inputs,
+        scenario.uncertain,
+        scenario.correlations,
+        plan.total,
+        plan.seed,
+        plan.sampler,
+        strict=options.strict,
+    )
+
+
+def _shared_outputs(
+    backend: str, jobs: int, total: int, n_risks: int, horizon: int
+) -> SharedOutputs | None:
+    """The run's output arrays shared with a forked local pool, or None (in-process, Dask, a
+    platform where forking is unsafe, or no shared map this large: strict overcommit), when
+    the workers return their chunks."""
+    if backend == "local" and jobs > 1 and fork_is_safe():
+        with contextlib.suppress(OSError, ValueError):
+            return SharedOutputs(total, n_risks, horizon)
+    return None
+
+
+def _run_until_converged(
+    runner: Backend,
+    asm: Assembly,
+    options: RunOptions,
+    plan: _Plan,
+    tick: ProgressFn | None,
+) -> tuple[int, bool, str]:
+    """An ``auto`` run: batches of ``options.batch`` until the key percentiles settle or the
+    cap; returns the iterations run, whether they converged and the message saying so."""
+    done = 0
+    previous: NDArray[np.float64] | None = None
+    converged = False
+    total = plan.total
+    while done < total:
+        stop = min(total, done + options.batch)
+        run_chunks(runner, asm, done, stop, plan.chunk_size, tick)
+        done = stop
+        current = _key_quantiles(asm.scalars[:done])
+        if previous is not None and _converged(previous, current, options.tolerance):
+            converged = True
+            break
+        previous = current
+    message = (
+        f"converged after {done:,} iterations (P10/P50/P90 of "
+        f"{', '.join(KEY_OUTPUTS)} moved < {options.tolerance:.1%} of P50 between batches)"
+        if converged
+        else f"not converged: stopped at the cap of {total:,} iterations"
+    )
+    return done, converged, message
+
+
+def _run_all(
+    runner: Backend,
+    asm: Assembly,
+    options: RunOptions,
+    plan: _Plan,
+    tick: ProgressFn | None,
+) -> tuple[int, bool | None, str]:
+    """Run the iterations on ``runner`` into ``asm``, then close it (cancelling what is left
+    when the run failed or was interrupted); returns the iterations run and, for an ``auto``
+    run, whether they converged and the message saying so (``None, ""`` for a fixed run)."""
+    failed = True
+    outcome: tuple[int, bool | None, str]
+    try:
+        if options.auto:
+            outcome = _run_until_converged(runner, asm, options, plan, tick)
+        else:
+            run_chunks(runner, asm, 0, plan.total, plan.chunk_size, tick)
+            outcome = (plan.total, None, "")
+        failed = False
+    finally:
+        runner.close(cancel=failed)
+    return outcome
 
 
 def simulate(
@@ -255,74 +292,20 @@ def simulate(
     :class:`SimulationError` giving both figures (:mod:`simulation.engine.memory`).
     """
     options = options or RunOptions()
-    auto, backend, batch = options.auto, options.backend, options.batch
-    seed = scenario.seed if options.seed is None else options.seed
-    if seed is None:
-        seed = fresh_seed()
-    jobs = options.jobs or default_jobs()
-    total = options.design_size or scenario.iterations
-    sampler = options.sampler or scenario.sampler
-    # refuse a run the machine cannot hold before anything is drawn or allocated; a Dask
-    # cluster's workers have memory of their own, this process holds the results
-    memory.check([memory.scenario_need(scenario, total, jobs if backend == "local" else 1)])
-    matrix = draw_inputs(
-        scenario.inputs,
-        scenario.uncertain,
-        scenario.correlations,
-        total,
-        seed,
-        sampler,
-        strict=options.strict,
-    )
-    chunk_size = options.chunk_size
-    if chunk_size is None:
-        # about 8 chunks a worker (load balance, progress), at most 1,000 iterations each;
-        # under ``auto`` every batch still gives each worker at least two chunks
-        per_run = total if not auto else min(total, batch)
-        chunk_size = max(1, min(1000, math.ceil(per_run / (jobs * (2 if auto else 8)))))
+    backend = options.backend
+    plan = _plan(scenario, options)
+    seed, total = plan.seed, plan.total
+    matrix = _draw(scenario, options, plan)
     tick = progress(total) if progress else None
     risk_names = tuple(r.name for r in scenario.risks)
     horizon = int(scenario.fixed_values()["scenario.horizon_months"])
-    spec = WorkerSpec(scenario, matrix, seed, sampler, model)
-    shared = None
-    if backend == "local" and jobs > 1 and fork_is_safe():
-        # no shared map this large (strict overcommit): the workers return their chunks
-        with contextlib.suppress(OSError, ValueError):
-            shared = SharedOutputs(total, len(risk_names), horizon)
-    asm = _Assembly(matrix, total, len(risk_names), horizon, sink, shared)
-    converged: bool | None = None
-    message = ""
-    runner = make_backend(spec, backend, jobs, options.scheduler, shared)
-    failed = True
-    try:
-        if not auto:
-            run_chunks(runner, asm, 0, total, chunk_size, tick)
-            done = total
-        else:
-            done = 0
-            previous: NDArray[np.float64] | None = None
-            converged = False
-            while done < total:
-                stop = min(total, done + batch)
-                run_chunks(runner, asm, done, stop, chunk_size, tick)
-                done = stop
-                current = _key_quantiles(asm.scalars[:done])
-                if previous is not None and _converged(previous, current, options.tolerance):
-                    converged = True
-                    break
-                previous = current
-            message = (
-                f"converged after {done:,} iterations (P10/P50/P90 of "
-                f"{', '.join(KEY_OUTPUTS)} moved < {options.tolerance:.1%} of P50 between batches)"
-                if converged
-                else f"not converged: stopped at the cap of {total:,} iterations"
-            )
-        failed = False
-    finally:
-        runner.close(cancel=failed)
-    inputs = InputMatrix(matrix.names, matrix.values[:done], matrix.warnings, seed)
+    spec = WorkerSpec(scenario, matrix, seed, plan.sampler, model)
+    shared = _shared_outputs(backend, plan.jobs, total, len(risk_names), horizon)
+    asm = Assembly(matrix, total, len(risk_names), horizon, sink, shared)
+    runner = make_backend(spec, backend, plan.jobs, options.scheduler, shared)
+    done, converged, message = _run_all(runner, asm, options, plan, tick)
     return RawResults(
-        inputs=inputs,
+        inputs=InputMatrix(matrix.names, matrix.values[:done], matrix.warnings, seed),
         scalars=asm.scalars[:done],
         risks=asm.risks[:done],
         monthly=asm.monthly[:done],

@@ -1,7 +1,8 @@
 """What runs a chunk of iterations, wherever it runs: the :class:`WorkerSpec` shipped to a worker
 once, the :class:`ChunkWorker` that rebuilds each iteration's inputs and stream and runs the model
-(outputs of up to :data:`OUTCOME_BATCH` runs computed together), its :class:`ChunkResult`, the
-:class:`SharedOutputs` a local pool writes into, and the in-process :class:`Backend`."""
+(outputs of up to :data:`OUTCOME_BATCH` runs computed together) into :class:`OutputArrays`, its
+:class:`ChunkResult`, the :class:`SharedOutputs` a local pool writes into, and the in-process
+:class:`Backend`."""
 
 from __future__ import annotations
 
@@ -42,6 +43,7 @@ __all__ = [
     "ChunkWorker",
     "InProcessBackend",
     "OUTCOME_BATCH",
+    "OutputArrays",
     "SharedOutputs",
     "WorkerSpec",
     "chunks",
@@ -61,6 +63,34 @@ _BREAKEVEN = SCALAR_NAMES.index("breakeven_month")
 #: (runs × days) arrays then stay in the CPU cache; a whole 1,000-iteration chunk at once was
 #: about twice as slow per iteration (scripts/bench_model.py).
 OUTCOME_BATCH = 64
+
+
+@dataclass(frozen=True)
+class OutputArrays:
+    """The three output arrays of some iterations, row ``j`` for the ``j``-th of them.
+
+    ``scalars``: (n, len(SCALAR_NAMES)) float64, in each metric's units (months, currency, …);
+    ``risks``: (n, n_risks) uint8 occurrence flags; ``monthly``: (n, len(SERIES_NAMES),
+    horizon_months) float32. The arrays may be views into larger ones (a run's
+    :class:`SharedOutputs`): writing a row writes there.
+    """
+
+    scalars: NDArray[np.float64]
+    risks: NDArray[np.uint8]
+    monthly: NDArray[np.float32]
+
+    @classmethod
+    def empty(cls, n: int, n_risks: int, horizon: int) -> OutputArrays:
+        """New (uninitialised) arrays for ``n`` iterations."""
+        return cls(
+            np.empty((n, len(SCALAR_NAMES)), dtype=np.float64),
+            np.empty((n, n_risks), dtype=np.uint8),
+            np.empty((n, len(SERIES_NAMES), horizon), dtype=np.float32),
+        )
+
+    def rows(self, a: int, b: int) -> OutputArrays:
+        """Views of rows ``a .. b - 1`` of the three arrays."""
+        return OutputArrays(self.scalars[a:b], self.risks[a:b], self.monthly[a:b])
 
 
 @dataclass(frozen=True)
@@ -107,6 +137,10 @@ class SharedOutputs:
         self.risks: NDArray[np.uint8] = np.frombuffer(
             self.buffer, np.uint8, capacity * n_risks, offset
         ).reshape(capacity, n_risks)
+
+    def rows(self, a: int, b: int) -> OutputArrays:
+        """Views of iterations ``a .. b - 1`` of the shared arrays (a worker writes into them)."""
+        return OutputArrays(self.scalars[a:b], self.risks[a:b], self.monthly[a:b])
 
 
 @dataclass(frozen=True)
@@ -185,36 +219,25 @@ class ChunkWorker:
         inputs = self.inputs(i)
         return run_programme(inputs, self.stream(i))
 
-    def outputs(self, n: int) -> tuple[NDArray[np.float64], NDArray[np.uint8], NDArray[np.float32]]:
-        """New (uninitialised) scalar, risk-flag and monthly arrays for ``n`` iterations."""
-        return (
-            np.empty((n, len(SCALAR_NAMES)), dtype=np.float64),
-            np.empty((n, len(self.risk_names)), dtype=np.uint8),
-            np.empty((n, len(SERIES_NAMES), self.horizon), dtype=np.float32),
-        )
+    def outputs(self, n: int) -> OutputArrays:
+        """New (uninitialised) output arrays for ``n`` iterations."""
+        return OutputArrays.empty(n, len(self.risk_names), self.horizon)
 
     def run_range(self, start: int, stop: int) -> ChunkResult:
         """Run iterations ``start .. stop - 1`` into new compact arrays."""
-        scalars, risks, monthly = self.outputs(stop - start)
-        self.run_into(range(start, stop), scalars, risks, monthly)
-        return ChunkResult(start, stop, scalars, risks, monthly)
+        out = self.outputs(stop - start)
+        self.run_into(range(start, stop), out)
+        return ChunkResult(start, stop, out.scalars, out.risks, out.monthly)
 
     def run_scalars(self, indices: Sequence[int]) -> NDArray[np.float64]:
         """Scalar outputs of the given iterations, rows in that order."""
-        scalars, risks, monthly = self.outputs(len(indices))
-        self.run_into(indices, scalars, risks, monthly)
-        return scalars
+        out = self.outputs(len(indices))
+        self.run_into(indices, out)
+        return out.scalars
 
-    def run_into(
-        self,
-        indices: Sequence[int],
-        scalars: NDArray[np.float64],
-        risks: NDArray[np.uint8],
-        monthly: NDArray[np.float32],
-    ) -> None:
-        """Run the given iterations and write row ``j`` of each output array for
-        ``indices[j]``: ``scalars`` (n, len(SCALAR_NAMES)), ``risks`` (n, n_risks) occurrence
-        flags, ``monthly`` (n, len(SERIES_NAMES), horizon_months).
+    def run_into(self, indices: Sequence[int], out: OutputArrays) -> None:
+        """Run the given iterations and write row ``j`` of each of ``out``'s arrays for
+        ``indices[j]``.
 
         The SimPy part runs iteration by iteration; the outputs that follow from it (queue,
         monthly series, costs) are computed for batches of ``OUTCOME_BATCH`` of them at once
@@ -226,11 +249,17 @@ class ChunkWorker:
         """
         with np.errstate(over="ignore"):  # float64 -> float32 overflow is reported below
             if self.model is not None:
-                self._run_custom(indices, scalars, risks, monthly)
+                self._run_custom(indices, out)
             else:
                 for a in range(0, len(indices), OUTCOME_BATCH):
                     b = min(a + OUTCOME_BATCH, len(indices))
-                    self._run_batch(indices[a:b], scalars[a:b], risks[a:b], monthly[a:b])
+                    self._run_batch(indices[a:b], out.rows(a, b))
+        self._check_finite(indices, out)
+
+    def _check_finite(self, indices: Sequence[int], out: OutputArrays) -> None:
+        """Refuse a non-finite scalar output (but a NaN break-even) or monthly value, naming its
+        iteration (see :meth:`run_into`)."""
+        scalars, monthly = out.scalars, out.monthly
         bad = ~np.isfinite(scalars)
         bad[:, _BREAKEVEN] = False  # NaN there means "never within the horizon"
         if bad.any():
@@ -259,13 +288,7 @@ class ChunkWorker:
                 )
             )
 
-    def _run_batch(
-        self,
-        indices: Sequence[int],
-        scalars: NDArray[np.float64],
-        risks: NDArray[np.uint8],
-        monthly: NDArray[np.float32],
-    ) -> None:
+    def _run_batch(self, indices: Sequence[int], out: OutputArrays) -> None:
         """:meth:`run_into` for one batch of at most ``OUTCOME_BATCH`` iterations."""
         records = []
         for i in indices:
@@ -274,7 +297,7 @@ class ChunkWorker:
             except Exception as exc:  # noqa: BLE001 - reported with the iteration
                 raise ModelError(self.failure_message(i, exc)) from exc
         try:
-            out = outcomes(records)
+            computed = outcomes(records)
         except Exception as exc:  # noqa: BLE001 - find the iteration whose outputs fail
             for i, record in zip(indices, records, strict=True):
                 try:
@@ -282,19 +305,13 @@ class ChunkWorker:
                 except Exception as single:  # noqa: BLE001
                     raise ModelError(self.failure_message(i, single)) from single
             raise ModelError(self.failure_message(indices[0], exc)) from exc
-        scalars[...] = out.scalars
-        monthly[...] = out.monthly
+        out.scalars[...] = computed.scalars
+        out.monthly[...] = computed.monthly
         names = self.risk_names
         if names:
-            risks[...] = [[r.risk_flags.get(k, False) for k in names] for r in records]
+            out.risks[...] = [[r.risk_flags.get(k, False) for k in names] for r in records]
 
-    def _run_custom(
-        self,
-        indices: Sequence[int],
-        scalars: NDArray[np.float64],
-        risks: NDArray[np.uint8],
-        monthly: NDArray[np.float32],
-    ) -> None:
+    def _run_custom(self, indices: Sequence[int], out: OutputArrays) -> None:
         """:meth:`run_into` for a replacement ``model`` returning one RunResult a time."""
         risk_names = self.risk_names
         for j, i in enumerate(indices):
@@ -302,11 +319,11 @@ class ChunkWorker:
                 result = self.run_one(i)
             except Exception as exc:  # noqa: BLE001 - reported with the iteration that failed
                 raise ModelError(self.failure_message(i, exc)) from exc
-            scalars[j] = _SCALARS_OF(result.scalars)
-            monthly[j] = _SERIES_OF(result.monthly)
+            out.scalars[j] = _SCALARS_OF(result.scalars)
+            out.monthly[j] = _SERIES_OF(result.monthly)
             if risk_names:
                 flags = result.risks
-                risks[j] = [flags.get(name, False) for name in risk_names]
+                out.risks[j] = [flags.get(name, False) for name in risk_names]
 
     def failure_message(self, i: int, exc: BaseException) -> str:
         shown = ", ".join(

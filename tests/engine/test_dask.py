@@ -18,7 +18,8 @@ from distributed import Client, LocalCluster
 from fault_models import always_kill_model, kill_once_model
 
 from simulation import load_scenario, run
-from simulation.engine.run import _Assembly, run_chunks, simulate
+from simulation.engine.assembly import Assembly, run_chunks
+from simulation.engine.run import simulate
 from simulation.engine.worker import ChunkResult, ChunkWorker, WorkerSpec, chunks
 from simulation.errors import SimulationError
 from simulation.sampling.designs import draw_inputs
@@ -141,7 +142,7 @@ def test_missing_or_duplicated_iterations_stop_the_run(
 ) -> None:
     matrix = draw_inputs(minimal.inputs, minimal.uncertain, minimal.correlations, 12, 3, "lhs")
     worker = ChunkWorker(WorkerSpec(minimal, matrix, 3))
-    asm = _Assembly(matrix, 12, len(minimal.risks), worker.horizon, None)
+    asm = Assembly(matrix, 12, len(minimal.risks), worker.horizon, None)
     with pytest.raises(SimulationError, match=message):
         run_chunks(_FaultyBackend(worker, fault), asm, 0, 12, 4)
 
@@ -149,7 +150,7 @@ def test_missing_or_duplicated_iterations_stop_the_run(
 def test_assembly_in_any_order_equals_one_pass(minimal: Scenario) -> None:
     matrix = draw_inputs(minimal.inputs, minimal.uncertain, minimal.correlations, 12, 3, "lhs")
     worker = ChunkWorker(WorkerSpec(minimal, matrix, 3))
-    asm = _Assembly(matrix, 12, len(minimal.risks), worker.horizon, None)
+    asm = Assembly(matrix, 12, len(minimal.risks), worker.horizon, None)
     run_chunks(_FaultyBackend(worker, "none"), asm, 0, 12, 5)
     whole = worker.run_range(0, 12)
     assert np.array_equal(asm.scalars, whole.scalars, equal_nan=True)
