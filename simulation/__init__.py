@@ -33,7 +33,8 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from simulation.analysis.compare import Comparison, compare
-    from simulation.analysis.sweep import Lever, SweepResults, parse_sets, sweep
+    from simulation.analysis.levers import Lever, parse_sets
+    from simulation.analysis.sweep import SweepResults, sweep
     from simulation.api import run
     from simulation.engine.run import trace
     from simulation.errors import ScenarioError, SimulationError
@@ -68,7 +69,7 @@ __all__ = [
 _WHERE = {
     "Comparison": "simulation.analysis.compare",
     "InputMatrix": "simulation.sampling.designs",
-    "Lever": "simulation.analysis.sweep",
+    "Lever": "simulation.analysis.levers",
     "Results": "simulation.results.types",
     "RunOptions": "simulation.scenario.run_options",
     "Scenario": "simulation.scenario.types",
@@ -78,7 +79,7 @@ _WHERE = {
     "compare": "simulation.analysis.compare",
     "load_results": "simulation.results.reader",
     "load_scenario": "simulation.scenario.reader",
-    "parse_sets": "simulation.analysis.sweep",
+    "parse_sets": "simulation.analysis.levers",
     "run": "simulation.api",
     "sample_inputs": "simulation.sampling.designs",
     "sweep": "simulation.analysis.sweep",

@@ -1,28 +1,43 @@
 """The SimPy transition model: one backsourcing programme, day by day (see docs/model.md).
 
 ``run_transition(inputs, rng)`` is a pure function: it builds its own ``simpy.Environment``,
-reads no files and no globals, and returns a frozen :class:`RunResult`. One module per
-mechanism:
+reads no files and no globals, and returns a frozen :class:`RunResult`. One module per job:
 
-==================  ==========================================================================
-``programme``       phases, notice, the cutover decision; wires the mechanisms of one run
-``staffing``        requisitions, recruiting slots, hires, onboarding, learning curve, leavers
-``knowledge``       handover sessions at the vendor's cooperation rate, loss and rebuilding
-``vendor``          the outgoing vendor's team and its ramp-down after notice
-``capacity``        the daily capacity as segments between SimPy events; internal attrition
-``context``         what the mechanisms of one run share (environment, inputs, calendar, log)
-``streams``         block-drawn random numbers, demand growth
-``record``          ``RunRecord``: what the SimPy part did, handed to the outcomes
-``queue``           the FIFO ticket queue in numpy passes (backlog, breaches, ticket-days)
-``outcomes``        scalars, monthly series and costs of a batch of runs
-``result``          ``RunResult`` of one run, ``trace_frame``
-``transition``      ``run_programme`` and ``run_transition``: one run, SimPy part and outputs
-``inputs``          one iteration's values + scenario options -> frozen ``ModelInputs``
-==================  ==========================================================================
+=====================  =======================================================================
+one run
+``transition``         ``run_programme`` and ``run_transition``: one run, SimPy part and outputs
+``context``            what the mechanisms of one run share (environment, inputs, calendar, log)
+``record``             ``RunRecord``: what the SimPy part did, handed to the outcomes
+``result``             ``RunResult`` of one run, ``trace_frame``
+the SimPy mechanisms
+``programme``          phases, notice, each wave's cutover; wires the mechanisms of one run
+``plan``               the waves of a strategy: shares, exits, requisitions
+``arrivals``           the tickets known at programme start; when risk events strike
+``staffing``           requisitions, recruiting slots, hires, onboarding, learning curve, leavers
+``attrition``          the day the next agent leaves through attrition (solved, not searched)
+``knowledge``          handover sessions at the vendor's cooperation rate, loss and rebuilding
+``vendor``             the outgoing vendor's teams, their ramp-down after notice and floor
+``capacity``           the daily capacity as segments between SimPy events
+``watch``              the FIFO queue as the weekly review sees it, kept incrementally
+``review``             the weekly review: what it reads, what it decides, which reviews are quiet
+``levers``             agency staff, hypercare, overtime and the team target
+``streams``            block-drawn random numbers, demand growth
+one iteration's inputs
+``parameters``         the frozen ``ModelInputs`` and ``RiskEvent``
+``inputs``             one iteration's values + scenario options -> ``ModelInputs``, from
+                       ``parameter_table``, ``choices`` and ``risk_effects``
+the outputs of a batch of runs (numpy passes)
+``outcomes``           scalars and monthly series, from ``daily_capacity``, ``queue`` (the FIFO
+                       ticket queue), ``quality``, ``stability``, ``costs`` (with
+                       ``vendor_costs``, ``team_costs``, ``cost_months``), ``fees`` and
+                       ``response_costs``; ``arrays``: the calendar and shared array helpers
+=====================  =======================================================================
 
 Time unit: one working day. Random numbers are drawn in blocks; with ``variability = "none"``
-none are drawn at all. No Python code runs per simulated day: SimPy events, one capacity segment
-per change of state, and a fixed number of numpy passes over the horizon.
+none are drawn at all. Without the response layer no Python code runs per simulated day: SimPy
+events, one capacity segment per change of state, and a fixed number of numpy passes over the
+horizon. With it, the review's queue watch takes one Python step a day while the queue is not
+empty (an empty stretch costs O(1)).
 
 Names are imported on first use (:mod:`simulation.lazy`), so that a module which needs only
 ``simulation.model.inputs`` (the pre-run guards of ``simulate validate``) loads no more. The

@@ -10,7 +10,8 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from simulation.analysis.sweep import SweepLine, Value
+from simulation.analysis.levers import Value
+from simulation.analysis.sweep import SweepLine
 from simulation.plotting import style
 
 __all__ = [

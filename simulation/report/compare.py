@@ -13,16 +13,8 @@ import numpy as np
 from matplotlib.figure import Figure
 from numpy.typing import NDArray
 
-from simulation.analysis.compare import (
-    BETTER,
-    STATS,
-    Alternative,
-    Comparison,
-    Curve,
-    ecdf,
-    p_better,
-    paired_difference,
-)
+from simulation.analysis.compare import STATS, Alternative, Comparison, Curve, ecdf
+from simulation.analysis.differences import BETTER, p_better, paired_difference
 from simulation.engine.run import KEY_OUTPUTS
 from simulation.plotting import style
 from simulation.plotting.compare import difference_histogram, overlaid_s_curves

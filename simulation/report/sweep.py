@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from simulation.analysis.sweep import SweepResults, chart_lines, grid, value_text
+from simulation.analysis.levers import grid, value_text
+from simulation.analysis.sweep import SweepResults, chart_lines
 from simulation.plotting.style import human
 from simulation.plotting.sweep import sweep_chart
 from simulation.report.output import CHARTS_DIR, save_chart
