@@ -98,14 +98,16 @@ class Programme:
         self.status_quo_arrivals = self.arrivals
         self.struck: dict[str, bool] = {}
 
-    def _vendor_leaving(self, by: float) -> float:
-        """Share of the vendor's agents expected to have left by day ``by``: those of the waves
-        whose exit falls by then (a wave's exit is its planned exit, or under an extension the
-        end of the month it runs, and never before the wave before it). 0 once it has left."""
+    def _vendor_leaving(self, day: float, by: float) -> float:
+        """Share of the vendor's agents expected, as seen on day ``day``, to have left by day
+        ``by``: those of the waves whose exit falls by then (a wave's exit is its planned exit,
+        or under an extension the end of the month that runs from ``day``, and never before the
+        wave before it). 0 once it has left. ``day`` is the review's own day, never the SimPy
+        clock, which may stand at an earlier event: a run and its trace see the same."""
         vendor = self.vendor
         if not vendor.engaged:
             return 0.0
-        now = float(self.ctx.env.now)
+        now = day
         leaving = 0
         due = False
         exit_day = -math.inf

@@ -61,7 +61,10 @@ class Review:
     """The review and the levers of one run."""
 
     def __init__(
-        self, ctx: RunContext, size: TeamSize, vendor_leaving: Callable[[float], float]
+        self,
+        ctx: RunContext,
+        size: TeamSize,
+        vendor_leaving: Callable[[float, float], float],
     ) -> None:
         self.ctx = ctx
         #: the share of the vendor's agents expected to have left by a day (0 once all have)
@@ -297,7 +300,7 @@ class Review:
         team size can count on (tickets/day; ``vendor``: its capacity today)."""
         p = self.ctx.p
         need = self._forecast(day) + backlog / p.burn_down_days
-        leaving = self.vendor_leaving(day + p.forecast_months * self.ctx.D)
+        leaving = self.vendor_leaving(day, day + p.forecast_months * self.ctx.D)
         return need, leaving, vendor - vendor * leaving
 
     def _resize_action(
