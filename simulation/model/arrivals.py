@@ -20,7 +20,7 @@ from simulation.model.streams import growth
 TimedEvents = dict[str, list[tuple[float, RiskEvent]]]
 
 
-def timed_events(events: Sequence[RiskEvent], notice_day: float, D: float) -> TimedEvents:
+def timed_events(events: Sequence[RiskEvent], notice_day: float, D: int) -> TimedEvents:
     """The risk events that struck, by when their time is known (see :data:`TimedEvents`);
     ``notice_day`` in working days from programme start, ``D`` working days a month."""
     out: TimedEvents = {"start": [], "cutover": []}
@@ -35,7 +35,7 @@ def timed_events(events: Sequence[RiskEvent], notice_day: float, D: float) -> Ti
 
 
 def mean_demand(
-    p: ModelInputs, n: int, D: float, start_events: Sequence[tuple[float, RiskEvent]]
+    p: ModelInputs, n: int, D: int, start_events: Sequence[tuple[float, RiskEvent]]
 ) -> np.ndarray:
     """Mean arrivals of each of the ``n`` working days (tickets/day): growth, plus the ticket
     surges timed from the start."""
