@@ -39,6 +39,12 @@ class Current:
         self.start = 0
         self.A = self.B = self.kf = self.vf = self.vn = self.r = 0.0
 
+    def vendor_at(self, j: float, rate: float) -> tuple[float, float]:
+        """The vendor's capacity ``j`` days into the segment (tickets/day, ``rate`` tickets a
+        vendor agent resolves a day): the part that ramps down, and the whole."""
+        decaying = rate * self.vn * (self.r**j if self.r != 1.0 else 1.0)
+        return decaying, decaying + rate * self.vf
+
 
 class Segments:
     """The daily capacity of one run as segments of days.
@@ -128,12 +134,6 @@ class CapacityRecorder:
         self._wseg = 0  # the segment the queue watch has reached
         self.cur = Current()
 
-    def _levers(self) -> tuple[int, int, int, bool]:
-        review = self.review
-        if review is None:
-            return (0, 0, self.ctx.p.target_agents, False)
-        return (review.agency.count, review.hypercare.count, review.size.target, review.overtime.on)
-
     def _catch_up(self, day: int, rate: float) -> None:
         """Advance the queue watch over the recorded segments to the start of ``day``."""
         watch = self.watch
@@ -187,7 +187,12 @@ class CapacityRecorder:
                 B *= factor
             A += review.extra_capacity(kf)
             lam_n *= review.attrition_factor()
-            levers = self._levers()
+            levers = (
+                review.agency.count,
+                review.hypercare.count,
+                review.size.target,
+                review.overtime.on,
+            )
         cur = self.cur
         cur.start = d
         cur.A = A
@@ -225,11 +230,10 @@ class CapacityRecorder:
         self._catch_up(d, rate)
         cur = self.cur
         j = d - cur.start
-        A, B, kf, vf, vn, r = cur.A, cur.B, cur.kf, cur.vf, cur.vn, cur.r
+        A, B, kf, vf, r = cur.A, cur.B, cur.kf, cur.vf, cur.r
         learning = B * q**j if B else 0.0
         internal = (A - review.extra_capacity(kf) - learning) / review.overtime.factor
-        decaying = rate * vn * (r**j if r != 1.0 else 1.0)
-        vendor_now = decaying + rate * vf
+        decaying, vendor_now = cur.vendor_at(j, rate)
         capacity = A - learning + vendor_now
         look = watch.glance(ctx.W, p.triage_age_days)
         view = watch.view(review.window, ctx.W, p.triage_age_days) if ctx.record else None
@@ -269,12 +273,10 @@ class CapacityRecorder:
         rate = p.vendor_tickets_per_agent_day
         age = p.triage_age_days
         cur = self.cur
-        vn, vf, r, kf = cur.vn, cur.vf, cur.r, cur.kf
         while day < end:
             self._catch_up(day, rate)
-            j = day - cur.start
-            vendor_now = rate * vn * (r**j if r != 1.0 else 1.0) + rate * vf
-            if not review.quiet(watch.glance(W, age), vendor_now, kf):
+            _, vendor_now = cur.vendor_at(day - cur.start, rate)
+            if not review.quiet(watch.glance(W, age), vendor_now, cur.kf):
                 return day
             day = review.next_day
         return day
