@@ -1,19 +1,23 @@
-"""Measure what compiling the SimPy model's Python with mypyc would buy (issue 14's speed target).
+"""Measure the compiled model (setup.py, ``SIMULATION_COMPILE=1``) against the pure-Python one,
+and check that it computes the same.
 
-Copies the package into a temporary folder, compiles the modules of :data:`MODULES` there with
-mypyc (from the ``test`` extra's mypy; needs a C compiler and the Python headers), then runs
-bench_model's case in a fresh interpreter on each tree, interleaved: the milliseconds per
-iteration of ``run_programme`` (CPU time, best of 5 rounds of 300 runs) with the response layer
-and without it, and whether the two trees give byte-identical raw outputs for every shipped
-scenario (200 iterations each). Nothing in the checkout is changed; the package as installed
-stays pure Python.
+Copies the package and its build files into a temporary folder and builds the compiled modules
+there exactly as ``SIMULATION_COMPILE=1 pip install .`` does (``setup.py build_ext --inplace``,
+setup.py's ``COMPILED`` list; mypyc from the ``test`` extra's mypy, a C compiler and the Python
+headers; about a minute). Then, in fresh interpreters, interleaved: the milliseconds per
+iteration of ``run_programme`` in bench_model's case (CPU time, best of 5 rounds of 300 runs)
+with the response layer and without it, and whether the two trees give byte-identical raw
+outputs for every shipped scenario (200 iterations each). ``--suite`` also runs the whole test
+suite on the compiled tree (it comes first on ``PYTHONPATH``, also for the suite's
+subprocesses). Nothing in the checkout is changed.
 
-Usage: python scripts/bench_compiled.py [--rounds 2]
+Usage: python scripts/bench_compiled.py [--rounds 2] [--suite]
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import subprocess
 import sys
@@ -21,24 +25,6 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-
-#: The SimPy side of the model: every module a run's events go through (the post-run numpy
-#: outputs gain little from compiling). mypyc checks their annotations at run time.
-MODULES: tuple[str, ...] = (
-    "watch",
-    "review",
-    "capacity",
-    "levers",
-    "attrition",
-    "staffing",
-    "vendor",
-    "knowledge",
-    "programme",
-    "streams",
-    "context",
-    "plan",
-    "arrivals",
-)
 
 _TIMING = """
 import sys, time
@@ -60,6 +46,8 @@ on = per_run(inputs("stochastic"))
 off = per_run(inputs("stochastic", options={{"response.enabled": False}}))
 print(f"{{on:.2f}} {{off:.2f}}")
 """
+
+_WHICH = "from simulation.model.build import model_build; print(model_build())"
 
 _FINGERPRINT = """
 import hashlib
@@ -89,20 +77,36 @@ def _python(tree: Path, code: str) -> str:
     return out.stdout.strip()
 
 
+def build(tree: Path) -> None:
+    """Build the compiled modules in ``tree`` as a compiled install does."""
+    shutil.copytree(ROOT / "simulation", tree / "simulation")
+    for name in ("setup.py", "setup.cfg", "pyproject.toml", "README.md"):
+        shutil.copy2(ROOT / name, tree / name)
+    done = subprocess.run(
+        [sys.executable, "setup.py", "-q", "build_ext", "--inplace"],
+        cwd=tree,
+        env={**os.environ, "SIMULATION_COMPILE": "1"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        print("the compiled build failed:\n" + done.stdout[-2000:] + done.stderr[-2000:])
+        sys.exit(1)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--suite", action="store_true", help="run the test suite on it too")
     args = parser.parse_args()
-    mypyc = Path(sys.executable).with_name("mypyc")
     with tempfile.TemporaryDirectory() as tmp:
         tree = Path(tmp)
-        shutil.copytree(ROOT / "simulation", tree / "simulation")
-        files = [f"simulation/model/{m}.py" for m in MODULES]
-        build = subprocess.run(
-            [str(mypyc), *files], cwd=tree, capture_output=True, text=True, check=False
-        )
-        if build.returncode != 0:
-            print("mypyc failed:\n" + build.stdout[-2000:] + build.stderr[-2000:])
+        build(tree)
+        compiled_modules = len(list((tree / "simulation" / "model").glob("*.so")))
+        which = _python(tree, _WHICH)
+        if which != "mypyc":
+            print(f"the built tree runs its model as {which!r}, not compiled")
             sys.exit(1)
         timing = _TIMING.format(scripts=str(ROOT / "scripts"))
         for r in range(args.rounds):
@@ -110,12 +114,22 @@ def main() -> None:
             compiled = _python(tree, timing).split()
             print(
                 f"round {r + 1}: run_programme ms/iteration, response on / off: "
-                f"pure Python {pure[0]} / {pure[1]}, mypyc ({len(MODULES)} modules) "
+                f"pure Python {pure[0]} / {pure[1]}, mypyc ({compiled_modules} modules) "
                 f"{compiled[0]} / {compiled[1]}"
             )
         fingerprint = _FINGERPRINT.format(scenarios=str(ROOT / "scenarios"))
         same = _python(ROOT, fingerprint) == _python(tree, fingerprint)
         print(f"raw outputs of every shipped scenario byte-identical: {same}")
+        if args.suite:
+            # PYTHONSAFEPATH: no interpreter of the suite puts the checkout before the tree
+            env = {**os.environ, "PYTHONPATH": str(tree), "PYTHONSAFEPATH": "1"}
+            suite = subprocess.run(
+                [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
+                cwd=ROOT,
+                env=env,
+                check=False,
+            )
+            print(f"test suite on the compiled build: exit code {suite.returncode}")
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ from simulation.engine.extras import require_extras
 from simulation.engine.run import ProgressFn, RawResults, simulate
 from simulation.errors import SimulationError
 from simulation.inputfiles import os_reason
+from simulation.model.build import run_versions
 from simulation.provenance import now_utc, package_version, versions
 from simulation.results.folders import shown
 from simulation.results.run_results import build_results
@@ -176,7 +177,7 @@ def _run_meta(
         "jobs": raw.jobs,
         "backend": raw.backend,
         "variability": scenario.variability,
-        "versions": versions(),
+        "versions": run_versions(),
         "started": started,
         "finished": now_utc(),
         "wall_seconds": round(wall, 3),

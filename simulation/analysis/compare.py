@@ -64,7 +64,8 @@ from simulation.engine.run import (
 )
 from simulation.errors import SimulationError
 from simulation.model import SCALAR_NAMES
-from simulation.provenance import now_utc, versions
+from simulation.model.build import run_versions
+from simulation.provenance import now_utc
 from simulation.results.publishing import Staging, write_atomically
 from simulation.results.run_results import FLOAT_FORMAT, json_text, samples_frame
 from simulation.scenario.run_options import RunOptions
@@ -234,7 +235,7 @@ def _meta(
         ],
         "currency": alts[0].scenario.currency,
         "horizon_months": horizons[0],
-        "versions": versions(),
+        "versions": run_versions(),
         "started": started,
         "finished": now_utc(),
         "wall_seconds": round(wall, 3),

@@ -71,7 +71,8 @@ def test_results_folder_contents(minimal, tmp_path: Path) -> None:  # type: igno
     meta = json.loads((out / "run.json").read_text())
     assert meta["seed"] == 2 and meta["iterations"] == 50 and meta["sampler"] == "lhs"
     assert meta["scenario"]["sha256"] == minimal.sha256
-    assert set(meta["versions"]) == {"simulation", "numpy", "scipy", "simpy"}
+    assert set(meta["versions"]) == {"simulation", "numpy", "scipy", "simpy", "model build"}
+    assert meta["versions"]["model build"] in ("Python", "mypyc")
     samples = pd.read_csv(out / "samples.csv")
     assert list(samples["iteration"]) == list(range(50))
     assert {f"in.{k}" for k in minimal.uncertain} <= set(samples.columns)
