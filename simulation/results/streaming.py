@@ -21,7 +21,7 @@ from numpy.typing import NDArray
 from simulation.engine.extras import PARQUET, require
 from simulation.errors import SimulationError
 from simulation.results import folders, publishing
-from simulation.results.run_results import FLOAT_FORMAT, chunk_frame, parquet_table
+from simulation.results.run_results import chunk_csv, chunk_frame, parquet_table
 from simulation.scenario.schema import SCALAR_NAMES
 
 __all__ = [
@@ -82,11 +82,14 @@ class SampleWriter:
             raise SimulationError(
                 f"{inputs.shape[1]} input columns for {len(self.input_names)} input names"
             )
-        frame = chunk_frame(start, inputs, scalars, risks, self.input_names, self.risk_names)
-        frame.to_csv(self.csv, index=False, header=self.header, float_format=FLOAT_FORMAT)
-        self.header = False
-        self.rows += len(frame)
+        if self.header:
+            self.csv.write(",".join(self._columns()) + "\n")
+            self.header = False
+        if scalars.shape[0]:
+            self.csv.write(chunk_csv(start, inputs, scalars, risks))
+        self.rows += scalars.shape[0]
         if self.parquet_path is not None:
+            frame = chunk_frame(start, inputs, scalars, risks, self.input_names, self.risk_names)
             self.buffer.append(frame.copy())
             self.buffered += len(frame)
             if self.buffered >= PARQUET_ROW_GROUP:

@@ -9,13 +9,16 @@ import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
 
 from simulation import load_scenario, run
 from simulation.cli import main
 from simulation.engine.run import simulate
 from simulation.errors import SimulationError
 from simulation.model import SCALAR_NAMES
-from simulation.results.run_results import FLOAT_FORMAT, samples_frame
+from simulation.results.run_results import FLOAT_FORMAT, chunk_csv, chunk_frame, samples_frame
 from simulation.results.streaming import SampleWriter
 from simulation.scenario.run_options import RunOptions
 from simulation.scenario.types import Scenario
@@ -44,6 +47,40 @@ def test_incremental_csv_equals_the_all_at_once_csv(
     direct = res.samples.to_csv(index=False, float_format=FLOAT_FORMAT).encode()
     assert (streamed / "samples.csv").read_bytes() == direct
     assert sorted(p.name for p in tmp_path.iterdir()) == ["once", "stream"]  # no temp left
+
+
+_SPECIAL = [np.nan, np.inf, -np.inf, -0.0, 0.0, 5e-324, 1e-300, 1e20, 0.1, 123456789012.5, -2.5]
+
+
+def _pandas_rows(start: int, inputs, scalars, risks) -> str:  # type: ignore[no-untyped-def]
+    names = [f"x{j}" for j in range(inputs.shape[1])]
+    flags = [f"r{j}" for j in range(risks.shape[1])]
+    frame = chunk_frame(start, inputs, scalars, risks, names, flags)
+    return str(frame.to_csv(index=False, header=False, float_format=FLOAT_FORMAT))
+
+
+def test_chunk_csv_writes_what_pandas_writes_for_special_values() -> None:
+    rng = np.random.default_rng(3)
+    inputs = rng.choice(np.array(_SPECIAL), (300, 4))
+    scalars = rng.choice(np.array(_SPECIAL), (300, len(SCALAR_NAMES)))
+    scalars[:, 0] = rng.normal(size=300) * 1e6
+    risks = rng.integers(0, 2, (300, 3)).astype(np.uint8)
+    text = chunk_csv(1_000_000, inputs, scalars, risks)
+    assert text == _pandas_rows(1_000_000, inputs, scalars, risks)
+    assert ",," in text and "inf" in text and "nan" not in text
+    empty = np.empty((0, 4)), np.empty((0, len(SCALAR_NAMES))), np.empty((0, 3), np.uint8)
+    assert chunk_csv(0, *empty) == _pandas_rows(0, *empty) == ""
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    arrays(np.float64, (5, 3)),
+    arrays(np.float64, (5, len(SCALAR_NAMES))),
+    st.integers(0, 10**9),
+)
+def test_chunk_csv_writes_what_pandas_writes(inputs, scalars, start) -> None:  # type: ignore[no-untyped-def]
+    risks = (np.arange(10).reshape(5, 2) % 2).astype(np.uint8)
+    assert chunk_csv(start, inputs, scalars, risks) == _pandas_rows(start, inputs, scalars, risks)
 
 
 def test_parquet_round_trips_to_the_same_values(minimal: Scenario, tmp_path: Path) -> None:
