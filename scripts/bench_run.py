@@ -197,6 +197,9 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="2,000 iterations for the engine")
     parser.add_argument("--big", type=int, default=0, help="also a tables-only run of this size")
     args = parser.parse_args()
+    from simulation.model.build import model_build
+
+    print(f"model build: {model_build()} (SIMULATION_COMPILE=1 pip install . compiles it)")
     cpu_baseline()
     model_figures(30)
     engine_figures(2000 if args.quick else args.iterations)
