@@ -2,43 +2,52 @@
 model.
 
 With ``SIMULATION_COMPILE=1`` in the environment, a regular install (``pip install .``) compiles
-the SimPy side of the model (:data:`COMPILED`) with mypyc into C extensions: the same code, about
-twice as fast, outputs byte-identical (``scripts/bench_compiled.py`` checks both). It needs a C
-compiler and the Python headers, and takes about a minute. Without the variable, nothing is
-compiled and the package is pure Python.
+the SimPy side of the model (``COMPILED`` in simulation/model/build.py) with mypyc into C
+extensions: the same code, about twice as fast, outputs byte-identical
+(``scripts/bench_compiled.py`` checks both). It needs a C compiler and the Python headers, and
+takes about a minute. Without the variable, nothing is compiled and the package is pure Python.
 
-An editable install is never compiled: a compiled module is loaded instead of its ``.py`` file,
-so an edit to the file would silently not run. ``SIMULATION_COMPILE=1`` with ``pip install -e``
-is refused.
+- The compiled build runs in a fresh temporary folder, and the C code mypyc generates goes to
+  ``build/mypyc``, emptied first; both are removed afterwards. Nothing compiled is kept, so no
+  later build can pick up an old extension.
+- Only the steps that build compile; pip's metadata and build-requirement steps do not.
+- A build into the checkout is refused with the switch on: an editable install (``pip install
+  -e``), ``setup.py develop`` and ``build_ext --inplace``. A compiled module next to its ``.py``
+  file is loaded instead of it, so every edit to the file would silently not run.
 """
 
 from __future__ import annotations
 
+import ast
+import atexit
+import contextlib
 import os
+import shutil
 import sys
+import sysconfig
+import tempfile
+from pathlib import Path
 
 from setuptools import setup
 
-#: The model's modules that every SimPy event of a run goes through (the post-run numpy outputs
-#: gain little from compiling). mypyc checks their annotations at run time.
-COMPILED: tuple[str, ...] = (
-    "arrivals",
-    "attrition",
-    "capacity",
-    "context",
-    "knowledge",
-    "levers",
-    "plan",
-    "programme",
-    "review",
-    "staffing",
-    "streams",
-    "vendor",
-    "watch",
-)
+HERE = Path(__file__).resolve().parent
 
 #: The environment variable that asks for the compiled model.
 SWITCH = "SIMULATION_COMPILE"
+#: Commands that build the package (and so compile it when asked).
+BUILDING = ("bdist_wheel", "build", "build_ext", "install")
+#: Commands and options that would put compiled modules into the checkout.
+IN_PLACE = ("editable_wheel", "develop", "--inplace", "-i")
+
+
+def compiled_modules() -> tuple[str, ...]:
+    """``COMPILED`` of simulation/model/build.py (its one home), read without importing the
+    package (whose dependencies a build environment does not have)."""
+    path = HERE / "simulation" / "model" / "build.py"
+    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        if isinstance(node, ast.AnnAssign) and getattr(node.target, "id", "") == "COMPILED":
+            return tuple(ast.literal_eval(node.value))  # type: ignore[arg-type]
+    sys.exit(f"error: {path}: no COMPILED list")
 
 
 def _wanted() -> bool:
@@ -48,24 +57,70 @@ def _wanted() -> bool:
     return value == "1"
 
 
-def _ext_modules() -> list[object]:
-    if not _wanted():
-        return []
-    if "editable_wheel" in sys.argv:
+def _check_toolchain() -> None:
+    """A missing compiler or missing headers, said in one line before mypyc starts."""
+    compiler = (os.environ.get("CC") or sysconfig.get_config_var("CC") or "cc").split()[0]
+    if shutil.which(compiler) is None:
         sys.exit(
-            f"error: {SWITCH}=1 needs a regular install (pip install .), not an editable one "
-            "(pip install -e .): a compiled module would hide every edit to its .py file"
+            f"error: {SWITCH}=1 needs a C compiler: '{compiler}' was not found (install one, "
+            f"or leave {SWITCH} unset for the pure-Python model)"
         )
+    header = Path(sysconfig.get_paths()["include"]) / "Python.h"
+    if not header.is_file():
+        sys.exit(
+            f"error: {SWITCH}=1 needs the Python headers: {header} was not found (e.g. the "
+            f"python3-dev package), or leave {SWITCH} unset for the pure-Python model"
+        )
+
+
+def _build_folder() -> str:
+    """A fresh folder for everything the compiled build writes, removed at exit."""
+    folder = tempfile.mkdtemp(prefix="backsourcing-build-")
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return folder
+
+
+def _compiled(folder: str) -> list[object]:
+    """The extensions, generated into ``build/mypyc`` (relative: setuptools refuses absolute
+    source paths), which is emptied first and removed at exit."""
     try:
         from mypyc.build import mypycify
     except ImportError:
-        if "egg_info" in sys.argv:  # pip asks for the build requirements: mypy is one of them
-            return []
         sys.exit(f"error: {SWITCH}=1 needs mypy (with mypyc) in the build environment")
-    return list(mypycify([f"simulation/model/{m}.py" for m in COMPILED], opt_level="3"))
+    os.environ["MYPY_CACHE_DIR"] = os.path.join(folder, "mypy_cache")
+    generated = Path("build", "mypyc")
+    shutil.rmtree(generated, ignore_errors=True)
+    atexit.register(_remove_generated, generated)
+    sources = [f"simulation/model/{m}.py" for m in compiled_modules()]
+    return list(mypycify(sources, opt_level="3", target_dir=str(generated)))
 
 
-setup(
-    ext_modules=_ext_modules(),
-    setup_requires=["mypy>=1.8", "numpy>=1.26"] if _wanted() else [],
-)
+def _remove_generated(generated: Path) -> None:
+    shutil.rmtree(generated, ignore_errors=True)
+    with contextlib.suppress(OSError):
+        generated.parent.rmdir()  # build/, when nothing else is in it
+
+
+def _arguments() -> dict[str, object]:
+    os.chdir(HERE)  # the paths below are relative to the project
+    if not _wanted():
+        return {}
+    if any(arg in sys.argv for arg in IN_PLACE):
+        sys.exit(
+            f"error: {SWITCH}=1 needs a regular install (pip install .), not an editable one "
+            "(pip install -e .) or a build into the checkout: a compiled module would hide "
+            "every edit to its .py file"
+        )
+    requires = {"setup_requires": ["mypy>=1.8", "numpy>=1.26"]}
+    if not any(arg in sys.argv for arg in BUILDING):  # metadata, build requirements
+        return requires
+    _check_toolchain()
+    folder = _build_folder()
+    return {
+        **requires,
+        "ext_modules": _compiled(folder),
+        "options": {"build": {"build_base": os.path.join(folder, "build")}},
+    }
+
+
+setup(**_arguments())  # type: ignore[arg-type]

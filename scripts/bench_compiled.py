@@ -1,15 +1,17 @@
 """Measure the compiled model (setup.py, ``SIMULATION_COMPILE=1``) against the pure-Python one,
 and check that it computes the same.
 
-Copies the package and its build files into a temporary folder and builds the compiled modules
-there exactly as ``SIMULATION_COMPILE=1 pip install .`` does (``setup.py build_ext --inplace``,
-setup.py's ``COMPILED`` list; mypyc from the ``test`` extra's mypy, a C compiler and the Python
-headers; about a minute). Then, in fresh interpreters, interleaved: the milliseconds per
-iteration of ``run_programme`` in bench_model's case (CPU time, best of 5 rounds of 300 runs)
-with the response layer and without it, and whether the two trees give byte-identical raw
-outputs for every shipped scenario (200 iterations each). ``--suite`` also runs the whole test
-suite on the compiled tree (it comes first on ``PYTHONPATH``, also for the suite's
-subprocesses). Nothing in the checkout is changed.
+Copies the package and its build files into a temporary folder and installs that copy, compiled,
+into another one with ``SIMULATION_COMPILE=1 pip install --target`` (setup.py, in pip's
+isolated build environment, as a compiled install does: it needs the package index for mypy, a
+C compiler and the Python headers; about a minute). Then, in fresh interpreters, interleaved:
+the milliseconds per iteration of ``run_programme`` in bench_model's case (CPU time, best of 5
+rounds of 300 runs) with the response layer and without it, and whether the two builds give
+byte-identical raw outputs for every shipped scenario (200 iterations each). ``--suite`` also
+runs the whole test suite on the compiled install (it comes first on ``PYTHONPATH``, also for
+the suite's subprocesses; ``SIMULATION_EXPECT_BUILD=mypyc`` makes the suite refuse to start on
+any other build). The exit code is 1 when the build fails, the outputs differ or the suite
+fails. Nothing in the checkout is changed, except the suite's usual caches.
 
 Usage: python scripts/bench_compiled.py [--rounds 2] [--suite]
 """
@@ -77,14 +79,16 @@ def _python(tree: Path, code: str) -> str:
     return out.stdout.strip()
 
 
-def build(tree: Path) -> None:
-    """Build the compiled modules in ``tree`` as a compiled install does."""
+def build(tmp: Path) -> Path:
+    """Install a copy of the package, compiled, into ``tmp/site`` as a compiled install does;
+    returns that folder."""
+    tree, site = tmp / "src", tmp / "site"
     shutil.copytree(ROOT / "simulation", tree / "simulation")
     for name in ("setup.py", "setup.cfg", "pyproject.toml", "README.md"):
         shutil.copy2(ROOT / name, tree / name)
+    pip = [sys.executable, "-m", "pip", "install", "-q", "--no-deps"]
     done = subprocess.run(
-        [sys.executable, "setup.py", "-q", "build_ext", "--inplace"],
-        cwd=tree,
+        [*pip, "--target", str(site), str(tree)],
         env={**os.environ, "SIMULATION_COMPILE": "1"},
         capture_output=True,
         text=True,
@@ -93,6 +97,7 @@ def build(tree: Path) -> None:
     if done.returncode != 0:
         print("the compiled build failed:\n" + done.stdout[-2000:] + done.stderr[-2000:])
         sys.exit(1)
+    return site
 
 
 def main() -> None:
@@ -100,29 +105,35 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--suite", action="store_true", help="run the test suite on it too")
     args = parser.parse_args()
+    failed = False
     with tempfile.TemporaryDirectory() as tmp:
-        tree = Path(tmp)
-        build(tree)
-        compiled_modules = len(list((tree / "simulation" / "model").glob("*.so")))
-        which = _python(tree, _WHICH)
+        site = build(Path(tmp))
+        compiled_modules = len(list((site / "simulation" / "model").glob("*.so")))
+        which = _python(site, _WHICH)
         if which != "mypyc":
-            print(f"the built tree runs its model as {which!r}, not compiled")
+            print(f"the compiled install runs its model as {which!r}")
             sys.exit(1)
         timing = _TIMING.format(scripts=str(ROOT / "scripts"))
         for r in range(args.rounds):
             pure = _python(ROOT, timing).split()
-            compiled = _python(tree, timing).split()
+            compiled = _python(site, timing).split()
             print(
                 f"round {r + 1}: run_programme ms/iteration, response on / off: "
                 f"pure Python {pure[0]} / {pure[1]}, mypyc ({compiled_modules} modules) "
                 f"{compiled[0]} / {compiled[1]}"
             )
         fingerprint = _FINGERPRINT.format(scenarios=str(ROOT / "scenarios"))
-        same = _python(ROOT, fingerprint) == _python(tree, fingerprint)
+        same = _python(ROOT, fingerprint) == _python(site, fingerprint)
         print(f"raw outputs of every shipped scenario byte-identical: {same}")
+        failed = not same
         if args.suite:
-            # PYTHONSAFEPATH: no interpreter of the suite puts the checkout before the tree
-            env = {**os.environ, "PYTHONPATH": str(tree), "PYTHONSAFEPATH": "1"}
+            # PYTHONSAFEPATH: no interpreter of the suite puts the checkout before the install
+            env = {
+                **os.environ,
+                "PYTHONPATH": str(site),
+                "PYTHONSAFEPATH": "1",
+                "SIMULATION_EXPECT_BUILD": "mypyc",
+            }
             suite = subprocess.run(
                 [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
                 cwd=ROOT,
@@ -130,6 +141,8 @@ def main() -> None:
                 check=False,
             )
             print(f"test suite on the compiled build: exit code {suite.returncode}")
+            failed = failed or suite.returncode != 0
+    sys.exit(1 if failed else 0)
 
 
 if __name__ == "__main__":

@@ -67,7 +67,7 @@ from simulation.model import SCALAR_NAMES
 from simulation.model.build import run_versions
 from simulation.provenance import now_utc
 from simulation.results.publishing import Staging, write_atomically
-from simulation.results.run_results import FLOAT_FORMAT, json_text, samples_frame
+from simulation.results.run_results import json_text, samples_frame, write_csv
 from simulation.scenario.run_options import RunOptions
 from simulation.scenario.types import Scenario
 
@@ -287,13 +287,11 @@ def ecdf(values: FloatArray, label: str, colour: str, dashed: bool = False) -> C
 
 
 def _write(comp: Comparison, folder: Path, report: bool) -> None:
-    comp.table.to_csv(folder / "comparison.csv", index=False, float_format=FLOAT_FORMAT)
-    comp.differences.to_csv(folder / "differences.csv", index=False, float_format=FLOAT_FORMAT)
-    comp.ranking.to_csv(folder / "ranking.csv", index=False, float_format=FLOAT_FORMAT)
+    write_csv(comp.table, folder / "comparison.csv")
+    write_csv(comp.differences, folder / "differences.csv")
+    write_csv(comp.ranking, folder / "ranking.csv")
     for alt in comp.alternatives:
-        alt.samples.to_csv(
-            folder / f"samples_{alt.name}.csv", index=False, float_format=FLOAT_FORMAT
-        )
+        write_csv(alt.samples, folder / f"samples_{alt.name}.csv")
     (folder / "compare.json").write_text(json_text(comp.meta, "compare.json"))
     if report:
         from simulation.report.compare import build_compare_report

@@ -47,7 +47,7 @@ from simulation.engine.run import ProgressFn, common_run_options, default_jobs, 
 from simulation.errors import SimulationError
 from simulation.model import SCALAR_NAMES
 from simulation.results.publishing import Staging, write_atomically
-from simulation.results.run_results import FLOAT_FORMAT, json_text, samples_frame
+from simulation.results.run_results import json_text, samples_frame, write_csv
 from simulation.scenario.outputs import metric_info
 from simulation.scenario.reader import check_inputs
 from simulation.scenario.types import Scenario
@@ -208,7 +208,7 @@ def chart_lines(res: SweepResults, metric: str) -> tuple[list[Value], list[Sweep
 
 
 def _write(res: SweepResults, folder: Path, chart: bool) -> None:
-    res.table.to_csv(folder / "sweep.csv", index=False, float_format=FLOAT_FORMAT)
+    write_csv(res.table, folder / "sweep.csv")
     (folder / "sweep.json").write_text(json_text(res.meta, "sweep.json"))
     if not chart:
         return

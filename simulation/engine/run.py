@@ -39,6 +39,7 @@ from simulation.engine.worker import (
 )
 from simulation.errors import SimulationError
 from simulation.model import SCALAR_NAMES, RunResult
+from simulation.model.build import check_build
 from simulation.sampling.designs import InputMatrix, draw_inputs
 from simulation.sampling.seeds import fresh_seed
 from simulation.scenario.outputs import KEY_OUTPUTS
@@ -104,6 +105,7 @@ def make_worker(
     scenario: Scenario, matrix: InputMatrix, seed: int, sampler: str = "lhs"
 ) -> ChunkWorker:
     """A worker that runs iterations of ``matrix`` in this process, as every backend's do."""
+    check_build()
     return ChunkWorker(WorkerSpec(scenario, matrix, seed, sampler))
 
 
@@ -287,10 +289,12 @@ def simulate(
     files). ``model`` (advanced: benchmarks, fault injection) replaces the transition model; it
     must be picklable for multi-process backends.
 
-    A run whose results would need more memory than the machine has (for the iterations it
+    A partly compiled model is refused (:func:`simulation.model.build.check_build`). A run whose
+    results would need more memory than the machine has (for the iterations it
     may run: ``max_iterations`` under ``auto``) is refused before anything is drawn, with a
     :class:`SimulationError` giving both figures (:mod:`simulation.engine.memory`).
     """
+    check_build()
     options = options or RunOptions()
     backend = options.backend
     plan = _plan(scenario, options)

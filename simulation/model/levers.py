@@ -136,7 +136,10 @@ class Overtime:
     def used(self, now: float) -> float:
         """Overtime days in the 26 weeks before ``now``."""
         since = now - self.span
-        return sum(max(0.0, min(b, now) - max(a, since)) for a, b in self.periods)
+        total = 0.0  # a loop, not sum(): CPython 3.12's float sum() compensates, mypyc's does not
+        for a, b in self.periods:
+            total += max(0.0, min(b, now) - max(a, since))
+        return total
 
     def available(self, now: float) -> float:
         return max(0.0, self.max_days - self.used(now))
