@@ -89,6 +89,24 @@ def _watch_parent(parent: int) -> None:
     os._exit(1)
 
 
+@contextmanager
+def quiet_thread(thread: threading.Thread | None) -> Iterator[None]:
+    """Within the block, an exception that ends ``thread`` is not printed (a pool's own thread
+    torn down with its workers killed after an interrupt: the run's message says it all);
+    exceptions of every other thread are printed as before."""
+    previous = threading.excepthook
+
+    def hook(args: threading.ExceptHookArgs) -> None:
+        if thread is None or args.thread is not thread:
+            previous(args)
+
+    threading.excepthook = hook
+    try:
+        yield
+    finally:
+        threading.excepthook = previous
+
+
 def next_done(finished: queue.SimpleQueue[Future[Any]], check: Callable[[], None]) -> Future[Any]:
     """The next future put on ``finished`` (by its done callback), calling ``check()`` (which may
     raise ``KeyboardInterrupt``) between waits of :data:`POLL_SECONDS` and once it arrives."""

@@ -7,11 +7,14 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
 import pytest
 from process_tools import session_processes, wait_for_workers
+
+from simulation.engine.interrupts import quiet_thread
 
 ROOT = Path(__file__).resolve().parents[2]
 SIMULATE = Path(sys.executable).with_name("simulate")
@@ -62,3 +65,24 @@ def test_interrupted_run_leaves_nothing(tmp_path: Path, sig: signal.Signals) -> 
     while session_processes(proc.pid) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert session_processes(proc.pid) == []
+
+
+def test_a_torn_down_pool_thread_fails_quietly(monkeypatch: pytest.MonkeyPatch) -> None:
+    """After an interrupt the pool's own thread may fail on the killed workers (a CPython race,
+    rare): that one thread's exception is not printed; every other thread's still is."""
+    seen: list[str] = []
+    monkeypatch.setattr(threading, "excepthook", lambda args: seen.append(args.thread.name))
+
+    def fail() -> None:
+        raise ValueError("Queue is closed")
+
+    torn = threading.Thread(target=fail, name="pool")
+    other = threading.Thread(target=fail, name="other")
+    with quiet_thread(torn):
+        for thread in (torn, other):
+            thread.start()
+            thread.join()
+    after = threading.Thread(target=fail, name="after")
+    after.start()
+    after.join()
+    assert seen == ["other", "after"]
