@@ -165,8 +165,8 @@ class RetryingPool:
         if not cancel:
             pool.shutdown(wait=True)
             return
-        # the pool's thread may stumble on the killed workers (a CPython race, seen about once
-        # in 60 interrupted runs as "Exception in thread Thread-1"): the run says it was stopped
+        # the pool's thread may stumble on the killed workers (a CPython race, seen twice in
+        # about 130 interrupted runs as "Exception in thread Thread-1"): the run says it stopped
         with quiet_thread(getattr(pool, "_executor_manager_thread", None)):
             # the pool's worker processes (pid -> process), a CPython attribute (3.14 adds
             # terminate_workers); without it the pool is shut down as before
