@@ -7,13 +7,14 @@ extensions: the same code, about twice as fast, outputs byte-identical
 (``scripts/bench_compiled.py`` checks both). It needs a C compiler and the Python headers, and
 takes about a minute. Without the variable, nothing is compiled and the package is pure Python.
 
-- The compiled build runs in a fresh temporary folder, and the C code mypyc generates goes to
-  ``build/mypyc``, emptied first; both are removed afterwards. Nothing compiled is kept, so no
-  later build can pick up an old extension.
+- Every build (compiled or not) runs in a fresh temporary folder, and the C code mypyc generates
+  goes to ``build/mypyc``, emptied first; both are removed afterwards. Nothing compiled is kept,
+  and nothing left in the checkout's ``build/`` can end up in a package.
 - Only the steps that build compile; pip's metadata and build-requirement steps do not.
 - A build into the checkout is refused with the switch on: an editable install (``pip install
-  -e``), ``setup.py develop`` and ``build_ext --inplace``. A compiled module next to its ``.py``
-  file is loaded instead of it, so every edit to the file would silently not run.
+  -e``), ``setup.py develop`` and ``build_ext`` in place, however spelled. A compiled module
+  next to its ``.py`` file is loaded instead of it, so every edit to the file would silently
+  not run (:func:`simulation.model.build.check_build` refuses such a checkout at run time).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ import tempfile
 from pathlib import Path
 
 from setuptools import setup
+from setuptools.command.build_ext import build_ext
 
 HERE = Path(__file__).resolve().parent
 
@@ -36,8 +38,8 @@ HERE = Path(__file__).resolve().parent
 SWITCH = "SIMULATION_COMPILE"
 #: Commands that build the package (and so compile it when asked).
 BUILDING = ("bdist_wheel", "build", "build_ext", "install")
-#: Commands and options that would put compiled modules into the checkout.
-IN_PLACE = ("editable_wheel", "develop", "--inplace", "-i")
+#: Commands that would put compiled modules into the checkout.
+IN_PLACE = ("editable_wheel", "develop")
 
 
 def compiled_modules() -> tuple[str, ...]:
@@ -101,26 +103,55 @@ def _remove_generated(generated: Path) -> None:
         generated.parent.rmdir()  # build/, when nothing else is in it
 
 
+_IN_CHECKOUT = (
+    f"error: {SWITCH}=1 needs a regular install (pip install .), not an editable one "
+    "(pip install -e .) or a build into the checkout: a compiled module would hide every edit "
+    "to its .py file"
+)
+
+
+class BuildExtensions(build_ext):
+    """``build_ext`` that refuses to put compiled modules into the checkout, however in-place
+    was asked for (``--inplace``, ``-i``, ``-fi``, a prefix, setup.cfg)."""
+
+    def finalize_options(self) -> None:
+        super().finalize_options()
+        if self.inplace and self.extensions:
+            sys.exit(_IN_CHECKOUT)
+
+
+def _asks_in_place(args: list[str]) -> bool:
+    """Whether the command line builds into the checkout: an editable or ``develop`` install,
+    or ``--inplace`` however spelled (``-i``, grouped short flags such as ``-fi``, a prefix
+    such as ``--inp``)."""
+    for arg in args:
+        if arg in IN_PLACE:
+            return True
+        if arg.startswith("--") and len(arg) >= 4 and "--inplace".startswith(arg):
+            return True
+        if arg.startswith("-") and arg[1:].isalpha() and "i" in arg[1:]:
+            return True
+    return False
+
+
 def _arguments() -> dict[str, object]:
     os.chdir(HERE)  # the paths below are relative to the project
-    if not _wanted():
-        return {}
-    if any(arg in sys.argv for arg in IN_PLACE):
-        sys.exit(
-            f"error: {SWITCH}=1 needs a regular install (pip install .), not an editable one "
-            "(pip install -e .) or a build into the checkout: a compiled module would hide "
-            "every edit to its .py file"
-        )
-    requires = {"setup_requires": ["mypy>=1.8", "numpy>=1.26"]}
-    if not any(arg in sys.argv for arg in BUILDING):  # metadata, build requirements
-        return requires
-    _check_toolchain()
+    compiling = _wanted()
+    if compiling and _asks_in_place(sys.argv[1:]):
+        sys.exit(_IN_CHECKOUT)  # before mypyc runs (BuildExtensions is the safety net)
+    arguments: dict[str, object] = {"cmdclass": {"build_ext": BuildExtensions}}
+    if compiling:
+        arguments["setup_requires"] = ["mypy>=1.8", "numpy>=1.26"]
+    if not any(arg in sys.argv for arg in BUILDING):  # metadata, build requirements, editable
+        return arguments
+    # every build, compiled or not, in a fresh folder: nothing left in the checkout's build/
+    # (an old compiled module, say) can end up in the package
     folder = _build_folder()
-    return {
-        **requires,
-        "ext_modules": _compiled(folder),
-        "options": {"build": {"build_base": os.path.join(folder, "build")}},
-    }
+    arguments["options"] = {"build": {"build_base": os.path.join(folder, "build")}}
+    if compiling:
+        _check_toolchain()
+        arguments["ext_modules"] = _compiled(folder)
+    return arguments
 
 
 setup(**_arguments())  # type: ignore[arg-type]

@@ -109,9 +109,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         site = build(Path(tmp))
         compiled_modules = len(list((site / "simulation" / "model").glob("*.so")))
-        which = _python(site, _WHICH)
-        if which != "mypyc":
-            print(f"the compiled install runs its model as {which!r}")
+        which = _python(site, _WHICH), _python(ROOT, _WHICH)
+        if which != ("mypyc", "Python"):
+            print(f"the compiled install runs its model as {which[0]!r}, the checkout {which[1]!r}")
             sys.exit(1)
         timing = _TIMING.format(scripts=str(ROOT / "scripts"))
         for r in range(args.rounds):

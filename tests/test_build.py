@@ -63,6 +63,8 @@ def test_setup_reads_the_list_of_compiled_modules_from_its_one_home() -> None:
         ["develop"],
         ["build_ext", "--inplace"],
         ["build_ext", "-i"],
+        ["build_ext", "-fi"],
+        ["build_ext", "--inp"],
     ],
 )
 def test_a_compiled_build_into_the_checkout_is_refused(args: list[str]) -> None:
@@ -122,4 +124,24 @@ def test_the_build_is_read_from_every_compiled_module(monkeypatch: pytest.Monkey
         f"the model is partly compiled ({build.COMPILED[2]}.py not): reinstall it, "
         "'SIMULATION_COMPILE=1 pip install .' for the compiled model or 'pip install -e .' for "
         "plain Python"
+    )
+
+
+def test_compiled_modules_in_a_checkout_are_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Compiled modules beside setup.py (a build into the checkout, however it was made) are
+    loaded instead of the .py files there: every edit would silently not run."""
+    (tmp_path / "setup.py").write_text("", encoding="utf-8")
+    model = tmp_path / "simulation" / "model"
+    for name in build.COMPILED:
+        module = importlib.import_module(f"simulation.model.{name}")
+        monkeypatch.setattr(module, "__file__", str(model / f"{name}{SO}"))
+    assert build.model_build() == "mypyc"
+    with pytest.raises(SimulationError) as err:
+        build.check_build()
+    assert str(err.value) == (
+        f"{model}: compiled modules (.so) in a source checkout would hide every edit to their "
+        f".py files: delete them (with the *__mypyc*.so beside {tmp_path / 'simulation'}) or "
+        "install the compiled model with 'SIMULATION_COMPILE=1 pip install .'"
     )

@@ -91,13 +91,15 @@ def _watch_parent(parent: int) -> None:
 
 @contextmanager
 def quiet_thread(thread: threading.Thread | None) -> Iterator[None]:
-    """Within the block, an exception that ends ``thread`` is not printed (a pool's own thread
-    torn down with its workers killed after an interrupt: the run's message says it all);
-    exceptions of every other thread are printed as before."""
+    """Within the block, an ``OSError``, ``EOFError`` or ``ValueError`` that ends ``thread`` is
+    not printed (a pool's own thread torn down with its workers killed after an interrupt:
+    broken pipes, closed queues; the run's message says it all); any other exception, and those
+    of every other thread, are printed as before."""
     previous = threading.excepthook
 
     def hook(args: threading.ExceptHookArgs) -> None:
-        if thread is None or args.thread is not thread:
+        expected = issubclass(args.exc_type, OSError | EOFError | ValueError)
+        if thread is None or args.thread is not thread or not expected:
             previous(args)
 
     threading.excepthook = hook

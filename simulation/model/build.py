@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from importlib.machinery import EXTENSION_SUFFIXES
+from pathlib import Path
 
 from simulation.errors import SimulationError
 from simulation.provenance import versions
@@ -30,18 +31,23 @@ COMPILED: tuple[str, ...] = (
 )
 
 
-def _compiled_now() -> list[str]:
-    """The modules of :data:`COMPILED` that are loaded from a compiled extension."""
+def _compiled_files() -> dict[str, Path]:
+    """The modules of :data:`COMPILED` that are loaded from a compiled extension, and its file."""
     import importlib
 
-    found = []
+    found = {}
     for name in COMPILED:
         module = sys.modules.get(f"simulation.model.{name}") or importlib.import_module(
             f"simulation.model.{name}"
         )
-        if (module.__file__ or "").endswith(tuple(EXTENSION_SUFFIXES)):
-            found.append(name)
+        file = module.__file__ or ""
+        if file.endswith(tuple(EXTENSION_SUFFIXES)):
+            found[name] = Path(file)
     return found
+
+
+def _compiled_now() -> list[str]:
+    return list(_compiled_files())
 
 
 def model_build() -> str:
@@ -57,9 +63,21 @@ def model_build() -> str:
 
 
 def check_build() -> None:
-    """Refuse a partly compiled model in one line: a compiled module calls the others of its
-    build directly, so an edited module beside them would silently not run."""
-    compiled = _compiled_now()
+    """Refuse in one line a model whose compiled modules could hide edits: compiled modules in
+    a source checkout (beside setup.py), which are loaded instead of the ``.py`` files there;
+    and a partly compiled model, whose compiled modules call the others of their build
+    directly, so an edited module beside them would silently not run."""
+    files = _compiled_files()
+    compiled = list(files)
+    if files:
+        project = next(iter(files.values())).parents[2]
+        if (project / "setup.py").is_file():
+            raise SimulationError(
+                f"{project / 'simulation' / 'model'}: compiled modules (.so) in a source "
+                "checkout would hide every edit to their .py files: delete them (with the "
+                f"*__mypyc*.so beside {project / 'simulation'}) or install the compiled model "
+                "with 'SIMULATION_COMPILE=1 pip install .'"
+            )
     if compiled and len(compiled) != len(COMPILED):
         python = ", ".join(f"{m}.py" for m in COMPILED if m not in compiled)
         raise SimulationError(

@@ -86,3 +86,20 @@ def test_a_torn_down_pool_thread_fails_quietly(monkeypatch: pytest.MonkeyPatch) 
     after.start()
     after.join()
     assert seen == ["other", "after"]
+
+
+def test_only_the_teardown_errors_of_that_thread_are_silenced(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    seen: list[str] = []
+    monkeypatch.setattr(threading, "excepthook", lambda args: seen.append(args.exc_type.__name__))
+
+    def fail(exc: BaseException) -> None:
+        raise exc
+
+    for exc in (OSError(9, "Bad file descriptor"), EOFError(), KeyError("work item")):
+        torn = threading.Thread(target=fail, args=(exc,))
+        with quiet_thread(torn):
+            torn.start()
+            torn.join()
+    assert seen == ["KeyError"]
