@@ -289,7 +289,8 @@ def simulate(
     files). ``model`` (advanced: benchmarks, fault injection) replaces the transition model; it
     must be picklable for multi-process backends.
 
-    A partly compiled model is refused (:func:`simulation.model.build.check_build`). A run whose
+    A model whose compiled modules could hide edits is refused
+    (:func:`simulation.model.build.check_build`). A run whose
     results would need more memory than the machine has (for the iterations it
     may run: ``max_iterations`` under ``auto``) is refused before anything is drawn, with a
     :class:`SimulationError` giving both figures (:mod:`simulation.engine.memory`).

@@ -46,17 +46,13 @@ def _compiled_files() -> dict[str, Path]:
     return found
 
 
-def _compiled_now() -> list[str]:
-    return list(_compiled_files())
-
-
 def model_build() -> str:
     """``"mypyc"`` when the model's SimPy side was compiled at install time
     (``SIMULATION_COMPILE=1 pip install .``, see setup.py), ``"Python"`` when none of it was,
     ``"partly compiled"`` otherwise (refused by :func:`check_build`). Compiled and Python give
     byte-identical outputs (``scripts/bench_compiled.py`` checks it); the compiled model is
     about twice as fast. Recorded in run.json's ``versions`` as ``"model build"``."""
-    compiled = _compiled_now()
+    compiled = _compiled_files()
     if not compiled:
         return "Python"
     return "mypyc" if len(compiled) == len(COMPILED) else "partly compiled"
@@ -68,7 +64,6 @@ def check_build() -> None:
     and a partly compiled model, whose compiled modules call the others of their build
     directly, so an edited module beside them would silently not run."""
     files = _compiled_files()
-    compiled = list(files)
     if files:
         project = next(iter(files.values())).parents[2]
         if (project / "setup.py").is_file():
@@ -78,8 +73,8 @@ def check_build() -> None:
                 f"*__mypyc*.so beside {project / 'simulation'}) or install the compiled model "
                 "with 'SIMULATION_COMPILE=1 pip install .'"
             )
-    if compiled and len(compiled) != len(COMPILED):
-        python = ", ".join(f"{m}.py" for m in COMPILED if m not in compiled)
+    if files and len(files) != len(COMPILED):
+        python = ", ".join(f"{m}.py" for m in COMPILED if m not in files)
         raise SimulationError(
             f"the model is partly compiled ({python} not): reinstall it, "
             "'SIMULATION_COMPILE=1 pip install .' for the compiled model or 'pip install -e .' "

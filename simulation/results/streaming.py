@@ -82,9 +82,7 @@ class SampleWriter:
             raise SimulationError(
                 f"{inputs.shape[1]} input columns for {len(self.input_names)} input names"
             )
-        if self.header:
-            self.csv.write(",".join(self._columns()) + "\n")
-            self.header = False
+        self._write_header()
         if scalars.shape[0]:
             self.csv.write(chunk_csv(start, inputs, scalars, risks))
         self.rows += scalars.shape[0]
@@ -109,14 +107,18 @@ class SampleWriter:
     def close(self) -> None:
         """Flush and close the files (idempotent)."""
         if not self.csv.closed:
-            if self.header:  # no rows at all: still write the header
-                self.csv.write(",".join(self._columns()) + "\n")
-                self.header = False
+            self._write_header()  # no rows at all: still the header
             self.csv.close()
         self._flush_parquet()
         if self.parquet is not None:
             self.parquet.close()
             self.parquet = None
+
+    def _write_header(self) -> None:
+        """The header line, once, before the first rows."""
+        if self.header:
+            self.csv.write(",".join(self._columns()) + "\n")
+            self.header = False
 
     def _columns(self) -> list[str]:
         return [
