@@ -6,16 +6,17 @@ decided here); every change counts in ``RunContext.changes``. Between two change
 follows a closed form: day ``d`` of a segment starting on ``d0`` has
 ``A − B·q^(d − d0) + rate·V·r^(d − d0)`` tickets (the learning-curve term decays by ``q`` a day,
 the deterministic vendor ramp-down by ``r``). Each segment is recorded once; no Python work is
-done per day. The recorder wakes only at SimPy events (``env.peek()``), never once a day.
+done per day.
+
+The recorder drives the run itself (:meth:`CapacityRecorder.run`): it steps SimPy's event queue
+until no event is left on or before the day it records, so it is not a SimPy process and has no
+events of its own except to move the clock to a day on which it acts (an attrition leaver, a
+review's decision). The order of every other event is the one SimPy gives them.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Generator
-from typing import Any
-
-import simpy
 
 from simulation.model.attrition import AttritionClock
 from simulation.model.context import RunContext
@@ -281,11 +282,18 @@ class CapacityRecorder:
             day = review.next_day
         return day
 
-    def flow(self) -> Generator[simpy.Event, Any, None]:
-        """The recording process (see the module docstring): a new segment whenever the state
-        changed, attrition leavers on the day the hazard crosses its threshold
-        (:class:`~simulation.model.attrition.AttritionClock`), the reviews; otherwise it runs on
-        to the next SimPy event without waking."""
+    def _clock_to(self, d: int) -> None:
+        """Move SimPy's clock on to day ``d`` (no event is due before it) for an action."""
+        env = self.ctx.env
+        if env.now < d:
+            env.timeout(d - env.now)
+            env.step()
+
+    def run(self) -> None:
+        """Run the programme to the horizon (module docstring): after every SimPy event due on
+        or before a day, a new segment if the state changed, an attrition leaver when the hazard
+        crosses its threshold (:class:`~simulation.model.attrition.AttritionClock`), the review;
+        no work per day in between. A day's actions run with SimPy's clock on that day."""
         ctx = self.ctx
         env = ctx.env
         p = ctx.p
@@ -299,12 +307,12 @@ class CapacityRecorder:
         seen = -1  # ctx.changes when the current segment started
         cross = n  # the day of the next attrition leaver at the current rate
         peek = env.peek
-        timeout = env.timeout
+        step = env.step
         d = 0
         while d < n:
             nxt = peek()
-            if d >= nxt:
-                yield timeout(nxt - env.now)
+            if d >= nxt:  # an event on or before the day: let SimPy process it first
+                step()
                 continue
             if ctx.changes != seen:
                 seen = ctx.changes
@@ -314,7 +322,7 @@ class CapacityRecorder:
             if cross <= d:  # an attrition leaver today
                 clock.accumulate(d)
                 if env.now < d:
-                    yield timeout(d - env.now)
+                    self._clock_to(d)
                     continue
                 clock.leave(self.team)
                 seen = -1  # the rate and the threshold changed: start a new segment today
@@ -327,8 +335,7 @@ class CapacityRecorder:
                     actions = self._hold_review(d)
                     next_review = review.next_day
                     if actions:
-                        if env.now < d:
-                            yield timeout(d - env.now)
+                        self._clock_to(d)
                         for act in actions:
                             act()
                         continue
@@ -338,5 +345,5 @@ class CapacityRecorder:
             if review is not None and next_review < end:
                 end, next_review = self._review_stop(d, end, next_review)
             d = end
-            if nxt <= d < n:  # the days before the next event are done: wait for it
-                yield timeout(nxt - env.now)
+            if nxt <= d < n:  # the days before the next event are done: process it
+                step()

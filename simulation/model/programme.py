@@ -360,9 +360,9 @@ class Programme:
         if self.watch is not None:
             self.watch.set_arrivals(self.arrivals)
 
-    def start(self) -> simpy.Process:
+    def start(self) -> CapacityRecorder:
         """Draw the run's arrivals, schedule the risk events timed from the start and start the
-        programme; returns the capacity recorder's process (the run ends with it)."""
+        programme; returns the capacity recorder, whose ``run`` drives the run to its end."""
         ctx = self.ctx
         p, env = ctx.p, ctx.env
         self.demand_mean = mean = mean_demand(p, ctx.n_days, ctx.D, self.events["start"])
@@ -381,4 +381,4 @@ class Programme:
             lag = allowed_age(p.sla_days, ctx.n_days)
             self.watch = self.recorder.watch = QueueWatch(self.arrivals, lag, ctx.record)
         env.process(self.programme())
-        return env.process(self.recorder.flow())
+        return self.recorder

@@ -24,8 +24,7 @@ def run_programme(
     """The SimPy part of one run: what the programme did (see :mod:`simulation.model.outcomes`
     for the outputs that follow from it). ``rng`` as in :func:`run_transition`."""
     programme = Programme(inputs, rng, record_events)
-    flow = programme.start()
-    programme.ctx.env.run(until=flow)
+    programme.start().run()
     return _record(programme)
 
 
