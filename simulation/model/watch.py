@@ -227,6 +227,14 @@ class QueueWatch:
         b = day // _BLOCK
         last = min(len(block_max), b + _SCAN)
         start = day
+        # the scan's blocks all pass when their highest arrivals stay below the segment's lowest
+        # capacity over all of them (the learning term at its largest, the vendor's at its
+        # smallest), with a margin far above rounding: checked at once, as it mostly is
+        if last > b and learning >= 0.0 and vendor >= 0.0:
+            j_last = min(n, last * _BLOCK) - 1 - day
+            floor = internal - learning + (vendor * r**j_last if r < 1.0 else vendor)
+            if max(block_max[b:last]) <= floor - 1e-9 * abs(floor):
+                b = last
         while b < last:
             end = min(n, (b + 1) * _BLOCK) - 1  # the block's last day
             j0, j1 = start - day, end - day

@@ -1,0 +1,63 @@
+"""The queue watch's quiet-stretch bound (``QueueWatch.empty_within``): how long an empty queue
+stays empty under one capacity segment. The review skips the reviews of that stretch, so the
+bound must never reach a day whose arrivals exceed its capacity, and its quick check of the
+whole scan must give what the block-by-block scan gives."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from simulation.model.watch import _BLOCK, _SCAN, QueueWatch
+
+
+def _scan_reference(
+    w: QueueWatch, day: int, internal: float, learning: float, vendor: float, q: float, r: float
+) -> int:
+    """``empty_within`` as written before its quick check: block by block only."""
+    n = w.n
+    if day >= n:
+        return n
+    if learning < 1e-9 * internal and (vendor == 0.0 or r == 1.0):
+        return w.empty_until(day, internal - learning + vendor)
+    block_max = w.block_max
+    b = day // _BLOCK
+    last = min(len(block_max), b + _SCAN)
+    start = day
+    while b < last:
+        end = min(n, (b + 1) * _BLOCK) - 1
+        j0, j1 = start - day, end - day
+        lowest = internal - learning * q**j0 + (vendor * r**j1 if r < 1.0 else vendor)
+        if block_max[b] > lowest:
+            return b * _BLOCK if b * _BLOCK > day else day
+        b += 1
+        start = b * _BLOCK
+    if b >= len(block_max):
+        return n
+    j0 = b * _BLOCK - day
+    return w.empty_until(b * _BLOCK, internal - learning * q**j0 + (0.0 if r < 1.0 else vendor))
+
+
+segments = st.tuples(
+    st.integers(0, 400),  # day
+    st.floats(150.0, 320.0),  # internal
+    st.floats(0.0, 120.0),  # learning
+    st.floats(0.0, 120.0),  # vendor
+    st.floats(0.0, 0.999),  # q
+    st.sampled_from([1.0, 0.99, 0.95, 0.8]),  # r
+)
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(st.integers(0, 2**32 - 1), st.integers(1, 420), segments)
+def test_an_empty_queue_stays_empty_up_to_the_bound(seed: int, n: int, seg: tuple) -> None:
+    day, internal, learning, vendor, q, r = seg
+    arrivals = np.random.default_rng(seed).poisson(200.0, n).astype(np.float64)
+    w = QueueWatch(arrivals, 2)
+    until = w.empty_within(day, internal, learning, vendor, q, r)
+    assert until == _scan_reference(w, day, internal, learning, vendor, q, r)
+    assert min(day, n) <= until <= n
+    j = np.arange(max(0, until - day), dtype=np.float64)
+    capacity = internal - learning * q**j + vendor * (r**j if r < 1.0 else 1.0)
+    assert np.all(arrivals[day:until] <= capacity + 1e-9)
