@@ -10,8 +10,8 @@ done per day.
 
 The recorder drives the run itself (:meth:`CapacityRecorder.run`): it steps SimPy's event queue
 until no event is left on or before the day it records, so it is not a SimPy process and has no
-events of its own except to move the clock to a day on which it acts (an attrition leaver, a
-review's decision). The order of every other event is the one SimPy gives them.
+events of its own; on a day it acts (an attrition leaver, a review's decision) it sets SimPy's
+clock to that day. The order of every other event is the one SimPy gives them.
 """
 
 from __future__ import annotations
@@ -283,11 +283,13 @@ class CapacityRecorder:
         return day
 
     def _clock_to(self, d: int) -> None:
-        """Move SimPy's clock on to day ``d`` (no event is due before it) for an action."""
+        """Move SimPy's clock on to day ``d`` for an action on that day. No event is due before
+        ``d`` (the caller stepped them all), so a timeout to ``d`` would be the next event
+        processed and change nothing else: the clock is set instead (SimPy's own ``step`` sets
+        ``Environment._now`` the same way), saving an event per leaver and per decision."""
         env = self.ctx.env
         if env.now < d:
-            env.timeout(d - env.now)
-            env.step()
+            env._now = d
 
     def run(self) -> None:
         """Run the programme to the horizon (module docstring): after every SimPy event due on

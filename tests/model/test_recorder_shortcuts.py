@@ -1,7 +1,11 @@
-"""The queue watch's quiet-stretch bound (``QueueWatch.empty_within``): how long an empty queue
+"""Shortcuts the capacity recorder takes for speed, each checked against the slower way it
+replaces.
+
+The queue watch's quiet-stretch bound (``QueueWatch.empty_within``): how long an empty queue
 stays empty under one capacity segment. The review skips the reviews of that stretch, so the
 bound must never reach a day whose arrivals exceed its capacity, and its quick check of the
-whole scan must give what the block-by-block scan gives."""
+whole scan must give what the block-by-block scan gives. The recorder's clock
+(``CapacityRecorder._clock_to``): set, not moved by a timeout."""
 
 from __future__ import annotations
 
@@ -61,3 +65,27 @@ def test_an_empty_queue_stays_empty_up_to_the_bound(seed: int, n: int, seg: tupl
     j = np.arange(max(0, until - day), dtype=np.float64)
     capacity = internal - learning * q**j + vendor * (r**j if r < 1.0 else 1.0)
     assert np.all(arrivals[day:until] <= capacity + 1e-9)
+
+
+def test_the_recorder_moves_simpys_clock_as_a_timeout_would() -> None:
+    """``CapacityRecorder._clock_to`` sets SimPy's clock (``Environment._now``) instead of
+    processing a timeout: an event scheduled after it must fall due counted from the new day,
+    and an event due later must still come in its order (a SimPy release that kept its clock
+    elsewhere would fail here, not silently shift every action of a run)."""
+    from types import SimpleNamespace
+
+    import simpy
+
+    from simulation.model.capacity import CapacityRecorder
+
+    env = simpy.Environment()
+    seen: list[tuple[str, float]] = []
+    env.timeout(9.5).callbacks.append(lambda _: seen.append(("later", env.now)))
+    recorder = SimpleNamespace(ctx=SimpleNamespace(env=env))
+    CapacityRecorder._clock_to(recorder, 4)  # type: ignore[arg-type]
+    assert env.now == 4
+    env.timeout(2).callbacks.append(lambda _: seen.append(("after", env.now)))
+    CapacityRecorder._clock_to(recorder, 3)  # type: ignore[arg-type]  # never backwards
+    assert env.now == 4
+    env.run()
+    assert seen == [("after", 6), ("later", 9.5)]
