@@ -72,20 +72,20 @@ def test_the_recorder_moves_simpys_clock_as_a_timeout_would() -> None:
     processing a timeout: an event scheduled after it must fall due counted from the new day,
     and an event due later must still come in its order (a SimPy release that kept its clock
     elsewhere would fail here, not silently shift every action of a run)."""
-    from types import SimpleNamespace
+    from hand_case import HAND
 
-    import simpy
+    from simulation.model.inputs import build_inputs
+    from simulation.model.programme import Programme
 
-    from simulation.model.capacity import CapacityRecorder
-
-    env = simpy.Environment()
+    options = {"policy.cutover": "readiness", "simulation.variability": "none"}
+    programme = Programme(build_inputs(HAND, options), None, False)
+    env, recorder = programme.ctx.env, programme.recorder
     seen: list[tuple[str, float]] = []
     env.timeout(9.5).callbacks.append(lambda _: seen.append(("later", env.now)))
-    recorder = SimpleNamespace(ctx=SimpleNamespace(env=env))
-    CapacityRecorder._clock_to(recorder, 4)  # type: ignore[arg-type]
+    recorder._clock_to(4)
     assert env.now == 4
     env.timeout(2).callbacks.append(lambda _: seen.append(("after", env.now)))
-    CapacityRecorder._clock_to(recorder, 3)  # type: ignore[arg-type]  # never backwards
+    recorder._clock_to(3)  # never backwards
     assert env.now == 4
     env.run()
     assert seen == [("after", 6), ("later", 9.5)]
