@@ -167,7 +167,9 @@ class Overtime:
         self.periods.append(period)
         ctx.changes += 1
         stop = ctx.env.timeout(budget)
-        stop.callbacks.append(lambda _: self.stop("26-week limit reached", period))
+        weeks = self.max_days / ctx.W
+        limit = f"the limit of {weeks:g} weeks of overtime in any 26 reached"
+        stop.callbacks.append(lambda _: self.stop(limit, period))
 
     def stop(self, why: str, period: Period | None = None) -> None:
         if not self.on or (period is not None and self.periods[-1] is not period):

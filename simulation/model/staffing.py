@@ -178,9 +178,11 @@ class Team:
         size = self.size
         if size is not None and self.planned() >= size.target:
             if ctx.record:
+                recruiting = self.planned() - len(self.staff)
                 ctx.note(
-                    f"agent leaves ({why}); {len(self.staff)} internal agents; not backfilled "
-                    f"(team target {size.target})"
+                    f"agent leaves ({why}); {len(self.staff)} internal agents"
+                    + (f" and {recruiting} being recruited" if recruiting else "")
+                    + f"; not backfilled (team target {size.target})"
                 )
             return
         if ctx.record:
