@@ -289,7 +289,7 @@ class CapacityRecorder:
         ``Environment._now`` the same way), saving an event per leaver and per decision."""
         env = self.ctx.env
         if env.now < d:
-            env._now = d
+            env._now = float(d)  # a float, as a timeout's arithmetic would leave it
 
     def run(self) -> None:
         """Run the programme to the horizon (module docstring): after every SimPy event due on
