@@ -191,6 +191,7 @@ class TeamSize:
         self.target = target
         self.cap = max(cap, target)
         self.approving = 0  # the target an approval on its way will set (0: none)
+        self.approved_day = -math.inf  # the day the last raise was approved
         self.hire = hire  # opens requisitions for n more agents
 
     def raise_to(self, needed: int, lead: float, why: str) -> None:
@@ -210,6 +211,7 @@ class TeamSize:
             return
         more = needed - self.target
         self.target = needed
+        self.approved_day = float(ctx.env.now)
         if self.approving == needed:
             self.approving = 0
         ctx.changes += 1

@@ -242,7 +242,7 @@ class Review:
         if self._pressure(backlog_days, self.low_days):
             actions.extend(self._help(need - capacity, internal, kf, day, backlog_days, why))
         if p.resize and day >= self.cutover_day and kf > 0.0:
-            resize = self._resize_action(need, staying, kf, calm, why)
+            resize = self._resize_action(day, need, staying, kf, calm, why)
             if resize is not None:
                 actions.append(resize)
         return actions
@@ -269,7 +269,7 @@ class Review:
         if p.resize and day >= self.cutover_day and kf > 0.0:
             need, _, staying = self._plan(day, look.backlog, vendor)
             long_calm = calm >= p.release_weeks * self.ctx.W
-            if self._resize_action(need, staying, kf, long_calm, "") is not None:
+            if self._resize_action(day, need, staying, kf, long_calm, "") is not None:
                 return False
         self.next_day = day + self.every
         self.low_days = low
@@ -304,18 +304,25 @@ class Review:
         return need, leaving, vendor - vendor * leaving
 
     def _resize_action(
-        self, need: float, staying: float, kf: float, calm: bool, why: str
+        self, day: int, need: float, staying: float, kf: float, calm: bool, why: str
     ) -> Action | None:
-        """The team target for the daily ``need`` beside the vendor's ``staying`` capacity
-        (tickets/day): raised (after the approval lead time, up to the cap) when more heads are
-        needed, lowered back towards the plan's when the calm spell is long enough; None when
-        it stays."""
+        """The team target at the review on ``day`` for the daily ``need`` beside the vendor's
+        ``staying`` capacity (tickets/day): raised (after the approval lead time, up to the cap)
+        when more heads are needed; lowered back towards the plan's when the calm spell is long
+        enough, the need is at least two heads below the target (a dead band of one head: a
+        need on the edge between two sizes does not raise and lower the target by turns) and
+        the last raise was approved at least ``release_weeks`` ago; None when it stays."""
         p = self.ctx.p
         size = self.size
         needed = math.ceil((need - staying) / (kf * self.availability) - 1e-9)
         if min(needed, size.cap) > max(size.target, size.approving):
             return lambda: size.raise_to(needed, p.resize_lead_days, why)
-        if calm and max(size.base, needed) < size.target:
+        if (
+            calm
+            and needed < size.target - 1
+            and max(size.base, needed) < size.target
+            and day - size.approved_day >= p.release_weeks * self.ctx.W
+        ):
             return lambda: size.lower_to(needed, why)
         return None
 

@@ -460,3 +460,40 @@ def test_passing_the_reviews_that_decide_nothing_changes_nothing(
     for name in SCALAR_NAMES:
         a, b = fast[name], full[name]
         assert a == b or (math.isnan(a) and math.isnan(b)), name
+
+
+@pytest.mark.parametrize(
+    ("needed", "approved_weeks_ago", "lowered_to"),
+    [
+        (14, 10, None),  # one head below the target of 15: inside the dead band, it stays
+        (13, 10, 13),  # two below: back down (never below the plan's 12)
+        (9, 10, 12),
+        (13, 3, None),  # the raise was approved 3 weeks ago, under release_weeks = 4
+        (13, 4, 13),
+    ],
+)
+def test_a_raised_team_target_falls_back_only_outside_the_dead_band_and_the_hold(
+    needed: int, approved_weeks_ago: int, lowered_to: int | None
+) -> None:
+    """A calm review lowers a raised team target only when the needed heads are two or more
+    below it and the raise was approved ``release_weeks`` or more before (docs/model.md,
+    section 10): a need on the edge between two sizes raised and lowered it by turns."""
+    from simulation.model.programme import Programme
+
+    values = {**HAND, "staffing.target_agents": 12, "response.release_weeks": 4}
+    options = {"policy.cutover": "fixed", "simulation.variability": "none"}
+    review = Programme(build_inputs(values, options), None, False).review
+    assert review is not None
+    size, W, kf = review.size, review.ctx.W, 10.0
+    size.target = 15
+    day = 400
+    size.approved_day = day - approved_weeks_ago * W
+    need = needed * kf * review.availability  # exactly `needed` heads, no vendor staying
+    action = review._resize_action(day, need, 0.0, kf, True, "calm")
+    if lowered_to is None:
+        assert action is None
+        return
+    assert action is not None
+    action()
+    assert size.target == lowered_to
+    assert review._resize_action(day, need, 0.0, kf, False, "") is None  # never without calm

@@ -84,7 +84,8 @@ RESPONSE_KEYS: tuple[KeySpec, ...] = (
         "integer",
         4,
         "weeks",
-        "Weeks the backlog must stay that low before agency, hypercare and overtime end "
+        "Weeks the backlog must stay that low before agency, hypercare and overtime end and a "
+        "raised team target falls back, which it does no sooner than this after its approval "
         "(assumption)",
         "positive",
         maximum=MAX_STABLE_WEEKS,
