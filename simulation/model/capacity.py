@@ -288,6 +288,7 @@ class CapacityRecorder:
         processed and change nothing else: the clock is set instead (SimPy's own ``step`` sets
         ``Environment._now`` the same way), saving an event per leaver and per decision."""
         env = self.ctx.env
+        assert env.peek() > d, "an event is due on or before the day the recorder acts on"
         if env.now < d:
             env._now = float(d)  # a float, as a timeout's arithmetic would leave it
 
