@@ -226,7 +226,6 @@ class QueueWatch:
         block_max = self.block_max
         b = day // _BLOCK
         last = min(len(block_max), b + _SCAN)
-        start = day
         # the scan's blocks all pass when their highest arrivals stay below the segment's lowest
         # capacity over all of them (the learning term at its largest, the vendor's at its
         # smallest), with a margin far above rounding: checked at once, as it mostly is
@@ -235,6 +234,17 @@ class QueueWatch:
             floor = internal - learning + (vendor * r**j_last if r < 1.0 else vendor)
             if max(block_max[b:last]) <= floor - 1e-9 * abs(floor):
                 b = last
+        return self._scan(day, b, internal, learning, vendor, q, r)
+
+    def _scan(
+        self, day: int, b: int, internal: float, learning: float, vendor: float, q: float, r: float
+    ) -> int:
+        """:meth:`empty_within` from block ``b`` on (the block of ``day`` or a later one, up to
+        :data:`_SCAN` blocks from ``day``'s): block by block, then the rest at once."""
+        n = self.n
+        block_max = self.block_max
+        last = min(len(block_max), day // _BLOCK + _SCAN)
+        start = max(day, b * _BLOCK)
         while b < last:
             end = min(n, (b + 1) * _BLOCK) - 1  # the block's last day
             j0, j1 = start - day, end - day

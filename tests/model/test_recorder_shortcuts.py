@@ -13,34 +13,16 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from simulation.model.watch import _BLOCK, _SCAN, QueueWatch
+from simulation.model.watch import _BLOCK, QueueWatch
 
 
 def _scan_reference(
     w: QueueWatch, day: int, internal: float, learning: float, vendor: float, q: float, r: float
 ) -> int:
-    """``empty_within`` as written before its quick check: block by block only."""
-    n = w.n
-    if day >= n:
-        return n
-    if learning < 1e-9 * internal and (vendor == 0.0 or r == 1.0):
-        return w.empty_until(day, internal - learning + vendor)
-    block_max = w.block_max
-    b = day // _BLOCK
-    last = min(len(block_max), b + _SCAN)
-    start = day
-    while b < last:
-        end = min(n, (b + 1) * _BLOCK) - 1
-        j0, j1 = start - day, end - day
-        lowest = internal - learning * q**j0 + (vendor * r**j1 if r < 1.0 else vendor)
-        if block_max[b] > lowest:
-            return b * _BLOCK if b * _BLOCK > day else day
-        b += 1
-        start = b * _BLOCK
-    if b >= len(block_max):
-        return n
-    j0 = b * _BLOCK - day
-    return w.empty_until(b * _BLOCK, internal - learning * q**j0 + (0.0 if r < 1.0 else vendor))
+    """``empty_within`` without its quick check: block by block from ``day``'s block."""
+    if day >= w.n or (learning < 1e-9 * internal and (vendor == 0.0 or r == 1.0)):
+        return w.empty_within(day, internal, learning, vendor, q, r)  # neither path checks
+    return w._scan(day, day // _BLOCK, internal, learning, vendor, q, r)
 
 
 segments = st.tuples(
