@@ -32,14 +32,18 @@ Period = list[float]
 class Crew:
     """People of one lever (agency or hypercare): who is here since when, and who is ordered."""
 
-    def __init__(self, ctx: RunContext, name: str, cap: int, max_days: float) -> None:
+    def __init__(self, ctx: RunContext, name: tuple[str, str], cap: int, max_days: float) -> None:
         self.ctx = ctx
-        self.name = name
+        self.name = name  # one person, several (the event log's words)
         self.cap = cap
         self.max_days = max_days
         self.present: list[Period] = []  # periods of the people here now
         self.periods: list[Period] = []  # every period (costs)
         self.orders: list[list[int]] = []  # [people, cancelled] of orders on their way
+
+    def people(self, n: int) -> str:
+        """``n`` people of this crew in words, for the event log ("1 agency agent")."""
+        return f"{n} {self.name[0] if n == 1 else self.name[1]}"
 
     @property
     def count(self) -> int:
@@ -63,7 +67,7 @@ class Crew:
         self.orders.append(order)
         if ctx.record:
             arrival = float(ctx.env.now) + max(0.0, lead)
-            ctx.note(f"{why}: {n} {self.name} ordered, arriving day {arrival:.0f}")
+            ctx.note(f"{why}: {self.people(n)} ordered, arriving day {arrival:.0f}")
         event = ctx.env.timeout(max(0.0, lead))
         event.callbacks.append(lambda _: self._arrive(order))
 
@@ -82,7 +86,7 @@ class Crew:
                 self._limit(period)
         ctx.changes += 1
         if ctx.record:
-            ctx.note(f"{n} {self.name} arrive; {self.count} here")
+            ctx.note(f"{self.people(n)} {'arrives' if n == 1 else 'arrive'}; {self.count} here")
 
     def _limit(self, period: Period) -> None:
         """The person leaves ``max_days`` after arriving (the longest assignment allowed)."""
@@ -96,7 +100,7 @@ class Crew:
         self.present = [p for p in self.present if p is not period]
         self.ctx.changes += 1
         if self.ctx.record:
-            self.ctx.note(f"one {self.name} leaves ({why}); {self.count} here")
+            self.ctx.note(f"one {self.name[0]} leaves ({why}); {self.count} here")
 
     def release_down_to(self, keep: int, why: str) -> None:
         """Cancel the orders on their way and let everyone above ``keep`` go now (the latest
@@ -112,7 +116,7 @@ class Crew:
         self.present = self.present[:keep]
         self.ctx.changes += 1
         if self.ctx.record:
-            self.ctx.note(f"{len(gone)} {self.name} released ({why}); {self.count} stay")
+            self.ctx.note(f"{self.people(len(gone))} released ({why}); {self.count} stay")
 
 
 class Overtime:

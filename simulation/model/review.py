@@ -75,8 +75,15 @@ class Review:
         self.next_day = self.every
         self.window = max(1, int(p.window_weeks * W))
         self.size = size
-        self.agency = Crew(ctx, "agency agents", p.agency_max_agents, p.agency_max_months * D)
-        self.hypercare = Crew(ctx, "vendor agents on hypercare", p.hypercare_max_agents, math.inf)
+        self.agency = Crew(
+            ctx, ("agency agent", "agency agents"), p.agency_max_agents, p.agency_max_months * D
+        )
+        self.hypercare = Crew(
+            ctx,
+            ("vendor agent on hypercare", "vendor agents on hypercare"),
+            p.hypercare_max_agents,
+            math.inf,
+        )
         self.overtime = Overtime(ctx)
         self.availability = availability(p)
         self.share_per_review = 1.0 - (1.0 - p.triage_share_per_week) ** (self.every / W)
