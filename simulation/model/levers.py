@@ -196,6 +196,7 @@ class TeamSize:
         self.cap = max(cap, target)
         self.approving = 0  # the target an approval on its way will set (0: none)
         self.approved_day = -math.inf  # the day the last raise was approved
+        self.lowerings = 0  # target lowerings so far: an approval requested before one is void
         self.hire = hire  # opens requisitions for n more agents
 
     def raise_to(self, needed: int, lead: float, why: str) -> None:
@@ -207,12 +208,13 @@ class TeamSize:
         if ctx.record:
             ctx.note(f"{why}: team target {self.target} -> {needed}, approved in {lead:.0f} days")
         event = ctx.env.timeout(max(0.0, lead))
-        event.callbacks.append(lambda _: self._approved(needed))
+        lowerings = self.lowerings
+        event.callbacks.append(lambda _: self._approved(needed, lowerings))
 
-    def _approved(self, needed: int) -> None:
+    def _approved(self, needed: int, lowerings: int) -> None:
         ctx = self.ctx
-        if needed <= self.target:
-            return
+        if needed <= self.target or lowerings != self.lowerings:
+            return  # not needed any more, or withdrawn by a lowering since it was requested
         more = needed - self.target
         self.target = needed
         self.approved_day = float(ctx.env.now)
@@ -239,5 +241,6 @@ class TeamSize:
         if ctx.record:
             ctx.note(f"{why}: team target {self.target} -> {new} (no backfill above it)")
         self.target = new
-        self.approving = 0
+        self.approving = 0  # and a raise awaiting approval is withdrawn
+        self.lowerings += 1
         ctx.changes += 1

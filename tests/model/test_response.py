@@ -497,3 +497,26 @@ def test_a_raised_team_target_falls_back_only_outside_the_dead_band_and_the_hold
     action()
     assert size.target == lowered_to
     assert review._resize_action(day, need, 0.0, kf, False, "") is None  # never without calm
+
+
+def test_lowering_the_team_target_withdraws_a_raise_awaiting_approval() -> None:
+    """A raise requested, then a lowering before its approval: the approval changes nothing
+    (the lowering already cleared ``approving``; its approval used to raise the target
+    anyway). A raise that only supersedes an earlier one still takes effect."""
+    from simulation.model.programme import Programme
+
+    values = {**HAND, "staffing.target_agents": 12}
+    options = {"policy.cutover": "fixed", "simulation.variability": "none"}
+    programme = Programme(build_inputs(values, options), None, False)
+    review = programme.review
+    assert review is not None
+    env, size = programme.ctx.env, review.size
+    size.target = 15
+    size.raise_to(17, 20.0, "backlog")
+    size.lower_to(13, "calm")
+    env.run(until=30)
+    assert (size.target, size.approving) == (13, 0)
+    size.raise_to(14, 20.0, "backlog")
+    size.raise_to(16, 20.0, "backlog")  # supersedes: both approvals stand
+    env.run(until=60)
+    assert size.target == 16
