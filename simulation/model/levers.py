@@ -189,7 +189,9 @@ class Overtime:
 class TeamSize:
     """The target head count, raised after an approval lead time up to a cap."""
 
-    def __init__(self, ctx: RunContext, target: int, cap: int, hire: Callable[[int], None]) -> None:
+    def __init__(
+        self, ctx: RunContext, target: int, cap: int, hire_up_to: Callable[[int], None]
+    ) -> None:
         self.ctx = ctx
         self.base = target
         self.target = target
@@ -197,7 +199,8 @@ class TeamSize:
         self.approving = 0  # the target an approval on its way will set (0: none)
         self.approved_day = -math.inf  # the day the last raise was approved
         self.lowerings = 0  # target lowerings so far: an approval requested before one is void
-        self.hire = hire  # opens requisitions for n more agents
+        #: opens requisitions until this many agents are employed or being recruited
+        self.hire_up_to = hire_up_to
 
     def raise_to(self, needed: int, lead: float, why: str) -> None:
         needed = min(needed, self.cap)
@@ -215,13 +218,12 @@ class TeamSize:
         ctx = self.ctx
         if needed <= self.target or lowerings != self.lowerings:
             return  # not needed any more, or withdrawn by a lowering since it was requested
-        more = needed - self.target
         self.target = needed
         self.approved_day = float(ctx.env.now)
         if self.approving == needed:
             self.approving = 0
         ctx.changes += 1
-        self.hire(more)
+        self.hire_up_to(needed)  # agents kept above a lowered target count towards it
 
     def plan(self, target: int) -> None:
         """The plan's target rises to ``target`` (a new wave; the caller opens the
@@ -233,13 +235,16 @@ class TeamSize:
             self.ctx.changes += 1
 
     def lower_to(self, needed: int, why: str) -> None:
-        """Lower the target (never below the plan); leavers above it are not backfilled."""
-        new = max(self.base, needed)
+        """Lower the target to one head above the ``needed`` heads (the dead band; never below
+        the plan) and withdraw a raise awaiting approval; leavers above the target are not
+        backfilled."""
+        new = max(self.base, needed + 1)
         if new >= self.target:
             return
         ctx = self.ctx
         if ctx.record:
-            ctx.note(f"{why}: team target {self.target} -> {new} (no backfill above it)")
+            withdrawn = f"; the raise to {self.approving} withdrawn" if self.approving else ""
+            ctx.note(f"{why}: team target {self.target} -> {new} (no backfill above it{withdrawn})")
         self.target = new
         self.approving = 0  # and a raise awaiting approval is withdrawn
         self.lowerings += 1

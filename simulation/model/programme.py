@@ -86,7 +86,7 @@ class Programme:
         if p.response:
             first = self.agents_upto[0] if self.agents_upto else 0
             cap = count(p.max_target_agents, self.cum[-1]) if self.cum else 0
-            size = TeamSize(ctx, first, cap, self.team.hire_more)
+            size = TeamSize(ctx, first, cap, self.team.hire_up_to)
             self.team.size = size
             self.review = Review(ctx, size, self._vendor_leaving)
         self.watch: QueueWatch | None = None
@@ -238,7 +238,7 @@ class Programme:
         share = accepted / p.vendor_agents if p.vendor_agents else 0.0
         domains = self.knowledge.carry(count(self.knowledge.domains, share))
         open_seats = self.agents_upto[0] - self.team.planned()
-        self.team.hire_more(max(0, open_seats))
+        self.team.hire_up_to(self.agents_upto[0])
         if ctx.record:
             ctx.note(
                 f"staff transfer: {accepted} of {offers} vendor agents offered a post join the "
@@ -256,7 +256,7 @@ class Programme:
         size = self.team.size
         if size is not None:
             size.plan(target)
-        self.team.hire_more(max(0, target - self.team.planned()))
+        self.team.hire_up_to(target)
 
     def notice(self, k: int) -> Generator[simpy.Event, Any, None]:
         """Wave ``k``'s part of the contract is given notice."""

@@ -315,10 +315,11 @@ class Review:
     ) -> Action | None:
         """The team target at the review on ``day`` for the daily ``need`` beside the vendor's
         ``staying`` capacity (tickets/day): raised (after the approval lead time, up to the cap)
-        when more heads are needed; lowered back towards the plan's when the calm spell is long
-        enough, the need is at least two heads below the target (a dead band of one head: a
-        need on the edge between two sizes does not raise and lower the target by turns) and
-        the last raise was approved at least ``release_weeks`` ago; None when it stays."""
+        when more heads are needed; lowered to one head above the need (never below the plan's)
+        when the calm spell is long enough, the need is at least two heads below the target (a
+        dead band of one head: a need on the edge between two sizes does not raise and lower
+        the target by turns) and the last raise was approved at least ``release_weeks`` ago;
+        None when it stays."""
         p = self.ctx.p
         size = self.size
         needed = math.ceil((need - staying) / (kf * self.availability) - 1e-9)
@@ -326,8 +327,7 @@ class Review:
             return lambda: size.raise_to(needed, p.resize_lead_days, why)
         if (
             calm
-            and needed < size.target - 1
-            and max(size.base, needed) < size.target
+            and max(size.base, needed + 1) < size.target
             and day - size.approved_day >= p.release_weeks * self.ctx.W
         ):
             return lambda: size.lower_to(needed, why)

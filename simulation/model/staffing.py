@@ -193,9 +193,10 @@ class Team:
         """Agents employed or being recruited."""
         return len(self.staff) + len(self.open_requisitions) + self.searching
 
-    def hire_more(self, n: int) -> None:
-        """Open ``n`` requisitions for a larger team."""
-        for _ in range(n):
+    def hire_up_to(self, target: int) -> None:
+        """Open requisitions for a larger team until ``target`` agents are employed or being
+        recruited (agents kept above a lowered target count)."""
+        for _ in range(target - self.planned()):
             self.open_requisition(backfill=False)
 
     def staff_loss(self, t: float, n: int) -> Generator[simpy.Event, Any, None]:

@@ -466,18 +466,20 @@ def test_passing_the_reviews_that_decide_nothing_changes_nothing(
     ("needed", "approved_weeks_ago", "lowered_to"),
     [
         (14, 10, None),  # one head below the target of 15: inside the dead band, it stays
-        (13, 10, 13),  # two below: back down (never below the plan's 12)
-        (9, 10, 12),
+        (13, 10, 14),  # two below: down to one head above the need
+        (12, 10, 13),
+        (9, 10, 12),  # never below the plan's 12
         (13, 3, None),  # the raise was approved 3 weeks ago, under release_weeks = 4
-        (13, 4, 13),
+        (13, 4, 14),
     ],
 )
 def test_a_raised_team_target_falls_back_only_outside_the_dead_band_and_the_hold(
     needed: int, approved_weeks_ago: int, lowered_to: int | None
 ) -> None:
     """A calm review lowers a raised team target only when the needed heads are two or more
-    below it and the raise was approved ``release_weeks`` or more before (docs/model.md,
-    section 10): a need on the edge between two sizes raised and lowered it by turns."""
+    below it and the raise was approved ``release_weeks`` or more before, and then to one head
+    above the need (docs/model.md, section 10): a need on the edge between two sizes raised
+    and lowered it by turns."""
     from simulation.model.programme import Programme
 
     values = {**HAND, "staffing.target_agents": 12, "response.release_weeks": 4}
@@ -489,6 +491,7 @@ def test_a_raised_team_target_falls_back_only_outside_the_dead_band_and_the_hold
     day = 400
     size.approved_day = day - approved_weeks_ago * W
     need = needed * kf * review.availability  # exactly `needed` heads, no vendor staying
+    assert review._resize_action(day, need, 0.0, kf, False, "") is None  # never without calm
     action = review._resize_action(day, need, 0.0, kf, True, "calm")
     if lowered_to is None:
         assert action is None
@@ -496,13 +499,15 @@ def test_a_raised_team_target_falls_back_only_outside_the_dead_band_and_the_hold
     assert action is not None
     action()
     assert size.target == lowered_to
-    assert review._resize_action(day, need, 0.0, kf, False, "") is None  # never without calm
+    # the target now sits inside the dead band: the same need neither raises nor lowers it
+    assert review._resize_action(day + 100, need, 0.0, kf, True, "calm") is None
 
 
-def test_lowering_the_team_target_withdraws_a_raise_awaiting_approval() -> None:
-    """A raise requested, then a lowering before its approval: the approval changes nothing
-    (the lowering already cleared ``approving``; its approval used to raise the target
-    anyway). A raise that only supersedes an earlier one still takes effect."""
+def test_a_raise_is_recorded_withdrawn_by_a_lowering_and_counts_agents_kept() -> None:
+    """An approved raise records its day (the hold counts from it) and opens requisitions only
+    up to its target, counting agents kept above a lowered target; a lowering withdraws a raise
+    still awaiting approval (its approval used to raise the target anyway); a raise that
+    supersedes an earlier one leaves the earlier one standing."""
     from simulation.model.programme import Programme
 
     values = {**HAND, "staffing.target_agents": 12}
@@ -510,13 +515,17 @@ def test_lowering_the_team_target_withdraws_a_raise_awaiting_approval() -> None:
     programme = Programme(build_inputs(values, options), None, False)
     review = programme.review
     assert review is not None
-    env, size = programme.ctx.env, review.size
+    env, size, team = programme.ctx.env, review.size, programme.team
     size.target = 15
+    team.hire_up_to(15)
     size.raise_to(17, 20.0, "backlog")
-    size.lower_to(13, "calm")
+    size.lower_to(13, "calm")  # to 14, one above the need; the raise to 17 is withdrawn
     env.run(until=30)
-    assert (size.target, size.approving) == (13, 0)
-    size.raise_to(14, 20.0, "backlog")
-    size.raise_to(16, 20.0, "backlog")  # supersedes: both approvals stand
-    env.run(until=60)
-    assert size.target == 16
+    assert (size.target, size.approving, team.planned()) == (14, 0, 15)
+    assert size.approved_day == -math.inf
+    size.raise_to(15, 10.0, "backlog")
+    size.raise_to(16, 20.0, "backlog")
+    env.run(until=45)
+    assert (size.target, size.approved_day, team.planned()) == (15, 40.0, 15)
+    env.run(until=55)
+    assert (size.target, size.approved_day, team.planned()) == (16, 50.0, 16)
