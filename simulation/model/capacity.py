@@ -324,9 +324,7 @@ class CapacityRecorder:
                     next_review = self._requiet(d)
             if cross <= d:  # an attrition leaver today
                 clock.accumulate(d)
-                if env.now < d:
-                    self._clock_to(d)
-                    continue
+                self._clock_to(d)
                 clock.leave(self.team)
                 seen = -1  # the rate and the threshold changed: start a new segment today
                 continue
