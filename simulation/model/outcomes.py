@@ -301,9 +301,10 @@ def _transition_cost(
     and extension costs, and the response and disruption paid before ``end_day``; the
     disruption after it."""
     rate = vec(records, "disruption_per_ticket_day")
-    # the part of the disruption before the transition ends (summed in another order than the
-    # total: never above it)
-    disruption_before = np.minimum(rate * _before(charged, end_day), costs["disruption"])
+    # the part of the disruption before the transition ends, from the days before it alone (so
+    # that it is final once the transition has ended, see FINAL_AT_END); the total is summed in
+    # another order, so the part after it is kept from falling below 0 by rounding
+    disruption_before = rate * _before(charged, end_day)
     response_before = _before(response_cost, end_day)
     put(
         "transition_cost",
@@ -314,7 +315,10 @@ def _transition_cost(
         + response_before
         + disruption_before,
     )
-    put("disruption_after_stabilisation_cost", costs["disruption"] - disruption_before)
+    put(
+        "disruption_after_stabilisation_cost",
+        np.maximum(costs["disruption"] - disruption_before, 0.0),
+    )
 
 
 def _programme_scalars(
