@@ -151,7 +151,7 @@ def run_with(
 ) -> NDArray[np.float64]:
     """In this process, what :func:`~simulation.engine.local_pool.run_with_values` does in a
     worker."""
-    return worker.with_values(dict(overrides)).run_scalars(list(rows))[:, list(columns)]
+    return worker.with_values(dict(overrides)).run_final_at_end(list(rows), columns)
 
 
 def _p80s_without(

@@ -68,7 +68,7 @@ def _pool_run_with(
     order) with ``overrides`` fixed (see :meth:`ChunkWorker.with_values`)."""
     assert _POOL_WORKER is not None
     worker = _POOL_WORKER.with_values(dict(overrides)) if overrides else _POOL_WORKER
-    return worker.run_scalars(list(indices))[:, list(columns)]
+    return worker.run_final_at_end(list(indices), columns)
 
 
 _END = object()

@@ -26,8 +26,9 @@ from simulation.model import (
     run_transition,
 )
 from simulation.model.inputs import build_inputs, cost_keys
-from simulation.model.outcomes import outcomes
+from simulation.model.outcomes import FINAL_AT_END, Outcomes, ended, outcomes
 from simulation.model.parameters import ModelInputs
+from simulation.model.transition import PausedRun
 from simulation.sampling.designs import InputMatrix
 from simulation.sampling.seeds import IterationStreams
 from simulation.scenario.types import Scenario
@@ -235,6 +236,72 @@ class ChunkWorker:
         self.run_into(indices, out)
         return out.scalars
 
+    def run_final_at_end(
+        self, indices: Sequence[int], columns: Sequence[int]
+    ) -> NDArray[np.float64]:
+        """The scalar outputs ``columns`` (indices into ``SCALAR_NAMES``) of the given
+        iterations, rows in that order: the numbers of :meth:`run_scalars`, faster when every
+        column is fixed once the transition has ended
+        (:data:`~simulation.model.outcomes.FINAL_AT_END`): each run then pauses soon after its
+        cutover (:class:`~simulation.model.transition.PausedRun`) and runs on to the horizon
+        only if its transition had not ended by then."""
+        cols = list(columns)
+        if self.model is not None or any(SCALAR_NAMES[c] not in FINAL_AT_END for c in cols):
+            return self.run_scalars(indices)[:, cols]
+        out = np.empty((len(indices), len(cols)))
+        for a in range(0, len(indices), OUTCOME_BATCH):
+            b = min(a + OUTCOME_BATCH, len(indices))
+            out[a:b] = self._ended_batch(indices[a:b])[:, cols]
+        bad = ~np.isfinite(out)
+        if bad.any():
+            j, k = np.argwhere(bad)[0]
+            why = ValueError(f"output {SCALAR_NAMES[cols[k]]} is {out[j, k]}")
+            raise ModelError(self.failure_message(indices[int(j)], why))
+        return out
+
+    def _ended_batch(self, indices: Sequence[int]) -> NDArray[np.float64]:
+        """:meth:`run_final_at_end` for one batch: every scalar, final for ``FINAL_AT_END``."""
+        runs: list[PausedRun] = []
+        states: list[object] = []
+        for i in indices:
+            rng = self.stream(i)
+            try:
+                run = PausedRun(self.inputs(i), rng)
+            except Exception as exc:  # noqa: BLE001 - reported with the iteration
+                raise ModelError(self.failure_message(i, exc)) from exc
+            runs.append(run)
+            # the shared stream is rewound for the next run: keep where this one paused
+            states.append(None if rng is None or run.done else rng.bit_generator.state)
+        records = [run.record() for run in runs]
+        scalars = self._outcomes(indices, records).scalars
+        paused = np.array([run.paused_day for run in runs], dtype=np.float64)
+        done = np.array([run.done for run in runs], dtype=bool)
+        rest = np.flatnonzero(~(done | ended(records, paused, scalars)))
+        if rest.size:
+            for j in rest.tolist():
+                rng = self.stream(indices[j])
+                if rng is not None:
+                    rng.bit_generator.state = states[j]  # type: ignore[assignment]
+                try:
+                    records[j] = runs[j].finish()
+                except Exception as exc:  # noqa: BLE001 - reported with the iteration
+                    raise ModelError(self.failure_message(indices[j], exc)) from exc
+            again = [indices[j] for j in rest.tolist()]
+            scalars[rest] = self._outcomes(again, [records[j] for j in rest.tolist()]).scalars
+        return scalars
+
+    def _outcomes(self, indices: Sequence[int], records: Sequence[RunRecord]) -> Outcomes:
+        """The outputs of a batch's records; a failure names the iteration that fails."""
+        try:
+            return outcomes(records)
+        except Exception as exc:  # noqa: BLE001 - find the iteration whose outputs fail
+            for i, record in zip(indices, records, strict=True):
+                try:
+                    outcomes([record])
+                except Exception as single:  # noqa: BLE001
+                    raise ModelError(self.failure_message(i, single)) from single
+            raise ModelError(self.failure_message(indices[0], exc)) from exc
+
     def run_into(self, indices: Sequence[int], out: OutputArrays) -> None:
         """Run the given iterations and write row ``j`` of each of ``out``'s arrays for
         ``indices[j]``.
@@ -296,15 +363,7 @@ class ChunkWorker:
                 records.append(self.programme(i))
             except Exception as exc:  # noqa: BLE001 - reported with the iteration
                 raise ModelError(self.failure_message(i, exc)) from exc
-        try:
-            computed = outcomes(records)
-        except Exception as exc:  # noqa: BLE001 - find the iteration whose outputs fail
-            for i, record in zip(indices, records, strict=True):
-                try:
-                    outcomes([record])
-                except Exception as single:  # noqa: BLE001
-                    raise ModelError(self.failure_message(i, single)) from single
-            raise ModelError(self.failure_message(indices[0], exc)) from exc
+        computed = self._outcomes(indices, records)
         out.scalars[...] = computed.scalars
         out.monthly[...] = computed.monthly
         names = self.risk_names

@@ -5,7 +5,8 @@ reads no files and no globals, and returns a frozen :class:`RunResult`. One modu
 
 =====================  =======================================================================
 one run
-``transition``         ``run_programme`` and ``run_transition``: one run, SimPy part and outputs
+``transition``         ``run_programme`` and ``run_transition``: one run, SimPy part and outputs;
+                       ``PausedRun``: a run that pauses after its cutover (the risk ranking)
 ``context``            what the mechanisms of one run share (environment, inputs, calendar, log)
 ``record``             ``RunRecord``: what the SimPy part did, handed to the outcomes
 ``result``             ``RunResult`` of one run, ``trace_frame``

@@ -134,6 +134,18 @@ class CapacityRecorder:
         self.segments = Segments(math.exp(-1.0 / team.tau) if team.tau > 0.0 else 0.0)
         self._wseg = 0  # the segment the queue watch has reached
         self.cur = Current()
+        # where :meth:`run` stopped: the day, the next review day to hold, ``ctx.changes`` when
+        # the current segment started, the next attrition leaver's day, the attrition clock
+        self._day = 0
+        self._next_review = 0
+        self._seen = -1
+        self._cross = 0
+        self._clock: AttritionClock | None = None
+
+    @property
+    def paused_day(self) -> int:
+        """The day :meth:`run` last stopped on (the horizon when the run is over)."""
+        return self._day
 
     def _catch_up(self, day: int, rate: float) -> None:
         """Advance the queue watch over the recorded segments to the start of ``day``."""
@@ -292,27 +304,37 @@ class CapacityRecorder:
         if env.now < d:
             env._now = float(d)  # a float, as a timeout's arithmetic would leave it
 
-    def run(self) -> None:
+    def run(self, until: int = -1) -> bool:
         """Run the programme to the horizon (module docstring): after every SimPy event due on
         or before a day, a new segment if the state changed, an attrition leaver when the hazard
         crosses its threshold (:class:`~simulation.model.attrition.AttritionClock`), the review;
-        no work per day in between. A day's actions run with SimPy's clock on that day."""
+        no work per day in between. A day's actions run with SimPy's clock on that day.
+
+        With ``until`` ≥ 0 the run pauses at the first point of its loop on or after that day
+        (working days from programme start) and the next call goes on from there exactly as if
+        it had not paused; the capacity of every day before the paused day is then recorded.
+        Returns whether the run has reached its horizon."""
         ctx = self.ctx
         env = ctx.env
         p = ctx.p
         n = ctx.n_days
         review = self.review
-        D = ctx.D
-        clock = AttritionClock(
-            self.att_gap, p.annual_attrition / (12.0 * D), p.transfer_attrition / (12.0 * D)
-        )
-        next_review = review.next_day if review is not None else n
-        seen = -1  # ctx.changes when the current segment started
-        cross = n  # the day of the next attrition leaver at the current rate
+        clock = self._clock
+        if clock is None:  # the first call
+            D = ctx.D
+            clock = self._clock = AttritionClock(
+                self.att_gap, p.annual_attrition / (12.0 * D), p.transfer_attrition / (12.0 * D)
+            )
+            next_review = review.next_day if review is not None else n
+            seen = -1  # ctx.changes when the current segment started
+            cross = n  # the day of the next attrition leaver at the current rate
+            d = 0
+        else:
+            next_review, seen, cross, d = self._next_review, self._seen, self._cross, self._day
+        stop = n if until < 0 or until > n else until
         peek = env.peek
         step = env.step
-        d = 0
-        while d < n:
+        while d < stop:
             nxt = peek()
             if d >= nxt:  # an event on or before the day: let SimPy process it first
                 step()
@@ -348,3 +370,5 @@ class CapacityRecorder:
             d = end
             if nxt <= d < n:  # the days before the next event are done: process it
                 step()
+        self._next_review, self._seen, self._cross, self._day = next_review, seen, cross, d
+        return d >= n

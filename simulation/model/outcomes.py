@@ -48,6 +48,35 @@ class Outcomes:
     monthly: NDArray[np.float64]
 
 
+#: Outputs fixed once the transition has ended: when it ended, and what it cost until then.
+#: They depend only on the days before it ended (the FIFO queue, the capacity, the response's
+#: costs and the late tickets' charges of a day follow from that day and the days before it)
+#: and on the milestones up to the cutover (one-off, overlap, termination and extension costs),
+#: so a run paused after that (:class:`simulation.model.transition.PausedRun`) gives them
+#: exactly (:func:`ended`).
+FINAL_AT_END: tuple[str, ...] = ("transition_cost", "transition_months")
+
+
+def ended(
+    records: Sequence[RunRecord], paused_day: NDArray[np.float64], scalars: FloatArray
+) -> NDArray[np.bool_]:
+    """Which runs of a batch paused on ``paused_day`` (working days; their ``scalars`` computed
+    from their records at the pause) have their :data:`FINAL_AT_END` outputs final: their
+    transition ended on or before the paused day, and the month of their (last wave's) cutover
+    was over by then (the overlap of waves is priced by month)."""
+    D = vec(records, "working_days_per_month")
+    end_day = np.round(scalars[:, _SCALAR["transition_months"]] * D)
+    cut = recvec(records, "cutover_day")
+    with np.errstate(invalid="ignore"):
+        cut_month_end = (np.floor(cut / D) + 1.0) * D
+    return (
+        (scalars[:, _SCALAR["stabilised"]] == 1.0)
+        & (end_day <= paused_day)
+        & np.isfinite(cut)
+        & (cut_month_end <= paused_day)
+    )
+
+
 def _calendar(p: ModelInputs) -> Calendar:
     n = p.horizon_months * p.working_days_per_month
     return (

@@ -127,6 +127,16 @@ def test_iterations_or_baseline_give_the_same_table(risky, baseline) -> None:  #
         risk_removal(risky, baseline, seed=6, jobs=1)
 
 
+def test_the_ranked_outputs_are_final_once_the_transition_ended() -> None:
+    """The ranking's re-runs pause after cutover only if every ranked output is fixed once the
+    transition has ended (``ChunkWorker.run_final_at_end``); another output would still be
+    right, but every re-run would go on to the horizon, twice as slow."""
+    from simulation.analysis.risk_removal import OUTPUTS
+    from simulation.model.outcomes import FINAL_AT_END
+
+    assert set(OUTPUTS) <= set(FINAL_AT_END)
+
+
 def test_rerunning_only_struck_iterations_equals_a_full_rerun() -> None:
     """Common random numbers make an iteration the risk did not strike identical to the
     baseline's, so re-running only the struck ones (with the risk's occurrence fixed at 0 on
