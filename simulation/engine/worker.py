@@ -244,7 +244,9 @@ class ChunkWorker:
         column is fixed once the transition has ended
         (:data:`~simulation.model.outcomes.FINAL_AT_END`): each run then pauses soon after its
         cutover (:class:`~simulation.model.transition.PausedRun`) and runs on to the horizon
-        only if its transition had not ended by then."""
+        only if its transition had not ended by then. So a model failure after a run's pause
+        is not seen here, nor a non-finite output not asked for (the risk ranking's re-runs;
+        its baseline ran every iteration to the horizon and checked every output)."""
         cols = list(columns)
         if self.model is not None or any(SCALAR_NAMES[c] not in FINAL_AT_END for c in cols):
             return self.run_scalars(indices)[:, cols]

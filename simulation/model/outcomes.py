@@ -62,8 +62,11 @@ def ended(
 ) -> NDArray[np.bool_]:
     """Which runs of a batch paused on ``paused_day`` (working days; their ``scalars`` computed
     from their records at the pause) have their :data:`FINAL_AT_END` outputs final: their
-    transition ended on or before the paused day, and the month of their (last wave's) cutover
-    was over by then (the overlap of waves is priced by month)."""
+    transition ended, and the month of their (last wave's) cutover was over (the overlap of
+    waves is priced by month), at least a day before the paused day. The day before the paused
+    day is not final yet: events timed within it are processed at the start of the paused day
+    (and with them its fractional agency days), and the review of the paused day may release
+    agency staff whose minimum days are billed on their last day, the day before."""
     D = vec(records, "working_days_per_month")
     end_day = np.round(scalars[:, _SCALAR["transition_months"]] * D)
     cut = recvec(records, "cutover_day")
@@ -71,9 +74,9 @@ def ended(
         cut_month_end = (np.floor(cut / D) + 1.0) * D
     return (
         (scalars[:, _SCALAR["stabilised"]] == 1.0)
-        & (end_day <= paused_day)
+        & (end_day < paused_day)
         & np.isfinite(cut)
-        & (cut_month_end <= paused_day)
+        & (cut_month_end < paused_day)
     )
 
 

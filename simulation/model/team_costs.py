@@ -64,10 +64,13 @@ def team_lines(records: Sequence[RunRecord], cal: Months, cut: FloatArray) -> Te
         moved = np.concatenate([np.asarray(r.moved, dtype=bool) for r in records])
         days_in *= (1.0 + vec(records, "transfer_salary_premium")[row] * moved)[:, None]
     salary_days = np.zeros((k, M))
-    staffed = np.flatnonzero(per_run)
-    if staffed.size:  # agents are grouped by run: one reduceat sums each run's rows
-        first = np.concatenate(([0], np.cumsum(per_run)[:-1]))[staffed]
-        salary_days[staffed] = np.add.reduceat(days_in, first, axis=0)
+    # agents are grouped by run, in the order they joined; each run's rows are summed one
+    # after the other (a sum over the first axis), so that agents who join later, with no days
+    # in a month, leave that month's sum as it was (np.add.reduceat sums in another order, in
+    # which they change its rounding: a run paused before they joined would differ)
+    bounds = np.concatenate(([0], np.cumsum(per_run))).tolist()
+    for i in np.flatnonzero(per_run).tolist():
+        np.sum(days_in[bounds[i] : bounds[i + 1]], axis=0, out=salary_days[i])
     salaries = day_salary[:, None] * salary_days
     overlap_days = np.bincount(
         row, weights=np.clip(np.minimum(stops, cut[row]) - starts, 0.0, None), minlength=k

@@ -164,4 +164,8 @@ def processed_events(env: simpy.Environment) -> int:
     queue = getattr(env, "_queue", None)
     if counter is None or queue is None:  # pragma: no cover - SimPy internals changed
         return -1
-    return int(next(counter)) - len(queue)
+    # read without moving it (the run may go on, PausedRun): its repr is "count(<next>)"
+    text = repr(counter)
+    if not (text.startswith("count(") and text.endswith(")")):  # pragma: no cover
+        return -1
+    return int(text[6:-1]) - len(queue)

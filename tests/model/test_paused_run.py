@@ -44,8 +44,9 @@ def _same(a: RunRecord, b: RunRecord) -> None:
 
 @pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.stem)
 def test_a_run_paused_anywhere_goes_on_as_if_it_had_not_paused(path: Path) -> None:
-    """Paused on random days (including several times on one day and beyond the horizon),
-    every run's record, event log included, equals the uninterrupted run's."""
+    """Paused on random days (including several times on one day and beyond the horizon), its
+    record read at each pause, every run's record, event log and SimPy event count included,
+    equals the uninterrupted run's."""
     worker = _worker(path, 6, 11)
     pick = np.random.default_rng(5)
     for i in range(6):
@@ -59,6 +60,7 @@ def test_a_run_paused_anywhere_goes_on_as_if_it_had_not_paused(path: Path) -> No
         for day in sorted(days):
             recorder.run(day)
             assert recorder.paused_day >= min(day, n)
+            _record(programme)  # reading the record so far changes nothing (event count included)
         assert recorder.run() is True
         assert recorder.paused_day == n
         _same(_record(programme), whole)
@@ -106,20 +108,106 @@ def _scalars(stabilised: list[float], months: list[float]) -> np.ndarray:
 
 
 def test_outputs_are_final_only_after_the_transition_ended_and_its_cutover_month() -> None:
-    """21 working days a month: a transition ended on day 105 is final at a pause on day 105
-    or later, not before; not when it never ended; not when the cutover's month was not over
-    at the pause, nor without a cutover."""
+    """21 working days a month: a transition ended on day 105 is final at a pause on day 106 or
+    later, not on day 105 (the day before a pause is not final yet); not when it never ended;
+    not when the cutover's month was not over a day before the pause, nor without a cutover."""
     worker = _worker(SCENARIOS[0], 1, 1)
     record = worker.programme(0)
     D = record.p.working_days_per_month
     assert D == 21
-    cut = 63.0  # day 0 of month 3: that month ends on day 84
-    cuts = (cut,) * 5 + (np.inf, 90.0, 90.0)
-    recs = [dataclasses.replace(record, cutover_day=c) for c in cuts]
-    scalars = _scalars([1, 1, 0, 1, 1, 1, 1, 1], [5.0] * 8)
-    paused = np.array([105.0, 104.0, 400.0, 84.0, 200.0, 400.0, 104.0, 101.0])
-    month = SCALAR_NAMES.index("transition_months")
-    scalars[3, month] = 80.0 / 21.0  # ended on day 80, its cutover's month over on day 84
-    scalars[7, month] = 100.0 / 21.0  # ended on day 100, its cutover's month not over (105)
-    got = ended(recs, paused, scalars)
-    assert got.tolist() == [True, False, False, True, True, False, False, False]
+    # (cutover day, stabilised, ended on day, paused on day, final)
+    cases = [
+        (63.0, 1, 105, 106.0, True),
+        (63.0, 1, 105, 105.0, False),
+        (63.0, 0, 105, 400.0, False),
+        (63.0, 1, 80, 85.0, True),  # the cutover's month (days 63-83) over on day 84
+        (63.0, 1, 80, 84.0, False),
+        (63.0, 1, 105, 200.0, True),
+        (np.inf, 1, 105, 400.0, False),
+        (90.0, 1, 100, 105.0, False),  # the cutover's month (days 84-104) not over by day 104
+        (90.0, 1, 100, 106.0, True),
+    ]
+    recs = [dataclasses.replace(record, cutover_day=c[0]) for c in cases]
+    scalars = _scalars([c[1] for c in cases], [c[2] / 21.0 for c in cases])
+    got = ended(recs, np.array([c[3] for c in cases]), scalars)
+    assert got.tolist() == [c[4] for c in cases]
+
+
+#: Cases a hostile review found where the first version of the rule (ended on or before the
+#: paused day) or the monthly salaries' summation gave other numbers than the whole run:
+#: agency minimum days billed on the day before the pause (it_helpdesk, app_maintenance),
+#: agency spells ending within that day (_LIMIT), agents who joined after a pause changing the
+#: rounding of the waves' overlap (_WAVES_TRANSFER), a hire within the day before a pause at the
+#: cutover month's end (_WAVES_FIXED).
+_LIMIT = """
+[demand]
+working_days_per_month = 20
+[policy]
+stable_weeks = 1
+[response]
+agency_min_days = 0
+agency_max_months = 0.55
+agency_lead_days = { dist = "uniform", low = 0.1, high = 9.9 }
+"""
+_WAVES_TRANSFER = """
+[staffing]
+transfer_offers = 8
+transfer_acceptance = { dist = "pert", min = 0.6, mode = 0.85, max = 1.0 }
+transfer_salary_premium = 0.05
+retention_bonus = 5000
+"""
+_WAVES_FIXED = """
+[scenario]
+horizon_months = 24
+[policy]
+strategy = "waves"
+cutover = "fixed"
+cutover_month = 2
+stable_weeks = 1
+stable_backlog_days = 5.0
+[staffing]
+salary_increase_per_year = 0.03
+[[waves]]
+name = "w0"
+share = 0.608
+earliest_month = 0.0
+[[waves]]
+name = "w1"
+share = 0.392
+earliest_month = 1.0
+[[risks]]
+name = "x0"
+description = "a walkout after notice"
+probability = 0.3
+event = "vendor_walkout"
+window_start_month = 5
+window_end_month = 8
+window_relative_to = "notice"
+level = 0.3
+"""
+_FOUND = [
+    ("it_helpdesk", "", 2000, 11, 1269, "negotiation_delay", 3),
+    ("app_maintenance", "", 2000, 11, 1229, "undocumented_applications", 3),
+    ("it_helpdesk", _LIMIT, 1000, 5, 10, None, 3),
+    ("it_helpdesk_waves", _WAVES_TRANSFER, 300, 7, 110, None, 3),
+    ("app_maintenance", _WAVES_FIXED, 16, 270, 9, None, 0),
+]
+
+
+@pytest.mark.parametrize("case", _FOUND, ids=lambda c: f"{c[0]}-{c[4]}")
+def test_the_cases_a_review_found_give_the_whole_runs_outputs(
+    case: tuple[str, str, int, int, int, str | None, int],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    base, extra, n, seed, i, off, months = case
+    monkeypatch.setattr(transition, "PAUSE_MONTHS_AFTER_CUTOVER", months)
+    parent = SCENARIOS[0].parent / f"{base}.toml"
+    path = tmp_path / "case.toml"
+    path.write_text(f'extends = "{parent.as_posix()}"\n{extra}', encoding="utf-8")
+    worker = _worker(path, n, seed)
+    if off is not None:
+        risk = next(r for r in worker.scenario.risks if r.name == off)
+        worker = worker.with_values({risk.path("occurs"): 0.0})
+    whole = worker.run_scalars([i])[:, COLUMNS]
+    assert np.array_equal(worker.run_final_at_end([i], COLUMNS), whole)
