@@ -5,6 +5,7 @@ survived by re-running its tasks (:class:`RetryingPool`), and the pool the risk 
 
 from __future__ import annotations
 
+import gc
 import logging
 import multiprocessing
 import queue
@@ -50,6 +51,10 @@ def _init_pool_worker(spec: WorkerSpec, outputs: SharedOutputs | None = None) ->
     ignore_in_worker()
     _POOL_WORKER = ChunkWorker(spec)
     _POOL_OUTPUTS = outputs
+    # Everything this process holds now (the modules, scenario and input matrix it inherited
+    # or was sent) lives until it ends: the cyclic garbage collector need not scan it again at
+    # each full collection (which would also copy the pages shared with the parent)
+    gc.freeze()
 
 
 def _pool_run_range(start: int, stop: int) -> ChunkResult:
