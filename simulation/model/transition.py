@@ -56,8 +56,8 @@ class PausedRun:
     state it paused with when :meth:`finish` is called.
 
     A transition usually ends months after cutover, years before the horizon (it_helpdesk: P50
-    at month 11 of 60), and most of a run's SimPy time is spent after it: pausing halves the
-    risk ranking's re-runs (docs/scale.md)."""
+    at month 11 of 60): pausing takes about 40% off a risk ranking's re-run in Python, 24%
+    compiled (docs/scale.md)."""
 
     def __init__(self, inputs: ModelInputs, rng: np.random.Generator | None) -> None:
         self.programme = Programme(inputs, rng, False)
