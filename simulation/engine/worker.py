@@ -254,11 +254,7 @@ class ChunkWorker:
         for a in range(0, len(indices), OUTCOME_BATCH):
             b = min(a + OUTCOME_BATCH, len(indices))
             out[a:b] = self._ended_batch(indices[a:b])[:, cols]
-        bad = ~np.isfinite(out)
-        if bad.any():
-            j, k = np.argwhere(bad)[0]
-            why = ValueError(f"output {SCALAR_NAMES[cols[k]]} is {out[j, k]}")
-            raise ModelError(self.failure_message(indices[int(j)], why))
+        self._check_scalars(indices, out, cols)
         return out
 
     def _ended_batch(self, indices: Sequence[int]) -> NDArray[np.float64]:
@@ -325,19 +321,26 @@ class ChunkWorker:
                     self._run_batch(indices[a:b], out.rows(a, b))
         self._check_finite(indices, out)
 
+    def _check_scalars(
+        self, indices: Sequence[int], scalars: NDArray[np.float64], columns: Sequence[int]
+    ) -> None:
+        """Refuse a non-finite value in ``scalars`` (row ``j``: iteration ``indices[j]``; column
+        ``c``: the output ``SCALAR_NAMES[columns[c]]``), but a NaN break-even, naming its
+        iteration and output."""
+        bad = ~np.isfinite(scalars)
+        for c, name in enumerate(columns):
+            if name == _BREAKEVEN:
+                bad[:, c] = False  # NaN there means "never within the horizon"
+        if bad.any():
+            j, k = np.argwhere(bad)[0]
+            why = ValueError(f"output {SCALAR_NAMES[columns[k]]} is {scalars[j, k]}")
+            raise ModelError(self.failure_message(indices[int(j)], why))
+
     def _check_finite(self, indices: Sequence[int], out: OutputArrays) -> None:
         """Refuse a non-finite scalar output (but a NaN break-even) or monthly value, naming its
         iteration (see :meth:`run_into`)."""
-        scalars, monthly = out.scalars, out.monthly
-        bad = ~np.isfinite(scalars)
-        bad[:, _BREAKEVEN] = False  # NaN there means "never within the horizon"
-        if bad.any():
-            j, k = np.argwhere(bad)[0]
-            raise ModelError(
-                self.failure_message(
-                    indices[int(j)], ValueError(f"output {SCALAR_NAMES[k]} is {scalars[j, k]}")
-                )
-            )
+        monthly = out.monthly
+        self._check_scalars(indices, out.scalars, range(len(SCALAR_NAMES)))
         if not np.isfinite(monthly).all():
             j, k, m = np.argwhere(~np.isfinite(monthly))[0]
             value = monthly[j, k, m]
