@@ -151,24 +151,30 @@ class CapacityRecorder:
         """Advance the queue watch over the recorded segments to the start of ``day``."""
         watch = self.watch
         assert watch is not None
+        at = watch.day
+        if at >= day:
+            return
         seg = self.segments
         starts = seg.start
         last = len(starts) - 1
+        q = seg.q
         i = self._wseg
-        while watch.day < day:
-            while i < last and starts[i + 1] <= watch.day:
+        while at < day:
+            while i < last and starts[i + 1] <= at:
                 i += 1
             stop = day if i == last else min(day, starts[i + 1])
-            j = watch.day - starts[i]
+            j = at - starts[i]
             r = seg.r[i]
+            learning = seg.learning[i]
             watch.advance(
                 stop,
                 seg.internal[i] + rate * seg.vendor_fixed[i],
-                seg.learning[i] * seg.q**j if seg.learning[i] else 0.0,
+                learning * q**j if learning else 0.0,
                 rate * seg.vendor[i] * (r**j if r != 1.0 else 1.0),
-                seg.q,
+                q,
                 r,
             )
+            at = watch.day
         self._wseg = i
 
     def _start_segment(self, d: int, clock: AttritionClock) -> int:

@@ -86,6 +86,10 @@ class Review:
         )
         self.overtime = Overtime(ctx)
         self.availability = availability(p)
+        # the terms of :meth:`_demand` and :meth:`_forecast`, computed once (the same floats)
+        self._growth = 1.0 + p.demand_growth_per_year
+        self._year = 12.0 * D
+        self._ahead = int(p.forecast_months * D)
         self.share_per_review = 1.0 - (1.0 - p.triage_share_per_week) ** (self.every / W)
         self.calm_days = 0
         self.low_days = 0
@@ -397,9 +401,8 @@ class Review:
 
     def _demand(self, day: int) -> float:
         """Expected tickets a day at ``day`` (growth; the scale of "days of demand")."""
-        p = self.ctx.p
-        return p.tickets_per_day * (1.0 + p.demand_growth_per_year) ** (day / (12.0 * self.ctx.D))
+        return self.ctx.p.tickets_per_day * self._growth ** (day / self._year)
 
     def _forecast(self, day: int) -> float:
         """Expected tickets a day ``response.forecast_months`` ahead of ``day``."""
-        return self._demand(day + int(self.ctx.p.forecast_months * self.ctx.D))
+        return self._demand(day + self._ahead)

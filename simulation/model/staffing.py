@@ -231,6 +231,8 @@ class Team:
         p = self.ctx.p
         stochastic = self.ctx.rng is not None
         queue = self.open_requisitions
+        freezes = self.freezes  # the programme's list: freezes decided later are appended to it
+        tth, accept, timeout = self.tth, self.accept, env.timeout
         while True:
             if not queue:
                 wake = env.event()
@@ -240,15 +242,17 @@ class Team:
             backfill = queue.popleft()
             self.searching += 1
             while True:
+                if freezes:  # (without a freeze there is nothing to wait for)
+                    wait = self.frozen_until(float(env.now)) - env.now
+                    if wait > 0:
+                        yield timeout(wait)
+                yield timeout(next(tth))
+                if not stochastic or next(accept) < p.offer_acceptance:
+                    break
+            if freezes:
                 wait = self.frozen_until(float(env.now)) - env.now
                 if wait > 0:
-                    yield env.timeout(wait)
-                yield env.timeout(next(self.tth))
-                if not stochastic or next(self.accept) < p.offer_acceptance:
-                    break
-            wait = self.frozen_until(float(env.now)) - env.now
-            if wait > 0:
-                yield env.timeout(wait)
+                    yield timeout(wait)
             self.searching -= 1
             self.start_agent(backfill)
 

@@ -25,7 +25,7 @@ from numpy.typing import NDArray
 #: Days per block of the arrivals' block maxima (the quick test of a stretch).
 _BLOCK = 8
 #: Blocks a quiet stretch is checked one by one against the capacity segment.
-_SCAN = 16
+_SCAN = 16  # a power of two: the maximum over a scan's blocks is a level of the sparse table
 #: Tickets below this count as none (floating-point residue of the recursion).
 _EPS = 1e-9
 
@@ -108,6 +108,10 @@ class QueueWatch:
             prev, step = levels[-1], 2 ** (len(levels) - 1)
             levels.append(np.maximum(prev[:-step], prev[step:]))
         self.levels = levels if n else []
+        #: the most tickets of a day in the :data:`_SCAN` blocks from each block on (a level of
+        #: ``levels``, as a list: :meth:`empty_within` reads it at every call)
+        k = _SCAN.bit_length() - 1
+        self.scan_max = levels[k].tolist() if n and len(levels) > k else []
 
     # advancing --------------------------------------------------------------------------------
 
@@ -232,7 +236,8 @@ class QueueWatch:
         if last > b and learning >= 0.0 and vendor >= 0.0:
             j_last = min(n, last * _BLOCK) - 1 - day
             floor = internal - learning + (vendor * r**j_last if r < 1.0 else vendor)
-            if max(block_max[b:last]) <= floor - 1e-9 * abs(floor):
+            most = self.scan_max[b] if last - b == _SCAN else max(block_max[b:last])
+            if most <= floor - 1e-9 * abs(floor):
                 b = last
         return self._scan(day, b, internal, learning, vendor, q, r)
 
