@@ -274,18 +274,18 @@ class ChunkWorker:
         scalars = self._outcomes(indices, records).scalars
         paused = np.array([run.paused_day for run in runs], dtype=np.float64)
         done = np.array([run.done for run in runs], dtype=bool)
-        rest = np.flatnonzero(~(done | ended(records, paused, scalars)))
-        if rest.size:
-            for j in rest.tolist():
-                rng = self.stream(indices[j])
-                if rng is not None:
-                    rng.bit_generator.state = states[j]  # type: ignore[assignment]
-                try:
-                    records[j] = runs[j].finish()
-                except Exception as exc:  # noqa: BLE001 - reported with the iteration
-                    raise ModelError(self.failure_message(indices[j], exc)) from exc
-            again = [indices[j] for j in rest.tolist()]
-            scalars[rest] = self._outcomes(again, [records[j] for j in rest.tolist()]).scalars
+        rest = np.flatnonzero(~(done | ended(records, paused, scalars))).tolist()
+        for j in rest:
+            rng = self.stream(indices[j])
+            if rng is not None:
+                rng.bit_generator.state = states[j]  # type: ignore[assignment]
+            try:
+                records[j] = runs[j].finish()
+            except Exception as exc:  # noqa: BLE001 - reported with the iteration
+                raise ModelError(self.failure_message(indices[j], exc)) from exc
+        if rest:
+            again = [indices[j] for j in rest]
+            scalars[rest] = self._outcomes(again, [records[j] for j in rest]).scalars
         return scalars
 
     def _outcomes(self, indices: Sequence[int], records: Sequence[RunRecord]) -> Outcomes:
@@ -328,8 +328,8 @@ class ChunkWorker:
         ``c``: the output ``SCALAR_NAMES[columns[c]]``), but a NaN break-even, naming its
         iteration and output."""
         bad = ~np.isfinite(scalars)
-        for c, name in enumerate(columns):
-            if name == _BREAKEVEN:
+        for c, column in enumerate(columns):
+            if column == _BREAKEVEN:
                 bad[:, c] = False  # NaN there means "never within the horizon"
         if bad.any():
             j, k = np.argwhere(bad)[0]
